@@ -1,0 +1,7 @@
+"""Shared pytest fixtures live in tests/fixtures/, one module per concern."""
+
+pytest_plugins = [
+    "tests.fixtures.ledger",
+    "tests.fixtures.sandbox",
+    "tests.fixtures.slack",
+]
