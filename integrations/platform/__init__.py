@@ -1,0 +1,61 @@
+"""The Jet Hub platform: accounts, suspension, collections, numbers, PBX, allowances, IPND.
+
+``PlatformClient`` is the public face; its answers are the models below, its failures the
+:mod:`integrations.errors` family (re-exported here).
+"""
+
+from integrations.allowances import AllowanceItem
+from integrations.errors import (
+    AuthFailed,
+    BackendRejected,
+    BackendUnavailable,
+    IntegrationError,
+    NotFound,
+    RateLimited,
+    UnexpectedResponse,
+)
+from integrations.platform._client import UNCHANGED, PlatformClient
+from integrations.platform._concurrent import ItemResult, map_concurrent
+from integrations.platform._models import (
+    Account,
+    AccountSummary,
+    ChildAccount,
+    Collection,
+    CollectionItem,
+    EmergencyAddress,
+    EmergencyRecord,
+    Page,
+    Pbx,
+    PhoneNumber,
+    PlatformAllowances,
+    SentEmail,
+    Suspension,
+)
+
+__all__ = [
+    "UNCHANGED",
+    "Account",
+    "AccountSummary",
+    "AllowanceItem",
+    "AuthFailed",
+    "BackendRejected",
+    "BackendUnavailable",
+    "ChildAccount",
+    "Collection",
+    "CollectionItem",
+    "EmergencyAddress",
+    "EmergencyRecord",
+    "IntegrationError",
+    "ItemResult",
+    "NotFound",
+    "Page",
+    "Pbx",
+    "PhoneNumber",
+    "PlatformAllowances",
+    "PlatformClient",
+    "RateLimited",
+    "SentEmail",
+    "Suspension",
+    "UnexpectedResponse",
+    "map_concurrent",
+]

@@ -1,0 +1,204 @@
+"""The Jet Hub platform's payloads (Kazoo crossbar conventions) as typed models."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from integrations.allowances import AllowanceItem, describe_allowances
+
+__all__ = [
+    "Account",
+    "AccountSummary",
+    "ChildAccount",
+    "Collection",
+    "CollectionItem",
+    "EmergencyAddress",
+    "EmergencyRecord",
+    "Page",
+    "Pbx",
+    "PhoneNumber",
+    "PlatformAllowances",
+    "SentEmail",
+    "Suspension",
+]
+
+
+class _PlatformModel(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Collection(StrEnum):
+    """An account's collections, in the order deactivation clears them."""
+
+    QUEUES = "queues"
+    PARKING = "parking"
+    MEDIA = "media"
+    USERS = "users"
+    PHONE_NUMBERS = "phone_numbers"
+    PORTAL_USERS = "portal_users"
+    CALLFLOWS = "callflows"
+    PBXS = "pbxs"
+    SUBSCRIPTIONS = "subscriptions"
+    WEBHOOKS = "webhooks"
+    WEBTRACKERS = "webtrackers"
+
+    @property
+    def label(self) -> str:
+        """What the Account Manager guide calls it (``"call parking setups"``)."""
+        return _LABELS[self]
+
+
+_LABELS = {
+    Collection.QUEUES: "queues",
+    Collection.PARKING: "call parking setups",
+    Collection.MEDIA: "music on hold",
+    Collection.USERS: "phone users",
+    Collection.PHONE_NUMBERS: "phone numbers",
+    Collection.PORTAL_USERS: "Jet Hub portal users",
+    Collection.CALLFLOWS: "callflows",
+    Collection.PBXS: "PBX",
+    Collection.SUBSCRIPTIONS: "Zuora subscription IDs",
+    Collection.WEBHOOKS: "integrations",
+    Collection.WEBTRACKERS: "webtracker codes",
+}
+
+
+class Suspension(_PlatformModel):
+    reason: str
+    by: str
+    at: datetime
+
+
+class AccountSummary(_PlatformModel):
+    """An account as it appears in search results."""
+
+    id: str
+    name: str
+    status: str | None = None
+    parent_id: str | None = None
+
+
+class Account(_PlatformModel):
+    """``GET /v2/accounts/{A}``."""
+
+    id: str
+    name: str
+    status: str
+    parent_id: str | None = None
+    suspended: Suspension | None = None
+    zuora_account_number: str | None = None
+    created: datetime | None = None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended is not None
+
+    @property
+    def is_deactivated(self) -> bool:
+        return self.status == "deactivated"
+
+
+class ChildAccount(_PlatformModel):
+    id: str
+    name: str
+    parent_id: str | None = None
+
+
+class CollectionItem(_PlatformModel):
+    """One item of a collection; every item has an id and a name, the rest is kept as is."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    name: str | None = None
+
+
+class PhoneNumber(_PlatformModel):
+    id: str
+    number: str
+    kind: str | None = None
+    state: str
+    quarantine_until: date | None = None
+
+    @property
+    def in_service(self) -> bool:
+        return self.state == "in_service"
+
+
+class Pbx(_PlatformModel):
+    id: str
+    name: str
+    billing_subscription: str | None = None
+
+
+class PlatformAllowances(_PlatformModel):
+    """The allowances stored on the account (what the Billing Details page shows)."""
+
+    items: list[AllowanceItem] = []
+    subscription_numbers: list[str] = []
+    refreshed_at: datetime | None = None
+
+    def describe(self) -> str:
+        return describe_allowances(self.items)
+
+
+class EmergencyAddress(_PlatformModel):
+    """An IPND service address; empty fields are ``""``."""
+
+    building_type: str = ""
+    building_number: str = ""
+    building_suffix: str = ""
+    floor_type: str = ""
+    floor_number: str = ""
+    floor_suffix: str = ""
+    unit_type: str = ""
+    unit_number: str = ""
+    property_name: str = ""
+    house_number: str = ""
+    house_suffix: str = ""
+    house_number_2: str = ""
+    house_suffix_2: str = ""
+    street_name: str = ""
+    street_type: str = ""
+    street_suffix: str = ""
+    locality: str = ""
+    state: str = ""
+    postcode: str = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _empty_when_null(cls, value: object) -> object:
+        return "" if value is None else value
+
+    def to_wire(self) -> dict[str, str]:
+        """Only the fields that are filled in."""
+        return {key: value for key, value in self.model_dump().items() if value}
+
+
+class EmergencyRecord(_PlatformModel):
+    address: EmergencyAddress
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+
+class SentEmail(_PlatformModel):
+    id: str
+    sent_at: datetime
+    subject: str
+    recipient: str
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list; ``next_start_key`` is None on the last page."""
+
+    model_config = ConfigDict(frozen=True)
+
+    items: list[T]
+    next_start_key: str | None = None
