@@ -1,0 +1,75 @@
+"""The Bolt app: one instance, the same for HTTP mode, Socket Mode, the console and the tests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltRequest, BoltResponse
+
+from audit import first_time
+from bot.listeners import register_all
+from bot.services import Services
+from commands.context import correlation_id, new_correlation_id
+
+log = logging.getLogger("jethub.bot")
+
+
+def _dedupe_key(req: BoltRequest) -> str | None:
+    """Slack's id for a delivery: retries of the same delivery carry the same one."""
+    body = req.body
+    if "event_id" in body:
+        return f"event:{body['event_id']}"
+    trigger = body.get("trigger_id")
+    if trigger:
+        kind = body.get("type") or "command"
+        suffix = ""
+        if kind == "block_actions":
+            suffix = ":" + ",".join(str(a.get("action_ts", "")) for a in body.get("actions") or [])
+        return f"{kind}:{trigger}{suffix}"
+    return None
+
+
+def create_app(services: Services, *, verify_token: bool = True) -> App:
+    settings = services.settings
+    secret = settings.slack_signing_secret
+    token = settings.slack_bot_token
+    app = App(
+        logger=log,
+        name="jethub",
+        token=token.get_secret_value() if token else None,
+        signing_secret=secret.get_secret_value() if secret else None,
+        client=services.slack,
+        process_before_response=True,
+        token_verification_enabled=verify_token and token is not None,
+        request_verification_enabled=secret is not None,
+        listener_executor=services.executor,
+    )
+
+    @app.middleware
+    def correlate(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        marker = correlation_id.set(new_correlation_id())
+        try:
+            return next()
+        finally:
+            correlation_id.reset(marker)
+
+    @app.middleware
+    def dedupe(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        key = _dedupe_key(req)
+        if key is not None:
+            with services.deps.ledger.session() as session:
+                fresh = first_time(session=session, key=key, now=services.deps.now())
+            if not fresh:
+                log.info("duplicate Slack delivery answered without re-running", extra={"key": key})
+                return BoltResponse(status=200, body="")
+        return next()
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
+        log.exception("listener failed before acknowledging", exc_info=error)
+        return BoltResponse(status=500, body="")
+
+    register_all(app, services)
+    return app

@@ -1,0 +1,56 @@
+"""Block Kit helpers shared by every view: escaping, and the few shapes every message uses.
+
+Views are built from ``slack_sdk.models`` classes, which check Slack's limits when serialised;
+``message()`` also enforces the 50-block message limit that slack_sdk leaves unchecked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+
+
+def esc(text: object) -> str:
+    """Escape text from outside for mrkdwn so it can never become a mention or a link."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def section(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text[:3000]))
+
+
+def context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text[:3000])])
+
+
+def local_time(at: datetime | None, zone: ZoneInfo) -> str:
+    if at is None:
+        return "never"
+    return at.astimezone(zone).strftime("%d %b %Y %H:%M %Z")
+
+
+class TooManyBlocks(ValueError):
+    pass
+
+
+def message(text: str, blocks: Sequence[Block] = (), **extra: Any) -> dict[str, Any]:
+    """A chat message payload: fallback text plus validated blocks (at most 50)."""
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        raise TooManyBlocks(f"{len(blocks)} blocks; a message may have {MAX_MESSAGE_BLOCKS}")
+    payload: dict[str, Any] = {"text": text[:3000]}
+    if blocks:
+        payload["blocks"] = [block.to_dict() for block in blocks]
+    payload.update(extra)
+    return payload

@@ -1,0 +1,209 @@
+"""``jethub`` — the one entry point: serve, socket, clock, db, audit, sandbox, console, digest."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError, load_settings
+
+log = logging.getLogger("jethub")
+
+
+def _settings() -> Settings:
+    return load_settings()
+
+
+def _logging(settings: Settings, level: str = "INFO") -> None:
+    from bot.logs import configure_logging
+    from bot.services import secret_values
+
+    configure_logging(level=level, secrets=secret_values(settings))
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings()
+    settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
+    _logging(settings)
+    from bot.app import create_app
+    from bot.services import build_services
+    from bot.web import WebApp, serve
+
+    services = build_services(settings)
+    app = create_app(services)
+    clock = None
+    if args.all_in_one:
+        from bot.clock import start_clock
+
+        clock = start_clock(services, app.client)
+    try:
+        serve(WebApp(app, services), host=args.host, port=args.port or settings.port)
+    finally:
+        if clock is not None:
+            clock.shutdown(wait=False)
+        services.close()
+    return 0
+
+
+def cmd_socket(args: argparse.Namespace) -> int:
+    settings = _settings()
+    settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+    _logging(settings)
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    from bot.app import create_app
+    from bot.services import build_services
+
+    services = build_services(settings)
+    app = create_app(services)
+    assert settings.slack_app_token is not None
+    try:
+        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_clock(args: argparse.Namespace) -> int:
+    settings = _settings()
+    settings.require("SLACK_BOT_TOKEN")
+    _logging(settings)
+    from bot.clock import run_clock
+    from bot.services import build_services
+
+    services = build_services(settings)
+    try:
+        run_clock(services)
+    finally:
+        services.close()
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings)
+    from audit import make_engine, upgrade
+
+    upgrade(make_engine(settings.database_url))
+    print("ledger schema is up to date")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from audit import Ledger, make_engine, verify
+
+    ledger = Ledger(make_engine(settings.database_url))
+    with ledger.session() as session:
+        report = verify(session=session)
+    if report.ok:
+        print(f"audit chain intact: {report.checked} events verified")
+        return 0
+    print(f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}", file=sys.stderr)
+    return 1
+
+
+def cmd_audit_export(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from audit import Ledger, export, make_engine
+
+    ledger = Ledger(make_engine(settings.database_url))
+    since = date.fromisoformat(args.since) if args.since else None
+    out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
+    try:
+        with ledger.session() as session:
+            count = export(
+                session=session, fmt=args.format, out=out, account=args.account, since=since
+            )
+    finally:
+        if args.output:
+            out.close()
+    print(f"exported {count} events", file=sys.stderr)
+    return 0
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    from integrations.sandbox import serve_forever
+
+    serve_forever(args.port, data=args.data, size=args.size)
+    return 0
+
+
+def cmd_console(args: argparse.Namespace) -> int:
+    from bot.console import run_console
+
+    return run_console(script=Path(args.script) if args.script else None)
+
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    settings = _settings()
+    _logging(settings, level="WARNING")
+    from bot.digest_cli import print_digest
+
+    return print_digest(settings)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="jethub", description=__doc__)
+    sub = top.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="HTTP mode: POST /slack/events, /healthz, /metrics")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
+    serve.add_argument(
+        "--all-in-one", action="store_true", help="also run the clock in this process"
+    )
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("socket", help="Socket Mode (no public URL)").set_defaults(func=cmd_socket)
+    sub.add_parser("clock", help="scheduled jobs: digest, sweeper").set_defaults(func=cmd_clock)
+
+    db = sub.add_parser("db", help="ledger schema").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="run migrations to head").set_defaults(func=cmd_db_upgrade)
+
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", required=True
+    )
+    audit.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+    export = audit.add_parser("export", help="write events as CSV or JSON lines")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
+    export.add_argument("--account")
+    export.add_argument("--since", help="YYYY-MM-DD")
+    export.add_argument("--output", "-o", help="file (default: stdout)")
+    export.set_defaults(func=cmd_audit_export)
+
+    sandbox = sub.add_parser("sandbox", help="serve the Zuora/platform/SBC sandbox")
+    sandbox.add_argument("--port", type=int, required=True)
+    sandbox.add_argument("--data", choices=("demo", "generated"), default="demo")
+    sandbox.add_argument("--size", type=int, default=None, help="accounts to generate")
+    sandbox.set_defaults(func=cmd_sandbox)
+
+    console = sub.add_parser("console", help="try every flow in the terminal, no Slack needed")
+    console.add_argument("--script", help="play a transcript file instead of a terminal")
+    console.set_defaults(func=cmd_console)
+
+    digest = sub.add_parser("digest", help="the overdue-invoice digest")
+    digest.add_argument(
+        "--dry-run", action="store_true", required=True, help="print it, post nothing"
+    )
+    digest.set_defaults(func=cmd_digest)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except SettingsError as exc:
+        print(f"jethub: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,14 @@
+"""Listeners grouped by feature; each module has ``register(app, services[, router])``."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.listeners import slash
+from bot.services import Services
+
+
+def register_all(app: App, services: Services) -> slash.VerbRouter:
+    router = slash.VerbRouter()
+    slash.register(app, services, router)
+    return router

@@ -1,0 +1,195 @@
+"""``/jethub <verb> …`` and the ``verb:<name>`` buttons that run a verb on an account.
+
+Both paths parse and authorise inside the ack (fast, from the ledger and settings, never from the
+payload), then hand the verb's handler to the worker pool. A feature adds a verb by registering a
+handler with the ``VerbRouter``; its buttons anywhere (account view, digest) come for free by
+using ``verb_button``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.models.blocks import ButtonElement
+
+from bot import metrics
+from bot.blocks import message, section
+from bot.boundary import after_ack
+from bot.services import Services
+from bot.verbs import VERBS, Invocation, UsageError, help_lines, parse
+from commands.actor import Actor
+from commands.errors import Forbidden
+from commands.trail import authorize
+
+log = logging.getLogger(__name__)
+
+VERB_ACTION = re.compile(r"^verb:([a-z-]+)$")
+
+
+@dataclass(frozen=True)
+class VerbCall:
+    """One authorised invocation, handed to the verb's handler after the ack."""
+
+    invocation: Invocation
+    actor: Actor
+    services: Services
+    client: WebClient
+    respond: Respond
+    channel_id: str
+    trigger_id: str
+    body: dict[str, Any]
+    origin: str | None = None  # e.g. "digest:2026-11-24" when a digest button started it
+
+    @property
+    def account(self) -> str:
+        assert self.invocation.account is not None
+        return self.invocation.account
+
+    def say(self, text: str, **payload: Any) -> None:
+        """Answer only the asker (ephemeral), through the response_url."""
+        self.respond(text=text, response_type="ephemeral", replace_original=False, **payload)
+
+
+VerbHandler = Callable[[VerbCall], None]
+
+
+class VerbRouter:
+    def __init__(self) -> None:
+        self._handlers: dict[str, VerbHandler] = {}
+
+    def add(self, verb: str, handler: VerbHandler) -> None:
+        if verb not in VERBS:
+            raise ValueError(f"{verb!r} is not a verb in bot/verbs.py")
+        if verb in self._handlers:
+            raise ValueError(f"verb {verb!r} already has a handler")
+        self._handlers[verb] = handler
+
+    def get(self, verb: str) -> VerbHandler | None:
+        return self._handlers.get(verb)
+
+
+def verb_button(
+    verb: str, account: str, text: str, *, origin: str | None = None, style: str | None = None
+) -> ButtonElement:
+    """A button that runs ``/jethub <verb> <account>`` for whoever clicks it (role-checked)."""
+    value = account if origin is None else f"{account}|{origin}"
+    return ButtonElement(text=text, action_id=f"verb:{verb}", value=value, style=style)
+
+
+def help_message() -> dict[str, Any]:
+    lines = "\n".join(help_lines())
+    text = (
+        "*/jethub* — Jet Hub account management. An account is its Jet Hub number, or a name "
+        "(in quotes when a reason follows).\n" + lines
+    )
+    return message("jethub verbs:\n" + lines, [section(text)])
+
+
+def register(app: App, services: Services, router: VerbRouter) -> None:
+    deps = services.deps
+
+    def dispatch(
+        invocation: Invocation,
+        body: dict[str, Any],
+        *,
+        user_id: str,
+        channel_id: str,
+        respond: Respond,
+        client: WebClient,
+        origin: str | None,
+    ) -> str | None:
+        """Authorise and schedule; return a refusal to show in the ack, or None when accepted."""
+        verb = invocation.verb
+        actor = services.roles.actor(user_id)
+        if verb.role is not None:
+            try:
+                authorize(
+                    deps,
+                    actor,
+                    verb.role,
+                    action=verb.name,
+                    to=f"run `/jethub {verb.name}`",
+                    account=invocation.account,
+                )
+            except Forbidden as exc:
+                metrics.ACTIONS.labels(verb.name, "refused").inc()
+                return str(exc)
+        handler = router.get(verb.name)
+        if handler is None:
+            return f"`/jethub {verb.name}` is not available in this build yet."
+        call = VerbCall(
+            invocation=invocation,
+            actor=actor,
+            services=services,
+            client=client,
+            respond=respond,
+            channel_id=channel_id,
+            trigger_id=body.get("trigger_id", ""),
+            body=body,
+            origin=origin,
+        )
+        after_ack(
+            services,
+            verb.name,
+            lambda: handler(call),
+            lambda text: respond(text=text, response_type="ephemeral", replace_original=False),
+        )
+        return None
+
+    @app.command("/jethub")
+    def on_jethub(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        try:
+            invocation = parse(body.get("text", ""))
+        except UsageError as exc:
+            metrics.ACTIONS.labels("usage", "refused").inc()
+            ack(text=str(exc))
+            return
+        if invocation.verb.name == "help":
+            ack(**help_message())
+            return
+        refusal = dispatch(
+            invocation,
+            body,
+            user_id=body["user_id"],
+            channel_id=body.get("channel_id", ""),
+            respond=respond,
+            client=client,
+            origin=None,
+        )
+        ack(text=refusal) if refusal else ack()
+
+    @app.action(VERB_ACTION)
+    def on_verb_button(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
+    ) -> None:
+        match = VERB_ACTION.match(action.get("action_id", ""))
+        raw = str(action.get("value") or action.get("selected_option", {}).get("value") or "")
+        account, _, origin = raw.partition("|")
+        verb = VERBS.get(match.group(1)) if match else None
+        ack()
+        tell = lambda text: services.executor.submit(  # noqa: E731 — after the ack, off this thread
+            respond, text=text, response_type="ephemeral", replace_original=False
+        )
+        if verb is None or not account.isdigit():
+            tell("That button is not valid any more.")
+            return
+        channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
+            "channel_id", ""
+        )
+        refusal = dispatch(
+            Invocation(verb, account, ""),
+            body,
+            user_id=body["user"]["id"],
+            channel_id=channel,
+            respond=respond,
+            client=client,
+            origin=origin or None,
+        )
+        if refusal:
+            tell(refusal)

@@ -1,0 +1,138 @@
+"""The composition root: settings in, everything the listeners need out. Nothing else wires."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+from audit import Ledger, make_engine, upgrade
+from bot.roles import RoleDirectory
+from bot.settings import Settings
+from bot.workers import WorkPool
+from commands.actor import Role
+from commands.deps import Deps, Policy
+from integrations.platform import PlatformClient
+from integrations.sbc import SbcClient
+from integrations.zuora import ZuoraClient
+
+if TYPE_CHECKING:
+    from integrations.sandbox import Sandbox
+
+log = logging.getLogger(__name__)
+
+SANDBOX_CREDENTIAL = "sandbox"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    deps: Deps
+    slack: WebClient
+    roles: RoleDirectory
+    executor: WorkPool
+    sandbox: Sandbox | None = None
+    _closed: bool = field(default=False, repr=False)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self.executor.wait_idle(timeout=30)
+        self.executor.shutdown(wait=True, cancel_futures=False)
+        if self.sandbox is not None:
+            self.sandbox.stop()
+
+
+def slack_client(settings: Settings) -> WebClient:
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return WebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+    )
+
+
+def policy(settings: Settings) -> Policy:
+    return Policy(
+        overdue_days=settings.jethub_overdue_days,
+        overdue_min_balance=settings.jethub_overdue_min_balance,
+        approval_ttl=settings.jethub_approval_ttl,
+        suspend_requires_approval=settings.jethub_suspend_requires_approval,
+        timezone=settings.zone,
+    )
+
+
+def _secret(value: object) -> str:
+    return value.get_secret_value() if value is not None else SANDBOX_CREDENTIAL  # type: ignore[attr-defined]
+
+
+def build_services(
+    settings: Settings,
+    *,
+    sandbox: Sandbox | None = None,
+    migrate: bool = True,
+    workers: int = 16,
+) -> Services:
+    """Build ledger, backend clients and Slack client. Unset backend URLs use the sandbox."""
+    if settings.uses_sandbox and sandbox is None:
+        from integrations.sandbox import Sandbox, demo_world
+
+        sandbox = Sandbox(world=demo_world()).start(host="127.0.0.1", port=0)
+        log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
+    sandbox_url = sandbox.url if sandbox is not None else ""
+
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(engine)
+    ledger = Ledger(engine)
+
+    deps = Deps(
+        zuora=ZuoraClient(
+            base_url=settings.zuora_base_url or sandbox_url,
+            client_id=settings.zuora_client_id or SANDBOX_CREDENTIAL,
+            client_secret=_secret(settings.zuora_client_secret),
+        ),
+        platform=PlatformClient(
+            base_url=settings.jethub_api_url or sandbox_url,
+            token=_secret(settings.jethub_api_token),
+        ),
+        sbc=SbcClient(
+            base_url=settings.sbc_api_url or sandbox_url,
+            token=_secret(settings.sbc_api_token),
+        ),
+        ledger=ledger,
+        policy=policy(settings),
+    )
+    slack = slack_client(settings)
+    grants = {
+        Role.VIEWER: settings.jethub_viewers,
+        Role.OPERATOR: settings.jethub_operators,
+        Role.APPROVER: settings.jethub_approvers,
+        Role.ADMIN: settings.jethub_admins,
+    }
+    return Services(
+        settings=settings,
+        deps=deps,
+        slack=slack,
+        roles=RoleDirectory(grants, client=slack),
+        executor=WorkPool(max_workers=workers),
+        sandbox=sandbox,
+    )
+
+
+def secret_values(settings: Settings) -> list[str]:
+    """Every configured secret, for the log filter that masks them."""
+    fields = (
+        settings.slack_bot_token,
+        settings.slack_signing_secret,
+        settings.slack_app_token,
+        settings.zuora_client_secret,
+        settings.jethub_api_token,
+        settings.sbc_api_token,
+    )
+    return [value.get_secret_value() for value in fields if value is not None]

@@ -1,0 +1,127 @@
+"""Settings: the environment-variable contract of DESIGN.md, read in one place.
+
+Nothing else in the project reads ``os.environ``; the composition root builds a ``Settings`` and
+hands plain values inward.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names it in one line."""
+
+
+def parse_duration(text: str) -> timedelta:
+    """``90s``, ``15m``, ``24h``, ``2d`` or bare seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(f"{text!r} is not a duration like 30m, 24h or 2d")
+    return timedelta(seconds=int(match.group(1)) * _UNITS[match.group(2)])
+
+
+def _id_list(value: object) -> tuple[str, ...]:
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        items = [item.strip() for item in value.split(",")]
+    elif isinstance(value, list | tuple):
+        items = [str(item).strip() for item in value]
+    else:
+        raise ValueError("expected a comma-separated list of Slack ids")
+    bad = [item for item in items if item and not re.fullmatch(r"[USW][A-Z0-9]+", item)]
+    if bad:
+        raise ValueError(f"not Slack user (U…) or user-group (S…) ids: {', '.join(bad)}")
+    return tuple(item for item in items if item)
+
+
+IdList = Annotated[tuple[str, ...], NoDecode]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    port: int = 3000
+
+    database_url: str = "sqlite:///jethub.db"
+
+    zuora_base_url: str | None = None
+    zuora_client_id: str | None = None
+    zuora_client_secret: SecretStr | None = None
+    jethub_api_url: str | None = None
+    jethub_api_token: SecretStr | None = None
+    sbc_api_url: str | None = None
+    sbc_api_token: SecretStr | None = None
+
+    jethub_approvals_channel: str | None = None
+    jethub_digest_channel: str | None = None
+    jethub_digest_time: time = time(9, 0)
+    jethub_timezone: str = "Australia/Sydney"
+    jethub_overdue_days: int = Field(default=7, ge=0)
+    jethub_overdue_min_balance: float = Field(default=0.01, ge=0)
+    jethub_approval_ttl: timedelta = timedelta(hours=24)
+    jethub_suspend_requires_approval: bool = False
+
+    jethub_viewers: IdList = ()
+    jethub_operators: IdList = ()
+    jethub_approvers: IdList = ()
+    jethub_admins: IdList = ()
+
+    @field_validator(
+        "jethub_viewers", "jethub_operators", "jethub_approvers", "jethub_admins", mode="before"
+    )
+    @classmethod
+    def _split_ids(cls, value: object) -> tuple[str, ...]:
+        return _id_list(value)
+
+    @field_validator("jethub_approval_ttl", mode="before")
+    @classmethod
+    def _duration(cls, value: object) -> object:
+        return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("jethub_timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.jethub_timezone)
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return not (self.zuora_base_url and self.jethub_api_url and self.sbc_api_url)
+
+    def require(self, *names: str) -> None:
+        """Stop with one line naming the first required setting that is unset."""
+        for name in names:
+            if getattr(self, name.lower()) in (None, ""):
+                raise SettingsError(f"{name.upper()} is required but not set")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the environment (and ``.env``); turn pydantic's report into one line per problem."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else "settings"
+        raise SettingsError(f"{name}: {first['msg']}") from None

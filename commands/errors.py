@@ -1,0 +1,61 @@
+"""The failures a command names; the Slack layer alone turns them into messages.
+
+CommandError
+ ├── Forbidden          the actor lacks the role
+ ├── AccountNotFound    no account has that number / name
+ ├── AmbiguousAccount   a name matched several accounts: the caller picks one
+ ├── InvalidInput       a value is wrong; ``field`` says which (modals show it inline)
+ ├── NothingToDo        the requested state already holds (suspend a suspended account)
+ ├── Conflict           the world changed since the person confirmed; nothing was done
+ └── PartialFailure     some of a multi-system change happened; says exactly what
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from commands.actor import Role
+
+
+class CommandError(Exception):
+    """Base of every failure a person should read. ``str(exc)`` is the message to show."""
+
+
+class Forbidden(CommandError):
+    def __init__(self, *, role: Role, action: str) -> None:
+        self.role = role
+        self.action = action
+        super().__init__(f"You need the *{role.value}* role to {action}.")
+
+
+class AccountNotFound(CommandError):
+    def __init__(self, query: str) -> None:
+        self.query = query
+        super().__init__(f"No account matches “{query}”.")
+
+
+class AmbiguousAccount(CommandError):
+    def __init__(self, query: str, matches: Sequence[tuple[str, str]]) -> None:
+        self.query = query
+        self.matches = list(matches)  # (account number, name)
+        super().__init__(f"{len(self.matches)} accounts match “{query}”: pick one.")
+
+
+class InvalidInput(CommandError):
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class NothingToDo(CommandError):
+    pass
+
+
+class Conflict(CommandError):
+    pass
+
+
+class PartialFailure(CommandError):
+    pass
