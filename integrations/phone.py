@@ -24,7 +24,7 @@ def national_au_number(text: str) -> str | None:
         digits = "0" + digits[3:]
     elif digits.startswith("61") and len(digits) == 11:
         digits = "0" + digits[2:]
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         return None
     if len(digits) == 10 and (digits[:2] in {"02", "03", "04", "05", "07", "08"}):
         return digits

@@ -1,0 +1,44 @@
+"""The exception tree: what a person reads, and what callers can catch."""
+
+from __future__ import annotations
+
+import pickle
+
+from integrations.errors import (
+    AuthFailed,
+    BackendRejected,
+    BackendUnavailable,
+    IntegrationError,
+    NotFound,
+    RateLimited,
+    UnexpectedResponse,
+)
+
+
+def test_tree() -> None:
+    assert issubclass(RateLimited, BackendUnavailable)
+    assert issubclass(NotFound, BackendRejected) and issubclass(AuthFailed, BackendRejected)
+    for cls in (BackendUnavailable, BackendRejected, UnexpectedResponse):
+        assert issubclass(cls, IntegrationError)
+
+
+def test_message_names_backend_code_and_request_id() -> None:
+    error = NotFound("zuora", "50000040", "Cannot find entity by key: 'NOPE'.", "req-1", status=200)
+    assert str(error) == (
+        "Zuora: Cannot find entity by key: 'NOPE'. (code 50000040, request id req-1)"
+    )
+    assert (error.backend, error.code, error.request_id) == ("zuora", "50000040", "req-1")
+
+
+def test_unavailable_reports_attempts() -> None:
+    error = BackendUnavailable("sbc", "HTTP 503 from POST /sbc/v1/reload", status=503)
+    error.record_attempts(4)
+    assert str(error) == "SBC: HTTP 503 from POST /sbc/v1/reload (after 4 attempts)"
+
+
+def test_errors_survive_pickling() -> None:
+    error = RateLimited("platform", "slow down", "r-9", status=429, retry_after=2.0)
+    error.record_attempts(3)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is RateLimited
+    assert str(copy) == str(error) and copy.retry_after == 2.0
