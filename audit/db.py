@@ -1,0 +1,171 @@
+"""Engines, migrations and the unit of work for the ledger, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session
+
+from audit.errors import InvalidSchemaName
+from audit.types import canonical_json
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+MIGRATIONS = "audit:migrations"
+# Advisory-lock namespaces (first key); the second key is the schema's hash, so ledgers in
+# different schemas of one database never wait for each other.
+MIGRATE_LOCK = 0x4A480001
+APPEND_LOCK = 0x4A480002
+# Execution option that makes a SQLite transaction start deferred (readers only).
+_READ_ONLY = "jethub_ledger_read_only"
+_SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _normalise(url: str | URL) -> URL:
+    parsed = make_url(url)
+    # Platforms hand out postgres:// and postgresql://; we only ship the psycopg 3 driver.
+    if parsed.drivername in ("postgres", "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def make_engine(url: str | URL, *, schema: str | None = None, **kwargs: Any) -> Engine:
+    """An engine configured for the ledger.
+
+    SQLite: WAL, ``synchronous=NORMAL``, a busy timeout, foreign keys on, and every transaction
+    opened with ``BEGIN IMMEDIATE`` so concurrent writers queue on the lock instead of failing
+    half way. PostgreSQL: psycopg 3; ``schema`` sets the ``search_path`` (tests use a fresh one).
+    """
+    parsed = _normalise(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, json_serializer=canonical_json, **kwargs)
+        _configure_sqlite(engine, in_memory=parsed.database in (None, "", ":memory:"))
+        return engine
+    if schema is not None:
+        if not _SCHEMA.fullmatch(schema):
+            raise InvalidSchemaName(schema)
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args["options"] = f"{connect_args.get('options', '')} -csearch_path={schema}"
+        kwargs["connect_args"] = connect_args
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, json_serializer=canonical_json, **kwargs)
+
+
+def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        # Take transaction control away from the sqlite3 module so that we emit BEGIN ourselves.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+            if not in_memory:
+                cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA foreign_keys = ON")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def alembic_config() -> Config:
+    """Alembic configuration pointing at the migrations shipped inside the package."""
+    config = Config()
+    config.set_main_option("script_location", MIGRATIONS)
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Migrate the ledger to ``revision`` in one transaction; concurrent callers queue."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:ns, hashtext(current_schema()))"),
+                {"ns": MIGRATE_LOCK},
+            )
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at, or None before the first migration."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+class Ledger:
+    """The ledger's engine and its unit of work.
+
+    ``with ledger.session() as session:`` commits when the block ends normally and rolls back
+    when it raises. Objects stay readable after the block (they are not expired on commit).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @classmethod
+    def from_url(
+        cls, url: str | URL, *, schema: str | None = None, migrate: bool = False
+    ) -> Ledger:
+        ledger = cls(make_engine(url, schema=schema))
+        if migrate:
+            ledger.upgrade()
+        return ledger
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def upgrade(self) -> None:
+        upgrade(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A read-write transaction (on SQLite it holds the write lock from its first statement)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """A transaction for reading only (verify, export, listings); always rolled back.
+
+        On SQLite it does not take the write lock, so a long verify does not hold up writers.
+        Writing through it is a mistake: on SQLite the lock upgrade can fail with "database is
+        locked" under contention.
+        """
+        bind = self.engine.execution_options(**{_READ_ONLY: True})
+        with Session(bind, expire_on_commit=False) as session:
+            session.info[_READ_ONLY] = True
+            try:
+                yield session
+            finally:
+                session.rollback()
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.engine.url.render_as_string(hide_password=True)!r})"
+
+
+def is_read_only(session: Session) -> bool:
+    return bool(session.info.get(_READ_ONLY, False))

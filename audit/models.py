@@ -1,0 +1,204 @@
+"""The ledger's tables. The migrations in ``audit/migrations`` create exactly these.
+
+States and outcomes are strings guarded by CHECK constraints rather than database enum types, so
+the schema is the same on SQLite and PostgreSQL and adding a state is a one-line migration.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from audit.types import UTCDateTime
+
+# BIGINT on PostgreSQL; plain INTEGER on SQLite, where only that spelling makes the primary key
+# the rowid (the fast, ordered path that verify() streams along).
+BigInt = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class Outcome(StrEnum):
+    OK = "ok"
+    REFUSED = "refused"
+    FAILED = "failed"
+
+
+class ApprovalState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+class RunState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class StepState(StrEnum):
+    PENDING = "pending"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+
+
+class AuditEvent(SQLModel, table=True):
+    """One append-only entry of the hash-chained audit log."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("outcome", Outcome), name="ck_audit_event_outcome"),
+        sa.Index("ix_audit_event_account_seq", "account", "seq"),
+        sa.Index("ix_audit_event_at", "at"),
+    )
+
+    seq: int = Field(sa_column=sa.Column(BigInt, primary_key=True, autoincrement=False))
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    actor: str = Field(sa_type=sa.String, nullable=False)
+    action: str = Field(sa_type=sa.String, nullable=False)
+    account: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    outcome: Outcome = Field(sa_type=sa.String, nullable=False)
+    details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    correlation_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    prev_hash: str = Field(sa_type=sa.String, nullable=False)
+    hash: str = Field(sa_type=sa.String, nullable=False)
+
+
+class LedgerHead(SQLModel, table=True):
+    """The single row naming the newest event; moved in the same transaction as every append."""
+
+    __tablename__ = "ledger_head"
+    __table_args__ = (sa.CheckConstraint("id = 1", name="ck_ledger_head_single_row"),)
+
+    id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    seq: int = Field(sa_column=sa.Column(BigInt, nullable=False))
+    hash: str = Field(sa_type=sa.String, nullable=False)
+
+
+class ApprovalRequest(SQLModel, table=True):
+    """A four-eyes request: pending until one approver decides it, or it expires or is cancelled."""
+
+    __tablename__ = "approval_request"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", ApprovalState), name="ck_approval_request_state"),
+        sa.Index("ix_approval_request_state_expires_at", "state", "expires_at"),
+        sa.Index("ix_approval_request_account", "account"),
+    )
+
+    id: str = Field(sa_type=sa.String, primary_key=True)
+    kind: str = Field(sa_type=sa.String, nullable=False)
+    account: str = Field(sa_type=sa.String, nullable=False)
+    requested_by: str = Field(sa_type=sa.String, nullable=False)
+    reason: str = Field(default="", sa_type=sa.Text, nullable=False)
+    preview: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    state: ApprovalState = Field(default=ApprovalState.PENDING, sa_type=sa.String, nullable=False)
+    decided_by: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    decision_reason: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    channel: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    message_ts: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    origin: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+
+
+class ActionRun(SQLModel, table=True):
+    """A long action executed as ordered steps, leased to one worker at a time."""
+
+    __tablename__ = "action_run"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", RunState), name="ck_action_run_state"),
+        sa.UniqueConstraint("approval_id", name="uq_action_run_approval_id"),
+        sa.Index("ix_action_run_state_lease_until", "state", "lease_until"),
+    )
+
+    id: str = Field(sa_type=sa.String, primary_key=True)
+    approval_id: str | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.String,
+            sa.ForeignKey("approval_request.id", name="fk_action_run_approval_id"),
+            nullable=True,
+        ),
+    )
+    kind: str = Field(sa_type=sa.String, nullable=False)
+    account: str = Field(sa_type=sa.String, nullable=False)
+    state: RunState = Field(default=RunState.PENDING, sa_type=sa.String, nullable=False)
+    lease_owner: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    lease_until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+
+
+class ActionStep(SQLModel, table=True):
+    """One idempotent step of a run; (run_id, position) is unique."""
+
+    __tablename__ = "action_step"
+    __table_args__ = (sa.CheckConstraint(_one_of("state", StepState), name="ck_action_step_state"),)
+
+    run_id: str = Field(
+        sa_column=sa.Column(
+            sa.String,
+            sa.ForeignKey("action_run.id", name="fk_action_step_run_id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    position: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    name: str = Field(sa_type=sa.String, nullable=False)
+    state: StepState = Field(default=StepState.PENDING, sa_type=sa.String, nullable=False)
+    attempts: int = Field(default=0, sa_type=sa.Integer, nullable=False)
+    detail: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
+    )
+    error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    started_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class JobRun(SQLModel, table=True):
+    """One scheduled job in one period; the primary key (job, period) makes it happen once."""
+
+    __tablename__ = "job_run"
+
+    job: str = Field(sa_type=sa.String, primary_key=True)
+    period: str = Field(sa_type=sa.String, primary_key=True)
+    owner: str = Field(sa_type=sa.String, nullable=False)
+    started_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    outcome: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+
+
+class Snooze(SQLModel, table=True):
+    """An account held out of the digest through ``until`` (inclusive); one per account."""
+
+    __tablename__ = "snooze"
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    until: date = Field(sa_type=sa.Date, nullable=False)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    reason: str = Field(default="", sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A request id already handled, with the answer given (if any) so a retry gets it again."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (sa.Index("ix_idempotency_key_created_at", "created_at"),)
+
+    key: str = Field(sa_type=sa.String, primary_key=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    result: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
+    )

@@ -1,0 +1,295 @@
+"""Long actions as ordered, resumable steps, worked by whichever process holds the lease.
+
+A run is created once per approval (``approval_id`` is unique). A worker ``claim``s it (a
+compare-and-set on the lease: free, expired, or already its own), renews the lease while it
+works, and records each step. Step and run updates take the worker's ``owner`` and first
+re-check the lease in the same transaction, so a worker whose lease was taken over cannot
+overwrite the new owner's progress (it gets ``LeaseLost``). A crashed worker's run shows up
+in ``claimable`` once its lease runs out, and the next worker skips the steps already done.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlmodel import Session, col
+
+from audit._sql import changed, insert_if_absent
+from audit.errors import InvalidTransition, LeaseLost, RunConflict, RunNotFound, StepNotFound
+from audit.models import ActionRun, ActionStep, RunState, StepState
+from audit.types import as_utc, json_dict
+
+ACTIVE = (RunState.PENDING.value, RunState.RUNNING.value)
+
+
+def new_run_id() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def get_run(*, session: Session, run_id: str) -> ActionRun | None:
+    return session.get(ActionRun, run_id, populate_existing=True)
+
+
+def require_run(*, session: Session, run_id: str) -> ActionRun:
+    run = get_run(session=session, run_id=run_id)
+    if run is None:
+        raise RunNotFound(run_id)
+    return run
+
+
+def run_for_approval(*, session: Session, approval_id: str) -> ActionRun | None:
+    return session.scalars(
+        select(ActionRun)
+        .where(col(ActionRun.approval_id) == approval_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def create_run(
+    *,
+    session: Session,
+    approval_id: str | None,
+    kind: str,
+    account: str,
+    steps: Sequence[str],
+    now: datetime,
+) -> ActionRun:
+    """A pending run with its steps; for an approval that already has one, that run.
+
+    A second call for the same approval (a retry, a second process) returns the existing run
+    whatever ``steps`` it passes; a different kind or account raises ``RunConflict``.
+    """
+    if not steps:
+        raise InvalidTransition("a run needs at least one step")
+    when = as_utc(now, "now")
+    run_id = new_run_id()
+    session.flush()
+    inserted = insert_if_absent(
+        session,
+        ActionRun,
+        id=run_id,
+        approval_id=approval_id,
+        kind=kind,
+        account=account,
+        state=RunState.PENDING.value,
+        created_at=when,
+        updated_at=when,
+    )
+    if not inserted:
+        existing = run_for_approval(session=session, approval_id=approval_id or "")
+        if existing is None:  # pragma: no cover - only a run-id collision gets here
+            raise RunConflict(approval_id or "", run_id)
+        if existing.kind != kind or existing.account != account:
+            raise RunConflict(approval_id or "", existing.id)
+        return existing
+    for position, name in enumerate(steps):
+        session.add(ActionStep(run_id=run_id, position=position, name=name, attempts=0))
+    session.flush()
+    return require_run(session=session, run_id=run_id)
+
+
+def claim(
+    *, session: Session, run_id: str, owner: str, now: datetime, lease_for: timedelta
+) -> bool:
+    """Take (or extend) the lease on an unfinished run; True iff ``owner`` now holds it."""
+    session.flush()
+    when = as_utc(now, "now")
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state).in_(ACTIVE),
+            or_(
+                col(ActionRun.lease_owner).is_(None),
+                col(ActionRun.lease_until).is_(None),
+                col(ActionRun.lease_until) <= when,
+                col(ActionRun.lease_owner) == owner,
+            ),
+        )
+        .values(
+            state=RunState.RUNNING.value,
+            lease_owner=owner,
+            lease_until=when + lease_for,
+            updated_at=when,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
+
+
+def renew(
+    *, session: Session, run_id: str, owner: str, now: datetime, lease_for: timedelta
+) -> bool:
+    """Push the lease out; False if someone else holds it now (stop working on the run)."""
+    session.flush()
+    when = as_utc(now, "now")
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state) == RunState.RUNNING.value,
+            col(ActionRun.lease_owner) == owner,
+        )
+        .values(lease_until=when + lease_for, updated_at=when)
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
+
+
+def release(*, session: Session, run_id: str, owner: str, now: datetime) -> bool:
+    """Give the lease up early so another worker may resume at once."""
+    session.flush()
+    statement = (
+        update(ActionRun)
+        .where(col(ActionRun.id) == run_id, col(ActionRun.lease_owner) == owner)
+        .values(lease_owner=None, lease_until=None, updated_at=as_utc(now, "now"))
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
+
+
+def claimable(*, session: Session, now: datetime) -> list[str]:
+    """Unfinished runs nobody holds a live lease on, oldest first: the sweeper's work list."""
+    when = as_utc(now, "now")
+    return list(
+        session.scalars(
+            select(col(ActionRun.id))
+            .where(
+                col(ActionRun.state).in_(ACTIVE),
+                or_(col(ActionRun.lease_until).is_(None), col(ActionRun.lease_until) <= when),
+            )
+            .order_by(col(ActionRun.created_at), col(ActionRun.id))
+        )
+    )
+
+
+def steps(*, session: Session, run_id: str) -> list[ActionStep]:
+    """The run's steps in order."""
+    return list(
+        session.scalars(
+            select(ActionStep)
+            .where(col(ActionStep.run_id) == run_id)
+            .order_by(col(ActionStep.position))
+            .execution_options(populate_existing=True)
+        )
+    )
+
+
+def _fence(session: Session, run_id: str, owner: str, when: datetime) -> None:
+    """Check that ``owner`` still holds the run's lease, and keep it until this commits.
+
+    The check is itself an UPDATE, so it takes the run's row lock: a competing claim waits
+    for this transaction instead of slipping in between the check and the write.
+    """
+    session.flush()
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state) == RunState.RUNNING.value,
+            col(ActionRun.lease_owner) == owner,
+        )
+        .values(updated_at=when)
+        .execution_options(synchronize_session=False)
+    )
+    if changed(session, statement) != 1:
+        raise LeaseLost(run_id, owner)
+
+
+def _step(session: Session, run_id: str, position: int) -> ActionStep:
+    step = session.get(ActionStep, (run_id, position), populate_existing=True)
+    if step is None:
+        raise StepNotFound(run_id, position)
+    return step
+
+
+def start_step(
+    *, session: Session, run_id: str, position: int, owner: str, now: datetime
+) -> ActionStep:
+    """Mark a step running (again, after a crash or a failure); a done step is never restarted."""
+    when = as_utc(now, "now")
+    _fence(session, run_id, owner, when)
+    step = _step(session, run_id, position)
+    if step.state == StepState.DONE:
+        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step.state = StepState.RUNNING
+    step.started_at = when
+    step.finished_at = None
+    step.error = None
+    session.flush()
+    return step
+
+
+def finish_step(
+    *,
+    session: Session,
+    run_id: str,
+    position: int,
+    owner: str,
+    now: datetime,
+    detail: Mapping[str, Any] | None = None,
+) -> ActionStep:
+    """Mark a step done, with what it did (ids created, numbers changed...)."""
+    when = as_utc(now, "now")
+    _fence(session, run_id, owner, when)
+    step = _step(session, run_id, position)
+    if step.state == StepState.DONE:
+        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step.state = StepState.DONE
+    step.detail = json_dict(detail, "detail")[0]
+    step.error = None
+    step.started_at = step.started_at or when
+    step.finished_at = when
+    session.flush()
+    return step
+
+
+def fail_step(
+    *, session: Session, run_id: str, position: int, owner: str, now: datetime, error: str
+) -> ActionStep:
+    """Record a failed attempt of a step (``attempts`` counts them); it may be started again."""
+    when = as_utc(now, "now")
+    _fence(session, run_id, owner, when)
+    step = _step(session, run_id, position)
+    if step.state == StepState.DONE:
+        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step.state = StepState.FAILED
+    step.attempts += 1
+    step.error = error
+    step.finished_at = when
+    session.flush()
+    return step
+
+
+def _end(
+    session: Session, run_id: str, owner: str, when: datetime, state: RunState, error: str | None
+) -> None:
+    session.flush()
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state) == RunState.RUNNING.value,
+            col(ActionRun.lease_owner) == owner,
+        )
+        .values(state=state.value, lease_owner=None, lease_until=None, updated_at=when, error=error)
+        .execution_options(synchronize_session=False)
+    )
+    if changed(session, statement) != 1:
+        raise LeaseLost(run_id, owner)
+
+
+def finish_run(*, session: Session, run_id: str, owner: str, now: datetime) -> ActionRun:
+    """The run succeeded; its lease is released and it is never claimable again."""
+    _end(session, run_id, owner, as_utc(now, "now"), RunState.SUCCEEDED, None)
+    return require_run(session=session, run_id=run_id)
+
+
+def fail_run(*, session: Session, run_id: str, owner: str, now: datetime, error: str) -> ActionRun:
+    """The run gave up (a step cannot succeed); it is never claimable again."""
+    _end(session, run_id, owner, as_utc(now, "now"), RunState.FAILED, error)
+    return require_run(session=session, run_id=run_id)
