@@ -497,9 +497,10 @@ class FakeSlack:
         url = self.base_url + request.path.lstrip("/")
         raw = request.get_data(as_text=True)
         try:
-            body = json.loads(raw) if raw else {}
+            parsed = json.loads(raw) if raw else {}
         except ValueError:
-            body = {"_raw": raw}
+            parsed = None
+        body: Json = parsed if isinstance(parsed, dict) else {"_raw": raw}
         with self._changed:
             issued = self._response_urls.get(url)
             if issued is None:
@@ -525,7 +526,7 @@ class FakeSlack:
             return 404, "expired_url"
         if issued.uses >= RESPONSE_URL_MAX_USES:
             return 404, "used_url"
-        if "_raw" in body or not isinstance(body, dict):
+        if "_raw" in body:
             return 400, "invalid_payload"
         blocks = body.get("blocks")
         try:

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 import pytest
 from slack_sdk import WebClient
@@ -35,8 +36,8 @@ class Received:
     body: bytes
 
     def payload(self) -> dict[str, Any]:
-        from urllib.parse import parse_qs
-
+        if self.headers.get("Content-Type", "").startswith("application/json"):
+            return json.loads(self.body)
         form = {k: v[0] for k, v in parse_qs(self.body.decode()).items()}
         return json.loads(form["payload"]) if "payload" in form else form
 
