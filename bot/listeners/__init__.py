@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import slash
+from bot.listeners import deactivation, reading, slash
 from bot.services import Services
 
 
 def register_all(app: App, services: Services) -> slash.VerbRouter:
     router = slash.VerbRouter()
     slash.register(app, services, router)
+    deactivation.register(app, services, router)
+    reading.register(app, services, router)
     return router

@@ -1,0 +1,167 @@
+"""Block Kit for four-eyes requests, whatever is being approved: the request's header, the
+Approve/Deny buttons (carrying only the request id), the decision line, the Deny modal and the
+requester's confirmation with its Cancel button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    InputBlock,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
+
+from audit.models import ApprovalState
+from bot.blocks import context, esc, local_time, message, section
+from commands.approvals import MAX_REASON, ApprovalView
+
+APPROVE = "approvals.approve"
+DENY = "approvals.deny"
+CANCEL = "approvals.cancel"
+DENY_MODAL = "approvals.deny_modal"
+DECIDE_BLOCK = "approvals.decide"
+DENY_REASON_BLOCK = "reason"
+DENY_REASON_ACTION = "value"
+
+
+def request_header(request: ApprovalView, *, title: str, zone: ZoneInfo) -> Block:
+    """Who asked, for what, why, and until when it can be decided."""
+    return section(
+        f"*{esc(title)}*\n"
+        f"Requested by <@{request.requested_by}> · expires {local_time(request.expires_at, zone)}\n"
+        f"*Reason:* {esc(request.reason)}"
+    )
+
+
+def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
+    return ActionsBlock(
+        block_id=DECIDE_BLOCK,
+        elements=[
+            ButtonElement(
+                text="Approve",
+                action_id=APPROVE,
+                value=request.id,
+                style="primary",
+                confirm=ConfirmObject(
+                    title=f"Approve this {label}?"[:100],
+                    text=f"Account {request.account}: this starts the {label} at once."[:300],
+                    confirm="Approve",
+                    deny="Not yet",
+                ),
+            ),
+            ButtonElement(text="Deny", action_id=DENY, value=request.id, style="danger"),
+        ],
+    )
+
+
+def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
+    """The one line that replaces the buttons once the request left pending."""
+    when = local_time(request.decided_at, zone)
+    if request.state is ApprovalState.APPROVED:
+        return f":white_check_mark: Approved by <@{request.decided_by}> · {when}"
+    if request.state is ApprovalState.DENIED:
+        why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
+        return f":no_entry: Denied by <@{request.decided_by}>{why} · {when}"
+    if request.state is ApprovalState.CANCELLED:
+        return f":heavy_multiplication_x: Cancelled by <@{request.decided_by}> · {when}"
+    if request.state is ApprovalState.EXPIRED:
+        return f":hourglass: Expired {local_time(request.expires_at, zone)}: nobody decided in time"
+    return ":hourglass_flowing_sand: Waiting for an approver (not the requester)"
+
+
+def approval_blocks(
+    request: ApprovalView,
+    body: Sequence[Block],
+    *,
+    title: str,
+    label: str,
+    zone: ZoneInfo,
+    after: Sequence[Block] = (),
+) -> list[Block]:
+    """The request as posted in the approvals channel: buttons only while it is pending."""
+    blocks: list[Block] = [request_header(request, title=title, zone=zone), *body]
+    if request.state is ApprovalState.PENDING:
+        blocks.append(context(decision_line(request, zone)))
+        blocks.append(decision_buttons(request, label=label))
+    else:
+        blocks.append(section(decision_line(request, zone)))
+    blocks.extend(after)
+    return blocks
+
+
+def approval_message(
+    request: ApprovalView,
+    body: Sequence[Block],
+    *,
+    title: str,
+    label: str,
+    zone: ZoneInfo,
+    after: Sequence[Block] = (),
+) -> dict[str, Any]:
+    text = f"{title} — {decision_line(request, zone)}"
+    return message(
+        text, approval_blocks(request, body, title=title, label=label, zone=zone, after=after)
+    )
+
+
+def deny_modal(request: ApprovalView, *, label: str) -> View:
+    return View(
+        type="modal",
+        callback_id=DENY_MODAL,
+        private_metadata=request.id,
+        title="Deny request",
+        submit="Deny",
+        close="Back",
+        blocks=[
+            section(
+                f"Deny the {esc(label)} of account *{esc(request.account)}* requested by "
+                f"<@{request.requested_by}>?"
+            ),
+            InputBlock(
+                block_id=DENY_REASON_BLOCK,
+                label="Why? (shown in the channel and to the requester)",
+                element=PlainTextInputElement(
+                    action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
+                ),
+            ),
+        ],
+    )
+
+
+def requester_confirmation(
+    request: ApprovalView, *, label: str, zone: ZoneInfo, where: str | None
+) -> dict[str, Any]:
+    """What the requester sees after asking: where it went, and a Cancel button."""
+    place = f" in <#{where}>" if where else ""
+    text = (
+        f"Your {label} request for account *{esc(request.account)}* is waiting for an approver"
+        f"{place}. It expires {local_time(request.expires_at, zone)}."
+    )
+    cancel = ButtonElement(
+        text="Cancel request",
+        action_id=CANCEL,
+        value=request.id,
+        confirm=ConfirmObject(
+            title="Cancel this request?",
+            text="Nobody will be able to approve it afterwards.",
+            confirm="Cancel it",
+            deny="Keep it",
+        ),
+    )
+    return message(
+        text, [section(text), ActionsBlock(block_id="approvals.mine", elements=[cancel])]
+    )
+
+
+def outcome_notice(request: ApprovalView, *, label: str, zone: ZoneInfo) -> str:
+    """Told to the requester when their request is decided, cancelled or expires."""
+    return (
+        f"Your {label} request for account {esc(request.account)}: {decision_line(request, zone)}"
+    )

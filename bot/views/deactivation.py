@@ -1,0 +1,271 @@
+"""Block Kit for deactivation: the request modal with its blast radius, the radius in the
+approval message, the live step list, the growth and failure notes, and the final summary."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    DividerBlock,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
+
+from audit.models import StepState
+from bot.blocks import context, esc, message, section
+from commands.approvals import MAX_REASON
+from commands.deactivation import (
+    MARK,
+    REVIEW,
+    STEP_LABELS,
+    BlastRadius,
+    DeactivationPreview,
+    DeactivationSummary,
+    Growth,
+    StepView,
+)
+from integrations.phone import format_au_number
+from integrations.platform import Collection
+
+REQUEST_MODAL = "deactivation.request"
+LOADING_MODAL = "deactivation.loading"
+RETRY = "deactivation.retry"
+REASON_BLOCK = "reason"
+CONFIRM_BLOCK = "confirm"
+INPUT_ACTION = "value"
+MAX_NUMBERS_SHOWN = 60
+_SECTION_TEXT = 2900
+
+_STATE_ICON = {
+    StepState.PENDING: ":white_small_square:",
+    StepState.RUNNING: ":arrows_counterclockwise:",
+    StepState.DONE: ":white_check_mark:",
+    StepState.FAILED: ":x:",
+}
+
+
+def title(account: str, name: str) -> str:
+    return f"Deactivate account {account} · {name}"
+
+
+# -- the blast radius ---------------------------------------------------------------------------
+
+
+def numbers_text(numbers: Sequence[str], *, limit: int = MAX_NUMBERS_SHOWN) -> str:
+    """The numbers to quarantine, formatted; a long list is cut with how many more there are."""
+    if not numbers:
+        return "_no numbers in service_"
+    shown: list[str] = []
+    used = 0
+    for number in numbers[:limit]:
+        piece = format_au_number(number)
+        if used + len(piece) + 2 > _SECTION_TEXT - 80:
+            break
+        shown.append(piece)
+        used += len(piece) + 2
+    text = ", ".join(esc(n) for n in shown)
+    if len(shown) < len(numbers):
+        text += f" … and {len(numbers) - len(shown)} more"
+    return text
+
+
+def radius_blocks(radius: BlastRadius) -> list[Block]:
+    """Per step, how many things go; then the numbers to quarantine."""
+    fields: list[str] = []
+    for collection in Collection:
+        count = radius.counts.get(collection.value, 0)
+        if collection is Collection.PHONE_NUMBERS:
+            fields.append(f"*Numbers to quarantine*\n{count}")
+        else:
+            fields.append(f"*{esc(collection.label.capitalize())}*\n{count} to remove")
+    blocks: list[Block] = []
+    for start in range(0, len(fields), 10):
+        blocks.append(
+            SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields[start : start + 10]])
+        )
+    numbers = numbers_text(radius.numbers)
+    extra = (
+        f" ({radius.already_quarantined} already quarantined)" if radius.already_quarantined else ""
+    )
+    blocks.append(
+        section(f"*Phone numbers to quarantine ({len(radius.numbers)}){extra}:* {numbers}")
+    )
+    if radius.subscription_ids:
+        ids = ", ".join(esc(s) for s in radius.subscription_ids[:40])
+        more = len(radius.subscription_ids) - 40
+        blocks.append(
+            context(
+                f"Zuora subscription ids to unlink: {ids}"
+                + (f" … and {more} more" if more > 0 else "")
+            )
+        )
+    return blocks
+
+
+# -- the request modal --------------------------------------------------------------------------
+
+
+def loading_modal(account: str) -> View:
+    return View(
+        type="modal",
+        callback_id=LOADING_MODAL,
+        title="Deactivate account",
+        close="Close",
+        blocks=[
+            section(f":hourglass_flowing_sand: Reading everything account *{esc(account)}* holds…")
+        ],
+    )
+
+
+def request_modal(preview: DeactivationPreview) -> View:
+    account, radius = preview.account, preview.radius
+    blocks: list[Block] = [
+        section(
+            f":warning: *Deactivate {esc(account.name)}* (account {esc(account.id)})?\n"
+            "This removes everything below from the Jet Hub platform, quarantines its numbers "
+            "and marks the account deactivated. It needs a second person (an approver) to "
+            "approve it first."
+        ),
+        *radius_blocks(radius),
+        DividerBlock(),
+        InputBlock(
+            block_id=REASON_BLOCK,
+            label="Reason (shown to the approvers)",
+            element=PlainTextInputElement(
+                action_id=INPUT_ACTION, multiline=True, max_length=MAX_REASON
+            ),
+        ),
+        InputBlock(
+            block_id=CONFIRM_BLOCK,
+            label=f"Type the account number ({account.id}) to confirm",
+            element=PlainTextInputElement(action_id=INPUT_ACTION, max_length=20),
+        ),
+    ]
+    return View(
+        type="modal",
+        callback_id=REQUEST_MODAL,
+        private_metadata=account.id,
+        title="Deactivate account",
+        submit="Request approval",
+        close="Cancel",
+        blocks=blocks,
+    )
+
+
+def refusal_modal(text: str) -> View:
+    return View(
+        type="modal",
+        callback_id=LOADING_MODAL,
+        title="Deactivate account",
+        close="Close",
+        blocks=[section(text)],
+    )
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def steps_block(steps: Sequence[StepView], live: tuple[str, int, int] | None = None) -> Block:
+    lines = []
+    for step in steps:
+        label = esc(STEP_LABELS.get(step.name, step.name)).capitalize()
+        line = f"{_STATE_ICON[step.state]} {label}"
+        if step.state is StepState.DONE and step.detail:
+            line += f" — {step_result(step.name, step.detail)}"
+        elif live and live[0] == step.name and step.state is StepState.RUNNING:
+            line += f" — {live[1]}/{live[2]}"
+        lines.append(line)
+    return section("*Progress*\n" + "\n".join(lines))
+
+
+def step_result(name: str, detail: dict[str, Any]) -> str:
+    """What a finished step did, in a few words."""
+    if name == REVIEW:
+        grew = detail.get("grew")
+        return "grew since the request (see thread)" if grew else "unchanged since the request"
+    if name == MARK:
+        return f"status {esc(detail.get('status', '?'))}"
+    if name == Collection.PHONE_NUMBERS.value:
+        return (
+            f"{detail.get('quarantined', 0)} quarantined, "
+            f"{detail.get('already_quarantined', 0)} already were"
+        )
+    text = f"{detail.get('removed', 0)} removed"
+    if detail.get("already_gone"):
+        text += f", {detail['already_gone']} already gone"
+    return text
+
+
+def step_reply(name: str, detail: dict[str, Any]) -> str:
+    label = esc(STEP_LABELS.get(name, name)).capitalize()
+    return f":white_check_mark: {label}: {step_result(name, detail)}"
+
+
+def growth_reply(growth: Growth) -> dict[str, Any]:
+    parts = [f"+{count} {esc(Collection(name).label)}" for name, count in growth.added.items()]
+    text = (
+        ":warning: The account grew since the request was approved: "
+        + ", ".join(parts)
+        + ". Those are included in the deactivation."
+    )
+    blocks: list[Block] = [section(text)]
+    if growth.new_numbers:
+        blocks.append(section("*New numbers to quarantine:* " + numbers_text(growth.new_numbers)))
+    return message(text, blocks)
+
+
+def failure_blocks(run_id: str, step: str, error: str) -> list[Block]:
+    label = esc(STEP_LABELS.get(step, step))
+    return [
+        section(
+            f":x: *Stopped at “{label}”.* The backend said: {esc(error)}\n"
+            "Nothing after this step was done. Retry resumes from this step."
+        ),
+        ActionsBlock(
+            block_id="deactivation.failed",
+            elements=[
+                ButtonElement(text="Retry", action_id=RETRY, value=run_id, style="primary"),
+            ],
+        ),
+    ]
+
+
+def failure_reply(run_id: str, step: str, error: str) -> dict[str, Any]:
+    blocks = failure_blocks(run_id, step, error)
+    return message(f"Deactivation stopped at {STEP_LABELS.get(step, step)}", blocks)
+
+
+def summary_text(summary: DeactivationSummary) -> str:
+    removed = ", ".join(
+        f"{t.count} {esc(t.label)}"
+        for t in summary.removed
+        if t.name != Collection.SUBSCRIPTIONS.value
+    )
+    unlinked = ", ".join(esc(s) for s in summary.unlinked[:40]) or "none"
+    if len(summary.unlinked) > 40:
+        unlinked += f" … and {len(summary.unlinked) - 40} more"
+    already = (
+        f" ({summary.already_quarantined} were already quarantined)"
+        if summary.already_quarantined
+        else ""
+    )
+    return (
+        f":white_check_mark: *Account {esc(summary.account)} ({esc(summary.name)}) is "
+        f"deactivated.*\n*Removed:* {removed}.\n*Quarantined:* {summary.quarantined} phone "
+        f"numbers{already}.\n*Unlinked Zuora subscription ids:* {unlinked}."
+    )
+
+
+def summary_blocks(summary: DeactivationSummary) -> list[Block]:
+    return [section(summary_text(summary))]
+
+
+def summary_reply(summary: DeactivationSummary) -> dict[str, Any]:
+    return message(f"Account {summary.account} is deactivated", summary_blocks(summary))
