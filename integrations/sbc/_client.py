@@ -24,6 +24,7 @@ from integrations.sbc._models import ChangeKind, RuleChange, RuleChanges, SbcRul
 __all__ = ["SbcClient"]
 
 BACKEND = "sbc"
+_REPORT_ORDER = {"added": 0, "fixed": 1, "removed": 2}
 
 
 def read_sbc_error(response: httpx.Response) -> IntegrationError | None:
@@ -145,6 +146,7 @@ class SbcClient:
         for rule_id in current:
             if rule_id not in wanted and self.delete(rule_id):
                 changes.append(RuleChange(kind="removed", rule_id=rule_id))
+        changes.sort(key=lambda change: _REPORT_ORDER[change.kind])  # stable: added, fixed, removed
         if changes:
             self.reload()
         return RuleChanges(account=account, changes=changes, reloaded=bool(changes))
