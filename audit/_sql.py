@@ -35,4 +35,6 @@ def insert_if_absent(session: Session, model: type[SQLModel], **values: Any) -> 
         statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
     else:  # pragma: no cover - the ledger supports these two databases only
         raise NotImplementedError(f"the ledger does not support {dialect}")
-    return changed(session, statement) == 1
+    # Counted through RETURNING: psycopg reports no rowcount for SQLAlchemy's INSERTs.
+    inserted = session.execute(statement.returning(*table.primary_key.columns)).all()
+    return len(inserted) == 1

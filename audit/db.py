@@ -28,7 +28,8 @@ _READ_ONLY = "jethub_ledger_read_only"
 _SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _normalise(url: str | URL) -> URL:
+def normalise_url(url: str | URL) -> URL:
+    """``url`` parsed, with bare PostgreSQL URLs pointed at the psycopg 3 driver."""
     parsed = make_url(url)
     # Platforms hand out postgres:// and postgresql://; we only ship the psycopg 3 driver.
     if parsed.drivername in ("postgres", "postgresql"):
@@ -43,7 +44,7 @@ def make_engine(url: str | URL, *, schema: str | None = None, **kwargs: Any) -> 
     opened with ``BEGIN IMMEDIATE`` so concurrent writers queue on the lock instead of failing
     half way. PostgreSQL: psycopg 3; ``schema`` sets the ``search_path`` (tests use a fresh one).
     """
-    parsed = _normalise(url)
+    parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, json_serializer=canonical_json, **kwargs)
         _configure_sqlite(engine, in_memory=parsed.database in (None, "", ":memory:"))

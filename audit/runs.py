@@ -2,9 +2,9 @@
 
 A run is created once per approval (``approval_id`` is unique). A worker ``claim``s it (a
 compare-and-set on the lease: free, expired, or already its own), renews the lease while it
-works, and records each step. Step and run updates take the worker's ``owner`` and first
-re-check the lease in the same transaction, so a worker whose lease was taken over cannot
-overwrite the new owner's progress (it gets ``LeaseLost``). A crashed worker's run shows up
+works, and records each step. Given the worker's ``owner``, step updates first re-check the
+lease in the same transaction (``finish_run``/``fail_run`` always do), so a worker whose lease
+was taken over cannot overwrite the new owner's progress: it gets ``LeaseLost``. A crashed worker's run shows up
 in ``claimable`` once its lease runs out, and the next worker skips the steps already done.
 """
 
@@ -41,7 +41,7 @@ def require_run(*, session: Session, run_id: str) -> ActionRun:
     return run
 
 
-def run_for_approval(*, session: Session, approval_id: str) -> ActionRun | None:
+def for_approval(*, session: Session, approval_id: str) -> ActionRun | None:
     return session.scalars(
         select(ActionRun)
         .where(col(ActionRun.approval_id) == approval_id)
@@ -80,7 +80,7 @@ def create_run(
         updated_at=when,
     )
     if not inserted:
-        existing = run_for_approval(session=session, approval_id=approval_id or "")
+        existing = for_approval(session=session, approval_id=approval_id or "")
         if existing is None:  # pragma: no cover - only a run-id collision gets here
             raise RunConflict(approval_id or "", run_id)
         if existing.kind != kind or existing.account != account:
@@ -179,13 +179,16 @@ def steps(*, session: Session, run_id: str) -> list[ActionStep]:
     )
 
 
-def _fence(session: Session, run_id: str, owner: str, when: datetime) -> None:
+def _fence(session: Session, run_id: str, owner: str | None, when: datetime) -> None:
     """Check that ``owner`` still holds the run's lease, and keep it until this commits.
 
     The check is itself an UPDATE, so it takes the run's row lock: a competing claim waits
-    for this transaction instead of slipping in between the check and the write.
+    for this transaction instead of slipping in between the check and the write. Without an
+    owner there is nothing to check (the caller takes the risk of a lapsed lease).
     """
     session.flush()
+    if owner is None:
+        return
     statement = (
         update(ActionRun)
         .where(
@@ -208,7 +211,7 @@ def _step(session: Session, run_id: str, position: int) -> ActionStep:
 
 
 def start_step(
-    *, session: Session, run_id: str, position: int, owner: str, now: datetime
+    *, session: Session, run_id: str, position: int, now: datetime, owner: str | None = None
 ) -> ActionStep:
     """Mark a step running (again, after a crash or a failure); a done step is never restarted."""
     when = as_utc(now, "now")
@@ -229,9 +232,9 @@ def finish_step(
     session: Session,
     run_id: str,
     position: int,
-    owner: str,
     now: datetime,
     detail: Mapping[str, Any] | None = None,
+    owner: str | None = None,
 ) -> ActionStep:
     """Mark a step done, with what it did (ids created, numbers changed...)."""
     when = as_utc(now, "now")
@@ -249,7 +252,13 @@ def finish_step(
 
 
 def fail_step(
-    *, session: Session, run_id: str, position: int, owner: str, now: datetime, error: str
+    *,
+    session: Session,
+    run_id: str,
+    position: int,
+    now: datetime,
+    error: str,
+    owner: str | None = None,
 ) -> ActionStep:
     """Record a failed attempt of a step (``attempts`` counts them); it may be started again."""
     when = as_utc(now, "now")
@@ -293,3 +302,24 @@ def fail_run(*, session: Session, run_id: str, owner: str, now: datetime, error:
     """The run gave up (a step cannot succeed); it is never claimable again."""
     _end(session, run_id, owner, as_utc(now, "now"), RunState.FAILED, error)
     return require_run(session=session, run_id=run_id)
+
+
+def reopen(*, session: Session, run_id: str, now: datetime) -> bool:
+    """Put a failed run back to pending so it can be claimed and resumed from its failed step.
+
+    True iff this call reopened it (a compare-and-set on ``state = 'failed'``).
+    """
+    session.flush()
+    statement = (
+        update(ActionRun)
+        .where(col(ActionRun.id) == run_id, col(ActionRun.state) == RunState.FAILED.value)
+        .values(
+            state=RunState.PENDING.value,
+            lease_owner=None,
+            lease_until=None,
+            error=None,
+            updated_at=as_utc(now, "now"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
