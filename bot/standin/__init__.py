@@ -6,9 +6,10 @@ signed requests (slash commands, interactions, events) to the bot over HTTP.
 
 from bot.standin.directory import BotIdentity, Team
 from bot.standin.errors import SlackRejected, StandinError, UnknownTarget, WaitTimeout
+from bot.standin.records import ApiCall, MessageRef, ResponseUrlPost
 from bot.standin.requests import Response, Signing, SlackSender, sign
 from bot.standin.server import LoopbackServer
-from bot.standin.web_api import ApiCall, FakeSlack, MessageRef, ResponseUrlPost
+from bot.standin.web_api import FakeSlack
 
 __all__ = [
     "ApiCall",

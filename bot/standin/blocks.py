@@ -7,8 +7,11 @@ bot builds blocks with them; plain dicts reach Slack unchecked, so the fake chec
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from typing import Any
+
+from bot.standin import ids
 
 MESSAGE_BLOCK_LIMIT = 50
 VIEW_BLOCK_LIMIT = 100
@@ -100,3 +103,16 @@ def input_block_ids(blocks: list[dict[str, Any]]) -> set[str]:
         for block in blocks
         if block.get("type") == "input" and isinstance(block.get("block_id"), str)
     }
+
+
+def normalize_blocks(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """A copy in which every block has a `block_id` and every element an `action_id`, as Slack
+    gives them; None for no blocks."""
+    if not blocks:
+        return None
+    normalized = copy.deepcopy(blocks)
+    for block in normalized:
+        block.setdefault("block_id", ids.random_id("", 5))
+    for _, element in interactive_elements(normalized):
+        element.setdefault("action_id", ids.random_id("", 5))
+    return normalized

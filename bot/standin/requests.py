@@ -25,7 +25,8 @@ from bot.standin import ids, payloads
 from bot.standin.directory import Channel, Team, User
 from bot.standin.errors import UnknownTarget
 from bot.standin.payloads import InputValue, Json
-from bot.standin.web_api import FakeSlack, MessageRef
+from bot.standin.records import MessageRef
+from bot.standin.web_api import FakeSlack
 
 DEFAULT_CHANNEL = "C0GENERAL"
 DEFAULT_COMMAND = "/jethub"

@@ -6,6 +6,7 @@ user, a stack of open modals per user), hands out trigger ids and response URLs 
 limits, records every call in order, and lets a test inject 429s and errors per method.
 
 Slack-shaped JSON (messages, views) stays as dicts here: it is what the bot sends and reads.
+One lock guards all state; every change wakes `wait_for`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
@@ -24,14 +24,8 @@ from werkzeug.wrappers import Request
 from werkzeug.wrappers import Response as WsgiResponse
 
 from bot.standin import ids
-from bot.standin.blocks import (
-    MESSAGE_BLOCK_LIMIT,
-    VIEW_BLOCK_LIMIT,
-    InvalidBlocks,
-    input_block_ids,
-    interactive_elements,
-    validate_blocks,
-)
+from bot.standin.blocks import MESSAGE_BLOCK_LIMIT, InvalidBlocks, normalize_blocks, validate_blocks
+from bot.standin.conversations import Conversations
 from bot.standin.directory import (
     BotIdentity,
     Channel,
@@ -42,98 +36,22 @@ from bot.standin.directory import (
     user_json,
 )
 from bot.standin.errors import SlackRejected, WaitTimeout
+from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_view
+from bot.standin.records import ApiCall, ApiError, Json, MessageRef, ResponseUrlPost
+from bot.standin.response_urls import ResponseUrls
 from bot.standin.server import LoopbackServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-Json = dict[str, Any]
+__all__ = ["DEFAULT_BOT_TOKEN", "ApiCall", "FakeSlack", "MessageRef", "ResponseUrlPost"]
+
 T = TypeVar("T")
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"
-TRIGGER_TTL_SECONDS = 3.0
-RESPONSE_URL_TTL_SECONDS = 30 * 60
-RESPONSE_URL_MAX_USES = 5
-VIEW_STACK_LIMIT = 3
 
 # Arguments that arrive JSON-encoded inside form bodies (slack_sdk sends some methods as forms).
 _JSON_ARGS = ("blocks", "attachments", "view", "metadata")
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """One Web API call as the fake received and answered it (the token is not kept)."""
-
-    method: str
-    args: Json
-    at: float
-    status: int
-    response: Json
-
-    @property
-    def ok(self) -> bool:
-        return bool(self.response.get("ok"))
-
-    @property
-    def error(self) -> str | None:
-        error = self.response.get("error")
-        return error if isinstance(error, str) else None
-
-
-@dataclass(frozen=True)
-class ResponseUrlPost:
-    """One POST to a response URL; `result` is `"ok"` or the error Slack would answer."""
-
-    url: str
-    body: Json
-    at: float
-    status: int
-    result: str
-    user: str
-    channel: str
-
-    @property
-    def ok(self) -> bool:
-        return self.result == "ok"
-
-
-@dataclass(frozen=True)
-class MessageRef:
-    """Where a message lives: a channel message, or one user's ephemeral in a channel."""
-
-    channel: str
-    ts: str
-    ephemeral_user: str | None = None
-
-
-@dataclass
-class _Trigger:
-    user: str
-    issued_at: float
-    used: bool = False
-
-
-@dataclass
-class _ResponseUrl:
-    url: str
-    user: str
-    channel: str
-    issued_at: float
-    origin: MessageRef | None
-    uses: int = 0
-
-
-class _ApiError(Exception):
-    def __init__(self, error: str, *, messages: list[str] | None = None) -> None:
-        super().__init__(error)
-        self.error = error
-        self.messages = messages or []
-
-    def body(self) -> Json:
-        body: Json = {"ok": False, "error": self.error}
-        if self.messages:
-            body["response_metadata"] = {"messages": self.messages}
-        return body
 
 
 class FakeSlack:
@@ -151,20 +69,14 @@ class FakeSlack:
         self.bot_token = bot_token
         self.directory = Directory(team=team or Team(), bot=bot or BotIdentity())
         self._clock = clock
-        self._trigger_ttl = trigger_ttl
         self._server = LoopbackServer(self)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
-        self._ts = ids.TsSource()
-
+        self._conversations = Conversations(self.directory)
+        self._modals = Modals(self.directory, trigger_ttl=trigger_ttl)
+        self._response_urls = ResponseUrls(self._conversations)
         self._calls: list[ApiCall] = []
         self._responses: list[ResponseUrlPost] = []
-        self._channels: dict[str, list[Json]] = {}
-        self._replies: dict[tuple[str, str], list[Json]] = {}
-        self._ephemerals: dict[str, list[Json]] = {}
-        self._stacks: dict[str, list[Json]] = {}
-        self._triggers: dict[str, _Trigger] = {}
-        self._response_urls: dict[str, _ResponseUrl] = {}
         self._rate_limits: dict[str, deque[int]] = {}
         self._failures: dict[str, deque[str]] = {}
         self._methods: dict[str, Callable[[Json, float], Json]] = {
@@ -233,6 +145,7 @@ class FakeSlack:
         is_bot: bool = False,
         deleted: bool = False,
     ) -> None:
+        """Give `user_id` other names than the ones derived from it (`U0ALICE` → `alice`)."""
         self.directory.add_user(
             User(
                 user_id,
@@ -265,16 +178,17 @@ class FakeSlack:
 
     def issue_trigger(self, user: str) -> str:
         """A fresh `trigger_id` for `user`, usable once with views.open/push within 3 s."""
-        trigger = ids.trigger_id()
         with self._lock:
-            self._triggers[trigger] = _Trigger(user, self._now())
-        return trigger
+            return self._modals.issue_trigger(user, self._now())
 
     def issue_response_url(self, user: str, channel: str, origin: MessageRef | None = None) -> str:
-        """A fresh response URL: 5 uses within 30 minutes, replying to `user` in `channel`."""
+        """A fresh response URL (5 uses within 30 minutes) answering `user` in `channel`.
+
+        `origin` is the message that `replace_original` / `delete_original` act on.
+        """
         url = f"{self.base_url}response/{ids.random_id('R', 16)}"
         with self._lock:
-            self._response_urls[url] = _ResponseUrl(url, user, channel, self._now(), origin)
+            self._response_urls.issue(url, user, self._channel_id(channel), origin, self._now())
         return url
 
     # -- queries for tests -------------------------------------------------------------------
@@ -287,21 +201,17 @@ class FakeSlack:
     def messages(self, channel: str) -> list[Json]:
         """The channel's top-level messages, oldest first (thread replies via `thread`)."""
         with self._lock:
-            return copy.deepcopy(self._channels.get(self._channel_id(channel), []))
+            return copy.deepcopy(self._conversations.top_level(self._channel_id(channel)))
 
     def thread(self, channel: str, ts: str) -> list[Json]:
         """A thread's parent then its replies, oldest first; empty if there is no such message."""
         with self._lock:
-            channel_id = self._channel_id(channel)
-            parent = self._top_level(channel_id, ts)
-            if parent is None:
-                return []
-            return copy.deepcopy([parent, *self._replies.get((channel_id, ts), [])])
+            return copy.deepcopy(self._conversations.thread(self._channel_id(channel), ts))
 
     def ephemerals(self, user: str) -> list[Json]:
         """Ephemeral messages shown to `user`, oldest first; each carries `channel` and `via`."""
         with self._lock:
-            return copy.deepcopy(self._ephemerals.get(user, []))
+            return copy.deepcopy(self._conversations.ephemerals(user))
 
     def responses(self) -> list[ResponseUrlPost]:
         """Every POST to a response URL, in order, including refused ones."""
@@ -311,39 +221,28 @@ class FakeSlack:
     def open_view(self, user: str) -> Json | None:
         """The modal on top of `user`'s view stack, or None when no modal is open."""
         with self._lock:
-            stack = self._stacks.get(user)
+            stack = self._modals.stack(user)
             return copy.deepcopy(stack[-1]) if stack else None
 
     def view_stack(self, user: str) -> list[Json]:
         """`user`'s open modals, bottom first."""
         with self._lock:
-            return copy.deepcopy(self._stacks.get(user, []))
+            return copy.deepcopy(self._modals.stack(user))
 
     def view(self, view_id: str) -> Json | None:
         with self._lock:
-            found = self._find_view(view_id)
+            found = self._modals.find(view_id)
             return copy.deepcopy(found[1]) if found else None
 
     def find_message(self, ts: str, *, user: str | None = None) -> MessageRef | None:
-        """Where the message with `ts` lives (looking in `user`'s ephemerals too, if given)."""
+        """Where the message with `ts` lives (looking in `user`'s ephemerals, if given)."""
         with self._lock:
-            for channel_id, messages in self._channels.items():
-                if any(m["ts"] == ts for m in messages):
-                    return MessageRef(channel_id, ts)
-            for (channel_id, _), replies in self._replies.items():
-                if any(m["ts"] == ts for m in replies):
-                    return MessageRef(channel_id, ts)
-            candidates = [user] if user is not None else list(self._ephemerals)
-            for who in candidates:
-                for message in self._ephemerals.get(who, []):
-                    if message["ts"] == ts:
-                        return MessageRef(message["channel"], ts, ephemeral_user=who)
-        return None
+            return self._conversations.find(ts, user=user)
 
     def message(self, ref: MessageRef) -> Json | None:
         with self._lock:
-            found = self._message_slot(ref)
-            return copy.deepcopy(found[0][found[1]]) if found else None
+            slot = self._conversations.slot(ref)
+            return copy.deepcopy(slot[0][slot[1]]) if slot else None
 
     def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         """Block until `predicate()` is truthy (re-checked on every change); return its value."""
@@ -362,72 +261,38 @@ class FakeSlack:
 
     def show_command_reply(self, user: str, channel: str, response_url: str, reply: Json) -> None:
         """Show a slash command's synchronous answer, as Slack does with the ack's body."""
+        if not reply.get("text") and not reply.get("blocks"):
+            return
+        try:
+            blocks = normalize_blocks(
+                validate_blocks(reply["blocks"], limit=MESSAGE_BLOCK_LIMIT)
+                if reply.get("blocks")
+                else None
+            )
+        except InvalidBlocks as exc:
+            raise SlackRejected(f"command reply has invalid blocks: {exc}") from exc
         with self._changed:
-            text, blocks = reply.get("text"), reply.get("blocks")
-            if not text and not blocks:
-                return
-            try:
-                checked = _normalize_blocks(
-                    validate_blocks(blocks, limit=MESSAGE_BLOCK_LIMIT) if blocks else None
-                )
-            except InvalidBlocks as exc:
-                raise SlackRejected(f"command reply has invalid blocks: {exc}") from exc
-            channel_id = self._channel_id(channel)
-            ref = self._show_reply(user, channel_id, reply, checked, via="command_reply")
-            issued = self._response_urls.get(response_url)
-            if issued is not None and issued.origin is None:
-                issued.origin = ref
+            ref = self._conversations.show_reply(
+                user, self._channel_id(channel), reply, blocks, self._now(), via="command_reply"
+            )
+            self._response_urls.adopt_origin(response_url, ref)
             self._changed.notify_all()
 
     def record_view_state(self, view_id: str, values: Json) -> None:
+        """What the user has typed into the view's inputs."""
         with self._changed:
-            found = self._find_view(view_id)
-            if found is not None:
-                found[1]["state"] = {"values": copy.deepcopy(values)}
+            self._modals.record_state(view_id, copy.deepcopy(values))
+            self._changed.notify_all()
 
     def apply_view_submission_ack(self, user: str, view_id: str, ack: Json | None) -> None:
         """Do to `user`'s modals what Slack does with a view_submission's ack body."""
         with self._changed:
-            stack = self._stacks.get(user, [])
-            index = next((i for i, v in enumerate(stack) if v["id"] == view_id), None)
-            if index is None:
-                raise SlackRejected(f"view {view_id} is not open for {user}")
-            action = (ack or {}).get("response_action")
-            now = self._now()
-            if action is None:
-                del stack[index:]
-            elif action == "clear":
-                stack.clear()
-            elif action == "errors":
-                errors = (ack or {}).get("errors")
-                inputs = input_block_ids(stack[index].get("blocks", []))
-                if not isinstance(errors, dict) or not errors or set(errors) - inputs:
-                    raise SlackRejected(
-                        f"errors must name input blocks of the view ({sorted(inputs)}): {errors}"
-                    )
-            elif action in ("update", "push"):
-                new_view = (ack or {}).get("view")
-                try:
-                    checked = self._check_view(new_view)
-                except _ApiError as exc:
-                    raise SlackRejected(f"response_action {action}: {exc.error}") from exc
-                if action == "update":
-                    stack[index] = self._replace_view(stack[index], checked, now)
-                else:
-                    if len(stack) >= VIEW_STACK_LIMIT:
-                        raise SlackRejected("push_limit_reached")
-                    stack.append(self._new_view(checked, now, previous=stack[-1]))
-            else:
-                raise SlackRejected(f"unknown response_action {action!r}")
+            self._modals.apply_submission_ack(user, view_id, ack, self._now())
             self._changed.notify_all()
 
     def close_view(self, user: str, view_id: str, *, cleared: bool = False) -> None:
         with self._changed:
-            stack = self._stacks.get(user, [])
-            if cleared:
-                stack.clear()
-            else:
-                self._stacks[user] = [v for v in stack if v["id"] != view_id]
+            self._modals.close(user, view_id, cleared=cleared)
             self._changed.notify_all()
 
     def post_user_message(
@@ -435,15 +300,14 @@ class FakeSlack:
     ) -> Json:
         """A message typed by a person (for the console and for events tests)."""
         with self._changed:
-            channel_id = self._channel_id(channel)
             message: Json = {
                 "type": "message",
                 "user": user,
                 "team": self.team.id,
                 "text": text,
-                "ts": self._ts.next(self._now()),
+                "ts": self._conversations.next_ts(self._now()),
             }
-            self._store_message(channel_id, message, thread_ts)
+            self._conversations.store(self._channel_id(channel), message, thread_ts)
             self._changed.notify_all()
             return copy.deepcopy(message)
 
@@ -467,21 +331,21 @@ class FakeSlack:
         with self._changed:
             handler = self._methods.get(method)
             if handler is None:
-                body = _ApiError("unknown_method").body()
+                body = ApiError("unknown_method").body()
             elif not token:
-                body = _ApiError("not_authed").body()
+                body = ApiError("not_authed").body()
             elif token != self.bot_token:
-                body = _ApiError("invalid_auth").body()
+                body = ApiError("invalid_auth").body()
             elif self._rate_limits.get(method):
                 status = 429
                 headers["Retry-After"] = str(self._rate_limits[method].popleft())
-                body = _ApiError("ratelimited").body()
+                body = ApiError("ratelimited").body()
             elif self._failures.get(method):
-                body = _ApiError(self._failures[method].popleft()).body()
+                body = ApiError(self._failures[method].popleft()).body()
             else:
                 try:
                     body = {"ok": True, **handler(args, now)}
-                except _ApiError as exc:
+                except ApiError as exc:
                     body = exc.body()
             self._calls.append(ApiCall(method, args, now, status, copy.deepcopy(body)))
             self._changed.notify_all()
@@ -500,17 +364,18 @@ class FakeSlack:
             parsed = json.loads(raw) if raw else {}
         except ValueError:
             parsed = None
-        body: Json = parsed if isinstance(parsed, dict) else {"_raw": raw}
         with self._changed:
             issued = self._response_urls.get(url)
             if issued is None:
                 status, result = 404, "invalid_url"
+            elif not isinstance(parsed, dict):
+                status, result = 400, "invalid_payload"
             else:
-                status, result = self._respond(issued, body, now)
+                status, result = self._response_urls.post(issued, parsed, now)
             self._responses.append(
                 ResponseUrlPost(
                     url,
-                    copy.deepcopy(body),
+                    copy.deepcopy(parsed) if isinstance(parsed, dict) else {"raw": raw},
                     now,
                     status,
                     result,
@@ -521,67 +386,7 @@ class FakeSlack:
             self._changed.notify_all()
         return WsgiResponse(result, status=status, content_type="text/html")
 
-    def _respond(self, issued: _ResponseUrl, body: Json, now: float) -> tuple[int, str]:
-        if now - issued.issued_at > RESPONSE_URL_TTL_SECONDS:
-            return 404, "expired_url"
-        if issued.uses >= RESPONSE_URL_MAX_USES:
-            return 404, "used_url"
-        if "_raw" in body:
-            return 400, "invalid_payload"
-        blocks = body.get("blocks")
-        try:
-            checked = _normalize_blocks(
-                validate_blocks(blocks, limit=MESSAGE_BLOCK_LIMIT) if blocks else None
-            )
-        except InvalidBlocks:
-            return 400, "invalid_blocks"
-        if _flag(body.get("delete_original")):
-            if issued.origin is None or self._message_slot(issued.origin) is None:
-                return 404, "message_not_found"
-            self._delete(issued.origin)
-            issued.origin = None
-        elif not body.get("text") and not checked:
-            return 400, "no_text"
-        elif _flag(body.get("replace_original")) and issued.origin is not None:
-            slot = self._message_slot(issued.origin)
-            if slot is None:
-                return 404, "message_not_found"
-            messages, index = slot
-            replaced = dict(messages[index])
-            replaced["text"] = body.get("text", "")
-            replaced.pop("blocks", None)
-            if checked:
-                replaced["blocks"] = checked
-            messages[index] = replaced
-        else:
-            try:
-                ref = self._show_reply(
-                    issued.user, issued.channel, body, checked, via="response_url"
-                )
-            except _ApiError as exc:
-                return 404, exc.error
-            if issued.origin is None:
-                issued.origin = ref
-        issued.uses += 1
-        return 200, "ok"
-
-    def _show_reply(
-        self, user: str, channel_id: str, body: Json, blocks: list[Json] | None, *, via: str
-    ) -> MessageRef:
-        text = str(body.get("text") or "")
-        thread_ts = body.get("thread_ts")
-        if body.get("response_type") == "in_channel":
-            message = self._bot_message(text, blocks, None, self._now())
-            self._store_message(channel_id, message, thread_ts)
-            return MessageRef(channel_id, message["ts"])
-        ephemeral = self._bot_message(text, blocks, None, self._now())
-        ephemeral.update(channel=channel_id, via=via)
-        if thread_ts:
-            ephemeral["thread_ts"] = thread_ts
-        self._ephemerals.setdefault(user, []).append(ephemeral)
-        return MessageRef(channel_id, ephemeral["ts"], ephemeral_user=user)
-
-    # -- Web API methods ---------------------------------------------------------------------
+    # -- Web API methods (called with the lock held) -----------------------------------------
 
     def _auth_test(self, args: Json, now: float) -> Json:
         return {
@@ -596,41 +401,30 @@ class FakeSlack:
 
     def _chat_post_message(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
-        blocks = self._message_blocks(args)
-        if not args.get("text") and not blocks and not args.get("attachments"):
-            raise _ApiError("no_text")
-        message = self._bot_message(
-            str(args.get("text") or ""), blocks, args.get("attachments"), now
-        )
+        message = self._new_bot_message(args, now)
         if isinstance(args.get("metadata"), dict):
             message["metadata"] = args["metadata"]
-        self._store_message(channel.id, message, args.get("thread_ts") or None)
+        self._conversations.store(channel.id, message, args.get("thread_ts") or None)
         return {"channel": channel.id, "ts": message["ts"], "message": copy.deepcopy(message)}
 
     def _chat_post_ephemeral(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
         user = self._require_user(args)
-        blocks = self._message_blocks(args)
-        if not args.get("text") and not blocks and not args.get("attachments"):
-            raise _ApiError("no_text")
-        message = self._bot_message(
-            str(args.get("text") or ""), blocks, args.get("attachments"), now
-        )
-        message.update(channel=channel.id, via="chat.postEphemeral")
+        message = self._new_bot_message(args, now)
         if args.get("thread_ts"):
             message["thread_ts"] = args["thread_ts"]
-        self._ephemerals.setdefault(user.id, []).append(message)
+        self._conversations.add_ephemeral(user.id, channel.id, message, via="chat.postEphemeral")
         return {"message_ts": message["ts"]}
 
     def _chat_update(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
-        slot = self._message_slot(MessageRef(channel.id, str(args.get("ts") or "")))
+        slot = self._conversations.slot(MessageRef(channel.id, str(args.get("ts") or "")))
         if slot is None:
-            raise _ApiError("message_not_found")
+            raise ApiError("message_not_found")
         messages, index = slot
         message = dict(messages[index])
         if message.get("bot_id") != self.bot.bot_id:
-            raise _ApiError("cant_update_message")
+            raise ApiError("cant_update_message")
         if "text" in args:
             message["text"] = str(args["text"] or "")
         if "blocks" in args:
@@ -640,7 +434,7 @@ class FakeSlack:
                 message["blocks"] = blocks
         if "attachments" in args:
             message["attachments"] = args["attachments"]
-        message["edited"] = {"user": self.bot.user_id, "ts": self._ts.next(now)}
+        message["edited"] = {"user": self.bot.user_id, "ts": self._conversations.next_ts(now)}
         messages[index] = message
         return {
             "channel": channel.id,
@@ -652,56 +446,39 @@ class FakeSlack:
     def _chat_delete(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
         ref = MessageRef(channel.id, str(args.get("ts") or ""))
-        slot = self._message_slot(ref)
+        slot = self._conversations.slot(ref)
         if slot is None:
-            raise _ApiError("message_not_found")
+            raise ApiError("message_not_found")
         if slot[0][slot[1]].get("bot_id") != self.bot.bot_id:
-            raise _ApiError("cant_delete_message")
-        self._delete(ref)
+            raise ApiError("cant_delete_message")
+        self._conversations.delete(ref)
         return {"channel": channel.id, "ts": ref.ts}
 
     def _views_open(self, args: Json, now: float) -> Json:
-        view = self._check_view(args.get("view"))
-        user = self._use_trigger(args, now)
-        opened = self._new_view(view, now, previous=None)
-        self._stacks[user] = [opened]
-        return {"view": copy.deepcopy(opened)}
+        view = check_view(args.get("view"))
+        return {"view": copy.deepcopy(self._modals.open(_text(args, "trigger_id"), view, now))}
 
     def _views_push(self, args: Json, now: float) -> Json:
-        view = self._check_view(args.get("view"))
-        user = self._use_trigger(args, now)
-        stack = self._stacks.get(user)
-        if not stack:
-            raise _ApiError("not_found")
-        if len(stack) >= VIEW_STACK_LIMIT:
-            raise _ApiError("push_limit_reached")
-        pushed = self._new_view(view, now, previous=stack[-1])
-        stack.append(pushed)
-        return {"view": copy.deepcopy(pushed)}
+        view = check_view(args.get("view"))
+        return {"view": copy.deepcopy(self._modals.push(_text(args, "trigger_id"), view, now))}
 
     def _views_update(self, args: Json, now: float) -> Json:
-        view = self._check_view(args.get("view"))
-        view_id, external_id = args.get("view_id"), args.get("external_id")
-        if not view_id and not external_id:
-            raise _ApiError("invalid_arguments", messages=["[ERROR] view_id or external_id"])
-        found = self._find_view(view_id) if view_id else self._find_external(str(external_id))
-        if found is None:
-            raise _ApiError("not_found")
-        stack, current = found
-        expected = args.get("hash")
-        if expected and expected != current["hash"]:
-            raise _ApiError("hash_conflict")
-        updated = self._replace_view(current, view, now)
-        stack[stack.index(current)] = updated
+        updated = self._modals.update(
+            check_view(args.get("view")),
+            now,
+            view_id=_text(args, "view_id") or None,
+            external_id=_text(args, "external_id") or None,
+            expected_hash=_text(args, "hash") or None,
+        )
         return {"view": copy.deepcopy(updated)}
 
     def _users_info(self, args: Json, now: float) -> Json:
         return {"user": user_json(self._require_user(args), self.team)}
 
     def _usergroups_users_list(self, args: Json, now: float) -> Json:
-        members = self.directory.usergroup_members(str(args.get("usergroup") or ""))
+        members = self.directory.usergroup_members(_text(args, "usergroup"))
         if members is None:
-            raise _ApiError("no_such_subteam")
+            raise ApiError("no_such_subteam")
         return {"users": members}
 
     def _conversations_info(self, args: Json, now: float) -> Json:
@@ -709,7 +486,7 @@ class FakeSlack:
 
     def _conversations_history(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
-        newest_first = list(reversed(self._channels.get(channel.id, [])))
+        newest_first = list(reversed(self._conversations.top_level(channel.id)))
         oldest, latest = args.get("oldest"), args.get("latest")
         if oldest:
             newest_first = [m for m in newest_first if float(m["ts"]) > float(oldest)]
@@ -719,18 +496,12 @@ class FakeSlack:
 
     def _conversations_replies(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
-        ts = str(args.get("ts") or "")
-        parent = self._top_level(channel.id, ts)
-        if parent is None:
-            ref = self._message_slot(MessageRef(channel.id, ts))
-            parent_ts = ref[0][ref[1]].get("thread_ts") if ref else None
-            parent = self._top_level(channel.id, parent_ts) if parent_ts else None
-        if parent is None:
-            raise _ApiError("thread_not_found")
-        thread = [parent, *self._replies.get((channel.id, parent["ts"]), [])]
+        thread = self._conversations.thread(channel.id, _text(args, "ts"))
+        if not thread:
+            raise ApiError("thread_not_found")
         return _page(thread, args, "messages")
 
-    # -- state helpers (called with the lock held) -------------------------------------------
+    # -- helpers -----------------------------------------------------------------------------
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else time.time()
@@ -740,15 +511,15 @@ class FakeSlack:
         return found.id if found is not None else channel
 
     def _require_channel(self, args: Json) -> Channel:
-        channel = self.directory.channel(str(args.get("channel") or ""))
+        channel = self.directory.channel(_text(args, "channel"))
         if channel is None:
-            raise _ApiError("channel_not_found")
+            raise ApiError("channel_not_found")
         return channel
 
     def _require_user(self, args: Json) -> User:
-        user = self.directory.user(str(args.get("user") or ""))
+        user = self.directory.user(_text(args, "user"))
         if user is None:
-            raise _ApiError("user_not_found")
+            raise ApiError("user_not_found")
         return user
 
     def _message_blocks(self, args: Json) -> list[Json] | None:
@@ -756,174 +527,17 @@ class FakeSlack:
         if blocks is None or blocks == []:
             return None
         try:
-            return _normalize_blocks(validate_blocks(blocks, limit=MESSAGE_BLOCK_LIMIT))
+            return normalize_blocks(validate_blocks(blocks, limit=MESSAGE_BLOCK_LIMIT))
         except InvalidBlocks as exc:
-            raise _ApiError("invalid_blocks", messages=[str(exc)]) from exc
+            raise ApiError("invalid_blocks", messages=[str(exc)]) from exc
 
-    def _bot_message(
-        self, text: str, blocks: list[Json] | None, attachments: Any, now: float
-    ) -> Json:
-        message: Json = {
-            "type": "message",
-            "user": self.bot.user_id,
-            "bot_id": self.bot.bot_id,
-            "app_id": self.bot.app_id,
-            "team": self.team.id,
-            "text": text,
-            "ts": self._ts.next(now),
-            "bot_profile": {
-                "id": self.bot.bot_id,
-                "app_id": self.bot.app_id,
-                "name": self.bot.name,
-                "deleted": False,
-                "team_id": self.team.id,
-            },
-        }
-        if blocks:
-            message["blocks"] = blocks
-        if attachments:
-            message["attachments"] = attachments
-        return message
-
-    def _store_message(self, channel_id: str, message: Json, thread_ts: str | None) -> None:
-        if not thread_ts:
-            self._channels.setdefault(channel_id, []).append(message)
-            return
-        parent = self._top_level(channel_id, thread_ts)
-        if parent is None:
-            # A reply to a reply joins the parent's thread, as in Slack.
-            slot = self._message_slot(MessageRef(channel_id, thread_ts))
-            root = slot[0][slot[1]].get("thread_ts") if slot else None
-            parent = self._top_level(channel_id, root) if root else None
-        if parent is None:
-            raise _ApiError("thread_not_found")
-        message["thread_ts"] = parent["ts"]
-        message["parent_user_id"] = parent.get("user")
-        replies = self._replies.setdefault((channel_id, parent["ts"]), [])
-        replies.append(message)
-        self._refresh_thread_summary(parent, replies)
-
-    @staticmethod
-    def _refresh_thread_summary(parent: Json, replies: list[Json]) -> None:
-        if not replies:
-            for key in (
-                "thread_ts",
-                "reply_count",
-                "reply_users",
-                "reply_users_count",
-                "latest_reply",
-            ):
-                parent.pop(key, None)
-            return
-        users = list(dict.fromkeys(str(r.get("user")) for r in replies))
-        parent.update(
-            thread_ts=parent["ts"],
-            reply_count=len(replies),
-            reply_users=users,
-            reply_users_count=len(users),
-            latest_reply=replies[-1]["ts"],
+    def _new_bot_message(self, args: Json, now: float) -> Json:
+        blocks = self._message_blocks(args)
+        if not args.get("text") and not blocks and not args.get("attachments"):
+            raise ApiError("no_text")
+        return self._conversations.bot_message(
+            _text(args, "text"), blocks, args.get("attachments"), now
         )
-
-    def _top_level(self, channel_id: str, ts: str) -> Json | None:
-        return next((m for m in self._channels.get(channel_id, []) if m["ts"] == ts), None)
-
-    def _message_slot(self, ref: MessageRef) -> tuple[list[Json], int] | None:
-        if ref.ephemeral_user is not None:
-            containers = [self._ephemerals.get(ref.ephemeral_user, [])]
-        else:
-            containers = [self._channels.get(ref.channel, [])]
-            containers += [r for (c, _), r in self._replies.items() if c == ref.channel]
-        for messages in containers:
-            for index, message in enumerate(messages):
-                if message["ts"] == ref.ts and (
-                    ref.ephemeral_user is None or message.get("channel") == ref.channel
-                ):
-                    return messages, index
-        return None
-
-    def _delete(self, ref: MessageRef) -> None:
-        slot = self._message_slot(ref)
-        if slot is None:
-            return
-        messages, index = slot
-        deleted = messages.pop(index)
-        if ref.ephemeral_user is not None:
-            return
-        self._replies.pop((ref.channel, deleted["ts"]), None)
-        parent_ts = deleted.get("thread_ts")
-        if parent_ts and parent_ts != deleted["ts"]:
-            parent = self._top_level(ref.channel, parent_ts)
-            if parent is not None:
-                self._refresh_thread_summary(
-                    parent, self._replies.get((ref.channel, parent_ts), [])
-                )
-
-    def _use_trigger(self, args: Json, now: float) -> str:
-        trigger = self._triggers.get(str(args.get("trigger_id") or ""))
-        if trigger is None or now - trigger.issued_at > self._trigger_ttl:
-            raise _ApiError("expired_trigger_id")
-        if trigger.used:
-            raise _ApiError("exchanged_trigger_id")
-        trigger.used = True
-        return trigger.user
-
-    def _check_view(self, view: Any) -> Json:
-        if not isinstance(view, dict) or view.get("type") != "modal":
-            raise _ApiError("invalid_arguments", messages=["[ERROR] view must be a modal"])
-        if not isinstance(view.get("title"), dict):
-            raise _ApiError("invalid_arguments", messages=["[ERROR] missing title"])
-        try:
-            validate_blocks(view.get("blocks"), limit=VIEW_BLOCK_LIMIT)
-        except InvalidBlocks as exc:
-            raise _ApiError("invalid_blocks", messages=[str(exc)]) from exc
-        return view
-
-    def _new_view(self, view: Json, now: float, *, previous: Json | None) -> Json:
-        view_id = ids.random_id("V")
-        return {
-            "id": view_id,
-            "team_id": self.team.id,
-            "type": "modal",
-            "title": view["title"],
-            "blocks": _normalize_blocks(view["blocks"]) or [],
-            "close": view.get("close"),
-            "submit": view.get("submit"),
-            "private_metadata": view.get("private_metadata", ""),
-            "callback_id": view.get("callback_id", ""),
-            "external_id": view.get("external_id", ""),
-            "state": {"values": {}},
-            "hash": ids.view_hash(now),
-            "clear_on_close": bool(view.get("clear_on_close", False)),
-            "notify_on_close": bool(view.get("notify_on_close", False)),
-            "previous_view_id": previous["id"] if previous else None,
-            "root_view_id": previous["root_view_id"] if previous else view_id,
-            "app_id": self.bot.app_id,
-            "app_installed_team_id": self.team.id,
-            "bot_id": self.bot.bot_id,
-        }
-
-    def _replace_view(self, current: Json, view: Json, now: float) -> Json:
-        replaced = self._new_view(view, now, previous=None)
-        replaced.update(
-            id=current["id"],
-            previous_view_id=current["previous_view_id"],
-            root_view_id=current["root_view_id"],
-        )
-        return replaced
-
-    def _find_view(self, view_id: str) -> tuple[list[Json], Json] | None:
-        for stack in self._stacks.values():
-            for view in stack:
-                if view["id"] == view_id:
-                    return stack, view
-        return None
-
-    def _find_external(self, external_id: str) -> tuple[list[Json], Json] | None:
-        for stack in self._stacks.values():
-            for view in stack:
-                if external_id and view.get("external_id") == external_id:
-                    return stack, view
-        return None
 
 
 def _parse_args(request: Request) -> tuple[Json, str | None]:
@@ -949,10 +563,9 @@ def _parse_args(request: Request) -> tuple[Json, str | None]:
     return args, token
 
 
-def _flag(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.lower() in ("true", "1")
-    return bool(value)
+def _text(args: Json, name: str) -> str:
+    value = args.get(name)
+    return "" if value is None else str(value)
 
 
 def _page(items: list[Json], args: Json, key: str) -> Json:
@@ -965,16 +578,3 @@ def _page(items: list[Json], args: Json, key: str) -> Json:
         "has_more": has_more,
         "response_metadata": {"next_cursor": str(start + limit) if has_more else ""},
     }
-
-
-def _normalize_blocks(blocks: list[Json] | None) -> list[Json] | None:
-    """Give every block a `block_id` and every element an `action_id`, as Slack does."""
-    if not blocks:
-        return None
-    normalized = copy.deepcopy(blocks)
-    for block in normalized:
-        block.setdefault("block_id", ids.random_id("", 5))
-    for _, element in interactive_elements(normalized):
-        if element.get("type") not in ("image",):
-            element.setdefault("action_id", ids.random_id("", 5))
-    return normalized
