@@ -221,6 +221,15 @@ def test_platform_account_life(live, platform: PlatformClient) -> None:
     assert renamed.parent_id is None and renamed.name == "Bean Republic Surry Hills"
 
 
+def test_platform_tree_pbx_and_deactivation(live, platform: PlatformClient) -> None:
+    assert {d.id for d in platform.descendants("1001")} == {"1002", "1003", "1004"}
+    pbx = platform.pbxs("1006")[0]
+    changed = platform.update_pbx("1006", pbx.id, billing_subscription="A-S00001006-2")
+    assert changed.billing_subscription == "A-S00001006-2" and changed.name == pbx.name
+    assert platform.mark_deactivated("1012", "U123").is_deactivated
+    assert platform.get_account("1012").status == "deactivated"
+
+
 def test_platform_delete_and_quarantine_are_idempotent(live, platform: PlatformClient) -> None:
     queue = platform.list("1001", Collection.QUEUES)[0]
     assert platform.delete("1001", Collection.QUEUES, queue.id) is True
@@ -292,6 +301,26 @@ def test_fixture_payloads_match_the_sandbox_shapes(live, zuora: ZuoraClient) -> 
     recorded = fixture("account")
     for part in ("basicInfo", "billToContact", "billingAndPayment", "metrics"):
         assert set(recorded[part]) <= set(account[part]), part
+    subs = httpx.get(f"{live.url}/v1/subscriptions/accounts/A00001006", headers=headers).json()
+    recorded_sub = fixture("subscriptions_page1")["subscriptions"][0]
+    live_sub = subs["subscriptions"][0]
+    assert set(recorded_sub) <= set(live_sub)
+    assert set(recorded_sub["ratePlans"][0]) <= set(live_sub["ratePlans"][0])
+    recorded_charge = recorded_sub["ratePlans"][0]["ratePlanCharges"][0]
+    assert set(recorded_charge) <= set(live_sub["ratePlans"][0]["ratePlanCharges"][0])
+    query = httpx.get(
+        f"{live.url}/object-query/invoices",
+        params={"expand[]": "account", "pageSize": "1"},
+        headers=headers,
+    ).json()
+    recorded_invoice = fixture("object_query_invoices_page1")["data"][0]
+    assert set(recorded_invoice) <= set(query["data"][0])
+    assert set(recorded_invoice["account"]) <= set(query["data"][0]["account"])
+    assert set(fixture("account_invoices")["invoices"][0]) <= set(
+        httpx.get(
+            f"{live.url}/v1/transactions/invoices/accounts/A00001006", headers=headers
+        ).json()["invoices"][0]
+    )
     missing = httpx.get(f"{live.url}/v1/accounts/NOPE", headers=headers).json()
     assert missing["success"] is False
     assert missing["reasons"][0]["code"] == fixture("account_not_found")["reasons"][0]["code"]
