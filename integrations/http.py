@@ -71,7 +71,7 @@ class RetryPolicy:
     max_attempts: int = 4
     backoff_initial: float = 0.2
     backoff_max: float = 5.0
-    retry_after_max: float = 30.0
+    retry_after_max: float = 10.0
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
