@@ -1,0 +1,68 @@
+"""What the account changes share: reading a typed order from raw input, and naming the system
+that holds which value when a change reaches only one of two systems.
+
+The changes themselves live beside this module, one per page of the Account Manager:
+``edit`` (name, parent), ``invoice_email``, ``pbx``, ``emergency`` and ``auth_rules``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from commands.accounts import resolve_account
+from commands.errors import AccountNotFound, Conflict, InvalidInput
+from integrations.errors import NotFound
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+    from integrations.platform import Account
+
+M = TypeVar("M", bound=BaseModel)
+
+PLATFORM = "Jet Hub platform"
+ZUORA = "Zuora"
+
+
+def order(model: type[M], values: Mapping[str, Any]) -> M:
+    """Build a command from raw input, or ``InvalidInput`` naming the first field that is wrong.
+
+    Validators of the command models raise ``ValueError`` with a sentence a person can act on;
+    that sentence is the message. Pydantic's own messages are the fallback.
+    """
+    try:
+        return model.model_validate(dict(values))
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "input"
+        error = (first.get("ctx") or {}).get("error")
+        message = str(error) if isinstance(error, ValueError) else first["msg"]
+        raise InvalidInput(field, message) from None
+
+
+def live_account(deps: Deps, account: str) -> Account:
+    """The platform account by number; a deactivated account cannot be changed."""
+    try:
+        found = deps.platform.get_account(account)
+    except NotFound:
+        raise AccountNotFound(account) from None
+    if found.is_deactivated:
+        raise Conflict(f"Account {found.id} is deactivated; it can no longer be changed.")
+    return found
+
+
+def find_account(deps: Deps, query: str) -> Account:
+    """The account a person named (number or name), refusing a deactivated one."""
+    account = resolve_account(deps, query)
+    if account.is_deactivated:
+        raise Conflict(f"Account {account.id} is deactivated; it can no longer be changed.")
+    return account
+
+
+def zuora_key(account: Account) -> str:
+    """The Zuora account number linked to ``account``, or ``Conflict`` when there is none."""
+    if not account.zuora_account_number:
+        raise Conflict(f"Account {account.id} has no Zuora account linked.")
+    return account.zuora_account_number

@@ -1,0 +1,215 @@
+"""Emergency (IPND) details: pulled from Zuora's Sold To contact, checked, and saved to the
+platform once a person has looked at them and no hard error remains."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from commands.actor import Actor, Role
+from commands.changes import find_account, live_account, zuora_key
+from commands.errors import Conflict, InvalidInput, NothingToDo
+from commands.trail import authorize, record
+from integrations.errors import IntegrationError
+from integrations.ipnd import (
+    ADDRESS_FIELDS,
+    Finding,
+    ServiceAddress,
+    Severity,
+    parse_sold_to,
+    validate,
+)
+from integrations.platform import EmergencyAddress
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+    from integrations.platform import EmergencyRecord
+
+MAX_FIELD = 100  # longer than any IPND field; validate() says the real limits
+
+
+class SoldTo(BaseModel):
+    """The Zuora Sold To contact's address, as it was read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str | None
+    name: str
+    address1: str | None
+    address2: str | None
+    city: str | None
+    state: str | None
+    zip_code: str | None
+    country: str | None
+
+
+class EmergencyDraft(BaseModel):
+    """What "Pull from Zuora" found: the parsed address and what is wrong with it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    account_name: str
+    zuora_account: str
+    sold_to: SoldTo
+    address: ServiceAddress
+    findings: list[Finding]
+    current: ServiceAddress | None
+
+
+class SaveEmergency(BaseModel):
+    """Store ``address`` as the account's IPND service address."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    address: ServiceAddress
+
+
+class AddressRejected(InvalidInput):
+    """The address has hard errors: IPND would reject it. ``errors`` maps field → message."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        self.errors: dict[str, str] = {}
+        for finding in findings:
+            if finding.severity is Severity.HARD and finding.field not in self.errors:
+                self.errors[finding.field] = finding.message
+        first = next(iter(self.errors))
+        super().__init__(
+            first, "IPND would reject this address: " + "; ".join(self.errors.values())
+        )
+
+
+class EmergencySaved(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    before: ServiceAddress | None
+    after: ServiceAddress
+    findings: list[Finding]  # soft errors and warnings that remain
+
+
+def address_from_form(values: Mapping[str, str | None]) -> ServiceAddress:
+    """An address from the modal's fields: trimmed, nothing beyond the IPND field names."""
+    fields: dict[str, str] = {}
+    for name in ADDRESS_FIELDS:
+        text = " ".join((values.get(name) or "").split())
+        if len(text) > MAX_FIELD:
+            raise InvalidInput(name, f"At most {MAX_FIELD} characters.")
+        fields[name] = text
+    return ServiceAddress(**fields)
+
+
+def pull_from_zuora(query: str, actor: Actor, deps: Deps) -> EmergencyDraft:
+    """Read the Sold To contact and turn it into an IPND address with its findings."""
+    authorize(
+        deps, actor, Role.OPERATOR, action="emergency", to="update emergency details", account=query
+    )
+    account = find_account(deps, query)
+    zuora = deps.zuora.get_account(zuora_key(account))
+    contact = zuora.sold_to_contact
+    if contact is None:
+        raise Conflict(f"Zuora account {zuora.account_number} has no Sold To contact.")
+    parsed = parse_sold_to(
+        address1=contact.address1,
+        address2=contact.address2,
+        city=contact.city,
+        state=contact.state,
+        zip_code=contact.zip_code,
+        country=contact.country,
+    )
+    return EmergencyDraft(
+        account=account.id,
+        account_name=account.name,
+        zuora_account=zuora.account_number,
+        sold_to=SoldTo(
+            contact_id=contact.id,
+            name=contact.full_name,
+            address1=contact.address1,
+            address2=contact.address2,
+            city=contact.city,
+            state=contact.state,
+            zip_code=contact.zip_code,
+            country=contact.country,
+        ),
+        address=parsed.address,
+        findings=parsed.findings,
+        current=_address(deps.platform.emergency(account.id)),
+    )
+
+
+def check_address(address: ServiceAddress) -> list[Finding]:
+    """The findings that remain, or ``AddressRejected`` while any is a hard error."""
+    findings = validate(address)
+    if any(finding.severity is Severity.HARD for finding in findings):
+        raise AddressRejected(findings)
+    return findings
+
+
+def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySaved:
+    """Validate again and store the address on the platform, audited before → after."""
+    authorize(
+        deps,
+        actor,
+        Role.OPERATOR,
+        action="emergency.save",
+        to="update emergency details",
+        account=cmd.account,
+    )
+    account = live_account(deps, cmd.account)
+    try:
+        findings = check_address(cmd.address)
+    except AddressRejected as exc:
+        record(
+            deps,
+            actor=actor,
+            action="emergency.save",
+            account=account.id,
+            outcome="refused",
+            details={"errors": exc.errors},
+        )
+        raise
+    before = _address(deps.platform.emergency(account.id))
+    if before == cmd.address:
+        raise NothingToDo(f"Account {account.id}'s emergency address is already this one.")
+    details = {
+        "before": _wire(before),
+        "after": _wire(cmd.address),
+        "findings": [f.code.value for f in findings],
+    }
+    try:
+        deps.platform.store_emergency(
+            account.id, EmergencyAddress(**cmd.address.model_dump()), by=actor.user_id
+        )
+    except IntegrationError as exc:
+        record(
+            deps,
+            actor=actor,
+            action="emergency.save",
+            account=account.id,
+            outcome="failed",
+            details={**details, "error": str(exc)},
+        )
+        raise
+    record(
+        deps,
+        actor=actor,
+        action="emergency.save",
+        account=account.id,
+        outcome="ok",
+        details=details,
+    )
+    return EmergencySaved(account=account.id, before=before, after=cmd.address, findings=findings)
+
+
+def _address(found: EmergencyRecord | None) -> ServiceAddress | None:
+    return None if found is None else ServiceAddress(**found.address.model_dump())
+
+
+def _wire(address: ServiceAddress | None) -> dict[str, str] | None:
+    if address is None:
+        return None
+    return {key: value for key, value in address.model_dump().items() if value}

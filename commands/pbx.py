@@ -1,0 +1,249 @@
+"""The PBX group of an account: its billing subscription and its group name.
+
+The group name is what every extension logs in to: changing it logs every extension out, and
+changing it without telling the customer can get their IPs blacklisted by failed logins. So a
+rename needs the person to say they know (``acknowledged``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from commands.actor import Actor, Role
+from commands.changes import find_account, live_account, zuora_key
+from commands.errors import Conflict, InvalidInput, NothingToDo
+from commands.trail import authorize, record
+from integrations.errors import IntegrationError, NotFound
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+    from integrations.platform import Pbx
+    from integrations.zuora import Subscription
+
+MAX_GROUP_NAME = 64
+MAX_SUBSCRIPTION = 50
+_GROUP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._&'()-]*$")
+
+GROUP_NAME_CONSEQUENCE = (
+    "Changing the group name changes every extension's login: every extension must log in "
+    "again, and changing it without notice can get the customer's IPs blacklisted."
+)
+
+
+class ChangePbxSubscription(BaseModel):
+    """Bill the PBX group on Zuora subscription ``subscription``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    pbx_id: str
+    subscription: str
+
+    @field_validator("subscription")
+    @classmethod
+    def _a_number(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("Enter the Zuora subscription number, like A-S00012345.")
+        if len(value) > MAX_SUBSCRIPTION or any(ch.isspace() for ch in value):
+            raise ValueError(f"“{value[:60]}” is not a Zuora subscription number.")
+        return value
+
+
+class RenamePbxGroup(BaseModel):
+    """Give the PBX group ``name``; only with ``acknowledged`` (extensions must log in again)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    pbx_id: str
+    name: str
+    acknowledged: bool
+
+    @field_validator("name")
+    @classmethod
+    def _a_name(cls, value: str) -> str:
+        value = value.strip()
+        if not value:
+            raise ValueError("Enter the new group name.")
+        if len(value) > MAX_GROUP_NAME:
+            raise ValueError(f"A group name can be at most {MAX_GROUP_NAME} characters.")
+        if not _GROUP_NAME.match(value):
+            raise ValueError(
+                "A group name starts with a letter or digit and uses letters, digits, spaces "
+                "and . _ & ' ( ) - only."
+            )
+        return value
+
+    @field_validator("acknowledged")
+    @classmethod
+    def _ticked(cls, value: bool) -> bool:
+        if not value:
+            raise ValueError(
+                "Tick the box to confirm every extension will have to log in again "
+                "and the customer has been told."
+            )
+        return value
+
+
+class PbxForm(BaseModel):
+    """The PBX group as the modals show it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    account_name: str
+    pbx_id: str
+    name: str
+    billing_subscription: str | None
+
+
+class PbxChanged(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    pbx_id: str
+    field: str  # "billing_subscription" | "name"
+    before: str | None
+    after: str
+
+
+def load_pbx(query: str, pbx_id: str, actor: Actor, deps: Deps) -> PbxForm:
+    authorize(deps, actor, Role.OPERATOR, action="pbx", to="change a PBX", account=query)
+    account = find_account(deps, query)
+    pbx = _pbx(deps, account.id, pbx_id)
+    return PbxForm(
+        account=account.id,
+        account_name=account.name,
+        pbx_id=pbx.id,
+        name=pbx.name,
+        billing_subscription=pbx.billing_subscription,
+    )
+
+
+def _pbx(deps: Deps, account: str, pbx_id: str) -> Pbx:
+    for pbx in deps.platform.pbxs(account):
+        if pbx.id == pbx_id:
+            return pbx
+    raise Conflict(f"Account {account} has no PBX {pbx_id} any more.")
+
+
+def check_subscription(cmd: ChangePbxSubscription, deps: Deps) -> Subscription:
+    """The subscription, or ``InvalidInput`` on ``subscription`` unless it exists in Zuora and
+    belongs to this account's Zuora account."""
+    account = live_account(deps, cmd.account)
+    owner = zuora_key(account)
+    for own in deps.zuora.subscriptions(owner):
+        if cmd.subscription in (own.subscription_number, own.id):
+            return own
+    # Not one of this account's: say whose it is, if anyone's.
+    try:
+        found = deps.zuora.find_subscription(cmd.subscription)
+    except NotFound:
+        raise InvalidInput(
+            "subscription", f"Zuora has no subscription {cmd.subscription}."
+        ) from None
+    raise InvalidInput(
+        "subscription",
+        f"Subscription {cmd.subscription} belongs to Zuora account "
+        f"{found.account_number or 'unknown'}, not to this account ({owner}).",
+    )
+
+
+def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps) -> PbxChanged:
+    authorize(
+        deps,
+        actor,
+        Role.OPERATOR,
+        action="pbx.subscription",
+        to="change a PBX's billing subscription",
+        account=cmd.account,
+    )
+    pbx = _pbx(deps, cmd.account, cmd.pbx_id)
+    if pbx.billing_subscription == cmd.subscription:
+        raise NothingToDo(f"The PBX is already billed on {cmd.subscription}.")
+    try:
+        found = check_subscription(cmd, deps)
+    except InvalidInput as exc:
+        record(
+            deps,
+            actor=actor,
+            action="pbx.subscription",
+            account=cmd.account,
+            outcome="refused",
+            details={"subscription": cmd.subscription, "reason": str(exc)},
+        )
+        raise
+    details = {
+        "pbx_id": pbx.id,
+        "before": pbx.billing_subscription,
+        "after": found.subscription_number,
+        "subscription_status": found.status,
+    }
+    _write(
+        deps,
+        actor,
+        "pbx.subscription",
+        cmd.account,
+        details,
+        lambda: deps.platform.update_pbx(
+            cmd.account, pbx.id, billing_subscription=found.subscription_number
+        ),
+    )
+    return PbxChanged(
+        account=cmd.account,
+        pbx_id=pbx.id,
+        field="billing_subscription",
+        before=pbx.billing_subscription,
+        after=found.subscription_number,
+    )
+
+
+def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChanged:
+    authorize(
+        deps, actor, Role.OPERATOR, action="pbx.name", to="rename a PBX group", account=cmd.account
+    )
+    live_account(deps, cmd.account)
+    pbx = _pbx(deps, cmd.account, cmd.pbx_id)
+    if pbx.name == cmd.name:
+        raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
+    details = {"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True}
+    _write(
+        deps,
+        actor,
+        "pbx.name",
+        cmd.account,
+        details,
+        lambda: deps.platform.update_pbx(cmd.account, pbx.id, name=cmd.name),
+    )
+    return PbxChanged(
+        account=cmd.account, pbx_id=pbx.id, field="name", before=pbx.name, after=cmd.name
+    )
+
+
+def _write(
+    deps: Deps,
+    actor: Actor,
+    action: str,
+    account: str,
+    details: Mapping[str, object],
+    change: Callable[[], object],
+) -> None:
+    """Make the change and audit it, ``failed`` with the error if the backend refused."""
+    try:
+        change()
+    except IntegrationError as exc:
+        record(
+            deps,
+            actor=actor,
+            action=action,
+            account=account,
+            outcome="failed",
+            details={**details, "error": str(exc)},
+        )
+        raise
+    record(deps, actor=actor, action=action, account=account, outcome="ok", details=details)
