@@ -110,7 +110,8 @@ def normalize_blocks(blocks: list[dict[str, Any]] | None) -> list[dict[str, Any]
     gives them; None for no blocks."""
     if not blocks:
         return None
-    normalized = copy.deepcopy(blocks)
+    # One copy per block: a list holding the same dict twice must still get two ids.
+    normalized = [copy.deepcopy(block) for block in blocks]
     for block in normalized:
         block.setdefault("block_id", ids.random_id("", 5))
     for _, element in interactive_elements(normalized):

@@ -61,6 +61,11 @@ class Response:
     response_url: str | None = None
 
     @property
+    def content(self) -> bytes:
+        """The raw body, named as httpx names it."""
+        return self.body
+
+    @property
     def text(self) -> str:
         return self.body.decode("utf-8", errors="replace")
 
