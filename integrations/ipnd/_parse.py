@@ -96,6 +96,7 @@ class _Street:
 
 @dataclass
 class _Segment:
+    source: str
     text: str
     parts: dict[AddressField, str] = field(default_factory=dict)
     street: _Street | None = None
@@ -237,9 +238,9 @@ def _apply_segment(
     draft: _Draft, segment: _Segment, *, is_street: bool, before_street: bool
 ) -> None:
     leftovers: list[str] = []
-    for name, value in segment.parts.items():
-        if not draft.put(name, value):
-            leftovers.append(value)
+    clashes = [name for name, value in segment.parts.items() if not draft.put(name, value)]
+    if clashes:
+        leftovers.append(segment.source)
     if segment.lot:
         lot = f"LOT {segment.lot}"
         if draft.put("property_name", lot):
@@ -288,7 +289,7 @@ def _place_after_street(draft: _Draft, text: str, leftovers: list[str]) -> None:
 
 
 def _parse_segment(text: str, locality: str) -> _Segment:
-    segment = _Segment(text=text)
+    segment = _Segment(source=text, text=text)
     rest = text
     for _ in range(6):
         rest = rest.lstrip(" ,/")
@@ -384,8 +385,8 @@ def _suffix_at(tokens: list[str], start: int) -> tuple[str, int]:
 
 
 def _split_street_words(tokens: list[str], locality: str) -> tuple[str, str, str, list[str]] | None:
-    """(name, type, suffix, words after) — the type is the last word, or the last before a
-    suffix; failing that, the first type word after the name, with the rest trailing."""
+    """(name, type, suffix, words after) — the type is the last word before a suffix, or the
+    last word; failing that, the first type word after the name, with the rest trailing."""
     if len(tokens) < 2:
         return None
     locality_words = locality.split(" ") if locality else []
@@ -393,7 +394,8 @@ def _split_street_words(tokens: list[str], locality: str) -> tuple[str, str, str
         body, tail = tokens[: -len(locality_words)], locality_words
     else:
         body, tail = tokens, []
-    for suffix_width in (0, 1, 2):
+    # A suffix is tried first: in "SMITH ST EXTENSION" the last word is a suffix, not the type.
+    for suffix_width in (1, 2, 0):
         end = len(body) - suffix_width
         suffix = ""
         if suffix_width:

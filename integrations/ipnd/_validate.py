@@ -259,7 +259,7 @@ def _number_problem(
 ) -> str | None:
     """Why ``value`` is not a whole number from 1 to ``maximum``, or None when it is."""
     if value.isascii() and _DIGITS.fullmatch(value):
-        if 1 <= int(value) <= maximum:
+        if len(value) <= len(str(maximum)) and 1 <= int(value) <= maximum:
             return None
         return f"{_label(name)} {_show(value)} must be from 1 to {maximum}"
     split = _NUMBER_AND_LETTER.fullmatch(value) if value.isascii() else None
@@ -307,7 +307,7 @@ def _check_house_numbers(v: _Values) -> list[Finding]:
         if value:
             problem = _number_problem(number, value, MAX_HOUSE_NUMBER, suffix)
             if problem is None:
-                valid[number] = int(value)
+                valid[number] = int(value)  # at most 5 digits once it passed
             else:
                 findings.append(Finding.of(FindingCode.HOUSE_NUMBER, number, problem))
         findings += _check_suffix(v, suffix, number)
