@@ -2,6 +2,14 @@
 
 `FakeSlack` plays Slack's Web API and response URLs on loopback; `SlackSender` sends Slack's
 signed requests (slash commands, interactions, events) to the bot over HTTP.
+
+    fake = FakeSlack(bot_token="xoxb-test-token").start()      # SLACK_API_URL = fake.url
+    send = SlackSender("http://127.0.0.1:3000/slack/events", signing_secret, fake)
+    send.command("U0ALICE", "suspend 1001", channel="C0SUPPORT")
+    [reply] = fake.wait_for(lambda: fake.ephemerals("U0ALICE"))
+    [request] = fake.wait_for(lambda: fake.messages("C0APPROVALS"))
+    send.block_action("U0BOB", "approve", message=request)
+    fake.stop()
 """
 
 from bot.standin.directory import BotIdentity, Team

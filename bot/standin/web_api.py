@@ -247,15 +247,20 @@ class FakeSlack:
     def wait_for(self, predicate: Callable[[], T], timeout: float = 5.0) -> T:
         """Block until `predicate()` is truthy (re-checked on every change); return its value."""
         deadline = time.monotonic() + timeout
+        # Quiet time is also counted from the lock's own timeouts, so a test that freezes the
+        # clock (freezegun) still gets its WaitTimeout.
+        quiet = 0.0
         with self._changed:
             while True:
                 result = predicate()
                 if result:
                     return result
-                remaining = deadline - time.monotonic()
+                remaining = min(deadline - time.monotonic(), timeout - quiet)
                 if remaining <= 0:
                     raise WaitTimeout(f"condition still false after {timeout} s")
-                self._changed.wait(min(remaining, 0.05))
+                step = min(remaining, 0.05)
+                if not self._changed.wait(step):
+                    quiet += step
 
     # -- Slack-side effects of the bot's HTTP answers (used by SlackSender) ------------------
 

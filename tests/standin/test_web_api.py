@@ -231,3 +231,10 @@ def test_wait_for_sees_calls_from_other_threads(client: WebClient, fake_slack: F
 def test_wait_for_gives_up(fake_slack: FakeSlack):
     with pytest.raises(WaitTimeout):
         fake_slack.wait_for(lambda: fake_slack.calls("chat.postMessage"), timeout=0.1)
+
+
+def test_wait_for_gives_up_under_a_frozen_clock(fake_slack: FakeSlack):
+    from freezegun import freeze_time
+
+    with freeze_time("2026-01-05 09:00:00"), pytest.raises(WaitTimeout):
+        fake_slack.wait_for(lambda: fake_slack.calls("chat.postMessage"), timeout=0.2)
