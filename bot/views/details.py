@@ -13,7 +13,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks import context, esc, local_time, message, section
+from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, local_time, message, section
 from bot.views.reading import (
     REFRESH_ACTION,
     Audience,
@@ -28,7 +28,6 @@ from integrations.allowances import describe_allowances
 from integrations.ipnd import FIELD_LABELS, Finding, Severity
 from integrations.platform import Account, EmergencyAddress
 
-MAX_PBXS_SHOWN = 40
 MAX_FINDINGS_SHOWN = 20
 SEVERITY_MARK = {Severity.HARD: ":x:", Severity.SOFT: ":warning:", Severity.WARNING: ":bulb:"}
 
@@ -88,17 +87,23 @@ def pbx_message(
     blocks: list[Block] = [heading("PBX", view.account)]
     if not view.pbxs:
         blocks.append(section("This account has no PBX."))
-    shown = view.pbxs[:MAX_PBXS_SHOWN]
-    for index, pbx in enumerate(shown):
+    room = MAX_MESSAGE_BLOCKS - 4  # heading, "… more", the note, and the closing buttons
+    shown = 0
+    for index, pbx in enumerate(view.pbxs):
         subscription = f"`{esc(pbx.billing_subscription)}`" if pbx.billing_subscription else "none"
         text = f"*Group name* {esc(pbx.name)}\n*Billing subscription* {subscription}"
         extra = list(actions[index]) if index < len(actions) and not audience.shared else []
+        needed = 2 if len(extra) > 1 else 1
+        if needed > room:
+            break
+        room -= needed
+        shown += 1
         accessory = extra[0] if len(extra) == 1 else None
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
         if len(extra) > 1:
             blocks.append(ActionsBlock(elements=extra))
-    if len(view.pbxs) > len(shown):
-        blocks.append(context(f"… and {len(view.pbxs) - len(shown)} more PBX groups."))
+    if len(view.pbxs) > shown:
+        blocks.append(context(f"… and {len(view.pbxs) - shown} more PBX groups."))
     blocks.append(
         context(
             "Changing a group name makes every extension log in again; without notice it can get "
