@@ -14,6 +14,7 @@ from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
+from tests.fixtures.bot import bot  # noqa: F401 — until tests/conftest.py lists the plugin
 
 ALICE = Actor.with_grants("U0ALICE", {Role.OPERATOR})
 VERA = Actor.with_grants("U0VERA", {Role.VIEWER})

@@ -1,0 +1,224 @@
+"""The change views as pure functions: Block Kit limits, escaping, and what they say."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given
+from hypothesis import strategies as st
+from slack_sdk.models.blocks import ActionsBlock
+from slack_sdk.models.views import View
+
+from bot.listeners.changes import submitted_values
+from bot.views import changes as views
+from bot.views.changes import ModalContext
+from commands.auth_rules import AuthRefreshed
+from commands.edit import EditForm, EditIncomplete, EditResult, Holding
+from commands.emergency import EmergencyDraft, SoldTo
+from commands.invoice_email import Contact, InvoiceContacts
+from commands.pbx import PbxForm
+from integrations.errors import RateLimited
+from integrations.ipnd import ADDRESS_FIELDS, ServiceAddress, validate
+
+EVIL = "<!channel> & <@U123>"
+META = ModalContext("1012", "C0SUPPORT", "pbx1")
+
+
+def dumped(view: View) -> str:
+    view.validate_json()
+    payload = view.to_dict()
+    assert len(payload["blocks"]) <= 100
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def message_json(payload: dict) -> str:
+    assert len(payload.get("blocks", [])) <= 50
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def assert_escaped(text: str) -> None:
+    assert "<!channel>" not in text and "<@U123>" not in text
+
+
+def test_the_edit_modal_escapes_names_and_has_name_and_parent_inputs():
+    form = EditForm(
+        account="1012",
+        name=EVIL,
+        zuora_account="A00001012",
+        zuora_name=EVIL + " old",
+        parent=None,
+        parent_name=None,
+        zuora_has_parent_link=False,
+    )
+    view = views.edit_modal(form, META)
+    text = dumped(view)
+
+    assert view.callback_id == views.EDIT_MODAL
+    assert ModalContext.load(view.private_metadata) == META
+    input_ids = [b.block_id for b in view.blocks if b.type == "input"]
+    assert input_ids == ["name", "parent"]
+    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in text
+    # The initial value of a plain-text input is not mrkdwn: it holds the name as it is.
+    assert view.blocks[2].element.initial_value == EVIL
+    sections = json.dumps([b.to_dict() for b in view.blocks if b.type == "section"])
+    assert_escaped(sections)
+
+
+def test_a_half_done_rename_says_who_holds_what_and_offers_a_retry():
+    exc = EditIncomplete(
+        kind="name",
+        account="1012",
+        target=EVIL,
+        before=Holding(platform="Old", zuora="Old"),
+        now=Holding(platform=EVIL, zuora="Old"),
+        failed="Zuora",
+        error=RateLimited("zuora", "HTTP 429 from PUT /v1/accounts/A00001012"),
+    )
+    payload = views.edit_incomplete(exc)
+    text = message_json(payload)
+
+    assert "only half done" in text
+    assert "Jet Hub platform: *&lt;!channel&gt; &amp; &lt;@U123&gt;* (changed)" in text
+    assert "Zuora: *Old* (*not* changed" in text
+    shown = [b for b in payload["blocks"] if b["type"] != "actions"]
+    assert_escaped(json.dumps(shown) + payload["text"])
+    (retry,) = [b for b in payload["blocks"] if b["type"] == "actions"][0]["elements"]
+    assert retry["action_id"] == views.EDIT_RETRY_ACTION
+    assert json.loads(retry["value"]) == {"k": "name", "a": "1012", "t": EVIL}
+    assert "done" not in payload["text"].replace("half done", "")
+
+
+def test_a_finished_edit_says_before_and_after_and_where():
+    result = EditResult(
+        kind="name",
+        account="1012",
+        account_name="New",
+        before=Holding(platform=EVIL, zuora=EVIL),
+        after=Holding(platform="New", zuora="New"),
+        written=["Jet Hub platform", "Zuora"],
+    )
+    text = message_json(views.edit_done(result))
+    assert "&lt;!channel&gt;" in text and "→ *New* on the Jet Hub platform and Zuora" in text
+    assert_escaped(text)
+
+
+def test_the_invoice_email_modal_warns_about_one_contact_and_copies():
+    contacts = InvoiceContacts(
+        account="1010",
+        account_name=EVIL,
+        zuora_account="A00001010",
+        bill_to=Contact(id="c1", name=EVIL, email="a@b.example"),
+        sold_to=Contact(id="c1", name=EVIL, email="a@b.example"),
+        shared=True,
+        additional_emails=["cfo@b.example"],
+    )
+    view = views.invoice_email_modal(contacts, META)
+    text = dumped(view)
+
+    assert "Bill To and Sold To are one contact" in text
+    assert "cfo@b.example" in text and "*not* changed" in text
+    assert [b.block_id for b in view.blocks if b.type == "input"] == ["email"]
+    assert_escaped(text)
+
+
+def test_pbx_buttons_carry_only_ids():
+    buttons = views.pbx_action_buttons("1006", "abc123")
+    assert [b.action_id for b in buttons] == [
+        views.PBX_SUBSCRIPTION_ACTION,
+        views.PBX_NAME_ACTION,
+    ]
+    assert {b.value for b in buttons} == {"1006|abc123"}
+    assert views.parse_pbx_value("1006|abc123") == ("1006", "abc123")
+    assert views.parse_pbx_value("x|y") is None
+    ActionsBlock(elements=buttons).validate_json()
+
+
+def test_the_group_name_modal_states_the_consequence_and_asks_for_a_tick():
+    form = PbxForm(
+        account="1007", account_name=EVIL, pbx_id="p1", name="wg.pbx", billing_subscription=None
+    )
+    view = views.pbx_name_modal(form, META)
+    text = dumped(view)
+
+    assert "every extension must log in again" in text
+    assert "blacklisted" in text
+    assert [b.block_id for b in view.blocks if b.type == "input"] == ["name", "acknowledged"]
+    assert_escaped(text)
+
+
+def test_the_emergency_modal_has_every_ipnd_field_and_the_findings():
+    address = ServiceAddress(
+        house_number="120",
+        street_name="COLLINS",
+        street_type="ST",
+        locality="MELBOURNE",
+        state="VIC",
+        postcode="2000",
+    )
+    draft = EmergencyDraft(
+        account="1008",
+        account_name=EVIL,
+        zuora_account="A00001008",
+        sold_to=SoldTo(
+            contact_id="c",
+            name=EVIL,
+            address1="120 Collins Street",
+            address2=None,
+            city="Melbourne",
+            state="VIC",
+            zip_code="2000",
+            country="Australia",
+        ),
+        address=address,
+        findings=validate(address),
+        current=None,
+    )
+    view = views.emergency_modal(draft, META)
+    text = dumped(view)
+
+    assert [b.block_id for b in view.blocks if b.type == "input"] == list(ADDRESS_FIELDS)
+    assert "Postcode 2000 is in NSW, but state is VIC" in text
+    assert "Hard errors" in text
+    assert_escaped(text)
+    assert views.emergency_action_buttons("1008")[0].action_id == views.EMERGENCY_PULL_ACTION
+
+
+def test_hundreds_of_auth_rule_changes_fit_in_one_message():
+    changes = [f"04{n:08d} had no rule — added" for n in range(5000)]
+    result = AuthRefreshed(
+        account="1011", account_name=EVIL, numbers=5000, changes=changes, reloaded=True
+    )
+    payload = views.auth_refreshed(result)
+    text = message_json(payload)
+
+    assert "Fixed 5000 auth rules" in text
+    assert "more." in text  # what did not fit is counted, not dropped silently
+    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in payload["blocks"])
+    assert_escaped(text)
+
+
+def test_nothing_to_do_says_so():
+    result = AuthRefreshed(account="1", account_name="A", numbers=3, changes=[], reloaded=False)
+    assert "Nothing to do" in views.auth_refreshed(result)["text"]
+
+
+def test_submitted_values_reads_text_and_checkboxes():
+    view = {
+        "state": {
+            "values": {
+                "name": {"value": {"type": "plain_text_input", "value": "x"}},
+                "acknowledged": {
+                    "value": {"type": "checkboxes", "selected_options": [{"value": "acknowledged"}]}
+                },
+                "parent": {"value": {"type": "plain_text_input", "value": None}},
+            }
+        }
+    }
+    assert submitted_values(view) == {"name": "x", "acknowledged": ["acknowledged"], "parent": None}
+
+
+@given(st.text(max_size=300), st.text(max_size=40), st.text(max_size=40))
+def test_modal_context_round_trips_and_never_breaks_on_junk(raw, account, channel):
+    ModalContext.load(raw)  # never raises
+    meta = ModalContext(account, channel)
+    assert ModalContext.load(meta.dump()) == meta
