@@ -82,7 +82,7 @@ def test_a_half_done_rename_says_who_holds_what_and_offers_a_retry():
     assert "Zuora: *Old* (*not* changed" in text
     shown = [b for b in payload["blocks"] if b["type"] != "actions"]
     assert_escaped(json.dumps(shown) + payload["text"])
-    (retry,) = [b for b in payload["blocks"] if b["type"] == "actions"][0]["elements"]
+    (retry,) = next(b for b in payload["blocks"] if b["type"] == "actions")["elements"]
     assert retry["action_id"] == views.EDIT_RETRY_ACTION
     assert json.loads(retry["value"]) == {"k": "name", "a": "1012", "t": EVIL}
     assert "done" not in payload["text"].replace("half done", "")
