@@ -124,9 +124,12 @@ def _check_required(v: _Values) -> list[Finding]:
         if v[name]:
             continue
         message = f"{_label(name)} is missing"
+        code = FindingCode.REQUIRED
         if name == "street_type":
+            # Some streets have no type ("Broadway"); a person confirms rather than being blocked.
             message += _street_type_hint(v["street_name"])
-        findings.append(Finding.of(FindingCode.REQUIRED, name, message))
+            code = FindingCode.STREET_TYPE_MISSING
+        findings.append(Finding.of(code, name, message))
     return findings
 
 

@@ -66,7 +66,7 @@ def test_a_full_address_with_every_part_has_no_findings():
     [
         # required fields
         ({"street_name": ""}, ("IPND-HARD-REQUIRED", "street_name")),
-        ({"street_type": ""}, ("IPND-HARD-REQUIRED", "street_type")),
+        ({"street_type": ""}, ("IPND-SOFT-STREET-TYPE-MISSING", "street_type")),
         ({"locality": ""}, ("IPND-HARD-REQUIRED", "locality")),
         ({"state": ""}, ("IPND-HARD-REQUIRED", "state")),
         ({"postcode": ""}, ("IPND-HARD-REQUIRED", "postcode")),
