@@ -4,8 +4,9 @@ A run is created once per approval (``approval_id`` is unique). A worker ``claim
 compare-and-set on the lease: free, expired, or already its own), renews the lease while it
 works, and records each step. Given the worker's ``owner``, step updates first re-check the
 lease in the same transaction (``finish_run``/``fail_run`` always do), so a worker whose lease
-was taken over cannot overwrite the new owner's progress: it gets ``LeaseLost``. A crashed worker's run shows up
-in ``claimable`` once its lease runs out, and the next worker skips the steps already done.
+was taken over cannot overwrite the new owner's progress: it gets ``LeaseLost``. A crashed
+worker's run shows up in ``claimable`` once its lease runs out, and the next worker skips the
+steps already done.
 """
 
 from __future__ import annotations
