@@ -275,6 +275,12 @@ def delete_item(name: str) -> Callable[[Call], Reply]:
     return handler
 
 
+def refuse_number_delete(call: Call) -> Reply:
+    raise PlatformError(
+        405, "phone numbers are quarantined, never deleted", {"id": call.args["id"]}
+    )
+
+
 def quarantine(call: Call) -> Reply:
     estate = _estate(call)
     number = estate.phone_numbers.get(call.args["id"])
@@ -366,8 +372,8 @@ def routes() -> list[Route]:
     ]
     for name in COLLECTIONS:
         found.append(Route(f"/v2/accounts/<A>/{name}", ("GET",), list_collection(name)))
-        if name != "phone_numbers":  # numbers are quarantined, never deleted
-            found.append(Route(f"/v2/accounts/<A>/{name}/<id>", ("DELETE",), delete_item(name)))
+        remove = delete_item(name) if name != "phone_numbers" else refuse_number_delete
+        found.append(Route(f"/v2/accounts/<A>/{name}/<id>", ("DELETE",), remove))
     return found
 
 

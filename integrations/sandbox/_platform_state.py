@@ -65,7 +65,7 @@ class Suspension:
 class PlatformAccount:
     id: str
     name: str
-    zuora_account_number: str
+    zuora_account_number: str | None
     created: datetime
     parent_id: str | None = None
     status: str = "active"  # active | deactivated
