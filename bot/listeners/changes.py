@@ -338,10 +338,18 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             raise InvalidInput(field, text)
         return lambda actor, post: apply_edit(actor, post, rename, parent)
 
+    def change_parent_if_asked(parent: SetParent, actor: Actor) -> Any:
+        # The modal always sends the parent field: a value equal to the platform's means the
+        # person did not ask for a hierarchy change (a Zuora link left behind by an earlier
+        # half-done change is finished with that message's Retry button).
+        if deps().platform.get_account(parent.account).parent_id == parent.parent:
+            raise NothingToDo("parent unchanged")
+        return set_parent(parent, actor, deps())
+
     def apply_edit(actor: Actor, post: Post, rename: RenameAccount, parent: SetParent) -> None:
         steps: list[tuple[str, Callable[[], Any]]] = [
             ("rename", lambda: rename_account(rename, actor, deps())),
-            ("parent change", lambda: set_parent(parent, actor, deps())),
+            ("parent change", lambda: change_parent_if_asked(parent, actor)),
         ]
         changed = False
         for what, run in steps:

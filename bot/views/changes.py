@@ -208,7 +208,7 @@ def edit_modal(form: EditForm, meta: ModalContext) -> View:
             placeholder="e.g. 1001",
             hint=f"Leave empty for no parent. {zuora_link}",
         ),
-        context("Nothing changes until you press Save; only the fields you change are sent."),
+        context("Nothing changes until you press Save; a field left as it is stays as it is."),
     ]
     return _modal("Edit account", blocks, callback_id=EDIT_MODAL, submit="Save", meta=meta)
 

@@ -1,0 +1,311 @@
+"""Each change end to end: signed Slack requests into the served bot, the fake Slack Web API,
+the demo sandbox behind real clients, and the ledger."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.views import changes as views
+from tests.changes.conftest import counters, events
+from tests.fixtures.bot import ALICE, VERA, BotHarness
+
+
+def open_modal(bot: BotHarness, user: str, text: str, callback_id: str) -> dict[str, Any]:
+    response = bot.command(user, text)
+    assert response.status_code == 200
+    view = bot.slack.open_view(user)
+    assert view is not None, "no modal was opened"
+    assert view["callback_id"] == callback_id, view
+    return view
+
+
+def submit(bot: BotHarness, user: str, values: dict[str, Any]) -> dict[str, Any] | None:
+    """Submit the user's open modal with ``{block_id: value}``; the ack as Slack reads it."""
+    response = bot.send.view_submission(
+        user, values={block: {"value": value} for block, value in values.items()}
+    )
+    assert response.status_code == 200
+    bot.wait_idle()
+    return response.ack_body()
+
+
+def replies(bot: BotHarness, user: str) -> list[dict[str, Any]]:
+    """What the bot showed ``user`` only, oldest first (ephemerals and response_url replies)."""
+    return bot.slack.ephemerals(user)
+
+
+def last_reply(bot: BotHarness, user: str) -> dict[str, Any]:
+    shown = replies(bot, user)
+    assert shown, "the bot said nothing"
+    return shown[-1]
+
+
+def rendered(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+def audit(bot: BotHarness, account: str) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(e.action, e.outcome, e.details) for e in events(bot.ledger, account)]
+
+
+def pbx_id(bot: BotHarness, account: str) -> str:
+    with bot.sandbox.world.lock:
+        (pbx,) = bot.sandbox.world.platform.estate(account).collections["pbxs"].values()
+        return str(pbx["id"])
+
+
+def pbx_record(bot: BotHarness, account: str) -> dict[str, Any]:
+    with bot.sandbox.world.lock:
+        return dict(
+            bot.sandbox.world.platform.estate(account).collections["pbxs"][pbx_id(bot, account)]
+        )
+
+
+def names(bot: BotHarness, account: str) -> tuple[str, str]:
+    with bot.sandbox.world.lock:
+        zuora = bot.sandbox.world.zuora.account(f"A{int(account):08d}")
+        assert zuora is not None
+        return bot.sandbox.world.platform.accounts[account].name, zuora.name
+
+
+# -- edit -----------------------------------------------------------------------------------------
+
+
+def test_edit_opens_a_loading_modal_then_fills_it_and_renames_both_systems(bot: BotHarness):
+    view = open_modal(bot, ALICE, "edit 1006", views.EDIT_MODAL)
+
+    methods = [c.method for c in bot.slack.calls() if c.method.startswith("views.")]
+    assert methods[:2] == ["views.open", "views.update"]
+    assert "Loading" in json.dumps(bot.slack.calls("views.open")[0].args)
+    assert "Southern Cross Physiotherapy" in rendered(view)
+
+    ack = submit(bot, ALICE, {"name": "Southern Cross Physio", "parent": ""})
+
+    assert ack is None or not ack.get("errors")
+    assert names(bot, "1006") == ("Southern Cross Physio", "Southern Cross Physio")
+    reply = last_reply(bot, ALICE)
+    assert "renamed" in reply["text"] and "Zuora" in reply["text"]
+    ((action, outcome, details),) = [a for a in audit(bot, "1006") if a[0] == "edit.rename"]
+    assert outcome == "ok"
+    assert details["before"]["zuora"] == "Southern Cross Physiotherapy"
+    assert details["after"]["zuora"] == "Southern Cross Physio"
+
+
+def test_rename_with_zuora_failing_reports_the_split_and_retry_finishes_it(bot: BotHarness):
+    open_modal(bot, ALICE, "edit 1007", views.EDIT_MODAL)  # the Zuora token is now cached
+    # One more Zuora call is answered (the read before the change); the write gets only 429s.
+    bot.sandbox.faults("zuora").set(bucket_capacity=1, bucket_refill_per_s=0.0, retry_after=0)
+
+    submit(bot, ALICE, {"name": "Wattle and Gum", "parent": ""})
+
+    assert names(bot, "1007") == ("Wattle and Gum", "Wattle & Gum Landscaping")
+    reply = last_reply(bot, ALICE)
+    text = rendered(reply)
+    assert "only half done" in text
+    assert "Jet Hub platform: *Wattle and Gum* (changed)" in text
+    assert "Zuora: *Wattle &amp; Gum Landscaping* (*not* changed" in text
+    assert ":white_check_mark:" not in text and "renamed" not in reply["text"]
+    failed = [a for a in audit(bot, "1007") if a[0] == "edit.rename"]
+    assert [(o, d["after"]) for _, o, d in failed] == [
+        ("failed", {"platform": "Wattle and Gum", "zuora": "Wattle & Gum Landscaping"})
+    ]
+
+    bot.sandbox.faults("zuora").clear()
+    patches = counters(bot.sandbox, "platform").get("PATCH /v2/accounts/{A}", 0)
+    bot.send.block_action(ALICE, views.EDIT_RETRY_ACTION, message=reply)
+    bot.wait_idle()
+
+    assert names(bot, "1007") == ("Wattle and Gum", "Wattle and Gum")
+    assert counters(bot.sandbox, "platform").get("PATCH /v2/accounts/{A}", 0) == patches
+    finished = bot.slack.responses()[-1]
+    assert finished.result == "ok" and finished.body.get("replace_original") is True
+    assert "renamed" in finished.body["text"] and "on the Zuora" in finished.body["text"]
+    assert [o for a, o, _ in audit(bot, "1007") if a == "edit.rename"] == ["failed", "ok"]
+
+
+def test_a_parent_that_would_make_a_loop_is_refused_inline(bot: BotHarness):
+    open_modal(bot, ALICE, "edit 1001", views.EDIT_MODAL)
+
+    ack = submit(bot, ALICE, {"name": "Bean Republic Coffee Co", "parent": "1003"})
+
+    assert ack is not None and ack["response_action"] == "errors"
+    assert "one of 1001's own descendants" in ack["errors"]["parent"]
+    assert bot.slack.open_view(ALICE) is not None  # the modal stays open for a correction
+    with bot.sandbox.world.lock:
+        assert bot.sandbox.world.platform.accounts["1001"].parent_id is None
+
+    ack = submit(bot, ALICE, {"name": "Bean Republic Coffee Co", "parent": "4242"})
+    assert ack is not None and ack["errors"] == {"parent": "There is no account 4242."}
+
+
+def test_setting_a_parent_is_done_and_audited(bot: BotHarness):
+    open_modal(bot, ALICE, "edit 1009", views.EDIT_MODAL)
+
+    submit(bot, ALICE, {"name": "Outback Solar Installations", "parent": "1005"})
+
+    with bot.sandbox.world.lock:
+        assert bot.sandbox.world.platform.accounts["1009"].parent_id == "1005"
+    assert "parent none → `1005`" in last_reply(bot, ALICE)["text"]
+    assert [(a, o, d["after"]["platform"]) for a, o, d in audit(bot, "1009")] == [
+        ("edit.parent", "ok", "1005")
+    ]
+
+
+def test_a_viewer_cannot_edit_and_no_modal_opens(bot: BotHarness):
+    response = bot.command(VERA, "edit 1006")
+
+    assert "operator" in (response.ack_body() or {}).get("text", "")
+    assert bot.slack.calls("views.open") == []
+    assert names(bot, "1006")[0] == "Southern Cross Physiotherapy"
+
+
+# -- invoice email --------------------------------------------------------------------------------
+
+
+def test_invoice_email_is_validated_inline_then_updated(bot: BotHarness):
+    view = open_modal(bot, ALICE, "invoice-email 1002", views.INVOICE_EMAIL_MODAL)
+    assert "cfo@beanrepublicsurryhills.com.au" in rendered(view)  # the copies it will not change
+
+    ack = submit(bot, ALICE, {"email": "billing@bean"})
+    assert ack is not None and ack["response_action"] == "errors"
+    assert "needs a dot" in ack["errors"]["email"]
+
+    ack = submit(bot, ALICE, {"email": "billing@bean.example.com.au"})
+
+    assert ack is None or not ack.get("errors")
+    with bot.sandbox.world.lock:
+        world = bot.sandbox.world.zuora
+        account = world.account("A00001002")
+        assert account is not None
+        assert world.bill_to(account).work_email == "billing@bean.example.com.au"
+        assert account.additional_email_addresses == ["cfo@beanrepublicsurryhills.com.au"]
+    reply = rendered(last_reply(bot, ALICE))
+    assert "billing@bean.example.com.au" in reply and "change those in Zuora" in reply
+    ((action, outcome, details),) = audit(bot, "1002")
+    assert (action, outcome) == ("invoice_email.update", "ok")
+    assert details["before"] == "accounts@beanrepublicsurryhills.com.au"
+
+
+def test_one_shared_contact_is_warned_about(bot: BotHarness):
+    view = open_modal(bot, ALICE, "invoice-email 1010", views.INVOICE_EMAIL_MODAL)
+    assert "Bill To and Sold To are one contact" in rendered(view)
+
+
+# -- PBX ------------------------------------------------------------------------------------------
+
+
+def pbx_view(bot: BotHarness, account: str) -> dict[str, Any]:
+    bot.command(ALICE, f"pbx {account}")
+    shown = [m for m in replies(bot, ALICE) if views.PBX_NAME_ACTION in rendered(m)]
+    assert shown, "the PBX view has no change buttons"
+    return shown[-1]
+
+
+def test_pbx_subscription_must_be_the_accounts_own(bot: BotHarness):
+    view = pbx_view(bot, "1006")
+    bot.send.block_action(ALICE, views.PBX_SUBSCRIPTION_ACTION, message=view)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None and modal["callback_id"] == views.PBX_SUBSCRIPTION_MODAL
+
+    ack = submit(bot, ALICE, {"subscription": "A-S77777777-1"})
+    assert (
+        ack is not None
+        and "Zuora has no subscription A-S77777777-1" in ack["errors"]["subscription"]
+    )
+    ack = submit(bot, ALICE, {"subscription": "A-S00001007-1"})  # 1007's, not 1006's
+    assert ack is not None and "A-S00001007-1" in ack["errors"]["subscription"]
+    assert pbx_record(bot, "1006")["billing_subscription"] == "A-S00001006-1"
+
+    ack = submit(bot, ALICE, {"subscription": "A-S00001006-2"})
+
+    assert ack is None or not ack.get("errors")
+    assert pbx_record(bot, "1006")["billing_subscription"] == "A-S00001006-2"
+    assert "billed on `A-S00001006-2` (was `A-S00001006-1`)" in last_reply(bot, ALICE)["text"]
+    assert [(a, o, d["before"], d["after"]) for a, o, d in audit(bot, "1006")] == [
+        ("pbx.subscription", "ok", "A-S00001006-1", "A-S00001006-2")
+    ]
+
+
+def test_pbx_group_name_needs_the_acknowledgement_ticked(bot: BotHarness):
+    view = pbx_view(bot, "1007")
+    bot.send.block_action(ALICE, views.PBX_NAME_ACTION, message=view)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None and "log in again" in rendered(modal)
+
+    ack = submit(
+        bot,
+        ALICE,
+        {"name": "wattle.pbx", "acknowledged": {"type": "checkboxes", "selected_options": []}},
+    )
+    assert ack is not None and "Tick the box" in ack["errors"]["acknowledged"]
+    assert pbx_record(bot, "1007")["name"] == "wattle-gum-landscaping.pbx.jethub.com.au"
+
+    ticked = {
+        "type": "checkboxes",
+        "selected_options": [
+            {"value": views.ACKNOWLEDGE_VALUE, "text": {"type": "plain_text", "text": "ok"}}
+        ],
+    }
+    submit(bot, ALICE, {"name": "wattle.pbx", "acknowledged": ticked})
+
+    assert pbx_record(bot, "1007")["name"] == "wattle.pbx"
+    assert [(a, o, d["after"]) for a, o, d in audit(bot, "1007")] == [
+        ("pbx.name", "ok", "wattle.pbx")
+    ]
+
+
+# -- emergency ------------------------------------------------------------------------------------
+
+
+def test_emergency_pull_refuses_hard_errors_inline_then_saves(bot: BotHarness):
+    bot.command(ALICE, "emergency 1008")
+    view = next(m for m in replies(bot, ALICE) if views.EMERGENCY_PULL_ACTION in rendered(m))
+    bot.send.block_action(ALICE, views.EMERGENCY_PULL_ACTION, message=view)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None and modal["callback_id"] == views.EMERGENCY_MODAL
+    assert "Postcode 2000 is in NSW, but state is VIC" in rendered(modal)
+    pulled = {
+        block["block_id"]: block["element"].get("initial_value") or ""
+        for block in modal["blocks"]
+        if block["type"] == "input"
+    }
+
+    ack = submit(bot, ALICE, pulled)
+    assert ack is not None and ack["response_action"] == "errors"
+    assert ack["errors"] == {"postcode": "Postcode 2000 is in NSW, but state is VIC"}
+    with bot.sandbox.world.lock:
+        assert bot.sandbox.world.platform.estate("1008").emergency is None
+
+    submit(bot, ALICE, {**pulled, "postcode": "3000"})
+
+    with bot.sandbox.world.lock:
+        stored = bot.sandbox.world.platform.estate("1008").emergency
+        assert stored is not None and stored.address["postcode"] == "3000"
+    assert "saved" in last_reply(bot, ALICE)["text"]
+    ((action, outcome, details),) = [a for a in audit(bot, "1008") if a[0] == "emergency.save"]
+    assert (outcome, details["before"], details["after"]["postcode"]) == ("ok", None, "3000")
+
+
+# -- refresh auth rules ---------------------------------------------------------------------------
+
+
+def test_refresh_auth_reports_each_fix_and_a_second_run_writes_nothing(bot: BotHarness):
+    bot.command(ALICE, "refresh-auth 1007")
+
+    text = rendered(last_reply(bot, ALICE))
+    assert "0412 345 678 had no rule — added" in text
+    assert "0412 345 679 rule was wrong — fixed" in text
+    assert "stray rule 1007-0298765432 removed" in text
+    bot.sandbox.counters.reset()
+
+    bot.command(ALICE, "refresh-auth 1007")
+
+    assert "Nothing to do" in last_reply(bot, ALICE)["text"]
+    writes = [e for e in counters(bot.sandbox, "sbc") if not e.startswith("GET ")]
+    assert writes == []  # no upsert, no delete, no reload
+    runs = [(o, len(d["changes"]), d["reloaded"]) for a, o, d in audit(bot, "1007")]
+    assert runs == [("ok", 3, True), ("ok", 0, False)]
