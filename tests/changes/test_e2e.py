@@ -86,7 +86,7 @@ def test_edit_opens_a_loading_modal_then_fills_it_and_renames_both_systems(bot: 
     assert names(bot, "1006") == ("Southern Cross Physio", "Southern Cross Physio")
     reply = last_reply(bot, ALICE)
     assert "renamed" in reply["text"] and "Zuora" in reply["text"]
-    ((action, outcome, details),) = [a for a in audit(bot, "1006") if a[0] == "edit.rename"]
+    ((_action, outcome, details),) = [a for a in audit(bot, "1006") if a[0] == "edit.rename"]
     assert outcome == "ok"
     assert details["before"]["zuora"] == "Southern Cross Physiotherapy"
     assert details["after"]["zuora"] == "Southern Cross Physio"
@@ -286,7 +286,7 @@ def test_emergency_pull_refuses_hard_errors_inline_then_saves(bot: BotHarness):
         stored = bot.sandbox.world.platform.estate("1008").emergency
         assert stored is not None and stored.address["postcode"] == "3000"
     assert "saved" in last_reply(bot, ALICE)["text"]
-    ((action, outcome, details),) = [a for a in audit(bot, "1008") if a[0] == "emergency.save"]
+    ((_action, outcome, details),) = [a for a in audit(bot, "1008") if a[0] == "emergency.save"]
     assert (outcome, details["before"], details["after"]["postcode"]) == ("ok", None, "3000")
 
 

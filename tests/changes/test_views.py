@@ -59,7 +59,7 @@ def test_the_edit_modal_escapes_names_and_has_name_and_parent_inputs():
     assert input_ids == ["name", "parent"]
     assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in text
     # The initial value of a plain-text input is not mrkdwn: it holds the name as it is.
-    assert view.blocks[2].element.initial_value == EVIL
+    assert view.blocks[2].to_dict()["element"]["initial_value"] == EVIL
     sections = json.dumps([b.to_dict() for b in view.blocks if b.type == "section"])
     assert_escaped(sections)
 
