@@ -11,7 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, select, text
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, col
 
 from audit import (
     GENESIS_HASH,
@@ -53,7 +53,7 @@ def test_upgrade_creates_every_table_and_the_genesis_head(ledger_url: str) -> No
         assert current_revision(engine) == _head_revision()
         assert set(inspect(engine).get_table_names()) >= TABLES
         with Ledger(engine).session() as session:
-            head = session.execute(select(LedgerHead.seq, LedgerHead.hash)).all()
+            head = session.execute(select(col(LedgerHead.seq), col(LedgerHead.hash))).all()
         assert [tuple(row) for row in head] == [(0, GENESIS_HASH)]
     finally:
         engine.dispose()
@@ -64,7 +64,7 @@ def test_upgrade_is_idempotent(ledger: Ledger) -> None:
     ledger.upgrade()
     assert current_revision(ledger.engine) == _head_revision()
     with ledger.session() as session:
-        assert len(session.execute(select(LedgerHead.id)).all()) == 1
+        assert len(session.execute(select(col(LedgerHead.id))).all()) == 1
 
 
 def test_the_models_and_the_migrations_describe_the_same_schema(ledger: Ledger) -> None:
@@ -111,7 +111,7 @@ def test_concurrent_upgrades_of_one_database_all_succeed(ledger_url: str) -> Non
     try:
         assert errors == []
         with Ledger(engines[0]).session() as session:
-            assert len(session.execute(select(LedgerHead.id)).all()) == 1
+            assert len(session.execute(select(col(LedgerHead.id))).all()) == 1
     finally:
         for engine in engines:
             engine.dispose()
@@ -167,7 +167,7 @@ def test_sqlite_connections_are_configured_for_concurrent_use(sqlite_ledger: Led
         assert pragma("PRAGMA journal_mode").scalar() == "wal"
         assert pragma("PRAGMA synchronous").scalar() == 1  # NORMAL
         assert pragma("PRAGMA foreign_keys").scalar() == 1
-        assert pragma("PRAGMA busy_timeout").scalar() >= 5000
+        assert pragma("PRAGMA busy_timeout").scalar_one() >= 5000
 
 
 def test_sqlite_writers_that_read_first_queue_instead_of_failing(sqlite_ledger: Ledger) -> None:
