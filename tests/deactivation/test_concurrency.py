@@ -1,0 +1,260 @@
+"""Exactly one run from twenty concurrent Approve clicks, across processes, on PostgreSQL;
+and a run whose process is killed mid-way is resumed by the sweeper without repeating work."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from audit import ActionRun, Ledger
+from bot.app import create_app
+from bot.services import build_services
+from bot.serving import BackgroundServer
+from bot.standin import FakeSlack, SlackSender
+from bot.sweeper import sweep
+from bot.web import WebApp
+from commands.approvals import load_approval
+from commands.deactivation import execute_run, run_for_approval
+from integrations.sandbox import Sandbox, demo_world
+from tests.deactivation.conftest import ALICE, actions, deletes, estate_counts, later, make_deps
+from tests.deactivation.test_commands import assert_fully_deactivated, request
+from tests.fixtures.bot import (
+    APPROVALS_CHANNEL,
+    BETTY,
+    BOB,
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    BotHarness,
+    harness_settings,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "1001"
+
+
+def run_child(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tests.deactivation._proc", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def runs_for(ledger: Ledger, request_id: str) -> int:
+    with ledger.session() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ActionRun)
+                .where(ActionRun.approval_id == request_id)  # type: ignore[arg-type]
+            )
+            or 0
+        )
+
+
+@pytest.mark.postgres
+def test_twenty_clicks_from_four_processes_start_one_run(
+    sandbox: Sandbox, fresh_pg_url: str
+) -> None:
+    ledger = Ledger.from_url(fresh_pg_url, migrate=True)
+    try:
+        deps = make_deps(sandbox.url, ledger)
+        request_id = request(deps)
+        with ThreadPoolExecutor(4) as pool:
+            done = list(
+                pool.map(
+                    lambda _i: run_child("decide", sandbox.url, fresh_pg_url, request_id, "5"),
+                    range(4),
+                )
+            )
+        for child in done:
+            assert child.returncode == 0, child.stderr
+        wins = sum(int(c.stdout.strip().rsplit("=", 1)[1]) for c in done)
+        assert wins == 1
+        assert runs_for(ledger, request_id) == 1
+        trail = actions(ledger, ACCOUNT)
+        assert sum(1 for a in trail if a[1:] == ("deactivate.approve", "ok")) == 1
+        assert sum(1 for a in trail if a[1:] == ("deactivate.approve", "refused")) == 19
+    finally:
+        ledger.dispose()
+
+
+@pytest.fixture
+def three_instances(fresh_pg_url: str) -> Iterator[tuple[FakeSlack, Sandbox, list[BotHarness]]]:
+    """Three app instances on one PostgreSQL, one Slack and one sandbox (as in production)."""
+    slack = FakeSlack(bot_token=BOT_TOKEN).start()
+    slack.add_channel(APPROVALS_CHANNEL, "approvals")
+    sandbox = Sandbox(world=demo_world()).start(host="127.0.0.1", port=0)
+    harnesses: list[BotHarness] = []
+    servers = []
+    try:
+        for _ in range(3):
+            services = build_services(
+                harness_settings(slack=slack, sandbox=sandbox, database_url=fresh_pg_url)
+            )
+            app = create_app(services)
+            server = BackgroundServer(WebApp(app, services)).start()
+            servers.append(server)
+            sender = SlackSender(f"{server.url}/slack/events", SIGNING_SECRET, slack)
+            harnesses.append(
+                BotHarness(server.url, sender, slack, sandbox, services.deps.ledger, services, app)
+            )
+        yield slack, sandbox, harnesses
+    finally:
+        for server in servers:
+            server.stop()
+        for harness in harnesses:
+            harness.services.close()
+        sandbox.stop()
+        slack.stop()
+
+
+@pytest.mark.postgres
+def test_twenty_clicks_on_three_app_instances_start_one_run(three_instances) -> None:
+    slack, sandbox, bots = three_instances
+    first = bots[0]
+    first.command(ALICE.user_id, f"deactivate {ACCOUNT}")
+    first.send.view_submission(
+        ALICE.user_id, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
+    )
+    first.wait_idle()
+    posted = slack.messages(APPROVALS_CHANNEL)[0]
+    request_id = posted["blocks"][-1]["elements"][0]["value"]
+    before = estate_counts(sandbox, ACCOUNT)
+    sandbox.counters.reset()
+
+    def click(i: int) -> None:
+        bots[i % 3].send.block_action(
+            (BOB, BETTY)[i % 2],
+            "approvals.approve",
+            request_id,
+            message=posted["ts"],
+            channel=APPROVALS_CHANNEL,
+            block_id="approvals.decide",
+        )
+
+    with ThreadPoolExecutor(20) as pool:
+        list(pool.map(click, range(20)))
+    for bot in bots:
+        bot.wait_idle(60)
+    assert runs_for(first.ledger, request_id) == 1
+    run = run_for_approval(first.services.deps, request_id)
+    assert run is not None and run.state.value == "succeeded"
+    told = [r.body.get("text", "") for r in slack.responses()]
+    assert sum("already *approved* by" in t for t in told) == 19
+    calls = deletes(sandbox)
+    assert calls["DELETE /v2/accounts/{A}/queues/{id}"] == before["queues"]
+    assert calls["POST /v2/accounts/{A}/deactivate"] == 1
+    assert_fully_deactivated(sandbox, ACCOUNT)
+
+
+@pytest.mark.parametrize(
+    ("step", "mid"),
+    [("review", False), ("users", False), ("phone_numbers", True), ("webhooks", False)],
+)
+def test_killed_process_is_resumed_by_the_sweeper(bot: BotHarness, step: str, mid: bool) -> None:
+    deps = bot.services.deps
+    before = estate_counts(bot.sandbox, ACCOUNT)
+    bot.command(ALICE.user_id, f"deactivate {ACCOUNT}")
+    bot.send.view_submission(
+        ALICE.user_id, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
+    )
+    bot.wait_idle()
+    posted = bot.slack.messages(APPROVALS_CHANNEL)[0]
+    request_id = posted["blocks"][-1]["elements"][0]["value"]
+    # Approve through the command layer so the run is worked by the child, not by the bot.
+    from commands.approvals import DecideApproval, decide_approval
+    from tests.deactivation.conftest import BOB as BOB_ACTOR
+
+    decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB_ACTOR, deps)
+    run = run_for_approval(deps, request_id)
+    assert run is not None
+    bot.sandbox.counters.reset()
+    child = run_child(
+        "crash",
+        bot.sandbox.url,
+        bot.services.settings.database_url,
+        run.id,
+        step,
+        *(["mid"] if mid else []),
+    )
+    assert child.returncode == -9, child.stdout + child.stderr
+
+    sweep(bot.services, bot.services.slack)  # the lease is still live: nothing to resume
+    assert run_for_approval(deps, request_id).state.value == "running"  # type: ignore[union-attr]
+    lapsed = replace(bot.services, deps=later(deps, timedelta(minutes=5)))
+    sweep(lapsed, bot.services.slack)
+    after = run_for_approval(deps, request_id)
+    assert after is not None and after.state.value == "succeeded"
+    assert_fully_deactivated(bot.sandbox, ACCOUNT)
+    calls = deletes(bot.sandbox)
+    for name in (
+        "queues",
+        "parking",
+        "media",
+        "users",
+        "portal_users",
+        "callflows",
+        "pbxs",
+        "subscriptions",
+        "webhooks",
+        "webtrackers",
+    ):
+        assert calls.get(f"DELETE /v2/accounts/{{A}}/{name}/{{id}}", 0) == before[name], name
+    assert calls["POST /v2/accounts/{A}/phone_numbers/{id}/quarantine"] == before["in_service"]
+    assert calls["POST /v2/accounts/{A}/deactivate"] == 1
+    assert ("system", "deactivate.resume", "ok") in actions(bot.ledger, ACCOUNT)
+    final = bot.slack.messages(APPROVALS_CHANNEL)[0]
+    assert "is deactivated" in str(final["blocks"])
+    request_row = load_approval(deps, request_id)
+    assert request_row is not None
+
+
+def test_sweeper_expires_and_updates_the_message(bot: BotHarness) -> None:
+    bot.command(ALICE.user_id, f"deactivate {ACCOUNT}")
+    bot.send.view_submission(
+        ALICE.user_id, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
+    )
+    bot.wait_idle()
+    posted = bot.slack.messages(APPROVALS_CHANNEL)[0]
+    lapsed = replace(bot.services, deps=later(bot.services.deps, timedelta(hours=25)))
+    sweep(lapsed, bot.services.slack)
+    sweep(lapsed, bot.services.slack)  # a second sweep changes nothing
+    updated = bot.slack.messages(APPROVALS_CHANNEL)[0]
+    assert "Expired" in str(updated["blocks"]) and "approvals.approve" not in str(updated)
+    assert len([c for c in bot.slack.calls("chat.update")]) == 1
+    expired = [a for a in actions(bot.ledger, ACCOUNT) if a[1] == "deactivate.expire"]
+    assert expired == [("system", "deactivate.expire", "ok")]
+    assert posted["ts"] == updated["ts"]
+
+
+def test_execute_run_is_busy_while_another_holds_the_lease(
+    sandbox: Sandbox, sqlite_ledger: Ledger
+) -> None:
+    deps = make_deps(sandbox.url, sqlite_ledger)
+    from tests.deactivation.test_commands import approve
+
+    run_id = approve(deps, request(deps))
+    from audit import claim
+
+    with sqlite_ledger.session() as session:
+        assert claim(
+            session=session,
+            run_id=run_id,
+            owner="someone-else",
+            now=deps.now(),
+            lease_for=timedelta(minutes=1),
+        )
+    assert execute_run(deps, run_id).state == "busy"
+    assert execute_run(later(deps, timedelta(minutes=2)), run_id).state == "succeeded"
