@@ -34,26 +34,25 @@ def _dedupe_key(req: BoltRequest) -> str | None:
 def create_app(services: Services, *, verify_token: bool = True) -> App:
     settings = services.settings
     secret = settings.slack_signing_secret
-    token = settings.slack_bot_token
     app = App(
         logger=log,
         name="jethub",
-        token=token.get_secret_value() if token else None,
         signing_secret=secret.get_secret_value() if secret else None,
         client=services.slack,
         process_before_response=True,
-        token_verification_enabled=verify_token and token is not None,
+        token_verification_enabled=verify_token and services.slack.token is not None,
         request_verification_enabled=secret is not None,
         listener_executor=services.executor,
     )
 
     @app.middleware
     def correlate(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
-        marker = correlation_id.set(new_correlation_id())
-        try:
-            return next()
-        finally:
-            correlation_id.reset(marker)
+        # Bolt runs the listener after the whole middleware chain has returned, on this same
+        # thread, so the id is set here and replaced by the next request, not reset on return.
+        cid = new_correlation_id()
+        correlation_id.set(cid)
+        req.context["correlation_id"] = cid
+        return next()
 
     @app.middleware
     def dedupe(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:

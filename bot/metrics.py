@@ -5,6 +5,8 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from integrations.http import AttemptInfo
+
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 REQUESTS = Counter(
@@ -42,3 +44,17 @@ WORK_SECONDS = Histogram(
 
 def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+
+BACKEND_CALLS = Counter(
+    "jethub_backend_calls_total",
+    "HTTP attempts to Zuora, the platform and the SBC, by endpoint and outcome.",
+    ["backend", "endpoint", "outcome"],
+    registry=REGISTRY,
+)
+
+
+def record_attempt(info: AttemptInfo) -> None:
+    """The backend clients' ``on_attempt`` hook."""
+    BACKEND_CALLS.labels(info.backend, info.endpoint, info.outcome).inc()
+    if info.outcome != "ok":
+        BACKEND_ERRORS.labels(info.backend, str(info.status) if info.status else "transport").inc()

@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from audit import Ledger, make_engine, upgrade
+from bot.metrics import record_attempt
 from bot.roles import RoleDirectory
 from bot.settings import Settings
 from bot.workers import WorkPool
@@ -96,14 +97,17 @@ def build_services(
             base_url=settings.zuora_base_url or sandbox_url,
             client_id=settings.zuora_client_id or SANDBOX_CREDENTIAL,
             client_secret=_secret(settings.zuora_client_secret),
+            on_attempt=record_attempt,
         ),
         platform=PlatformClient(
             base_url=settings.jethub_api_url or sandbox_url,
             token=_secret(settings.jethub_api_token),
+            on_attempt=record_attempt,
         ),
         sbc=SbcClient(
             base_url=settings.sbc_api_url or sandbox_url,
             token=_secret(settings.sbc_api_token),
+            on_attempt=record_attempt,
         ),
         ledger=ledger,
         policy=policy(settings),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Self
 
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.web import WebApp
@@ -19,7 +20,16 @@ class BackgroundServer:
         self._server: Any = create_server(
             web, host=host, port=port, threads=threads, ident="jethub"
         )
-        self._thread = threading.Thread(target=self._server.run, name="jethub-http", daemon=True)
+        self._stopping = False
+        self._thread = threading.Thread(target=self._run, name="jethub-http", daemon=True)
+
+    def _run(self) -> None:
+        try:
+            self._server.run()
+        except (OSError, ValueError):
+            # A socket closed under select() while stopping is expected; anything else is not.
+            if not self._stopping:
+                raise
 
     @property
     def url(self) -> str:
@@ -30,5 +40,9 @@ class BackgroundServer:
         return self
 
     def stop(self) -> None:
-        self._server.close()
+        """Close every socket from inside the server's own loop, so the loop ends at once."""
+        self._stopping = True
+        server = self._server
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         self._thread.join(timeout=5)
+        server.task_dispatcher.shutdown()

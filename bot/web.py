@@ -70,19 +70,21 @@ class WebApp:
             status_seen.append(status.split(" ", 1)[0])
             return start_response(status, headers, *exc)
 
-        result = self._slack.handle(environ, recording_start)
+        result = self._slack(environ, recording_start)
         metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
         metrics.REQUESTS.labels(kind, status_seen[0] if status_seen else "?").inc()
         return result
 
     def _healthz(self, start_response: StartResponse) -> Iterable[bytes]:
+        body: dict[str, object]
         try:
             with self._services.deps.ledger.session() as session:
                 session.execute(text("SELECT 1"))
             status, body = "200 OK", {"ok": True}
         except Exception as exc:
             log.warning("health check failed: %s", type(exc).__name__)
-            status, body = "503 Service Unavailable", {"ok": False, "ledger": "unreachable"}
+            status = "503 Service Unavailable"
+            body = {"ok": False, "ledger": "unreachable"}
         start_response(status, [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
 

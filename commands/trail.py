@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal
 
+from sqlmodel import Session
+
 from audit import append
 from commands.actor import Actor, Role
 from commands.context import current_correlation_id
 from commands.errors import Forbidden
 
 if TYPE_CHECKING:
-    from sqlmodel import Session
-
     from commands.deps import Deps
 
 Outcome = Literal["ok", "refused", "failed"]
@@ -30,19 +30,23 @@ def record(
 ) -> None:
     """Append one audit event; inside ``session`` when the caller has a unit of work open."""
     who = actor.user_id if isinstance(actor, Actor) else actor
-    fields = {
-        "actor": who,
-        "action": action,
-        "account": account,
-        "outcome": outcome,
-        "details": dict(details or {}),
-        "correlation_id": current_correlation_id(),
-    }
+
+    def write(into: Session) -> None:
+        append(
+            session=into,
+            actor=who,
+            action=action,
+            account=account,
+            outcome=outcome,
+            details=dict(details or {}),
+            correlation_id=current_correlation_id(),
+        )
+
     if session is not None:
-        append(session=session, **fields)
+        write(session)
         return
     with deps.ledger.session() as own:
-        append(session=own, **fields)
+        write(own)
 
 
 def authorize(

@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.fixtures.ledger",
     "tests.fixtures.sandbox",
     "tests.fixtures.slack",
+    "tests.fixtures.bot",
 ]

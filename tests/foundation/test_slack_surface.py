@@ -1,0 +1,92 @@
+"""The foundation over Slack's real protocol: signed requests in, Web API calls out."""
+
+import json
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from audit import AuditEvent
+from tests.fixtures.bot import ALICE, GROUPIE, NOBODY, VERA
+
+
+def _events(bot, **where):
+    with bot.ledger.session() as session:
+        rows = session.exec(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    return [e for e in rows if all(getattr(e, k) == v for k, v in where.items())]
+
+
+def test_help_answers_with_the_verb_list(bot):
+    response = bot.command(ALICE, "help")
+    assert response.status_code == 200
+    body = response.ack_body()
+    assert "/jethub suspend <account> [reason]" in json.dumps(body)
+    assert "/jethub deactivate <account>" in body["text"]
+
+
+def test_unknown_verb_gets_a_usage_error(bot):
+    response = bot.command(ALICE, "frobnicate 1001")
+    assert response.status_code == 200
+    assert "`frobnicate` is not a /jethub verb" in response.ack_body()["text"]
+    assert "/jethub help" in response.ack_body()["text"]
+
+
+def test_missing_account_names_the_right_form(bot):
+    response = bot.command(ALICE, "suspend")
+    assert "Usage: `/jethub suspend <account> [reason]`" in response.ack_body()["text"]
+
+
+def test_a_user_without_a_role_is_refused_and_audited(bot):
+    response = bot.command(NOBODY, "suspend 1001 unpaid")
+    assert "You need the *operator* role" in response.ack_body()["text"]
+    refused = _events(bot, actor=NOBODY, outcome="refused")
+    assert [(e.action, e.account) for e in refused] == [("suspend", "1001")]
+    assert refused[0].details["needed_role"] == "operator"
+    assert refused[0].correlation_id
+
+
+def test_a_viewer_may_not_run_an_operator_verb(bot):
+    response = bot.command(VERA, "refresh-auth 1001")
+    assert "operator" in response.ack_body()["text"]
+    assert _events(bot, actor=VERA, outcome="refused")
+
+
+def test_user_group_membership_grants_its_role_and_is_cached(bot):
+    bot.command(GROUPIE, "frobnicate")  # no role check for usage errors
+    for _ in range(3):
+        response = bot.command(GROUPIE, "suspend 1001 unpaid")
+        assert "role" not in (response.ack_body().get("text") or "") if response.content else True
+    assert not _events(bot, actor=GROUPIE, outcome="refused")
+    assert len(bot.slack.calls("usergroups.users.list")) == 1
+
+
+@pytest.mark.parametrize("tamper", ["signature", "timestamp"])
+def test_forged_or_stale_requests_get_401_and_run_nothing(bot, tamper):
+    kwargs = {"wrong_signature": True} if tamper == "signature" else {"timestamp_skew": -301}
+    response = bot.send.tampered(**kwargs).command(NOBODY, "suspend 1001 unpaid")
+    bot.wait_idle()
+    assert response.status_code == 401
+    assert _events(bot) == []
+    assert bot.slack.calls("chat.postMessage") == []
+
+
+def test_a_retried_delivery_is_answered_without_running_again(bot):
+    first = bot.send.command(NOBODY, "suspend 1001 unpaid")
+    again = bot.send.post(urlencode(first.sent).encode())
+    bot.wait_idle()
+    assert first.status_code == again.status_code == 200
+    assert len(_events(bot, actor=NOBODY)) == 1
+
+
+def test_healthz_and_metrics(bot):
+    bot.command(ALICE, "help")
+    assert httpx.get(f"{bot.url}/healthz").json() == {"ok": True}
+    metrics = httpx.get(f"{bot.url}/metrics").text
+    assert 'jethub_slack_requests_total{kind="command",status="200"}' in metrics
+    assert "jethub_ack_seconds_bucket" in metrics
+
+
+def test_oversized_bodies_are_refused(bot):
+    response = httpx.post(f"{bot.url}/slack/events", content=b"x" * (1024 * 1024 + 1))
+    assert response.status_code == 413
