@@ -19,6 +19,7 @@ from bot.listeners.pick import offering_matches
 from bot.listeners.slash import VerbCall, VerbRouter
 from bot.services import Services
 from bot.views.account import account_message
+from bot.views.changes import emergency_action_buttons, pbx_action_buttons
 from bot.views.details import billing_message, emergency_message, pbx_message
 from bot.views.history import audit_message, emails_message
 from bot.views.reading import (
@@ -31,7 +32,7 @@ from bot.views.reading import (
     Audience,
     ShareRef,
 )
-from commands.actor import Actor
+from commands.actor import Actor, Role
 from commands.reading import (
     BillingOverview,
     ListAuditEvents,
@@ -65,12 +66,19 @@ def read_billing(services: Services, actor: Actor, account: str, _: str, to: Aud
 
 
 def read_pbx(services: Services, actor: Actor, account: str, _: str, to: Audience) -> Message:
-    return pbx_message(show_pbx(ShowPbx(account=account), actor, services.deps), to)
+    view = show_pbx(ShowPbx(account=account), actor, services.deps)
+    actions = []
+    if to.holds(Role.OPERATOR) and not view.account.is_deactivated:
+        actions = [pbx_action_buttons(view.account.id, pbx.id) for pbx in view.pbxs]
+    return pbx_message(view, to, actions=actions)
 
 
 def read_emergency(services: Services, actor: Actor, account: str, _: str, to: Audience) -> Message:
     view = show_emergency(ShowEmergency(account=account), actor, services.deps)
-    return emergency_message(view, to)
+    actions = []
+    if to.holds(Role.OPERATOR) and not view.account.is_deactivated:
+        actions = emergency_action_buttons(view.account.id)
+    return emergency_message(view, to, actions=actions)
 
 
 def read_emails(

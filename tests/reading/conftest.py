@@ -20,7 +20,6 @@ from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
-from tests.fixtures.bot import bot  # noqa: F401 — the served-app fixture
 
 ZONE = ZoneInfo("Australia/Sydney")
 ALICE = Actor.with_grants("U0ALICE", {Role.OPERATOR})
