@@ -1,12 +1,12 @@
 """Run one ledger operation in several processes at once and collect what each one got.
 
-Lives in an importable module because ``spawn`` children import their target by name.
+Children are forked (cheap: no re-import) and open their own engine from the URL; they never
+touch a connection inherited from the parent.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from datetime import datetime
 from typing import Any
 
 from audit import Ledger, append, claim_period, decide
@@ -56,7 +56,7 @@ def _worker(url: str, op: str, kwargs: dict[str, Any], barrier: Any, queue: Any)
 
 def in_processes(url: str, op: str, calls: list[dict[str, Any]]) -> list[Any]:
     """What each of ``len(calls)`` processes got from ``op``; raises if any of them failed."""
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("fork")
     barrier = context.Barrier(len(calls))
     queue = context.Queue()
     processes = [
@@ -70,7 +70,3 @@ def in_processes(url: str, op: str, calls: list[dict[str, Any]]) -> list[Any]:
     errors = [detail for status, detail in outcomes if status == "error"]
     assert errors == [], errors
     return [detail for _, detail in outcomes]
-
-
-def when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
