@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["format_au_number", "national_au_number"]
+__all__ = ["e164_au_number", "format_au_number", "national_au_number"]
 
 _NOT_DIGITS = re.compile(r"[\s\-().]")
 
@@ -49,3 +49,9 @@ def format_au_number(text: str) -> str:
     if digits[:2] in {"02", "03", "07", "08"}:
         return f"{digits[:2]} {digits[2:6]} {digits[6:]}"
     return f"{digits[:4]} {digits[4:7]} {digits[7:]}"
+
+
+def e164_au_number(national: str) -> str:
+    """National digits as E.164: a trunk ``0`` is dropped (``0412…`` → ``+61412…``), while
+    13/1300/1800 numbers have none to drop (``1300123456`` → ``+611300123456``)."""
+    return "+61" + (national[1:] if national.startswith("0") else national)

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from integrations.phone import format_au_number
+from integrations.phone import e164_au_number, format_au_number
 
 __all__ = ["ChangeKind", "RuleChange", "RuleChanges", "SbcRule", "expected_rule"]
 
@@ -27,9 +27,8 @@ class SbcRule(BaseModel):
 
 
 def expected_rule(account: str, number: str) -> SbcRule:
-    """The rule in-service national number ``number`` of ``account`` must have (the contract:
-    ``E = "+61" + number[1:]``)."""
-    e164 = "+61" + number[1:]
+    """The rule in-service national number ``number`` of ``account`` must have (see backends.md)."""
+    e164 = e164_au_number(number)
     return SbcRule(
         id=f"{account}-{number}",
         tag=account,
