@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 
 from audit import AuditEvent, Ledger, for_account
 from commands.actor import Actor, Role
@@ -15,12 +14,6 @@ from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
-from tests.fixtures.bot import bot  # noqa: F401 — until tests/conftest.py lists the plugin
-
-if not hasattr(SlackRequestHandler, "handle"):
-    # bot/web.py (not ours) calls SlackRequestHandler.handle, which this slack_bolt lacks; the
-    # WSGI handler's __call__ is the same thing. Remove once bot/web.py is fixed.
-    SlackRequestHandler.handle = SlackRequestHandler.__call__  # type: ignore[attr-defined]
 
 ALICE = Actor.with_grants("U0ALICE", {Role.OPERATOR})
 VERA = Actor.with_grants("U0VERA", {Role.VIEWER})
