@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlmodel import select
 
 from audit import AuditEvent, Ledger
@@ -18,12 +17,6 @@ from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
-from tests.fixtures.bot import bot, bot_pg  # noqa: F401 — until tests/conftest.py lists it
-
-# bot/web.py (the lead's) calls SlackRequestHandler.handle, which slack_bolt's WSGI adapter does
-# not have (it is the handler's __call__). Until that is fixed there, give it the name.
-if not hasattr(SlackRequestHandler, "handle"):
-    SlackRequestHandler.handle = SlackRequestHandler.__call__  # type: ignore[attr-defined]
 
 ALICE = Actor.with_grants("U0ALICE", {Role.OPERATOR})
 OSCAR = Actor.with_grants("U0OSCAR", {Role.OPERATOR})
