@@ -1,0 +1,187 @@
+"""The overdue-invoice digest: which accounts are overdue for suspension today.
+
+An account is a *candidate* when its Posted invoices that are at least ``overdue_days`` past due
+(``today - due_date >= overdue_days``, at least one day) together still owe at least
+``overdue_min_balance``. Candidates that are already suspended on the platform, or snoozed in the
+ledger, are counted in the summary but not listed.
+
+The invoices come from one Zuora Object Query with the account expanded and cursor paging, so
+the number of Zuora calls grows with pages of invoices (99 a page), not with accounts; suspended
+accounts come from one paged platform listing and snoozes from the ledger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+
+from audit import active
+from commands.actor import Actor, Role
+from commands.trail import authorize
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+    from integrations.zuora import Invoice
+
+# Object Query asks for every invoice with something owing; the policy's minimum applies to what
+# the account owes on its overdue invoices together, not to each invoice.
+OWING = Decimal("0.01")
+
+
+class DigestRow(BaseModel):
+    """One account overdue for suspension."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str  # Jet Hub account number
+    name: str
+    zuora_account: str | None
+    amount_overdue: Decimal
+    currency: str
+    oldest_due: date
+    days_overdue: int
+    invoices: int
+    newly_overdue: bool  # its oldest overdue invoice reached the threshold today
+
+
+class Digest(BaseModel):
+    """The digest for one day: candidates to list and what was held back, with the policy."""
+
+    model_config = ConfigDict(frozen=True)
+
+    day: date
+    overdue_days: int
+    min_balance: Decimal
+    rows: list[DigestRow]
+    suspended: int  # overdue accounts already suspended (not listed)
+    snoozed: int  # overdue accounts snoozed (not listed)
+    unlinked_invoices: int  # overdue invoices whose Zuora account names no Jet Hub account
+
+    @property
+    def total_overdue(self) -> Decimal:
+        return sum((row.amount_overdue for row in self.rows), Decimal(0))
+
+    @property
+    def newly_overdue(self) -> int:
+        return sum(1 for row in self.rows if row.newly_overdue)
+
+    @property
+    def currency(self) -> str:
+        currencies = {row.currency for row in self.rows}
+        return currencies.pop() if len(currencies) == 1 else "AUD"
+
+    @property
+    def origin(self) -> str:
+        """How actions started from this digest are recorded in the audit log."""
+        return f"digest:{self.day.isoformat()}"
+
+
+def threshold_days(overdue_days: int) -> int:
+    """Days past due that make an invoice overdue for suspension (never less than one)."""
+    return max(overdue_days, 1)
+
+
+def due_before(today: date, overdue_days: int) -> date:
+    """Object Query's exclusive bound: due on or before ``today - threshold`` ⇔ due before +1."""
+    return today - timedelta(days=threshold_days(overdue_days) - 1)
+
+
+class _Tally:
+    def __init__(self, account: str) -> None:
+        self.account = account
+        self.name = ""
+        self.zuora_account: str | None = None
+        self.amount = Decimal(0)
+        self.currency = "AUD"
+        self.oldest: date | None = None
+        self.count = 0
+
+    def add(self, invoice: Invoice) -> None:
+        self.amount += invoice.balance
+        self.count += 1
+        if invoice.currency:
+            self.currency = invoice.currency
+        if self.oldest is None or invoice.due_date < self.oldest:
+            self.oldest = invoice.due_date
+        expanded = invoice.account
+        if expanded is not None:
+            self.name = self.name or (expanded.name or "")
+            self.zuora_account = self.zuora_account or expanded.account_number
+
+
+def _group(invoices: Iterable[Invoice], bound: date) -> tuple[dict[str, _Tally], int]:
+    tallies: dict[str, _Tally] = {}
+    unlinked = 0
+    for invoice in invoices:
+        if invoice.due_date >= bound or invoice.balance <= 0:
+            continue  # the query already filters; a backend that ignores a filter changes nothing
+        account = invoice.jethub_account
+        if not account:
+            unlinked += 1
+            continue
+        tallies.setdefault(account, _Tally(account)).add(invoice)
+    return tallies, unlinked
+
+
+def build_digest(deps: Deps, today: date) -> Digest:
+    """Today's digest (no role check: the clock runs it; people go through ``show_digest``)."""
+    policy = deps.policy
+    threshold = threshold_days(policy.overdue_days)
+    minimum = Decimal(str(policy.overdue_min_balance))
+    bound = due_before(today, policy.overdue_days)
+    invoices = deps.zuora.overdue_invoices(due_before=bound, min_balance=OWING)
+    tallies, unlinked = _group(invoices, bound)
+    owing = {key: t for key, t in tallies.items() if t.amount >= minimum and t.oldest is not None}
+    suspended_ids = {account.id for account in deps.platform.suspended_accounts()}
+    with deps.ledger.read_session() as session:
+        snoozed_ids = set(active(session=session, today=today))
+    rows: list[DigestRow] = []
+    suspended = snoozed = 0
+    for key, tally in owing.items():
+        if key in suspended_ids:
+            suspended += 1
+            continue
+        if key in snoozed_ids:
+            snoozed += 1
+            continue
+        assert tally.oldest is not None
+        days = (today - tally.oldest).days
+        rows.append(
+            DigestRow(
+                account=key,
+                name=tally.name or f"account {key}",
+                zuora_account=tally.zuora_account,
+                amount_overdue=tally.amount,
+                currency=tally.currency,
+                oldest_due=tally.oldest,
+                days_overdue=days,
+                invoices=tally.count,
+                newly_overdue=days == threshold,
+            )
+        )
+    rows.sort(key=lambda r: (-r.days_overdue, -r.amount_overdue, _number_key(r.account)))
+    return Digest(
+        day=today,
+        overdue_days=threshold,
+        min_balance=minimum,
+        rows=rows,
+        suspended=suspended,
+        snoozed=snoozed,
+        unlinked_invoices=unlinked,
+    )
+
+
+def show_digest(actor: Actor, deps: Deps) -> Digest:
+    """``/jethub digest``: today's digest for an operator, built now (nothing is claimed)."""
+    authorize(
+        deps, actor, Role.OPERATOR, action="digest", to="see the overdue digest", account=None
+    )
+    return build_digest(deps, deps.today())
+
+
+def _number_key(account: str) -> tuple[int, str]:
+    return (int(account), account) if account.isdigit() else (0, account)
