@@ -375,6 +375,12 @@ def test_rewriting_details_with_the_same_meaning_is_still_caught(ledger: Ledger)
     assert _verify(ledger).first_bad_seq == 3
 
 
+def test_a_number_stored_where_text_belongs_is_caught(sqlite_ledger: Ledger) -> None:
+    _append(sqlite_ledger, EVENTS)
+    _raw(sqlite_ledger, text("UPDATE audit_event SET actor = 42 WHERE seq = 2"))
+    assert _verify(sqlite_ledger).first_bad_seq == 2
+
+
 @pytest.mark.parametrize("seq", [FIRST, MIDDLE, LAST], ids=["first", "middle", "last"])
 def test_deleting_any_event_is_caught(ledger: Ledger, seq: int) -> None:
     _append(ledger, EVENTS)
