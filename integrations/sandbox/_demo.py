@@ -289,15 +289,15 @@ def _faults(world: SandboxWorld, now: datetime) -> None:
     sbc.delete(f"1007-{MISSING_RULE_NUMBER}")
     wrong = sbc.rule(f"1007-{WRONG_RULE_NUMBER}")
     assert wrong is not None
-    wrong.from_pattern = "^+6141234567$"  # a digit short: calls from 0412 345 679 are refused
+    wrong.from_pattern = "^\\+6141234567$"  # a digit short: calls from 0412 345 679 are refused
     sbc.put(
         SbcRule(
             id=STRAY_RULE_ID,
             tag="1007",
             source="jethub",
             protocol="any",
-            from_pattern="^+61298765432$",
-            ruri_pattern="^sip:+61298765432@",
+            from_pattern="^\\+61298765432$",
+            ruri_pattern="^sip:\\+61298765432@",
             priority=10,
         )
     )

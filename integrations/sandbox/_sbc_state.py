@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from integrations.phone import e164_au_number
+
 
 @dataclass(slots=True)
 class SbcRule:
@@ -23,14 +25,14 @@ class SbcRule:
 
 def expected_rule(account_id: str, national: str) -> SbcRule:
     """The rule the contract says in-service number ``national`` of ``account_id`` must have."""
-    e164 = "+61" + national[1:]
+    e164 = e164_au_number(national)
     return SbcRule(
         id=f"{account_id}-{national}",
         tag=account_id,
         source="jethub",
         protocol="any",
-        from_pattern=f"^{e164}$",
-        ruri_pattern=f"^sip:{e164}@",
+        from_pattern=f"^\\{e164}$",
+        ruri_pattern=f"^sip:\\{e164}@",
         priority=10,
     )
 

@@ -321,6 +321,15 @@ def get_subscriptions(call: Call) -> Reply:
     return Reply(200, body)
 
 
+def get_subscription(call: Call) -> Reply:
+    z = call.world.zuora
+    subscription = z.find_subscription(call.args["key"])
+    account = z.accounts.get(subscription.account_id) if subscription else None
+    if subscription is None or account is None:
+        return not_found(z, call.args["key"])
+    return Reply(200, {**subscription_json(account, subscription), "success": True})
+
+
 def get_account_invoices(call: Call) -> Reply:
     z = call.world.zuora
     account = z.account(call.args["key"])
@@ -458,6 +467,7 @@ def routes() -> list[Route]:
         Route("/v1/contacts/<id>", ("GET",), get_contact),
         Route("/v1/contacts/<id>", ("PUT",), put_contact),
         Route("/v1/subscriptions/accounts/<key>", ("GET",), get_subscriptions),
+        Route("/v1/subscriptions/<key>", ("GET",), get_subscription),
         Route("/v1/transactions/invoices/accounts/<key>", ("GET",), get_account_invoices),
         Route("/object-query/invoices", ("GET",), object_query_invoices),
     ]

@@ -243,6 +243,18 @@ class ZuoraWorld:
     def subscription(self, subscription_number: str) -> Subscription:
         return self._subs_by_number[subscription_number]
 
+    def find_subscription(self, key: str) -> Subscription | None:
+        """A subscription by number (``A-S00001006-2``) or id, building its account if lazy."""
+        found = self._subs_by_number.get(key)
+        if found is None and key.startswith("A-S"):
+            account = self.account("A" + key[3:].rsplit("-", 1)[0])
+            if account is not None:
+                self._ensure_account(account)
+                found = self._subs_by_number.get(key)
+        if found is None:
+            found = next((s for s in self._subs_by_number.values() if s.id == key), None)
+        return found
+
     # -- invoices -------------------------------------------------------------------------------
     def add_invoice(
         self,

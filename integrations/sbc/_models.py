@@ -34,8 +34,8 @@ def expected_rule(account: str, number: str) -> SbcRule:
         tag=account,
         source="jethub",
         protocol="any",
-        from_pattern=f"^{e164}$",
-        ruri_pattern=f"^sip:{e164}@",
+        from_pattern=f"^\\{e164}$",
+        ruri_pattern=f"^sip:\\{e164}@",
         priority=10,
     )
 

@@ -5,6 +5,7 @@ Call counts come from the sandbox's own counters, so "no retry storm" is what th
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -324,3 +325,21 @@ def test_fixture_payloads_match_the_sandbox_shapes(live, zuora: ZuoraClient) -> 
     missing = httpx.get(f"{live.url}/v1/accounts/NOPE", headers=headers).json()
     assert missing["success"] is False
     assert missing["reasons"][0]["code"] == fixture("account_not_found")["reasons"][0]["code"]
+
+
+def test_find_subscription_by_number(live, zuora: ZuoraClient) -> None:
+    numbers = [s.subscription_number for s in zuora.subscriptions("A00001006")]
+    found = zuora.find_subscription(numbers[0])
+    assert found.subscription_number == numbers[0]
+    assert found.account_number == "A00001006"
+    with pytest.raises(NotFound):
+        zuora.find_subscription("A-S99999999-1")
+
+
+def test_rules_for_13_numbers_keep_their_leading_one() -> None:
+    assert expected_rule("1006", "1300123456").from_pattern == "^\\+611300123456$"
+    assert expected_rule("1006", "0412345678").ruri_pattern == "^sip:\\+61412345678@"
+    rule = expected_rule("1006", "0412345678")
+    assert re.match(rule.from_pattern, "+61412345678")
+    assert not re.match(rule.from_pattern, "+614123456789")
+    assert re.match(rule.ruri_pattern, "sip:+61412345678@sbc.jethub.example")

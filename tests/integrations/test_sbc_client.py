@@ -63,8 +63,8 @@ def test_expected_rule_follows_the_contract() -> None:
         tag="1001",
         source="jethub",
         protocol="any",
-        from_pattern="^+61412345678$",
-        ruri_pattern="^sip:+61412345678@",
+        from_pattern="^\\+61412345678$",
+        ruri_pattern="^sip:\\+61412345678@",
         priority=10,
     )
 
