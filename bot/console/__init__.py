@@ -1,0 +1,41 @@
+"""`jethub console`: the real bot in a terminal, with no Slack workspace.
+
+The Bolt app runs in-process behind its real HTTP server, against the demo sandbox and a fresh
+SQLite ledger; `bot.standin.FakeSlack` plays Slack's Web API and every keystroke reaches the bot
+as Slack would send it (`SlackSender`: signed requests to `/slack/events`).
+
+- `render` — Block Kit JSON → text lines with numbered buttons (pure)
+- `forms` — a modal's inputs as questions, typed answers as Slack state values (pure)
+- `world` — starts and stops the pieces; the demo people, their roles, the channels
+- `session` — who I am, where I am, what is on my screen; sends what I do
+- `driver` — the terminal loop and the transcript player (`--script FILE`)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+__all__ = ["run_console"]
+
+
+def run_console(script: Path | None = None) -> int:
+    """Run the console on a terminal, or play `script`; the process exit code."""
+    from bot.console.driver import ReplTerminal, ScriptFailed, play_file, run_repl
+    from bot.console.session import Session
+    from bot.console.world import World
+
+    if script is not None and not script.is_file():
+        print(f"jethub console: no transcript at {script}", file=sys.stderr)
+        return 2
+    with World() as world:
+        if script is None:
+            return run_repl(Session(world, ReplTerminal(), live=True))
+        session = Session(world, ReplTerminal())
+        try:
+            met = play_file(session, script, echo=print)
+        except ScriptFailed as exc:
+            print(f"\njethub console: transcript failed — {exc}", file=sys.stderr)
+            return 1
+        print(f"\n{script}: all {met} expected line(s) appeared")
+        return 0

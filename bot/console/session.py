@@ -1,0 +1,463 @@
+"""One person at the console: who they are, where they are, what is on their screen.
+
+Every action goes to the bot as Slack sends it (`SlackSender`: signed HTTP to `/slack/events`);
+what the bot does shows up in the FakeSlack, and the session renders what is new there for the
+person at the keyboard: channel posts and threads, their direct messages and ephemerals, their
+modal. Buttons are numbered afresh for each screen; typing a number presses one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.console import forms
+from bot.console.render import Control, Rendered, mrkdwn, render_message, render_view
+from bot.console.world import CHANNELS, PEOPLE, SUPPORT, Person, World, person
+from bot.standin import StandinError
+
+Json = dict[str, Any]
+
+SETTLE_LIMIT_SECONDS = 120.0
+
+
+class Terminal(Protocol):
+    """Where the session writes and where it reads the next line (None: no more input)."""
+
+    def show(self, lines: Iterable[str]) -> None: ...
+
+    def ask(self, prompt: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a numbered control lives: a message (channel + ts) or a modal (view id)."""
+
+    channel: str | None = None
+    ts: str | None = None
+    view_id: str | None = None
+
+
+@dataclass(frozen=True)
+class _Item:
+    """A message the person can see, and where."""
+
+    key: tuple[str, ...]
+    order: float
+    channel: str
+    message: Json
+    thread: bool = False
+    ephemeral: bool = False
+
+
+HELP = [
+    "Type as in Slack:        /jethub help · /jethub account 1001 · /jethub deactivate 1001",
+    "A number               presses that button on the screen above (e.g. 1)",
+    "/as <person>           act as someone else: "
+    + ", ".join(f"{p.name} ({p.role})" for p in PEOPLE),
+    "/channel [name]        go to a channel and show its history with threads; no name: the list",
+    "/clock                 run the scheduled jobs now: the overdue digest and the sweeper",
+    "/play <file>           play a transcript here (e.g. /play examples/demo.jethub)",
+    "/help · /quit",
+    "In a modal: answer each field; blank keeps what is shown in [ ]; /cancel closes the modal.",
+]
+
+
+class Session:
+    def __init__(self, world: World, io: Terminal, *, live: bool = False) -> None:
+        self.world = world
+        self.io = io
+        self.live = live  # show the bot's progress while it works, not only when it is done
+        self.me: Person = PEOPLE[0]
+        self.channel = SUPPORT
+        self._seen: dict[tuple[str, ...], str] = {}
+        self._controls: dict[int, tuple[Control, Target]] = {}
+        self._next_number = 1
+        self._fresh_screen = True
+        self._shown_view: tuple[str, str] | None = None
+
+    # -- what the person types ---------------------------------------------------------------
+
+    def prompt(self) -> str:
+        return f"{self.me.name} #{self._channel_name(self.channel)}> "
+
+    def banner(self) -> list[str]:
+        return [
+            "jethub console: the real bot, a stand-in for Slack, the demo sandbox, a new ledger.",
+            f"You are {self.me.name} ({self.me.role}) in #{self._channel_name(self.channel)}. Try:",
+            "  /jethub help                the verbs",
+            "  /jethub account 1001        an account; type a number to press one of its buttons",
+            "  /jethub deactivate 1001     ask, then /as bob and /channel approvals to approve it",
+            "  /as bob · /channel approvals · /clock (run the digest now) · /help · /quit",
+            "Watch the whole demo:  /play examples/demo.jethub",
+            "   (or from a shell:   jethub console --script examples/demo.jethub)",
+        ]
+
+    def handle(self, line: str) -> bool:
+        """Act on one typed line; False when the person asked to leave."""
+        line = line.strip()
+        self._fresh_screen = True
+        if not line:
+            return True
+        if line.isdigit():
+            self.press(int(line))
+            return True
+        word, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if word == "/jethub":
+            self.command(rest)
+        elif word in ("/quit", "/exit"):
+            return False
+        elif word == "/help":
+            self.io.show(HELP)
+        elif word == "/as":
+            self.become(rest)
+        elif word == "/channel":
+            self.go_to(rest)
+        elif word == "/clock":
+            self.clock()
+        elif word.startswith("/"):
+            self.io.show([f"{word} is not a command here; /help lists what is."])
+        else:
+            self.io.show(["Messages are not sent anywhere; type /jethub … or /help."])
+        return True
+
+    def command(self, text: str) -> None:
+        """`/jethub text` in the current channel."""
+        try:
+            response = self.world.send.command(self.me.user_id, text, channel=self.channel)
+        except StandinError as exc:
+            self.io.show([f"Slack rejected the bot's answer: {exc}"])
+            return
+        self._check_http(response.status_code, "/jethub")
+        self.settle()
+
+    def press(self, number: int) -> None:
+        entry = self._controls.get(number)
+        if entry is None:
+            self.io.show([f"There is no button {number} on the screen."])
+            return
+        control, target = entry
+        if control.confirm is not None and not self._confirmed(control):
+            self.io.show(["(not pressed)"])
+            return
+        chosen = self._choose(control)
+        if chosen is None:
+            return
+        value, option = chosen
+        state = self._message_inputs(target) if target.view_id is None else None
+        try:
+            if target.view_id is not None:
+                response = self.world.send.block_action(
+                    self.me.user_id,
+                    control.action_id,
+                    value,
+                    view=target.view_id,
+                    block_id=control.block_id,
+                    selected_option=option,
+                )
+            else:
+                response = self.world.send.block_action(
+                    self.me.user_id,
+                    control.action_id,
+                    value,
+                    message=target.ts,
+                    channel=target.channel,
+                    block_id=control.block_id,
+                    selected_option=option,
+                    state=state,
+                )
+        except StandinError as exc:
+            self.io.show([f"{self.me.name} cannot press that: {exc}"])
+            return
+        self._check_http(response.status_code, control.label)
+        self.settle()
+
+    def become(self, name: str) -> None:
+        found = person(name) if name else None
+        if found is None:
+            people = ", ".join(f"{p.name} ({p.role})" for p in PEOPLE)
+            self.io.show([f"/as whom? One of: {people}"])
+            return
+        self.me = found
+        self._shown_view = None
+        self.io.show([f"You are now {found.name} ({found.role})."])
+        self.show_changes()
+
+    def go_to(self, name: str) -> None:
+        if not name:
+            self.io.show(
+                [
+                    f"#{label}" + (" (you are here)" if cid == self.channel else "")
+                    for cid, label in CHANNELS.items()
+                ]
+            )
+            return
+        found = self.world.slack.directory.channel("#" + name.lstrip("#"))
+        if found is None:
+            self.io.show([f"No channel #{name.lstrip('#')}; /channel lists them."])
+            return
+        self.channel = found.id
+        self.io.show([f"#{found.name} — history, oldest first:"])
+        shown = False
+        for message in self.world.slack.messages(found.id):
+            shown = True
+            self._show_item(
+                _Item(("msg", found.id, message["ts"]), 0, found.id, message), edited=False
+            )
+            if message.get("reply_count"):
+                for reply in self.world.slack.thread(found.id, message["ts"])[1:]:
+                    key = ("msg", found.id, reply["ts"])
+                    self._show_item(_Item(key, 0, found.id, reply, thread=True), edited=False)
+        if not shown:
+            self.io.show(["  (no messages yet)"])
+
+    def clock(self) -> None:
+        from bot.console.jobs import run_scheduled_jobs
+
+        self.io.show(run_scheduled_jobs(self.world.services))
+        self.settle()
+
+    # -- what the bot did ----------------------------------------------------------------------
+
+    def settle(self) -> None:
+        """Wait for the bot's work after the ack, showing progress if live, then what is new."""
+        executor = self.world.services.executor
+        deadline = time.monotonic() + SETTLE_LIMIT_SECONDS
+        while not executor.wait_idle(timeout=0.25 if self.live else 5.0):
+            if self.live:
+                self.show_changes(final=False)
+            if time.monotonic() > deadline:
+                self.io.show(["(the bot is still working; its answers will show later)"])
+                break
+        self.show_changes()
+
+    def show_changes(self, *, final: bool = True) -> None:
+        """Show every message new or changed since last shown, then the modal if it changed."""
+        changed = [item for item in self._visible() if self._seen.get(item.key) != _print(item)]
+        previous = None
+        for item in sorted(changed, key=lambda i: i.order):
+            previous = self._show_item(item, after=previous)
+        view = self.world.slack.open_view(self.me.user_id)
+        if view is None:
+            self._shown_view = None
+            return
+        if self._shown_view == (view["id"], view["hash"]):
+            return
+        self._shown_view = (view["id"], view["hash"])
+        rendered = render_view(view, names=self._name, first_number=self._first_number())
+        self._adopt(rendered, Target(view_id=view["id"]))
+        self.io.show(["", *rendered.lines])
+        if final:
+            self.fill(view)
+
+    def fill(self, view: Json) -> None:
+        """Ask for the modal's inputs by label and submit them; re-ask what the bot refuses."""
+        fields = forms.fields_of(view)
+        if not fields and not view.get("submit"):
+            return
+        values: dict[str, dict[str, Json]] = {}
+        errors: dict[str, str] = {}
+        asking = fields
+        while True:
+            for field in asking:
+                value = self._ask_field(field, errors.get(field.block_id))
+                if value is None:
+                    self._close(view)
+                    return
+                values[field.block_id] = {field.action_id: value}
+            if not fields:
+                submit = mrkdwn(str((view.get("submit") or {}).get("text", "Submit")))
+                typed = self.io.ask(f"Submit “{submit}”? (y/n) ")
+                if typed is None or not typed.strip().lower().startswith("y"):
+                    self._close(view)
+                    return
+            try:
+                response = self.world.send.view_submission(self.me.user_id, view["id"], values)
+            except StandinError as exc:
+                self.io.show([f"Slack rejected the bot's answer: {exc}"])
+                return
+            if not self._check_http(response.status_code, "the modal"):
+                return
+            ack = response.ack_body() or {}
+            if ack.get("response_action") != "errors":
+                break
+            errors = {str(k): mrkdwn(str(v)) for k, v in (ack.get("errors") or {}).items()}
+            asking = [f for f in fields if f.block_id in errors] or fields
+        self._shown_view = None
+        self.settle()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _ask_field(self, field: forms.Field, error: str | None) -> Json | None:
+        if error:
+            self.io.show([f"  ! {field.label}: {error}"])
+        if field.options:
+            self.io.show(field.choices())
+        while True:
+            typed = self.io.ask(f"{field.question}: ")
+            if typed is None or typed.strip() == "/cancel":
+                return None
+            try:
+                return forms.answer(
+                    field, typed, today=self.world.services.deps.today(), people=self._person_id
+                )
+            except forms.BadAnswer as exc:
+                self.io.show([f"  ! {exc}"])
+
+    def _message_inputs(self, target: Target) -> dict[str, dict[str, Json]] | None:
+        """A message can hold inputs too (a reason box): Slack sends what is typed in them with
+        the click, so ask for them first. Blank keeps what is shown; the bot checks the rest."""
+        assert target.ts is not None
+        slack = self.world.slack
+        ref = slack.find_message(target.ts, user=self.me.user_id)
+        message = slack.message(ref) if ref is not None else None
+        fields = forms.fields_of(message or {})
+        if not fields:
+            return None
+        state: dict[str, dict[str, Json]] = {}
+        for field in fields:
+            value = self._ask_field(dataclasses.replace(field, optional=True), None)
+            if value is not None:
+                state[field.block_id] = {field.action_id: value}
+        return state
+
+    def _close(self, view: Json) -> None:
+        self.world.send.view_closed(self.me.user_id, view["id"])
+        self._shown_view = None
+        self.io.show(["(modal closed)"])
+        self.settle()
+
+    def _confirmed(self, control: Control) -> bool:
+        confirm = control.confirm
+        assert confirm is not None
+        self.io.show([f"{confirm.title} {confirm.text}"])
+        typed = self.io.ask(f"{confirm.confirm} (y) or {confirm.deny} (n)? ")
+        return typed is not None and typed.strip().lower().startswith("y")
+
+    def _choose(self, control: Control) -> tuple[str | None, Json | None] | None:
+        """The value a press sends: a button's own, or what the person picks for a select."""
+        if control.kind == "button":
+            return control.value, None
+        if control.options:
+            self.io.show([f"  {n}) {o.text}" for n, o in enumerate(control.options, 1)])
+            typed = self.io.ask(f"{control.label} (number): ")
+            if typed is None or not typed.strip().isdigit():
+                return None
+            index = int(typed.strip()) - 1
+            if not 0 <= index < len(control.options):
+                self.io.show(["(no such choice)"])
+                return None
+            option = control.options[index]
+            return option.value, option.raw
+        typed = self.io.ask(f"{control.label}: ")
+        if typed is None:
+            return None
+        if control.kind == "users_select":
+            return self._person_id(typed), None
+        return typed.strip(), None
+
+    def _check_http(self, status: int, what: str) -> bool:
+        if status == 200:
+            return True
+        self.io.show([f"Slack would say: {what} failed (the bot answered HTTP {status})."])
+        return False
+
+    def _visible(self) -> Iterator[_Item]:
+        slack, me = self.world.slack, self.me.user_id
+        for channel in self._channels():
+            for message in slack.messages(channel):
+                yield _Item(("msg", channel, message["ts"]), _order(message), channel, message)
+                if message.get("reply_count"):
+                    for reply in slack.thread(channel, message["ts"])[1:]:
+                        key = ("msg", channel, reply["ts"])
+                        yield _Item(key, _order(reply), channel, reply, thread=True)
+        for message in slack.ephemerals(me):
+            key = ("eph", me, message["ts"])
+            yield _Item(key, _order(message), str(message.get("channel")), message, ephemeral=True)
+
+    def _channels(self) -> list[str]:
+        """Public channels the bot posted in, and the person's own direct messages."""
+        mine = "D" + self.me.user_id[1:]
+        found = dict.fromkeys([*CHANNELS, mine])
+        for call in self.world.slack.calls("chat.postMessage"):
+            channel = call.response.get("channel")
+            if isinstance(channel, str) and (channel == mine or not channel.startswith("D")):
+                found[channel] = None
+        return list(found)
+
+    def _show_item(
+        self, item: _Item, *, edited: bool | None = None, after: str | None = None
+    ) -> str:
+        """Show one message; under the same header as the one just shown, no header again."""
+        rendered = render_message(item.message, names=self._name, first_number=self._first_number())
+        self._adopt(rendered, Target(channel=item.channel, ts=item.message["ts"]))
+        if edited is None:
+            edited = self._seen.get(item.key) is not None
+        self._seen[item.key] = _print(item)
+        header = self._header(item, edited)
+        indent = "    " if item.thread else "  "
+        body = [indent + line for line in rendered.lines]
+        self.io.show(body if header == after and not edited else ["", header, *body])
+        return header
+
+    def _header(self, item: _Item, edited: bool) -> str:
+        message = item.message
+        author = "jethub" if message.get("bot_id") else self._name(str(message.get("user", "")))
+        if item.channel.startswith("D"):
+            place = "direct message"
+        else:
+            place = "#" + self._channel_name(item.channel)
+        thread = " › thread" if item.thread else ""  # noqa: RUF001 — the arrow is meant
+        parts = [place + thread, author]
+        if item.ephemeral:
+            parts.append("only you can see this")
+        return ("  ↳ " if item.thread else "") + " · ".join(parts) + (" (edited)" if edited else "")
+
+    def _first_number(self) -> int:
+        if self._fresh_screen:
+            return 1
+        return self._next_number
+
+    def _adopt(self, rendered: Rendered, target: Target) -> None:
+        """Make this screen's buttons pressable; a new screen with buttons replaces the old."""
+        if not rendered.controls:
+            return
+        if self._fresh_screen:
+            self._controls = {}
+            self._fresh_screen = False
+        for control in rendered.controls:
+            self._controls[control.number] = (control, target)
+        self._next_number = rendered.controls[-1].number + 1
+
+    def _name(self, object_id: str) -> str:
+        directory = self.world.slack.directory
+        if object_id[:1] in ("U", "W"):
+            user = directory.user(object_id)
+            return user.name if user is not None else object_id
+        channel = directory.channel(object_id)
+        return channel.name if channel is not None else object_id
+
+    def _channel_name(self, channel_id: str) -> str:
+        return CHANNELS.get(channel_id) or self._name(channel_id)
+
+    def _person_id(self, name: str) -> str | None:
+        found = person(name)
+        return found.user_id if found is not None else None
+
+
+def _order(message: Json) -> float:
+    edited = message.get("edited") or {}
+    return float(edited.get("ts") or message["ts"])
+
+
+def _print(item: _Item) -> str:
+    """What decides whether a message looks different from when it was last shown."""
+    message = item.message
+    return json.dumps(
+        [message.get("text"), message.get("blocks"), message.get("attachments")], sort_keys=True
+    )
