@@ -43,6 +43,7 @@ def make_engine(url: str | URL, *, schema: str | None = None, **kwargs: Any) -> 
     SQLite: WAL, ``synchronous=NORMAL``, a busy timeout, foreign keys on, and every transaction
     opened with ``BEGIN IMMEDIATE`` so concurrent writers queue on the lock instead of failing
     half way. PostgreSQL: psycopg 3; ``schema`` sets the ``search_path`` (tests use a fresh one).
+    An in-memory SQLite URL (``sqlite://``) gives each thread its own database: one thread only.
     """
     parsed = normalise_url(url)
     if parsed.get_backend_name() == "sqlite":

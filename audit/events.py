@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import String, Text, cast, func, select, text, type_coerce, update
 from sqlmodel import Session, col
 
-from audit._sql import changed
+from audit._sql import changed, table_of
 from audit.db import APPEND_LOCK, is_read_only
 from audit.errors import (
     HeadMissing,
@@ -33,7 +33,7 @@ from audit.errors import (
     UnknownExportFormat,
 )
 from audit.models import AuditEvent, LedgerHead, Outcome
-from audit.types import as_utc, json_dict, utc_text
+from audit.types import as_utc, canonical_json, json_dict, utc_text
 
 GENESIS_HASH = "0" * 64
 EXPORT_COLUMNS = (
@@ -243,7 +243,7 @@ def _raw_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         finally:
             cursor.close()
         return
-    result = connection.execution_options(yield_per=_BATCH).execute(stmt)
+    result = connection.execute(stmt, execution_options={"yield_per": _BATCH})
     for partition in result.partitions():
         for row in partition:
             yield (row[0], utc_text(row[1]), *row[2:])
@@ -320,31 +320,22 @@ def verify(*, session: Session) -> VerifyReport:
     return VerifyReport(ok=True, checked=checked)
 
 
-def _export_rows(session: Session, account: str | None, since: date | None) -> Iterator[AuditEvent]:
-    stmt = select(AuditEvent).order_by(col(AuditEvent.seq))
+def _export_records(
+    session: Session, account: str | None, since: date | None
+) -> Iterator[dict[str, Any]]:
+    """Events as plain dicts in seq order, streamed (rows, not ORM objects: memory stays flat)."""
+    table = table_of(AuditEvent)
+    stmt = select(table).order_by(table.c.seq)
     if account is not None:
-        stmt = stmt.where(col(AuditEvent.account) == account)
+        stmt = stmt.where(table.c.account == account)
     if since is not None:
-        stmt = stmt.where(col(AuditEvent.at) >= datetime.combine(since, time(0), tzinfo=UTC))
-    result = session.execute(stmt, execution_options={"yield_per": _BATCH})
-    for partition in result.scalars().partitions():
-        yield from partition
-        session.expunge_all()  # keep memory flat on a large export
-
-
-def _export_record(event: AuditEvent) -> dict[str, Any]:
-    return {
-        "seq": event.seq,
-        "at": utc_text(event.at),
-        "actor": event.actor,
-        "action": event.action,
-        "account": event.account,
-        "outcome": str(event.outcome),
-        "details": event.details,
-        "correlation_id": event.correlation_id,
-        "prev_hash": event.prev_hash,
-        "hash": event.hash,
-    }
+        stmt = stmt.where(table.c.at >= datetime.combine(since, time(0), tzinfo=UTC))
+    result = session.connection().execute(stmt, execution_options={"yield_per": _BATCH})
+    for partition in result.mappings().partitions():
+        for row in partition:
+            record = {name: row[name] for name in EXPORT_COLUMNS}
+            record["at"] = utc_text(row["at"])
+            yield record
 
 
 def export(
@@ -365,14 +356,13 @@ def export(
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
         writer.writeheader()
-        for event in _export_rows(session, account, since):
-            record = _export_record(event)
-            record["details"] = json_dict(event.details)[1]
+        for record in _export_records(session, account, since):
+            record["details"] = canonical_json(record["details"])
             writer.writerow(record)
             written += 1
     else:
-        for event in _export_rows(session, account, since):
-            out.write(json.dumps(_export_record(event), sort_keys=True, ensure_ascii=False))
+        for record in _export_records(session, account, since):
+            out.write(json.dumps(record, sort_keys=True, ensure_ascii=False))
             out.write("\n")
             written += 1
     return written
