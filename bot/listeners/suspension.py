@@ -1,0 +1,233 @@
+"""``/jethub suspend`` and ``/jethub unsuspend``: the confirmation, its Confirm and Cancel buttons,
+and — with ``JETHUB_SUSPEND_REQUIRES_APPROVAL`` — the four-eyes request and its execution.
+
+The verbs (also reached from the account view's and the overdue digest's Suspend buttons through
+the router) run after the ack: read the account and its overdue invoices, then show an ephemeral
+confirmation. Confirm and Cancel carry only the confirmation id; the click is resolved from the
+ledger, and whatever the outcome, the confirmation's buttons are replaced by it. A click that
+loses the race (a double-click) gets its own ephemeral line saying it was already done.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot import metrics
+from bot.blocks import esc
+from bot.boundary import Notify, after_ack, user_message
+from bot.listeners import approvals as approval_ui
+from bot.listeners.pick import offering_matches
+from bot.listeners.slash import VerbCall, VerbRouter
+from bot.services import Services
+from bot.views import suspension as views
+from commands.approvals import ApprovalDecided
+from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
+from commands.suspension import (
+    APPROVAL_KIND,
+    SUSPEND,
+    AlreadySettled,
+    CancelConfirmation,
+    ConfirmAction,
+    Confirmation,
+    PrepareSuspension,
+    PrepareUnsuspension,
+    SentForApproval,
+    Suspended,
+    Unsuspended,
+    cancel_confirmation,
+    confirm,
+    load_confirmation,
+    prepare_suspension,
+    prepare_unsuspension,
+    suspend_approved,
+)
+from commands.trail import record
+from integrations.errors import IntegrationError
+
+log = logging.getLogger(__name__)
+
+NO_CHANNEL = (
+    "Suspension needs a second person's approval here (`JETHUB_SUSPEND_REQUIRES_APPROVAL`), but "
+    "no approvals channel is configured (`JETHUB_APPROVALS_CHANNEL`). Nothing was requested."
+)
+# Refusals that leave the confirmation usable (or are someone else's click): said on the side.
+_ON_THE_SIDE = (AlreadySettled, AmbiguousAccount, AccountNotFound)
+
+
+def _clicked_value(body: dict[str, Any]) -> str:
+    return str(((body.get("actions") or [{}])[0]).get("value") or "")
+
+
+def _typed_reason(body: dict[str, Any]) -> str | None:
+    """What the reason box holds at the click; None when the payload does not carry it."""
+    values = ((body.get("state") or {}).get("values") or {}).get(views.REASON_BLOCK)
+    if not isinstance(values, dict) or views.REASON_ACTION not in values:
+        return None
+    return str((values[views.REASON_ACTION] or {}).get("value") or "")
+
+
+def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided) -> None:
+    """An approver approved a suspension request: carry it out and say how it went."""
+    request = decided.request
+    zone = services.settings.zone
+    try:
+        payload = views.approved_reply(suspend_approved(services.deps, request), zone=zone)
+    except CommandError as exc:
+        payload = views.stopped_message(views.describe(exc, zone=zone))
+    except IntegrationError as exc:
+        metrics.BACKEND_ERRORS.labels(exc.backend, type(exc).__name__).inc()
+        payload = views.stopped_message(
+            esc_warning(exc) + " The account may not be suspended: check it with "
+            f"`/jethub account {request.account}`."
+        )
+    for channel, thread in ((request.channel, request.message_ts), (request.requested_by, None)):
+        if not channel:
+            continue
+        try:
+            client.chat_postMessage(channel=channel, thread_ts=thread, **payload)
+        except SlackApiError as exc:
+            log.warning("could not report the suspension: %s", exc.response.get("error"))
+
+
+def esc_warning(exc: IntegrationError) -> str:
+    return esc(user_message(exc))
+
+
+def register(app: App, services: Services, router: VerbRouter) -> None:
+    deps = services.deps
+    zone = services.settings.zone
+    approval_ui.register_kind_ui(
+        APPROVAL_KIND,
+        approval_ui.KindUI(
+            label="suspension",
+            title=views.approval_title,
+            body=views.approval_body,
+            on_approved=_on_approved,
+        ),
+    )
+
+    def show(call: VerbCall, prepare: Callable[[], Confirmation]) -> None:
+        try:
+            confirmation = prepare()
+        except _ON_THE_SIDE:
+            raise
+        except CommandError as exc:
+            call.say(**views.stopped_message(views.describe(exc, zone=zone)))
+            return
+        call.say(**views.confirmation_message(confirmation, zone=zone))
+
+    def on_suspend(call: VerbCall) -> None:
+        if deps.policy.suspend_requires_approval and not services.settings.jethub_approvals_channel:
+            record(
+                deps,
+                actor=call.actor,
+                action=SUSPEND,
+                account=call.account,
+                outcome="refused",
+                details={"problem": "no approvals channel configured", "origin": call.origin},
+            )
+            call.say(NO_CHANNEL)
+            return
+        show(
+            call,
+            lambda: prepare_suspension(
+                PrepareSuspension(
+                    account=call.account, reason=call.invocation.rest, origin=call.origin
+                ),
+                call.actor,
+                deps,
+            ),
+        )
+
+    def on_unsuspend(call: VerbCall) -> None:
+        show(
+            call,
+            lambda: prepare_unsuspension(
+                PrepareUnsuspension(account=call.account, origin=call.origin), call.actor, deps
+            ),
+        )
+
+    router.add("suspend", offering_matches(on_suspend))
+    router.add("unsuspend", offering_matches(on_unsuspend))
+
+    def side(respond: Respond) -> Notify:
+        def notify(text: str) -> object:
+            return respond(text=text, response_type="ephemeral", replace_original=False)
+
+        return notify
+
+    @app.action(views.CONFIRM)
+    def on_confirm(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        value = _clicked_value(body)
+        reason = _typed_reason(body)
+        actor = services.roles.actor(body["user"]["id"])
+
+        def replace(payload: dict[str, Any]) -> None:
+            respond(replace_original=True, response_type="ephemeral", **payload)
+
+        def work() -> None:
+            try:
+                result = confirm(ConfirmAction(confirmation_id=value, reason=reason), actor, deps)
+            except (AlreadySettled, *_ON_THE_SIDE) as exc:
+                side(respond)(views.describe(exc, zone=zone))
+                return
+            except CommandError as exc:
+                if isinstance(exc, InvalidInput):  # fix the reason box, then Confirm again
+                    side(respond)(views.describe(exc, zone=zone))
+                    return
+                replace(views.stopped_message(views.describe(exc, zone=zone)))
+                return
+            except IntegrationError as exc:
+                metrics.BACKEND_ERRORS.labels(exc.backend, type(exc).__name__).inc()
+                log.warning("backend failure while carrying out a confirmation: %s", exc)
+                shown = load_confirmation(deps, value)
+                number = shown.account if shown else "<number>"
+                replace(
+                    views.stopped_message(
+                        esc_warning(exc) + " It may not have gone through: check with "
+                        f"`/jethub account {number}` and run the command again if needed."
+                    )
+                )
+                return
+            if isinstance(result, Suspended):
+                replace(views.suspended_message(result, zone=zone))
+            elif isinstance(result, Unsuspended):
+                replace(views.unsuspended_message(result, zone=zone))
+            elif isinstance(result, SentForApproval):
+                approval_ui.post_request(services, client, result.request)
+                replace(
+                    views.sent_for_approval_message(
+                        result, zone=zone, channel=services.settings.jethub_approvals_channel
+                    )
+                )
+
+        after_ack(services, "suspension.confirm", work, side(respond))
+
+    @app.action(views.CANCEL)
+    def on_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        value = _clicked_value(body)
+        actor = services.roles.actor(body["user"]["id"])
+
+        def work() -> None:
+            try:
+                cancelled = cancel_confirmation(
+                    CancelConfirmation(confirmation_id=value), actor, deps
+                )
+            except CommandError as exc:
+                side(respond)(views.describe(exc, zone=zone))
+                return
+            respond(
+                replace_original=True,
+                response_type="ephemeral",
+                **views.cancelled_message(cancelled),
+            )
+
+        after_ack(services, "suspension.cancel", work, side(respond))
