@@ -248,15 +248,23 @@ def schedule(
         )
 
 
-def start_clock(
+def make_clock(
     services: Services, client: WebClient, *, owner: str | None = None
 ) -> BackgroundScheduler:
-    """Start the clock's scheduler on background threads (``jethub serve --all-in-one``)."""
+    """The clock's scheduler with its jobs, not started yet."""
     scheduler = BackgroundScheduler(
         timezone=services.settings.zone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
     )
     schedule(scheduler, services, client, owner=owner or clock_owner())
+    return scheduler
+
+
+def start_clock(
+    services: Services, client: WebClient, *, owner: str | None = None
+) -> BackgroundScheduler:
+    """Start the clock's scheduler on background threads (``jethub serve --all-in-one``)."""
+    scheduler = make_clock(services, client, owner=owner)
     scheduler.start()
     return scheduler
 
