@@ -1,0 +1,195 @@
+"""Launching the real ``jethub`` processes (``serve``, ``clock``, ``audit verify``) for the
+reliability suite, configured only through the DESIGN.md environment variables.
+
+Each process writes its stderr (the JSON logs) to a file the test reads afterwards, so a secrets
+scan sees everything the process ever logged, even when it was SIGKILLed.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from bot.standin import FakeSlack
+from integrations.sandbox import Sandbox
+from tests.fixtures.bot import (
+    ADAM,
+    ALICE,
+    APPROVALS_CHANNEL,
+    BETTY,
+    BOB,
+    BOT_TOKEN,
+    DIGEST_CHANNEL,
+    OSCAR,
+    SIGNING_SECRET,
+    VERA,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+JETHUB = [sys.executable, "-m", "bot.cli"]
+
+# Backend credentials the processes are given; the secrets scan looks for every one of them.
+ZUORA_CLIENT_SECRET = "zuora-secret-7c1e0b9d4a"
+PLATFORM_TOKEN = "platform-token-5f2a8e61c3"
+SBC_TOKEN = "sbc-token-0d94b7e2a6"
+SECRETS = (BOT_TOKEN, SIGNING_SECRET, ZUORA_CLIENT_SECRET, PLATFORM_TOKEN, SBC_TOKEN)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def jethub_env(
+    *, slack: FakeSlack, sandbox: Sandbox, database_url: str, **extra: str
+) -> dict[str, str]:
+    """The environment a deployed process would get, pointed at the test's fakes."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("SLACK_", "JETHUB_", "ZUORA_", "SBC_", "DATABASE_"))
+    }
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.url,
+            "DATABASE_URL": database_url,
+            "ZUORA_BASE_URL": sandbox.url,
+            "ZUORA_CLIENT_ID": "jethub-bot",
+            "ZUORA_CLIENT_SECRET": ZUORA_CLIENT_SECRET,
+            "JETHUB_API_URL": sandbox.url,
+            "JETHUB_API_TOKEN": PLATFORM_TOKEN,
+            "SBC_API_URL": sandbox.url,
+            "SBC_API_TOKEN": SBC_TOKEN,
+            "JETHUB_APPROVALS_CHANNEL": APPROVALS_CHANNEL,
+            "JETHUB_DIGEST_CHANNEL": DIGEST_CHANNEL,
+            "JETHUB_VIEWERS": VERA,
+            "JETHUB_OPERATORS": f"{ALICE},{OSCAR}",
+            "JETHUB_APPROVERS": f"{BOB},{BETTY}",
+            "JETHUB_ADMINS": ADAM,
+        }
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass
+class Proc:
+    """One running ``jethub`` process and the file its stderr goes to."""
+
+    name: str
+    popen: subprocess.Popen[bytes]
+    log: Path
+    port: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def wait_healthy(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise RuntimeError(f"{self.name} exited early:\n{self.stderr()}")
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name} not healthy after {timeout}s:\n{self.stderr()}")
+
+    def kill(self) -> None:
+        """SIGKILL: no clean-up, no lease released — a crashed machine."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGKILL)
+        self.popen.wait(10)
+
+    def stop(self, timeout: float = 15.0) -> int:
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        return int(self.popen.returncode)
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+@dataclass
+class Cluster:
+    """The processes of one deployment; stops whatever is still running on exit."""
+
+    env: dict[str, str]
+    logs: Path
+    procs: list[Proc] = field(default_factory=list)
+
+    def start(self, name: str, *args: str, port: int | None = None) -> Proc:
+        env = dict(self.env)
+        if port is not None:
+            env["PORT"] = str(port)
+        log = self.logs / f"{name}.{len(self.procs)}.log"
+        with log.open("wb") as sink:
+            popen = subprocess.Popen(
+                [*JETHUB, *args], cwd=self.logs, env=env, stdout=sink, stderr=subprocess.STDOUT
+            )
+        proc = Proc(name, popen, log, port)
+        self.procs.append(proc)
+        return proc
+
+    def web(self, name: str) -> Proc:
+        proc = self.start(name, "serve", "--host", "127.0.0.1", port=free_port())
+        return proc
+
+    def clock(self, name: str) -> Proc:
+        return self.start(name, "clock")
+
+    def all_logs(self) -> str:
+        return "\n".join(proc.stderr() for proc in self.procs)
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.alive():
+                proc.popen.send_signal(signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.popen.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def run_jethub(
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """Run one ``jethub`` command to completion (``db upgrade``, ``audit verify``)."""
+    return subprocess.run(
+        [*JETHUB, *args],
+        cwd=cwd,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
