@@ -257,6 +257,7 @@ def describe(exc: CommandError, *, zone: ZoneInfo) -> str:
 def stopped_message(text: str) -> dict[str, Any]:
     """An outcome that changed nothing (paid since, already suspended…); ``text`` is mrkdwn
     already escaped (see ``describe``)."""
+    text = text.strip() or "Nothing was done."
     return message(text, [section(text)])
 
 
