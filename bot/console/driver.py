@@ -2,7 +2,7 @@
 
 A transcript (`*.jethub`): lines starting with `>` are typed (at the prompt, or as answers to a
 modal's questions); `#` and `# …` lines are comments; every other non-blank line must appear in
-the bot's output, in order, each as part of one output line (typed lines do not count).
+the output, in order, each as part of one output line (questions count, typed answers do not).
 """
 
 from __future__ import annotations
@@ -59,12 +59,14 @@ class ScriptTerminal:
             self._echo(line)
 
     def ask(self, prompt: str) -> str | None:
+        # The question is output (an expectation may name it); the answer typed is not.
+        self.output.append((prompt, False))
         self._check_expectations()
         if self._next == len(self._steps):
             return None
         step = self._steps[self._next]
         self._next += 1
-        self.output.append((prompt + step.text, True))
+        self.output.append((step.text, True))
         self._echo(prompt + step.text)
         return step.text
 
@@ -88,10 +90,12 @@ class ScriptTerminal:
                 self._at = (index, found + len(step.text))
                 self.met += 1
                 return
-        recent = [
-            ("  > " if typed else "  | ") + line
-            for line, typed in self.output[max(row, len(self.output) - RECENT_LINES) :]
-        ]
+        recent: list[str] = []
+        for line, typed in self.output[max(row, len(self.output) - RECENT_LINES) :]:
+            if typed and recent:
+                recent[-1] = recent[-1].replace("  | ", "  > ", 1) + line
+            else:
+                recent.append("  | " + line)
         raise ScriptFailed(
             f"{self._name}:{step.line}: expected this line in the output, but it did not appear:\n"
             f"    {step.text}\n"

@@ -242,6 +242,8 @@ class Session:
         previous = None
         for item in sorted(changed, key=lambda i: i.order):
             previous = self._show_item(item, after=previous)
+        if not final:
+            return  # a modal is shown once the bot is done with it (not its "Loading…")
         view = self.world.slack.open_view(self.me.user_id)
         if view is None:
             self._shown_view = None
@@ -252,8 +254,7 @@ class Session:
         rendered = render_view(view, names=self._name, first_number=self._first_number())
         self._adopt(rendered, Target(view_id=view["id"]))
         self.io.show(["", *rendered.lines])
-        if final:
-            self.fill(view)
+        self.fill(view)
 
     def fill(self, view: Json) -> None:
         """Ask for the modal's inputs by label and submit them; re-ask what the bot refuses."""
@@ -293,7 +294,9 @@ class Session:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _ask_field(self, field: forms.Field, error: str | None) -> Json | None:
+    def _ask_field(
+        self, field: forms.Field, error: str | None, *, lenient: bool = False
+    ) -> Json | None:
         if error:
             self.io.show([f"  ! {field.label}: {error}"])
         if field.options:
@@ -302,9 +305,10 @@ class Session:
             typed = self.io.ask(f"{field.question}: ")
             if typed is None or typed.strip() == "/cancel":
                 return None
+            as_typed = dataclasses.replace(field, optional=True) if lenient else field
             try:
                 return forms.answer(
-                    field, typed, today=self.world.services.deps.today(), people=self._person_id
+                    as_typed, typed, today=self.world.services.deps.today(), people=self._person_id
                 )
             except forms.BadAnswer as exc:
                 self.io.show([f"  ! {exc}"])
@@ -321,7 +325,7 @@ class Session:
             return None
         state: dict[str, dict[str, Json]] = {}
         for field in fields:
-            value = self._ask_field(dataclasses.replace(field, optional=True), None)
+            value = self._ask_field(field, None, lenient=True)
             if value is not None:
                 state[field.block_id] = {field.action_id: value}
         return state
