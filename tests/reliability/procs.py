@@ -193,3 +193,45 @@ def run_jethub(
         timeout=timeout,
         check=False,
     )
+
+
+def run_jethub_module(
+    module: str, *args: str, env: Mapping[str, str], timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m module args`` with a deployment's environment (a one-shot helper)."""
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=ROOT,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def sweep_later(seconds: float) -> None:
+    """One sweep, as the clock's job does it, by a process whose clock is ``seconds`` ahead
+    (so a lease that a killed process left behind has lapsed without waiting a minute)."""
+    from dataclasses import replace
+    from datetime import UTC, datetime, timedelta
+
+    from bot.services import build_services
+    from bot.settings import load_settings
+    from bot.sweeper import sweep
+
+    services = build_services(load_settings(), migrate=False)
+    ahead = timedelta(seconds=seconds)
+    later = replace(services, deps=replace(services.deps, now=lambda: datetime.now(UTC) + ahead))
+    try:
+        sweep(later, services.slack)
+    finally:
+        services.close()
+    print("swept", flush=True)
+
+
+if __name__ == "__main__":
+    mode, *rest = sys.argv[1:]
+    if mode != "sweep":
+        raise SystemExit(f"unknown mode {mode!r}")
+    sweep_later(float(rest[0]))

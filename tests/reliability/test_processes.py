@@ -12,19 +12,20 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from audit import ActionRun, ApprovalRequest, AuditEvent, Ledger
+from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, Ledger
 from bot.standin import FakeSlack
 from bot.views import approvals as approval_views
-from integrations.sandbox import Sandbox, generate_world
+from integrations.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
 from tests.fixtures.bot import ALICE, BETTY, BOB, OSCAR
-from tests.reliability.conftest import EffectLog, logged_sandbox, make_cluster, sized
-from tests.reliability.procs import Cluster, Proc
+from tests.reliability.conftest import LONG, EffectLog, logged_sandbox, make_cluster, sized
+from tests.reliability.procs import Cluster, Proc, run_jethub_module
 from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
@@ -45,21 +46,30 @@ class Deployment:
     database_url: str
 
 
-@pytest.fixture
-def deployment(tmp_path: Path, slack: FakeSlack, fresh_pg_url: str) -> Iterator[Deployment]:
-    sandbox, effects = logged_sandbox(generate_world(REQUESTS + 10, seed=11))
-    cluster = make_cluster(tmp_path, slack, sandbox, fresh_pg_url)
-    ledger = Ledger.from_url(fresh_pg_url)
+@contextmanager
+def deploy(
+    tmp_path: Path, slack: FakeSlack, database_url: str, world: SandboxWorld
+) -> Iterator[Deployment]:
+    """Three web and two clock processes on ``database_url``, backends played by ``world``."""
+    sandbox, effects = logged_sandbox(world)
+    cluster = make_cluster(tmp_path, slack, sandbox, database_url)
+    ledger = Ledger.from_url(database_url)
     try:
         webs = [cluster.web(f"web{i}") for i in range(3)]
         clocks = [cluster.clock(f"clock{i}") for i in range(2)]
         for web in webs:
             web.wait_healthy()
-        yield Deployment(slack, sandbox, effects, cluster, webs, clocks, ledger, fresh_pg_url)
+        yield Deployment(slack, sandbox, effects, cluster, webs, clocks, ledger, database_url)
     finally:
         cluster.stop_all()
         ledger.dispose()
         sandbox.stop()
+
+
+@pytest.fixture
+def deployment(tmp_path: Path, slack: FakeSlack, fresh_pg_url: str) -> Iterator[Deployment]:
+    with deploy(tmp_path, slack, fresh_pg_url, generate_world(REQUESTS + 10, seed=11)) as d:
+        yield d
 
 
 def count(ledger: Ledger, model: type, *where: object) -> int:
@@ -135,3 +145,72 @@ def test_racing_approval_clicks_across_three_web_processes(deployment: Deploymen
     assert sorted(marks) == sorted(f"POST /v2/accounts/{a}/deactivate" for a in accounts)
     for web in d.webs:
         assert web.alive(), web.stderr()
+
+
+def run_row(ledger: Ledger) -> ActionRun | None:
+    with ledger.read_session() as session:
+        row = session.exec(select(ActionRun)).scalars().first()  # type: ignore[call-overload]
+        if row is not None:
+            session.expunge(row)
+        return row  # type: ignore[no-any-return]
+
+
+def steps_done(ledger: Ledger) -> int:
+    return count(ledger, ActionStep, ActionStep.state == "done")  # type: ignore[arg-type]
+
+
+def test_web_process_killed_mid_run_is_resumed_elsewhere_once(
+    tmp_path: Path, slack: FakeSlack, fresh_pg_url: str
+) -> None:
+    world = SandboxWorld()
+    big = add_big_account(world, "9001", numbers=240, users=60, callflows=40, queues=10)
+    with deploy(tmp_path, slack, fresh_pg_url, world) as d:
+        with d.sandbox.world.lock:
+            estate = d.sandbox.world.platform.estate(big)
+            before = {name: len(items) for name, items in estate.collections.items()}
+            in_service = sum(1 for n in estate.phone_numbers.values() if n.state == "in_service")
+        # Slow enough that the run is caught in the middle of its steps.
+        d.sandbox.faults("platform").set(latency_ms=15)
+        sends = [sender(d.slack, web.url) for web in d.webs]
+        posted = request_deactivation(sends[0], d.slack, ALICE, big)
+        request_id = str(posted["blocks"][-1]["elements"][0]["value"])  # type: ignore[index]
+        assert stale_click(sends[1], d.slack, BOB, posted, approval_views.APPROVE, request_id)
+
+        poll(lambda: steps_done(d.ledger) >= 2, timeout=60, every=0.05)
+        run = run_row(d.ledger)
+        assert run is not None and run.state == "running" and run.lease_owner
+        pid = int(run.lease_owner.split(":")[1])
+        [victim] = [web for web in d.webs if web.pid == pid]
+        victim.kill()
+        assert victim.popen.returncode == -9
+        stopped_at = steps_done(d.ledger)
+        d.sandbox.faults("platform").set(latency_ms=0)
+
+        if LONG:  # the real clocks: the lease lapses (60 s), then a sweep (every 30 s)
+            finished = poll(lambda: _finished(d.ledger), timeout=150, every=1.0)
+        else:  # one sweep by another process whose clock is past the lease
+            swept = run_jethub_module("tests.reliability.procs", "sweep", "300", env=d.cluster.env)
+            assert swept.returncode == 0, swept.stdout + swept.stderr
+            finished = _finished(d.ledger)
+        assert finished is not None and finished.state == "succeeded", finished
+        assert finished.lease_owner != run.lease_owner
+        assert stopped_at < count(d.ledger, ActionStep)
+
+        assert d.effects.twice() == {}, "a side effect was applied twice"
+        for name, n in before.items():
+            deleted = d.effects.matching(f"/v2/accounts/{big}/{name}/")
+            assert sum(1 for key in deleted if key.startswith("DELETE")) == n, name
+        assert len(d.effects.matching("/quarantine")) == in_service
+        assert d.effects.matching(f"/v2/accounts/{big}/deactivate") == {
+            f"POST /v2/accounts/{big}/deactivate": 1
+        }
+        resumed = AuditEvent.action == "deactivate.resume"  # type: ignore[arg-type]
+        assert count(d.ledger, AuditEvent, resumed, AuditEvent.outcome == "ok") == 1  # type: ignore[arg-type]
+        for web in d.webs:
+            if web is not victim:
+                assert web.alive(), web.stderr()
+
+
+def _finished(ledger: Ledger) -> ActionRun | None:
+    run = run_row(ledger)
+    return run if run is not None and run.state in ("succeeded", "failed") else None
