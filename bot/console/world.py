@@ -109,6 +109,13 @@ class World:
         return self._send
 
     def start(self) -> Self:
+        try:
+            return self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> Self:
         self._log_to_file()
         self.slack.start()
         for p in PEOPLE:
