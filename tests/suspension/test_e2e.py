@@ -136,6 +136,15 @@ def test_a_missing_reason_is_asked_for(bot: BotHarness) -> None:
 
 
 def test_double_click_suspends_once_and_the_second_is_told(bot: BotHarness) -> None:
+    double_click(bot)
+
+
+@pytest.mark.postgres
+def test_double_click_on_postgres(bot_pg: BotHarness) -> None:
+    double_click(bot_pg)
+
+
+def double_click(bot: BotHarness) -> None:
     shown = ask(bot, f"suspend {OVERDUE} unpaid")
     bot.sandbox.counters.reset()
     # Hold the sandbox so the first click is still suspending when the second lands.
