@@ -1,0 +1,165 @@
+"""The digest end to end: signed Slack requests into the served bot, the fake Slack Web API, the
+demo sandbox behind real clients, and the ledger."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import run_digest
+from bot.views import digest as views
+from tests.digest.conftest import all_events, check_message, check_view, job_runs
+from tests.fixtures.bot import (
+    ALICE,
+    DIGEST_CHANNEL,
+    SUPPORT_CHANNEL,
+    VERA,
+    BotHarness,
+    start_bot,
+)
+
+
+@pytest.fixture
+def bot(tmp_path: Path) -> Iterator[BotHarness]:
+    # Midnight: the digest is due whatever the hour in Sydney when the test runs.
+    yield from start_bot(f"sqlite:///{tmp_path / 'ledger.db'}", jethub_digest_time="00:00")
+
+
+def text_of(messages: list[dict[str, Any]]) -> str:
+    return json.dumps(messages, ensure_ascii=False)
+
+
+def listed(messages: list[dict[str, Any]]) -> list[str]:
+    return [
+        block["block_id"].removeprefix("digest.row.")
+        for message in messages
+        for block in message.get("blocks") or []
+        if block.get("block_id", "").startswith("digest.row.")
+    ]
+
+
+def post_digest_now(bot: BotHarness) -> dict[str, Any]:
+    run = run_digest(bot.services, bot.services.slack, owner="test-clock")
+    assert run is not None
+    [posted] = bot.slack.messages(DIGEST_CHANNEL)
+    return posted
+
+
+def snooze_values(until: str | None, reason: str) -> dict[str, Any]:
+    return {
+        views.UNTIL_BLOCK: {views.INPUT_ACTION: {"type": "datepicker", "selected_date": until}},
+        views.REASON_BLOCK: {views.INPUT_ACTION: reason},
+    }
+
+
+def test_an_operator_sees_the_digest_now_only_to_them(bot: BotHarness):
+    response = bot.command(ALICE, "digest")
+    assert response.status_code == 200
+
+    shown = bot.slack.ephemerals(ALICE)
+    assert shown, "the bot said nothing"
+    for message in shown:
+        check_message(message)
+    assert listed(shown) == ["1009", "1008", "1003", "1007", "1012"]
+    text = text_of(shown)
+    assert "1 account already suspended" in text
+    assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in text and "<!channel>" not in text
+    # Nothing went to the channel and the day is not claimed: the daily digest still goes out.
+    assert bot.slack.messages(DIGEST_CHANNEL) == []
+    assert job_runs(bot.ledger) == []
+
+
+def test_a_viewer_is_refused_the_digest(bot: BotHarness):
+    response = bot.command(VERA, "digest")
+    assert "operator" in json.dumps(response.ack_body())
+    assert bot.slack.ephemerals(VERA)[-1]["text"].startswith("You need the *operator* role")
+    refused = [e for e in all_events(bot.ledger) if e.action == "digest"]
+    assert [e.outcome for e in refused] == ["refused"]
+
+
+def test_snooze_from_the_posted_digest_holds_the_account_out(bot: BotHarness):
+    posted = post_digest_now(bot)
+    check_message(posted)
+    assert "1008" in listed([posted])
+
+    response = bot.send.block_action(ALICE, views.SNOOZE_ACTION, "1008", message=posted)
+    assert response.status_code == 200
+    bot.wait_idle()
+    assert [c.method for c in bot.slack.calls() if c.method.startswith("views.")] == [
+        "views.open",
+        "views.update",
+    ]
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None and modal["callback_id"] == views.SNOOZE_MODAL
+    check_view(modal)
+    assert "Brightwater Accounting Services" in text_of([modal])
+
+    until = bot.services.deps.today() + timedelta(days=3)
+    response = bot.send.view_submission(ALICE, values=snooze_values(until.isoformat(), "plan"))
+    assert response.status_code == 200 and response.ack_body() in (None, {})
+    bot.wait_idle()
+
+    reply = bot.slack.ephemerals(ALICE)[-1]
+    check_message(reply)
+    assert reply["channel"] == DIGEST_CHANNEL
+    assert "is snoozed until" in text_of([reply])
+    [event] = [e for e in all_events(bot.ledger) if e.action == "snooze"]
+    assert (event.actor, event.account, event.outcome) == (ALICE, "1008", "ok")
+    assert event.details["after"] == {"until": until.isoformat(), "reason": "plan"}
+
+    bot.command(ALICE, "digest", channel=SUPPORT_CHANNEL)
+    latest = bot.slack.ephemerals(ALICE)[-1:]
+    assert "1008" not in listed(latest)
+    assert "1 account snoozed" in text_of(latest)
+
+
+def test_snooze_modal_errors_land_on_their_fields(bot: BotHarness):
+    posted = post_digest_now(bot)
+    bot.send.block_action(ALICE, views.SNOOZE_ACTION, "1003", message=posted)
+    bot.wait_idle()
+    yesterday = (bot.services.deps.today() - timedelta(days=1)).isoformat()
+
+    ack = bot.send.view_submission(ALICE, values=snooze_values(yesterday, "x")).ack_body()
+    assert ack is not None and ack["response_action"] == "errors"
+    assert set(ack["errors"]) == {views.UNTIL_BLOCK}
+
+    today = bot.services.deps.today().isoformat()
+    ack = bot.send.view_submission(ALICE, values=snooze_values(today, "   ")).ack_body()
+    assert ack is not None and set(ack["errors"]) == {views.REASON_BLOCK}
+    bot.wait_idle()
+    assert [e for e in all_events(bot.ledger) if e.action == "snooze"] == []
+
+
+def test_a_viewer_cannot_snooze(bot: BotHarness):
+    posted = post_digest_now(bot)
+    bot.send.block_action(VERA, views.SNOOZE_ACTION, "1003", message=posted)
+    bot.wait_idle()
+    assert bot.slack.open_view(VERA) is None
+    assert "operator" in bot.slack.ephemerals(VERA)[-1]["text"]
+    assert [e.outcome for e in all_events(bot.ledger) if e.action == "snooze"] == ["refused"]
+
+
+def test_view_account_from_a_digest_row_shows_the_account(bot: BotHarness):
+    posted = post_digest_now(bot)
+    bot.send.block_action(VERA, "verb:account", "1009", message=posted)
+    bot.wait_idle()
+    shown = bot.slack.ephemerals(VERA)
+    assert shown and "Outback Solar Installations" in text_of(shown)
+
+
+def test_the_suspend_button_carries_the_digest_as_its_origin(bot: BotHarness):
+    posted = post_digest_now(bot)
+    day = bot.services.deps.today().isoformat()
+    buttons = [
+        element
+        for block in posted["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == "verb:suspend"
+    ]
+    assert buttons and all(b["value"].endswith(f"|digest:{day}") for b in buttons)
