@@ -13,6 +13,7 @@ import pytest
 
 from bot.clock import run_digest
 from bot.views import digest as views
+from bot.views import suspension  # the suspend helper's confirmation
 from tests.digest.conftest import all_events, check_message, check_view, job_runs
 from tests.fixtures.bot import (
     ALICE,
@@ -163,3 +164,36 @@ def test_the_suspend_button_carries_the_digest_as_its_origin(bot: BotHarness):
         if element["action_id"] == "verb:suspend"
     ]
     assert buttons and all(b["value"].endswith(f"|digest:{day}") for b in buttons)
+
+
+def test_suspend_from_the_posted_digest_confirms_then_suspends_with_the_digest_as_origin(
+    bot: BotHarness,
+):
+    posted = post_digest_now(bot)
+    origin = f"digest:{bot.services.deps.today().isoformat()}"
+    bot.send.block_action(ALICE, "verb:suspend", f"1003|{origin}", message=posted)
+    bot.wait_idle()
+    with bot.sandbox.world.lock:
+        assert bot.sandbox.world.platform.accounts["1003"].suspended is None  # not before Confirm
+    confirmation = bot.slack.ephemerals(ALICE)[-1]
+    check_message(confirmation)
+    assert "From the overdue digest of" in text_of([confirmation])
+
+    bot.send.block_action(
+        ALICE,
+        suspension.CONFIRM,
+        message=confirmation["ts"],
+        block_id=suspension.ACTIONS_BLOCK,
+        state={suspension.REASON_BLOCK: {suspension.REASON_ACTION: "listed in the digest"}},
+    )
+    bot.wait_idle()
+    with bot.sandbox.world.lock:
+        held = bot.sandbox.world.platform.accounts["1003"].suspended
+    assert held is not None and held.reason == "listed in the digest" and held.by == ALICE
+    [done] = [e for e in all_events(bot.ledger) if e.action == "suspend" and e.outcome == "ok"]
+    assert done.account == "1003" and done.details["origin"] == origin
+
+    # The digest now counts it as suspended instead of listing it.
+    bot.command(ALICE, "digest")
+    latest = bot.slack.ephemerals(ALICE)[-1:]
+    assert "1003" not in listed(latest) and "2 accounts already suspended" in text_of(latest)
