@@ -29,6 +29,8 @@ _EMOJI = {
     "arrows_counterclockwise": "🔄",
     "bell": "🔔",
     "zzz": "💤",
+    "white_small_square": "▫",
+    "black_circle": "⚫",
     "new": "🆕",
     "lock": "🔒",
     "red_circle": "🔴",
