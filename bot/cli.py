@@ -98,7 +98,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     from audit import Ledger, make_engine, verify
 
     ledger = Ledger(make_engine(settings.database_url))
-    with ledger.session() as session:
+    with ledger.read_session() as session:
         report = verify(session=session)
     if report.ok:
         print(f"audit chain intact: {report.checked} events verified")
@@ -115,7 +115,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     since = date.fromisoformat(args.since) if args.since else None
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     try:
-        with ledger.session() as session:
+        with ledger.read_session() as session:
             count = export(
                 session=session, fmt=args.format, out=out, account=args.account, since=since
             )
