@@ -230,8 +230,40 @@ def sweep_later(seconds: float) -> None:
     print("swept", flush=True)
 
 
+def digest_days(first: str, days: int) -> None:
+    """The clock's digest job for ``days`` simulated days from ``first`` (ISO date), each run
+    at a moment after that day's digest time, as a clock process that lives that long would."""
+    import random
+    from dataclasses import replace
+    from datetime import date, datetime, timedelta
+
+    from bot.clock import Pacer, clock_owner, run_digest
+    from bot.services import build_services
+    from bot.settings import load_settings
+
+    services = build_services(load_settings(), migrate=False)
+    zone, at = services.settings.zone, services.settings.jethub_digest_time
+    owner, jitter = clock_owner(), random.Random()
+    posted = 0
+    try:
+        for offset in range(days):
+            day = date.fromisoformat(first) + timedelta(days=offset)
+            moment = datetime.combine(day, at, zone) + timedelta(seconds=jitter.randint(0, 900))
+            deps = replace(services.deps, now=lambda moment=moment: moment)
+            done = run_digest(
+                replace(services, deps=deps), services.slack, owner=owner, pacer=Pacer(0)
+            )
+            posted += done is not None
+    finally:
+        services.close()
+    print(f"posted={posted}", flush=True)
+
+
 if __name__ == "__main__":
     mode, *rest = sys.argv[1:]
-    if mode != "sweep":
+    if mode == "sweep":
+        sweep_later(float(rest[0]))
+    elif mode == "digest-days":
+        digest_days(rest[0], int(rest[1]))
+    else:
         raise SystemExit(f"unknown mode {mode!r}")
-    sweep_later(float(rest[0]))
