@@ -24,6 +24,7 @@ from commands.reading import AuditEntry, AuditPage, SentEmailPage
 
 MAX_SUBJECT = 200
 MAX_DETAILS = 300
+MAX_CURSOR = 1500  # button values may hold 2000 characters
 NOT_INCLUDED = (
     "System-generated emails only (such as Jet Phone logins). Voicemails, callflow notices and "
     "invoices are not included — billing communications are on the account's page in Zuora."
@@ -61,9 +62,13 @@ def emails_message(
         buttons.append(button("Previous", EMAILS_PREVIOUS_ACTION, f"{account}|{view.page - 1}|"))
     if view.next_start_key is not None:
         value = f"{account}|{view.page + 1}|{view.next_start_key}"
-        buttons.append(button("Next", EMAILS_NEXT_ACTION, value[:2000]))
+        if len(value) > MAX_CURSOR:
+            value = f"{account}|{view.page + 1}|"
+        buttons.append(button("Next", EMAILS_NEXT_ACTION, value))
     cursor = f"{view.page}|{start_key or ''}" if view.page else ""
-    blocks += closing_blocks(audience, ShareRef("emails", account, cursor[:1500]), buttons)
+    if len(cursor) > MAX_CURSOR:  # too long to carry: the reader finds the page's key again
+        cursor = str(view.page)
+    blocks += closing_blocks(audience, ShareRef("emails", account, cursor), buttons)
     return message(f"Sent emails for {account}", blocks)
 
 

@@ -10,7 +10,7 @@ class ReadOrder(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    account: str = Field(min_length=1, max_length=200)
+    account: str = Field(min_length=1, max_length=2000)  # as long as /jethub text may be
 
 
 class ReadResult(BaseModel):
