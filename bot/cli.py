@@ -28,6 +28,7 @@ def _logging(settings: Settings, level: str = "INFO") -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
+    settings.check_consistency()
     _logging(settings)
     from bot.app import create_app
     from bot.services import build_services
@@ -52,6 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_socket(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
+    settings.check_consistency()
     _logging(settings)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -71,6 +73,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
 def cmd_clock(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require("SLACK_BOT_TOKEN")
+    settings.check_consistency()
     _logging(settings)
     from bot.clock import run_clock
     from bot.services import build_services

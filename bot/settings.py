@@ -116,6 +116,13 @@ class Settings(BaseSettings):
             if getattr(self, name.lower()) in (None, ""):
                 raise SettingsError(f"{name.upper()} is required but not set")
 
+    def check_consistency(self) -> None:
+        """Settings that are each valid but make no sense together."""
+        if self.jethub_suspend_requires_approval and not self.jethub_approvals_channel:
+            raise SettingsError(
+                "JETHUB_SUSPEND_REQUIRES_APPROVAL is true but JETHUB_APPROVALS_CHANNEL is not set"
+            )
+
 
 def load_settings(**overrides: object) -> Settings:
     """Read the environment (and ``.env``); turn pydantic's report into one line per problem."""

@@ -73,3 +73,18 @@ def test_socket_mode_without_app_token_exits_naming_it():
     result = _run_jethub("socket", env={"SLACK_BOT_TOKEN": "xoxb-present"})
     assert result.returncode != 0
     assert result.stderr.strip() == "jethub: SLACK_APP_TOKEN is required but not set"
+
+
+def test_suspension_approval_without_an_approvals_channel_stops_start_up():
+    result = _run_jethub(
+        "serve",
+        env={
+            "SLACK_BOT_TOKEN": "xoxb-present",
+            "SLACK_SIGNING_SECRET": "present",
+            "JETHUB_SUSPEND_REQUIRES_APPROVAL": "true",
+        },
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "jethub: JETHUB_SUSPEND_REQUIRES_APPROVAL is true but JETHUB_APPROVALS_CHANNEL is not set"
+    )
