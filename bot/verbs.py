@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.blocks import esc
 from commands.actor import Role
 
 MAX_TEXT = 2000
@@ -143,7 +144,8 @@ def _split_account(tail: str, verb: Verb) -> tuple[str, str]:
 
 
 def _code(text: str) -> str:
-    return text.replace("`", "'")[:40]
+    """The user's text, shown back in code quotes: escaped, since Slack parses mentions there."""
+    return esc(text.replace("`", "'")[:40])
 
 
 def help_lines() -> list[str]:
