@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
+    ButtonElement,
     ContextBlock,
     MarkdownTextObject,
     SectionBlock,
@@ -54,3 +55,11 @@ def message(text: str, blocks: Sequence[Block] = (), **extra: Any) -> dict[str, 
         payload["blocks"] = [block.to_dict() for block in blocks]
     payload.update(extra)
     return payload
+
+
+def verb_button(
+    verb: str, account: str, text: str, *, origin: str | None = None, style: str | None = None
+) -> ButtonElement:
+    """A button that runs ``/jethub <verb> <account>`` for whoever clicks it (role-checked)."""
+    value = account if origin is None else f"{account}|{origin}"
+    return ButtonElement(text=text, action_id=f"verb:{verb}", value=value, style=style)

@@ -15,6 +15,7 @@ from concurrent.futures import Future
 from typing import Protocol
 
 from bot import metrics
+from bot.blocks import esc
 from bot.services import Services
 from commands.context import current_correlation_id
 from commands.errors import CommandError
@@ -28,10 +29,14 @@ class Notify(Protocol):
 
 
 def user_message(exc: BaseException) -> str:
+    """What to tell the person, as mrkdwn that is safe to post: outside text is escaped."""
     if isinstance(exc, CommandError):
-        return str(exc)
+        text = esc(str(exc))
+        for user_id in exc.mentions:
+            text = text.replace(f"&lt;@{user_id}&gt;", f"<@{user_id}>")
+        return text
     if isinstance(exc, IntegrationError):
-        return f":warning: {exc}"
+        return f":warning: {esc(str(exc))}"
     ref = current_correlation_id() or "unknown"
     return f":warning: Something went wrong on our side; nothing more was done. Reference: `{ref}`."
 

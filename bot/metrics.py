@@ -45,6 +45,7 @@ WORK_SECONDS = Histogram(
 def exposition() -> tuple[bytes, str]:
     return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
 
+
 BACKEND_CALLS = Counter(
     "jethub_backend_calls_total",
     "HTTP attempts to Zuora, the platform and the SBC, by endpoint and outcome.",

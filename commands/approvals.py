@@ -85,6 +85,7 @@ class AlreadyDecided(ApprovalError):
     def __init__(self, request: ApprovalView) -> None:
         self.request = request
         who = f" by <@{request.decided_by}>" if request.decided_by else ""
+        self.mentions = (request.decided_by,) if request.decided_by else ()
         state = request.state.value
         super().__init__(f"This request was already *{state}*{who}; nothing was done.")
 

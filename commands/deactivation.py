@@ -272,6 +272,7 @@ def _refuse_if_unavailable(deps: Deps, actor: Actor, account: Account) -> None:
                 f"Account {account.id} already has a pending deactivation request from "
                 f"<@{pending.requested_by}>; it must be decided, cancelled or expire first."
             )
+            problem.mentions = (pending.requested_by,)
     if problem is not None:
         record(
             deps,

@@ -20,7 +20,14 @@ if TYPE_CHECKING:
 
 
 class CommandError(Exception):
-    """Base of every failure a person should read. ``str(exc)`` is the message to show."""
+    """Base of every failure a person should read. ``str(exc)`` is the message to show.
+
+    Messages may quote outside text (a typed query, an account name), so the chat surface
+    escapes them whole; ``mentions`` lists the user ids a message names on purpose as
+    ``<@U…>``, which the surface turns back into real mentions.
+    """
+
+    mentions: tuple[str, ...] = ()
 
 
 class Forbidden(CommandError):

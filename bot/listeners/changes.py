@@ -100,7 +100,7 @@ def _ambiguous_text(exc: AmbiguousAccount) -> str:
 def _modal_text(exc: BaseException) -> str:
     if isinstance(exc, AmbiguousAccount):
         return _ambiguous_text(exc)
-    return esc(user_message(exc))
+    return user_message(exc)
 
 
 class ModalFlow:

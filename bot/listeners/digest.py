@@ -102,7 +102,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             try:
                 view = views.snooze_modal(load_snooze_form(account, actor, deps), meta)
             except (CommandError, IntegrationError) as exc:
-                view = views.notice_modal(esc(user_message(exc)))
+                view = views.notice_modal(user_message(exc))
             client.views_update(view_id=view_id, hash=view_hash, view=view)
 
         after_ack(services, "snooze", work, tell)

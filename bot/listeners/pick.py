@@ -13,8 +13,8 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
-from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section
-from bot.listeners.slash import VerbCall, VerbHandler, verb_button
+from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button
+from bot.listeners.slash import VerbCall, VerbHandler
 from commands.errors import AccountNotFound, AmbiguousAccount
 
 MAX_MATCHES_SHOWN = MAX_MESSAGE_BLOCKS - 3

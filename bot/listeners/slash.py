@@ -3,7 +3,7 @@
 Both paths parse and authorise inside the ack (fast, from the ledger and settings, never from the
 payload), then hand the verb's handler to the worker pool. A feature adds a verb by registering a
 handler with the ``VerbRouter``; its buttons anywhere (account view, digest) come for free by
-using ``verb_button``.
+using ``bot.blocks.verb_button``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.models.blocks import ButtonElement
 
 from bot import metrics
 from bot.blocks import message, section
@@ -72,14 +71,6 @@ class VerbRouter:
 
     def get(self, verb: str) -> VerbHandler | None:
         return self._handlers.get(verb)
-
-
-def verb_button(
-    verb: str, account: str, text: str, *, origin: str | None = None, style: str | None = None
-) -> ButtonElement:
-    """A button that runs ``/jethub <verb> <account>`` for whoever clicks it (role-checked)."""
-    value = account if origin is None else f"{account}|{origin}"
-    return ButtonElement(text=text, action_id=f"verb:{verb}", value=value, style=style)
 
 
 def help_message() -> dict[str, Any]:

@@ -19,7 +19,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot import metrics
-from bot.blocks import esc
 from bot.boundary import Notify, after_ack, user_message
 from bot.listeners import approvals as approval_ui
 from bot.listeners.pick import offering_matches
@@ -96,7 +95,7 @@ def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided
 
 
 def esc_warning(exc: IntegrationError) -> str:
-    return esc(user_message(exc))
+    return user_message(exc)
 
 
 def register(app: App, services: Services, router: VerbRouter) -> None:

@@ -12,8 +12,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks import context, esc, local_time, message, section
-from bot.views.reading import Audience, ShareRef, closing_blocks, money, plural, verb_button
+from bot.blocks import context, esc, local_time, message, section, verb_button
+from bot.views.reading import Audience, ShareRef, closing_blocks, money, plural
 from commands.reading import AccountOverview
 
 MAX_CHILDREN_SHOWN = 20

@@ -28,8 +28,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section
-from bot.listeners.slash import verb_button
+from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button
 from commands.digest import Digest, DigestRow
 from commands.snooze import MAX_REASON, Snoozed, SnoozeForm
 

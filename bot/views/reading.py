@@ -79,14 +79,6 @@ class ShareRef:
         return cls(verb, account, cursor)
 
 
-def verb_button(verb: str, account: str, text: str, *, style: str | None = None) -> ButtonElement:
-    """``bot.listeners.slash.verb_button``, imported when called: the listeners package imports
-    the views, so the views may not import it at load time."""
-    from bot.listeners.slash import verb_button as build
-
-    return build(verb, account, text, style=style)
-
-
 def share_button(ref: ShareRef) -> ButtonElement:
     return ButtonElement(text="Share in channel", action_id=SHARE_ACTION, value=ref.encode())
 
