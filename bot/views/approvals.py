@@ -105,7 +105,7 @@ def approval_message(
     zone: ZoneInfo,
     after: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    text = f"{title} — {decision_line(request, zone)}"
+    text = f"{esc(title)} — {decision_line(request, zone)}"
     return message(
         text, approval_blocks(request, body, title=title, label=label, zone=zone, after=after)
     )
