@@ -151,8 +151,8 @@ def main(argv: list[str] | None = None) -> None:
     largest = runs[-1]
     print(
         ratio_line(
-            safe_ratio(largest.seconds, largest.floor),
-            f"digest time / floor of sequential calls * latency, {largest.accounts} accounts",
+            safe_ratio(largest.seconds, largest.zuora_floor),
+            f"digest time / (query pages + token) * latency, {largest.accounts} accounts",
         )
     )
 
