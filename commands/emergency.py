@@ -21,7 +21,6 @@ from integrations.ipnd import (
     parse_sold_to,
     validate,
 )
-from integrations.platform import EmergencyAddress
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -181,9 +180,7 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
         "findings": [f.code.value for f in findings],
     }
     try:
-        deps.platform.store_emergency(
-            account.id, EmergencyAddress(**cmd.address.model_dump()), by=actor.user_id
-        )
+        deps.platform.store_emergency(account.id, cmd.address, by=actor.user_id)
     except IntegrationError as exc:
         record(
             deps,
@@ -206,7 +203,7 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
 
 
 def _address(found: EmergencyRecord | None) -> ServiceAddress | None:
-    return None if found is None else ServiceAddress(**found.address.model_dump())
+    return None if found is None else found.address
 
 
 def _wire(address: ServiceAddress | None) -> dict[str, str] | None:

@@ -25,8 +25,8 @@ from bot.views.reading import (
 from commands.actor import Role
 from commands.reading import BillingOverview, EmergencyOverview, PbxOverview
 from integrations.allowances import describe_allowances
-from integrations.ipnd import FIELD_LABELS, Finding, Severity
-from integrations.platform import Account, EmergencyAddress
+from integrations.ipnd import FIELD_LABELS, Finding, ServiceAddress, Severity
+from integrations.platform import Account
 
 MAX_FINDINGS_SHOWN = 20
 SEVERITY_MARK = {Severity.HARD: ":x:", Severity.SOFT: ":warning:", Severity.WARNING: ":bulb:"}
@@ -147,7 +147,7 @@ def emergency_message(
     return message(f"Emergency details for {view.account.id}: {verdict} IPND validation", blocks)
 
 
-def one_line(address: EmergencyAddress) -> str:
+def one_line(address: ServiceAddress) -> str:
     """ "UNIT 4, LEVEL 3, 12A-14 SMITH ST N, SYDNEY NSW 2000" from the IPND fields."""
     a = address
     parts = [
@@ -168,7 +168,7 @@ def _join(*words: str) -> str:
     return " ".join(word for word in words if word)
 
 
-def _address_fields(address: EmergencyAddress) -> list[Block]:
+def _address_fields(address: ServiceAddress) -> list[Block]:
     filled = [(name, value) for name, value in address.model_dump().items() if value]
     fields = [
         MarkdownTextObject(text=f"*{FIELD_LABELS[name]}*\n{esc(value)}"[:2000])  # type: ignore[index]

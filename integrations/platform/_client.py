@@ -22,6 +22,7 @@ from integrations.http import (
     parse_as,
     parse_list,
 )
+from integrations.ipnd import ServiceAddress
 from integrations.platform._concurrent import ItemResult, map_concurrent
 from integrations.platform._errors import BACKEND, read_platform_error
 from integrations.platform._models import (
@@ -30,7 +31,6 @@ from integrations.platform._models import (
     ChildAccount,
     Collection,
     CollectionItem,
-    EmergencyAddress,
     EmergencyRecord,
     Page,
     Pbx,
@@ -276,16 +276,17 @@ class PlatformClient:
         return None if data is None else parse_as(BACKEND, EmergencyRecord, data)
 
     def store_emergency(
-        self, account: str, address: EmergencyAddress | Mapping[str, str], by: str
+        self, account: str, address: ServiceAddress | Mapping[str, str], by: str
     ) -> EmergencyRecord:
         """Replace the IPND service address (validate it first; this stores what it is given)."""
-        if not isinstance(address, EmergencyAddress):
-            address = EmergencyAddress.model_validate(dict(address))
+        if not isinstance(address, ServiceAddress):
+            address = ServiceAddress.model_validate(dict(address))
+        filled = {key: value for key, value in address.model_dump().items() if value}
         data = self._data(
             "PUT",
             f"{self._account_path(account)}/emergency",
             "PUT /v2/accounts/{A}/emergency",
-            body={"address": address.to_wire(), "updated_by": by},
+            body={"address": filled, "updated_by": by},
         )
         return parse_as(BACKEND, EmergencyRecord, data)
 

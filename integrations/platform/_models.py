@@ -6,9 +6,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict
 
 from integrations.allowances import AllowanceItem, describe_allowances
+from integrations.ipnd import ServiceAddress
 
 __all__ = [
     "Account",
@@ -16,7 +17,6 @@ __all__ = [
     "ChildAccount",
     "Collection",
     "CollectionItem",
-    "EmergencyAddress",
     "EmergencyRecord",
     "Page",
     "Pbx",
@@ -146,41 +146,8 @@ class PlatformAllowances(_PlatformModel):
         return describe_allowances(self.items)
 
 
-class EmergencyAddress(_PlatformModel):
-    """An IPND service address; empty fields are ``""``."""
-
-    building_type: str = ""
-    building_number: str = ""
-    building_suffix: str = ""
-    floor_type: str = ""
-    floor_number: str = ""
-    floor_suffix: str = ""
-    unit_type: str = ""
-    unit_number: str = ""
-    property_name: str = ""
-    house_number: str = ""
-    house_suffix: str = ""
-    house_number_2: str = ""
-    house_suffix_2: str = ""
-    street_name: str = ""
-    street_type: str = ""
-    street_suffix: str = ""
-    locality: str = ""
-    state: str = ""
-    postcode: str = ""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _empty_when_null(cls, value: object) -> object:
-        return "" if value is None else value
-
-    def to_wire(self) -> dict[str, str]:
-        """Only the fields that are filled in."""
-        return {key: value for key, value in self.model_dump().items() if value}
-
-
 class EmergencyRecord(_PlatformModel):
-    address: EmergencyAddress
+    address: ServiceAddress
     updated_at: datetime | None = None
     updated_by: str | None = None
 

@@ -10,11 +10,11 @@ import httpx
 import pytest
 
 from integrations.allowances import AllowanceItem
+from integrations.ipnd import ServiceAddress
 from integrations.platform import (
     UNCHANGED,
     BackendRejected,
     Collection,
-    EmergencyAddress,
     NotFound,
     PlatformClient,
     RateLimited,
@@ -225,12 +225,15 @@ def test_emergency_none_and_store() -> None:
     )
     client = _client(backend)
     assert client.emergency("1001") is None
-    address = EmergencyAddress(house_number="15", street_name="Kent", street_type="ST",
+    address = ServiceAddress(house_number="15", street_name="Kent", street_type="ST",
                                locality="SYDNEY", state="NSW", postcode="2000")  # fmt: skip
     stored = client.store_emergency("1001", address, "U1")
     assert stored.address.unit_type == "" and stored.updated_by == "U1"
     sent = json.loads(backend.calls()[1].content)["data"]
-    assert sent == {"address": address.to_wire(), "updated_by": "U1"}
+    assert sent == {
+        "address": {k: v for k, v in address.model_dump().items() if v},
+        "updated_by": "U1",
+    }
     assert "unit_type" not in sent["address"]
 
 

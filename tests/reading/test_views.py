@@ -36,11 +36,10 @@ from commands.reading import (
     ZuoraSummary,
 )
 from integrations.allowances import AllowanceItem
-from integrations.ipnd import Finding, FindingCode
+from integrations.ipnd import Finding, FindingCode, ServiceAddress
 from integrations.platform import (
     Account,
     ChildAccount,
-    EmergencyAddress,
     EmergencyRecord,
     Pbx,
     PlatformAllowances,
@@ -104,7 +103,7 @@ def test_account_name_is_shown_literally_everywhere():
 
 
 def test_every_read_view_escapes_outside_text():
-    address = EmergencyAddress(
+    address = ServiceAddress(
         street_name=EVIL,
         house_number="1",
         street_type="ST",
@@ -295,7 +294,7 @@ def test_many_pbxs_with_buttons_stay_within_limits():
 
 
 def test_emergency_address_reads_on_one_line():
-    address = EmergencyAddress(
+    address = ServiceAddress(
         unit_type="U",
         unit_number="4",
         floor_type="L",
@@ -320,7 +319,7 @@ def test_emergency_failing_and_missing():
         )
     ] * 40
     record = EmergencyRecord(
-        address=EmergencyAddress(
+        address=ServiceAddress(
             house_number="1",
             street_name="A",
             street_type="ST",
