@@ -44,6 +44,9 @@ class Services:
         self._closed = True
         self.executor.wait_idle(timeout=30)
         self.executor.shutdown(wait=True, cancel_futures=False)
+        for client in (self.deps.zuora, self.deps.platform, self.deps.sbc):
+            client.close()
+        self.deps.ledger.dispose()
         if self.sandbox is not None:
             self.sandbox.stop()
 
