@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, bindparam, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.dml import UpdateBase
+from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session, SQLModel
 
 
@@ -27,14 +29,25 @@ def insert_if_absent(session: Session, model: type[SQLModel], **values: Any) -> 
     The loser of a race gets False without an error, so the caller's transaction stays usable
     (PostgreSQL would otherwise abort it on the unique violation).
     """
-    table = table_of(model)
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table).values(**values).on_conflict_do_nothing()
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table).values(**values).on_conflict_do_nothing()
-    else:  # pragma: no cover - the ledger supports these two databases only
-        raise NotImplementedError(f"the ledger does not support {dialect}")
+    dialect = session.get_bind().dialect
+    if dialect.name not in ("postgresql", "sqlite"):  # pragma: no cover
+        raise NotImplementedError(f"the ledger does not support {dialect.name}")
+    statement = _insert_if_absent(dialect, table_of(model), tuple(sorted(values)))
     # Counted through RETURNING: psycopg reports no rowcount for SQLAlchemy's INSERTs.
-    inserted = session.execute(statement.returning(*table.primary_key.columns)).all()
-    return len(inserted) == 1
+    return len(session.execute(statement, values).all()) == 1
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_if_absent(dialect: Dialect, table: Table, names: tuple[str, ...]) -> TextClause:
+    # Written as text because SQLAlchemy never caches the compiled form of the dialects' ON
+    # CONFLICT inserts: compiling one on every call was a third of the dedupe before each ack.
+    # SQLite (3.35+) and PostgreSQL take the same statement.
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    params = ", ".join(f":{name}" for name in names)
+    keys = ", ".join(quote(column.name) for column in table.primary_key.columns)
+    sql = (
+        f"INSERT INTO {dialect.identifier_preparer.format_table(table)} ({columns}) "
+        f"VALUES ({params}) ON CONFLICT DO NOTHING RETURNING {keys}"
+    )
+    return text(sql).bindparams(*(bindparam(name, type_=table.c[name].type) for name in names))
