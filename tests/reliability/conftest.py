@@ -53,6 +53,7 @@ class EffectLog:
         self._app = app
         self._lock = threading.Lock()
         self.applied: Counter[str] = Counter()
+        self.statuses: Counter[str] = Counter()  # every backend answer, by status code
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         method = environ.get("REQUEST_METHOD", "GET")
@@ -61,6 +62,8 @@ class EffectLog:
         mutating = method not in ("GET", "HEAD") and not path.startswith(NOT_EFFECTS)
 
         def recording(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            with self._lock:
+                self.statuses[status.split(" ", 1)[0]] += 1
             if mutating and status.startswith("2"):
                 with self._lock:
                     self.applied[f"{method} {path}"] += 1
