@@ -13,8 +13,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -230,12 +231,16 @@ def sweep_later(seconds: float) -> None:
     print("swept", flush=True)
 
 
+def _fixed(moment: datetime) -> Callable[[], datetime]:
+    return lambda: moment
+
+
 def digest_days(first: str, days: int) -> None:
     """The clock's digest job for ``days`` simulated days from ``first`` (ISO date), each run
     at a moment after that day's digest time, as a clock process that lives that long would."""
     import random
     from dataclasses import replace
-    from datetime import date, datetime, timedelta
+    from datetime import date, timedelta
 
     from bot.clock import Pacer, clock_owner, run_digest
     from bot.services import build_services
@@ -249,7 +254,7 @@ def digest_days(first: str, days: int) -> None:
         for offset in range(days):
             day = date.fromisoformat(first) + timedelta(days=offset)
             moment = datetime.combine(day, at, zone) + timedelta(seconds=jitter.randint(0, 900))
-            deps = replace(services.deps, now=lambda moment=moment: moment)
+            deps = replace(services.deps, now=_fixed(moment))
             done = run_digest(
                 replace(services, deps=deps), services.slack, owner=owner, pacer=Pacer(0)
             )

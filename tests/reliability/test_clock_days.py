@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from audit import AuditEvent, JobRun, Ledger
 from bot.standin import FakeSlack
@@ -61,12 +62,14 @@ def test_thirty_days_of_schedules_with_restarts_post_thirty_digests(
     simulated = {(first + timedelta(days=i)).isoformat() for i in range(DAYS)}
     try:
         with ledger.read_session() as session:
-            periods = list(session.scalars(select(JobRun.period).where(JobRun.job == "digest")))  # type: ignore[arg-type]
+            periods = list(
+                session.scalars(select(col(JobRun.period)).where(col(JobRun.job) == "digest"))
+            )
             events = list(
                 session.scalars(
-                    select(AuditEvent.details).where(
-                        AuditEvent.action == "digest.post",  # type: ignore[arg-type]
-                        AuditEvent.outcome == "ok",  # type: ignore[arg-type]
+                    select(col(AuditEvent.details)).where(
+                        col(AuditEvent.action) == "digest.post",
+                        col(AuditEvent.outcome) == "ok",
                     )
                 )
             )

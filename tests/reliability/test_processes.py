@@ -127,7 +127,7 @@ def test_racing_approval_clicks_across_three_web_processes(deployment: Deploymen
     assert set(statuses) == {200}
 
     # Every request is decided once; every run that started finishes.
-    decided = ApprovalRequest.state == "approved"  # type: ignore[comparison-overlap]
+    decided = ApprovalRequest.state == "approved"
     poll(lambda: count(d.ledger, ApprovalRequest, decided) == REQUESTS, timeout=120)
 
     def runs_settled() -> bool:
@@ -136,9 +136,9 @@ def test_racing_approval_clicks_across_three_web_processes(deployment: Deploymen
 
     poll(runs_settled, timeout=300, every=0.5)
     assert count(d.ledger, ActionRun) <= REQUESTS
-    assert count(d.ledger, ActionRun, ActionRun.state == "succeeded") == REQUESTS  # type: ignore[arg-type]
-    approvals = AuditEvent.action == "deactivate.approve"  # type: ignore[arg-type]
-    assert count(d.ledger, AuditEvent, approvals, AuditEvent.outcome == "ok") == REQUESTS  # type: ignore[arg-type]
+    assert count(d.ledger, ActionRun, ActionRun.state == "succeeded") == REQUESTS
+    approvals = AuditEvent.action == "deactivate.approve"
+    assert count(d.ledger, AuditEvent, approvals, AuditEvent.outcome == "ok") == REQUESTS
     # Each account was marked deactivated by exactly one platform call.
     assert d.effects.twice() == {}
     marks = d.effects.matching("/deactivate")
@@ -152,11 +152,11 @@ def run_row(ledger: Ledger) -> ActionRun | None:
         row = session.exec(select(ActionRun)).scalars().first()  # type: ignore[call-overload]
         if row is not None:
             session.expunge(row)
-        return row  # type: ignore[no-any-return]
+        return row
 
 
 def steps_done(ledger: Ledger) -> int:
-    return count(ledger, ActionStep, ActionStep.state == "done")  # type: ignore[arg-type]
+    return count(ledger, ActionStep, ActionStep.state == "done")
 
 
 def test_web_process_killed_mid_run_is_resumed_elsewhere_once(
@@ -173,7 +173,7 @@ def test_web_process_killed_mid_run_is_resumed_elsewhere_once(
         d.sandbox.faults("platform").set(latency_ms=15)
         sends = [sender(d.slack, web.url) for web in d.webs]
         posted = request_deactivation(sends[0], d.slack, ALICE, big)
-        request_id = str(posted["blocks"][-1]["elements"][0]["value"])  # type: ignore[index]
+        request_id = str(posted["blocks"][-1]["elements"][0]["value"])
         assert stale_click(sends[1], d.slack, BOB, posted, approval_views.APPROVE, request_id)
 
         poll(lambda: steps_done(d.ledger) >= 2, timeout=60, every=0.05)
@@ -186,6 +186,7 @@ def test_web_process_killed_mid_run_is_resumed_elsewhere_once(
         stopped_at = steps_done(d.ledger)
         d.sandbox.faults("platform").set(latency_ms=0)
 
+        finished: ActionRun | None
         if LONG:  # the real clocks: the lease lapses (60 s), then a sweep (every 30 s)
             finished = poll(lambda: _finished(d.ledger), timeout=150, every=1.0)
         else:  # one sweep by another process whose clock is past the lease
@@ -204,8 +205,8 @@ def test_web_process_killed_mid_run_is_resumed_elsewhere_once(
         assert d.effects.matching(f"/v2/accounts/{big}/deactivate") == {
             f"POST /v2/accounts/{big}/deactivate": 1
         }
-        resumed = AuditEvent.action == "deactivate.resume"  # type: ignore[arg-type]
-        assert count(d.ledger, AuditEvent, resumed, AuditEvent.outcome == "ok") == 1  # type: ignore[arg-type]
+        resumed = AuditEvent.action == "deactivate.resume"
+        assert count(d.ledger, AuditEvent, resumed, AuditEvent.outcome == "ok") == 1
         for web in d.webs:
             if web is not victim:
                 assert web.alive(), web.stderr()

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from audit import AuditEvent, Ledger
 from bot.standin import sign
@@ -171,6 +172,6 @@ def test_channel_mentions_in_names_and_reasons_never_reach_slack(bot: BotHarness
     assert mentions(shown) == []
     # The audit log keeps what was typed, verbatim; only Slack output is escaped.
     with bot.ledger.read_session() as session:
-        details = [str(d) for d in session.scalars(select(AuditEvent.details))]
+        details = [str(d) for d in session.scalars(select(col(AuditEvent.details)))]
     assert any("<!channel>" in d for d in details)
     assert FORBIDDEN
