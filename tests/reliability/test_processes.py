@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, Ledger
+from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, JobRun, Ledger
 from bot.standin import FakeSlack
 from bot.views import approvals as approval_views
 from integrations.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
-from tests.fixtures.bot import ALICE, BETTY, BOB, OSCAR
+from tests.fixtures.bot import ALICE, BETTY, BOB, DIGEST_CHANNEL, OSCAR
 from tests.reliability.conftest import LONG, EffectLog, logged_sandbox, make_cluster, sized
-from tests.reliability.procs import Cluster, Proc, run_jethub_module
+from tests.reliability.procs import SECRETS, Cluster, Proc, run_jethub_module
 from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
@@ -145,6 +145,17 @@ def test_racing_approval_clicks_across_three_web_processes(deployment: Deploymen
     assert sorted(marks) == sorted(f"POST /v2/accounts/{a}/deactivate" for a in accounts)
     for web in d.webs:
         assert web.alive(), web.stderr()
+    # Two clocks ran beside all this: at most one real digest today, and no secret logged.
+    digests = [
+        c
+        for c in d.slack.calls("chat.postMessage")
+        if c.args.get("channel") == DIGEST_CHANNEL and not c.args.get("thread_ts")
+    ]
+    assert len(digests) == count(d.ledger, JobRun) <= 1
+    d.cluster.stop_all()
+    logs = d.cluster.all_logs()
+    assert [secret for secret in SECRETS if secret in logs] == []
+    print(f"\nracing: {REQUESTS} requests, {CLICKS} clicks, {count(d.ledger, ActionRun)} runs")
 
 
 def run_row(ledger: Ledger) -> ActionRun | None:
