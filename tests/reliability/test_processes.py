@@ -155,7 +155,9 @@ def test_racing_approval_clicks_across_three_web_processes(deployment: Deploymen
     d.cluster.stop_all()
     logs = d.cluster.all_logs()
     assert [secret for secret in SECRETS if secret in logs] == []
-    print(f"\nracing: {REQUESTS} requests, {CLICKS} clicks, {count(d.ledger, ActionRun)} runs")
+    refused = count(d.ledger, AuditEvent, approvals, AuditEvent.outcome == "refused")
+    runs = count(d.ledger, ActionRun)
+    print(f"\nracing: {REQUESTS} requests, {CLICKS} clicks: {runs} runs, {refused} refused clicks")
 
 
 def run_row(ledger: Ledger) -> ActionRun | None:
