@@ -8,8 +8,14 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from slack_bolt import App
+
+    from bot.services import Services
 
 log = logging.getLogger("jethub")
 
@@ -25,17 +31,39 @@ def _logging(settings: Settings, level: str = "INFO") -> None:
     configure_logging(level=level, secrets=secret_values(settings))
 
 
+class StartupError(Exception):
+    """Start-up cannot go on; the message is the one line to print."""
+
+
+def _app(services: Services) -> App:
+    """The Bolt app, checking the bot token against Slack (``auth.test``) on the way."""
+    from slack_bolt.error import BoltError
+
+    from bot.app import create_app
+
+    try:
+        return create_app(services)
+    except BoltError as exc:
+        raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({exc})") from None
+    except OSError as exc:  # URLError is an OSError
+        url = services.settings.slack_api_url
+        raise StartupError(f"cannot reach Slack's Web API at {url} ({exc})") from None
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings()
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     settings.check_consistency()
     _logging(settings)
-    from bot.app import create_app
     from bot.services import build_services
     from bot.web import WebApp, serve
 
     services = build_services(settings)
-    app = create_app(services)
+    try:
+        app = _app(services)
+    except StartupError:
+        services.close()
+        raise
     clock = None
     if args.all_in_one:
         from bot.clock import start_clock
@@ -57,11 +85,14 @@ def cmd_socket(args: argparse.Namespace) -> int:
     _logging(settings)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    from bot.app import create_app
     from bot.services import build_services
 
     services = build_services(settings)
-    app = create_app(services)
+    try:
+        app = _app(services)
+    except StartupError:
+        services.close()
+        raise
     assert settings.slack_app_token is not None
     try:
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
@@ -204,6 +235,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"jethub: {exc}", file=sys.stderr)
         return 2
+    except StartupError as exc:
+        print(f"jethub: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

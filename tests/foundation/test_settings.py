@@ -88,3 +88,19 @@ def test_suspension_approval_without_an_approvals_channel_stops_start_up():
     assert result.stderr.strip() == (
         "jethub: JETHUB_SUSPEND_REQUIRES_APPROVAL is true but JETHUB_APPROVALS_CHANNEL is not set"
     )
+
+
+def test_unreachable_slack_at_start_up_is_one_clear_line(tmp_path):
+    result = _run_jethub(
+        "serve",
+        env={
+            "SLACK_BOT_TOKEN": "xoxb-present",
+            "SLACK_SIGNING_SECRET": "present",
+            "SLACK_API_URL": "http://127.0.0.1:9/api/",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'ledger.db'}",
+        },
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("jethub: cannot reach Slack's Web API at http://127.0.0.1:9/api/")
+    assert "Traceback" not in result.stderr
