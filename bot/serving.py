@@ -43,6 +43,10 @@ class BackgroundServer:
         """Close every socket from inside the server's own loop, so the loop ends at once."""
         self._stopping = True
         server = self._server
-        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        try:
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        except OSError:
+            # The loop already closed its wake-up pipe (it was ending anyway): close directly.
+            wasyncore.close_all(server._map, ignore_all=True)
         self._thread.join(timeout=5)
         server.task_dispatcher.shutdown()
