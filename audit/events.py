@@ -233,6 +233,12 @@ def _raw_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         at_column = type_coerce(
             func.substr(stored, 1, 10) + "T" + func.substr(stored, 12) + "Z", String
         )
+    else:
+        # PostgreSQL formats the canonical text itself (the column is timestamptz).
+        at_column = type_coerce(
+            func.to_char(func.timezone("UTC", at_column), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            String,
+        )
     stmt = select(
         col(AuditEvent.seq),
         at_column,
@@ -245,21 +251,17 @@ def _raw_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         col(AuditEvent.prev_hash),
         col(AuditEvent.hash),
     ).order_by(col(AuditEvent.seq))
-    if sqlite:
-        # Straight from the driver's cursor, inside the session's transaction: plain tuples.
-        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            sql = stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
-            cursor.execute(str(sql))
-            while batch := cursor.fetchmany(_BATCH):
-                yield from batch
-        finally:
-            cursor.close()
-        return
-    result = connection.execute(stmt, execution_options={"yield_per": _BATCH})
-    for partition in result.partitions():
-        for row in partition:
-            yield (row[0], utc_text(row[1]), *row[2:])
+    # Straight from the driver's cursor, inside the session's transaction: plain tuples, no
+    # Row objects. On PostgreSQL a named (server-side) cursor streams instead of buffering.
+    sql = str(stmt.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    dbapi: Any = connection.connection.dbapi_connection
+    cursor = dbapi.cursor() if sqlite else dbapi.cursor(name="jethub_verify")
+    try:
+        cursor.execute(sql)
+        while batch := cursor.fetchmany(_BATCH):
+            yield from batch
+    finally:
+        cursor.close()
 
 
 def verify(*, session: Session) -> VerifyReport:
