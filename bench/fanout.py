@@ -77,6 +77,7 @@ def deactivate(
     latency_ms: int,
     workers: int,
     bucket_rate: float | None = None,
+    batch: int | None = None,
 ) -> RunResult:
     from audit import Ledger
     from commands.actor import Actor, Role
@@ -126,7 +127,9 @@ def deactivate(
         attempts.statuses.clear()
         attempts.retries = 0
         started = time.perf_counter()
-        outcome = execute_run(deps, run.id)
+        outcome = (
+            execute_run(deps, run.id) if batch is None else execute_run(deps, run.id, batch=batch)
+        )
         seconds = time.perf_counter() - started
         counted = sandbox.counters()
         deps.platform.close()
@@ -153,6 +156,9 @@ def main(argv: list[str] | None = None) -> None:
     args_parser.add_argument("--rate", type=float, default=10.0, help="token bucket, requests/s")
     args_parser.add_argument("--workers", type=int, default=None, help="platform max_workers")
     args_parser.add_argument("--skip-bucket", action="store_true")
+    args_parser.add_argument(
+        "--batch", type=int, default=None, help="execute_run's batch (default: the command's)"
+    )
     args = args_parser.parse_args(argv)
     scale = args.scale if args.scale is not None else (0.05 if args.quick else 1.0)
     sizes = big_sizes(scale)
@@ -162,11 +168,13 @@ def main(argv: list[str] | None = None) -> None:
     from integrations.platform import PlatformClient
 
     workers = args.workers or PlatformClient(base_url="http://127.0.0.1:9", token="x").max_workers
+    from commands.deactivation import BATCH
+
     print(
         f"deactivation fan-out — account {ACCOUNT} {sizes}, {args.latency_ms} ms a call, "
-        f"platform max_workers {workers} — {machine()}"
+        f"platform max_workers {workers}, batch {args.batch or BATCH} — {machine()}"
     )
-    concurrent = deactivate(sizes, latency_ms=args.latency_ms, workers=workers)
+    concurrent = deactivate(sizes, latency_ms=args.latency_ms, workers=workers, batch=args.batch)
     floor = math.ceil(concurrent.calls / workers) * latency
     print(describe(f"execute_run, {workers} workers", concurrent))
     print(f"{'floor for the concurrency':<34} {floor:8.2f} s  (ceil(calls / {workers}) x latency)")
@@ -174,7 +182,7 @@ def main(argv: list[str] | None = None) -> None:
         sequential_seconds = concurrent.calls * latency
         print(f"{'strictly sequential (floor)':<34} {sequential_seconds:8.2f} s  (calls x latency)")
     else:
-        sequential = deactivate(sizes, latency_ms=args.latency_ms, workers=1)
+        sequential = deactivate(sizes, latency_ms=args.latency_ms, workers=1, batch=args.batch)
         sequential_seconds = sequential.seconds
         print(describe("execute_run, 1 worker (sequential)", sequential))
     print(
@@ -183,7 +191,11 @@ def main(argv: list[str] | None = None) -> None:
     )
     if not args.skip_bucket:
         limited = deactivate(
-            sizes, latency_ms=args.latency_ms, workers=workers, bucket_rate=args.rate
+            sizes,
+            latency_ms=args.latency_ms,
+            workers=workers,
+            bucket_rate=args.rate,
+            batch=args.batch,
         )
         answered = limited.calls - limited.attempts.statuses.get(429, 0)
         bucket_floor = answered / args.rate
