@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from audit import active
 from commands.actor import Actor, Role
+from commands.fanout import fetch_together
 from commands.trail import authorize
 
 if TYPE_CHECKING:
@@ -133,10 +134,19 @@ def build_digest(deps: Deps, today: date) -> Digest:
     threshold = threshold_days(policy.overdue_days)
     minimum = Decimal(str(policy.overdue_min_balance))
     bound = due_before(today, policy.overdue_days)
-    invoices = deps.zuora.overdue_invoices(due_before=bound, min_balance=OWING)
-    tallies, unlinked = _group(invoices, bound)
+    # Zuora's paging and the platform's suspended list are independent: read them together.
+    fetched = fetch_together(
+        deps,
+        {
+            "invoices": lambda: _group(
+                deps.zuora.overdue_invoices(due_before=bound, min_balance=OWING), bound
+            ),
+            "suspended": lambda: {account.id for account in deps.platform.suspended_accounts()},
+        },
+    )
+    tallies, unlinked = fetched.get("invoices", tuple)
+    suspended_ids: set[str] = fetched.get("suspended", set)
     owing = {key: t for key, t in tallies.items() if t.amount >= minimum and t.oldest is not None}
-    suspended_ids = {account.id for account in deps.platform.suspended_accounts()}
     with deps.ledger.read_session() as session:
         snoozed_ids = set(active(session=session, today=today))
     rows: list[DigestRow] = []

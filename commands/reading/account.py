@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.reading._fanout import fetch_together
+from commands.fanout import fetch_together
 from commands.reading._models import ReadOrder, ReadResult
 from commands.trail import authorize
 from integrations.errors import NotFound

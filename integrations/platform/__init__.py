@@ -15,7 +15,7 @@ from integrations.errors import (
     UnexpectedResponse,
 )
 from integrations.platform._client import UNCHANGED, PlatformClient
-from integrations.platform._concurrent import ItemResult, map_concurrent
+from integrations.platform._concurrent import ItemResult
 from integrations.platform._models import (
     Account,
     AccountSummary,
@@ -55,5 +55,4 @@ __all__ = [
     "SentEmail",
     "Suspension",
     "UnexpectedResponse",
-    "map_concurrent",
 ]

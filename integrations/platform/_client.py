@@ -23,7 +23,7 @@ from integrations.http import (
     parse_list,
 )
 from integrations.ipnd import ServiceAddress
-from integrations.platform._concurrent import ItemResult, map_concurrent
+from integrations.platform._concurrent import FanOut, ItemResult
 from integrations.platform._errors import BACKEND, read_platform_error
 from integrations.platform._models import (
     Account,
@@ -87,6 +87,7 @@ class PlatformClient:
             raise ValueError(f"page_size must be 1..{MAX_PAGE_SIZE}")
         self.max_workers = max_workers
         self.page_size = page_size
+        self._fan_out = FanOut(max_workers, name="platform-fanout")
         self._http = JsonHttp(
             backend=BACKEND,
             base_url=base_url,
@@ -103,6 +104,7 @@ class PlatformClient:
         )
 
     def close(self) -> None:
+        self._fan_out.close()
         self._http.close()
 
     def __enter__(self) -> PlatformClient:
@@ -306,9 +308,9 @@ class PlatformClient:
     def map_concurrent(
         self, fn: Callable[[I], R], items: Iterable[I]
     ) -> builtins.list[ItemResult[I, R]]:
-        """``fn`` over ``items`` on at most ``max_workers`` threads (see
-        :func:`integrations.platform.map_concurrent`)."""
-        return map_concurrent(fn, items, max_workers=self.max_workers)
+        """``fn`` over ``items`` on the client's pool of ``max_workers`` threads, shared by all
+        callers; each item's value or backend error, in the items' order."""
+        return self._fan_out.map(fn, items)
 
     # -- plumbing ---------------------------------------------------------------------------
 

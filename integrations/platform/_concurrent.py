@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from typing import Generic, TypeVar
 
 from integrations.errors import IntegrationError
 
-__all__ = ["ItemResult", "map_concurrent"]
+__all__ = ["FanOut", "ItemResult"]
 
 I = TypeVar("I")  # noqa: E741
 R = TypeVar("R")
@@ -35,17 +36,35 @@ def _one(fn: Callable[[I], R], item: I) -> ItemResult[I, R]:
         return ItemResult(item, error=exc)
 
 
-def map_concurrent(
-    fn: Callable[[I], R], items: Iterable[I], *, max_workers: int
-) -> list[ItemResult[I, R]]:
-    """``fn`` over ``items`` on at most ``max_workers`` threads; results in the items' order.
+class FanOut:
+    """One bounded pool for a client's whole life, shared by every caller.
 
-    A backend error on one item is kept in its result and the others still run; any other
-    exception is a bug and propagates.
+    Creating threads per call cost more than the calls' own work under load, and a shared pool
+    also bounds how hard all callers together press the backend. A fan-out started from inside
+    the pool runs inline, so nesting can never deadlock waiting for a free thread.
     """
-    todo = list(items)
-    if not todo:
-        return []
-    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(todo)))) as pool:
-        futures = [pool.submit(_one, fn, item) for item in todo]
+
+    def __init__(self, max_workers: int, *, name: str = "fanout") -> None:
+        self.max_workers = max(1, max_workers)
+        self._inside = threading.local()
+        self._pool = ThreadPoolExecutor(
+            max_workers=self.max_workers, thread_name_prefix=name, initializer=self._mark
+        )
+
+    def _mark(self) -> None:
+        self._inside.flag = True
+
+    def map(self, fn: Callable[[I], R], items: Iterable[I]) -> list[ItemResult[I, R]]:
+        """``fn`` over ``items``; results in the items' order.
+
+        A backend error on one item is kept in its result and the others still run; any other
+        exception is a bug and propagates.
+        """
+        todo = list(items)
+        if len(todo) <= 1 or getattr(self._inside, "flag", False):
+            return [_one(fn, item) for item in todo]
+        futures = [self._pool.submit(_one, fn, item) for item in todo]
         return [future.result() for future in futures]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

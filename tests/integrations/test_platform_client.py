@@ -289,3 +289,16 @@ def test_collections_are_in_deactivation_order() -> None:
         "callflows", "pbxs", "subscriptions", "webhooks", "webtrackers",
     ]  # fmt: skip
     assert Collection.PARKING.label == "call parking setups"
+
+
+def test_fan_out_started_inside_the_pool_runs_inline_instead_of_deadlocking() -> None:
+    from integrations.platform._concurrent import FanOut
+
+    pool = FanOut(2)
+    try:
+        inner = pool.map(lambda n: pool.map(lambda m: m * n, range(3)), range(4))
+        assert [[r.value for r in outer.value or []] for outer in inner] == [
+            [0, 0, 0], [0, 1, 2], [0, 2, 4], [0, 3, 6],
+        ]  # fmt: skip
+    finally:
+        pool.close()
