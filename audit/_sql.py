@@ -6,7 +6,7 @@ import functools
 from typing import Any
 
 from sqlalchemy import Table, bindparam, text
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql.dml import UpdateBase
 from sqlalchemy.sql.elements import TextClause
 from sqlmodel import Session, SQLModel
@@ -23,13 +23,15 @@ def changed(session: Session, statement: UpdateBase) -> int:
     return int(result.rowcount)
 
 
-def insert_if_absent(session: Session, model: type[SQLModel], **values: Any) -> bool:
+def insert_if_absent(
+    session: Session | Connection, model: type[SQLModel], **values: Any
+) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True iff this call inserted the row.
 
     The loser of a race gets False without an error, so the caller's transaction stays usable
     (PostgreSQL would otherwise abort it on the unique violation).
     """
-    dialect = session.get_bind().dialect
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
     if dialect.name not in ("postgresql", "sqlite"):  # pragma: no cover
         raise NotImplementedError(f"the ledger does not support {dialect.name}")
     statement = _insert_if_absent(dialect, table_of(model), tuple(sorted(values)))

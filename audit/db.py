@@ -147,6 +147,13 @@ class Ledger:
                 raise
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A read-write transaction without the ORM, for the few statements on the ack path
+        (the dedupe insert): committed when the block ends normally, else rolled back."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def read_session(self) -> Iterator[Session]:
         """A transaction for reading only (verify, export, listings); always rolled back.
 

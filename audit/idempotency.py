@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from audit._sql import changed, insert_if_absent
@@ -15,9 +16,13 @@ from audit.models import IdempotencyKey
 from audit.types import JSONDict, as_utc, json_dict
 
 
-def first_time(*, session: Session, key: str, now: datetime) -> bool:
-    """Record ``key``; True the first time it is seen, False (without an error) after that."""
-    session.flush()
+def first_time(*, session: Session | Connection, key: str, now: datetime) -> bool:
+    """Record ``key``; True the first time it is seen, False (without an error) after that.
+
+    ``session`` may be a bare ``Ledger.connection()``: the ack path skips the ORM's cost.
+    """
+    if isinstance(session, Session):
+        session.flush()
     return insert_if_absent(session, IdempotencyKey, key=key, created_at=as_utc(now, "now"))
 
 

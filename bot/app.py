@@ -58,8 +58,8 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     def dedupe(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         key = _dedupe_key(req)
         if key is not None:
-            with services.deps.ledger.session() as session:
-                fresh = first_time(session=session, key=key, now=services.deps.now())
+            with services.deps.ledger.connection() as connection:
+                fresh = first_time(session=connection, key=key, now=services.deps.now())
             if not fresh:
                 log.info("duplicate Slack delivery answered without re-running", extra={"key": key})
                 return BoltResponse(status=200, body="")

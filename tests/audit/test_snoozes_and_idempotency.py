@@ -77,6 +77,16 @@ def test_a_key_is_new_once(ledger: Ledger) -> None:
         assert first_time(session=session, key="Ev2", now=T0)  # the session still works
 
 
+def test_a_key_is_new_once_through_a_bare_connection(ledger: Ledger) -> None:
+    with ledger.connection() as connection:
+        assert first_time(session=connection, key="Ev1", now=T0)
+    with ledger.connection() as connection:
+        assert not first_time(session=connection, key="Ev1", now=T0)
+        assert first_time(session=connection, key="Ev2", now=T0)
+    with ledger.session() as session:  # the ORM path sees the same keys
+        assert not first_time(session=session, key="Ev2", now=T0)
+
+
 def test_a_result_can_be_stored_and_given_again(ledger: Ledger) -> None:
     with ledger.session() as session:
         first_time(session=session, key="Ev1", now=T0)
