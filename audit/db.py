@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -118,6 +119,9 @@ class Ledger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # SQLite has one writer at a time; this process's short writers queue on a mutex
+        # (an instant hand-off) instead of SQLite's busy handler, which sleeps and retries.
+        self._short_writes = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(
@@ -150,7 +154,11 @@ class Ledger:
     def connection(self) -> Iterator[Connection]:
         """A read-write transaction without the ORM, for the few statements on the ack path
         (the dedupe insert): committed when the block ends normally, else rolled back."""
-        with self.engine.begin() as connection:
+        if self._short_writes is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._short_writes, self.engine.begin() as connection:
             yield connection
 
     @contextmanager
