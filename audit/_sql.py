@@ -23,9 +23,7 @@ def changed(session: Session, statement: UpdateBase) -> int:
     return int(result.rowcount)
 
 
-def insert_if_absent(
-    session: Session | Connection, model: type[SQLModel], **values: Any
-) -> bool:
+def insert_if_absent(session: Session | Connection, model: type[SQLModel], **values: Any) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True iff this call inserted the row.
 
     The loser of a race gets False without an error, so the caller's transaction stays usable
