@@ -11,8 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from commands.actor import Actor, Role
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
-from commands.trail import authorize, record
-from integrations.errors import IntegrationError
+from commands.trail import authorize, change_and_record, record
 from integrations.ipnd import (
     ADDRESS_FIELDS,
     Finding,
@@ -179,25 +178,13 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
         "after": _wire(cmd.address),
         "findings": [f.code.value for f in findings],
     }
-    try:
-        deps.platform.store_emergency(account.id, cmd.address, by=actor.user_id)
-    except IntegrationError as exc:
-        record(
-            deps,
-            actor=actor,
-            action="emergency.save",
-            account=account.id,
-            outcome="failed",
-            details={**details, "error": str(exc)},
-        )
-        raise
-    record(
+    change_and_record(
         deps,
         actor=actor,
         action="emergency.save",
         account=account.id,
-        outcome="ok",
         details=details,
+        change=lambda: deps.platform.store_emergency(account.id, cmd.address, by=actor.user_id),
     )
     return EmergencySaved(account=account.id, before=before, after=cmd.address, findings=findings)
 

@@ -15,8 +15,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from commands.actor import Actor, Role
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, NothingToDo
-from commands.trail import authorize, record
-from integrations.errors import IntegrationError
+from commands.trail import authorize, change_and_record
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -153,6 +152,7 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
     seen = _contacts(account.id, account.name, zuora)
     if seen.bill_to is None or not seen.bill_to.id:
         raise Conflict(f"Zuora account {zuora.account_number} has no Bill To contact.")
+    contact_id = seen.bill_to.id
     if seen.bill_to.email == cmd.email:
         raise NothingToDo(f"Invoices for account {account.id} already go to {cmd.email}.")
     details = {
@@ -163,25 +163,13 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
         "shared_with_sold_to": seen.shared,
         "additional_emails_unchanged": seen.additional_emails,
     }
-    try:
-        deps.zuora.update_contact_email(seen.bill_to.id, cmd.email)
-    except IntegrationError as exc:
-        record(
-            deps,
-            actor=actor,
-            action="invoice_email.update",
-            account=account.id,
-            outcome="failed",
-            details={**details, "error": str(exc)},
-        )
-        raise
-    record(
+    change_and_record(
         deps,
         actor=actor,
         action="invoice_email.update",
         account=account.id,
-        outcome="ok",
         details=details,
+        change=lambda: deps.zuora.update_contact_email(contact_id, cmd.email),
     )
     return InvoiceEmailChanged(
         account=account.id,

@@ -8,7 +8,6 @@ rename needs the person to say they know (``acknowledged``).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -16,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, field_validator
 from commands.actor import Actor, Role
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
-from commands.trail import authorize, record
-from integrations.errors import IntegrationError, NotFound
+from commands.trail import authorize, change_and_record, record
+from integrations.errors import NotFound
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -184,13 +183,13 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
         "after": found.subscription_number,
         "subscription_status": found.status,
     }
-    _write(
+    change_and_record(
         deps,
-        actor,
-        "pbx.subscription",
-        cmd.account,
-        details,
-        lambda: deps.platform.update_pbx(
+        actor=actor,
+        action="pbx.subscription",
+        account=cmd.account,
+        details=details,
+        change=lambda: deps.platform.update_pbx(
             cmd.account, pbx.id, billing_subscription=found.subscription_number
         ),
     )
@@ -212,38 +211,14 @@ def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChange
     if pbx.name == cmd.name:
         raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
     details = {"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True}
-    _write(
+    change_and_record(
         deps,
-        actor,
-        "pbx.name",
-        cmd.account,
-        details,
-        lambda: deps.platform.update_pbx(cmd.account, pbx.id, name=cmd.name),
+        actor=actor,
+        action="pbx.name",
+        account=cmd.account,
+        details=details,
+        change=lambda: deps.platform.update_pbx(cmd.account, pbx.id, name=cmd.name),
     )
     return PbxChanged(
         account=cmd.account, pbx_id=pbx.id, field="name", before=pbx.name, after=cmd.name
     )
-
-
-def _write(
-    deps: Deps,
-    actor: Actor,
-    action: str,
-    account: str,
-    details: Mapping[str, object],
-    change: Callable[[], object],
-) -> None:
-    """Make the change and audit it, ``failed`` with the error if the backend refused."""
-    try:
-        change()
-    except IntegrationError as exc:
-        record(
-            deps,
-            actor=actor,
-            action=action,
-            account=account,
-            outcome="failed",
-            details={**details, "error": str(exc)},
-        )
-        raise
-    record(deps, actor=actor, action=action, account=account, outcome="ok", details=details)
