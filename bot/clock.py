@@ -14,7 +14,6 @@ a crash half way through posting leaves that day's digest short rather than doub
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import secrets
@@ -36,6 +35,7 @@ from slack_sdk import WebClient
 from audit import claim_period, finish_period, get_period
 from bot.services import Services
 from bot.settings import Settings
+from bot.sweeper import sweep
 from bot.views.digest import DigestPost, digest_post
 from commands.context import correlation_id, new_correlation_id
 from commands.digest import Digest, build_digest
@@ -203,14 +203,7 @@ def _digest_job(services: Services, client: WebClient, owner: str) -> Callable[[
     return job
 
 
-def _sweep_job(services: Services, client: WebClient) -> Callable[[], None] | None:
-    try:
-        sweeper = importlib.import_module("bot.sweeper")
-    except ImportError:
-        log.info("bot.sweeper is not available; the clock runs without the sweeper")
-        return None
-    sweep: Callable[[Services, WebClient], None] = sweeper.sweep
-
+def _sweep_job(services: Services, client: WebClient) -> Callable[[], None]:
     def job() -> None:
         correlation_id.set(new_correlation_id())
         try:
@@ -238,14 +231,12 @@ def schedule(
         )
     else:
         log.warning("JETHUB_DIGEST_CHANNEL is not set; the overdue digest is not scheduled")
-    sweep = _sweep_job(services, client)
-    if sweep is not None:
-        scheduler.add_job(
-            sweep,
-            IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=settings.zone),
-            id="sweeper",
-            name="expire approvals, resume runs",
-        )
+    scheduler.add_job(
+        _sweep_job(services, client),
+        IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=settings.zone),
+        id="sweeper",
+        name="expire approvals, resume runs, forget old delivery ids",
+    )
 
 
 def make_clock(

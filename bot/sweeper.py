@@ -1,5 +1,6 @@
 """The sweeper, called by the clock every 30 s: expire due approval requests (updating their
-messages and telling their requesters) and resume runs whose worker is gone (lease lapsed).
+messages and telling their requesters), resume runs whose worker is gone (lease lapsed), and
+forget Slack delivery ids old enough that Slack can no longer retry them.
 
 Safe on any number of clock processes at once: expiry is a compare-and-set per request and a
 run is worked only by whoever claims its lease.
@@ -8,15 +9,21 @@ run is worked only by whoever claims its lease.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from slack_sdk import WebClient
 
+from audit import prune
 from bot.listeners.approvals import expire_and_announce
 from bot.listeners.deactivation import run_deactivation
 from bot.services import Services
 from commands.deactivation import KIND, load_run, resumable_runs
 
 log = logging.getLogger(__name__)
+
+# Slack retries a delivery within minutes; a suspension confirmation lives 30 minutes. A week
+# keeps every key that can still matter and stops the table growing without end.
+KEEP_DELIVERY_KEYS = timedelta(days=7)
 
 
 def sweep(services: Services, client: WebClient) -> None:
@@ -35,3 +42,11 @@ def sweep(services: Services, client: WebClient) -> None:
             log.info("sweeper: run %s → %s", run_id, outcome.state if outcome else "gone")
         except Exception:
             log.exception("sweeper: resuming run %s failed", run_id)
+    try:
+        deps = services.deps
+        with deps.ledger.session() as session:
+            forgotten = prune(session=session, older_than=deps.now() - KEEP_DELIVERY_KEYS)
+        if forgotten:
+            log.info("forgot %d old Slack delivery id(s)", forgotten)
+    except Exception:
+        log.exception("sweeper: pruning old delivery ids failed")
