@@ -143,8 +143,11 @@ def _say(respond: Respond, *, replace: bool = False) -> Post:
 
 
 def _text(post: Post) -> Notify:
+    """Post ``text``, which is safe mrkdwn already (``user_message`` escaped what came from
+    outside), so it is not escaped again."""
+
     def tell(text: str) -> object:
-        return post(message(text, [section(esc(text))]))
+        return post(message(text, [section(text)]))
 
     return tell
 

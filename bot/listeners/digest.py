@@ -145,8 +145,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 )
             return client.chat_postMessage(channel=actor.user_id, **payload)
 
-        def tell(text: str) -> object:
-            return post(message(text, [section(esc(text))]))
+        def tell(text: str) -> object:  # safe mrkdwn from user_message: not escaped again
+            return post(message(text, [section(text)]))
 
         def work() -> None:
             post(views.snoozed_message(snooze_account(cmd, actor, deps)))

@@ -28,3 +28,14 @@ def test_unexpected_errors_quote_a_reference_not_the_exception():
     text = user_message(RuntimeError("secret internals"))
     assert "secret internals" not in text
     assert "Reference" in text
+
+
+def test_listener_notices_do_not_escape_a_boundary_message_twice():
+    from bot.listeners.changes import _text
+
+    posted = []
+    _text(posted.append)(user_message(AccountNotFound("Smith & Sons")))
+    (payload,) = posted
+    shown = payload["blocks"][0]["text"]["text"]
+    assert "Smith &amp; Sons" in shown
+    assert "&amp;amp;" not in shown
