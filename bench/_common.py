@@ -113,6 +113,34 @@ def scratch_dir() -> Iterator[Path]:
         yield Path(path)
 
 
+@contextmanager
+def demo_bot() -> Iterator[tuple[Any, Any]]:
+    """``(fake_slack, services)``: the real bot's services against the demo sandbox (in its own
+    process), a FakeSlack and a scratch SQLite ledger — what both latency benchmarks measure."""
+    from bench._sandbox import RemoteSandbox
+    from bot.services import build_services
+    from bot.standin import FakeSlack
+
+    quiet_logs()
+    with (
+        scratch_dir() as scratch,
+        FakeSlack(bot_token=BOT_TOKEN) as fake,
+        RemoteSandbox("demo") as sandbox,
+    ):
+        fake.add_user(OPERATOR, name="alice")
+        fake.add_channel(CHANNEL, "support")
+        settings = bench_settings(
+            slack_url=fake.url,
+            sandbox_url=sandbox.url,
+            database_url=f"sqlite:///{scratch / 'ledger.db'}",
+        )
+        services = build_services(settings)
+        try:
+            yield fake, services
+        finally:
+            services.close()
+
+
 def bench_settings(*, slack_url: str, sandbox_url: str, database_url: str, **extra: Any) -> Any:
     """Settings as the harness would set them, with the roles the benchmarks act as."""
     from bot.settings import Settings

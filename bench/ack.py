@@ -37,15 +37,12 @@ from bench._common import (
     OPERATOR,
     SIGNING_SECRET,
     Latency,
-    bench_settings,
+    demo_bot,
     machine,
     parser,
-    quiet_logs,
     ratio_line,
     safe_ratio,
-    scratch_dir,
 )
-from bench._sandbox import RemoteSandbox
 from bot.standin import FakeSlack, sign
 from bot.standin import payloads as slack_payloads
 
@@ -220,61 +217,44 @@ def measure(
 
 def run(samples: int, *, overlapped: bool = True) -> float:
     from bot.app import create_app
-    from bot.services import build_services
 
-    quiet_logs()
-    with (
-        scratch_dir() as scratch,
-        FakeSlack(bot_token=BOT_TOKEN) as fake,
-        RemoteSandbox("demo") as sandbox,
-    ):
-        fake.add_user(OPERATOR, name="alice")
-        fake.add_channel(CHANNEL, "support")
-        settings = bench_settings(
-            slack_url=fake.url,
-            sandbox_url=sandbox.url,
-            database_url=f"sqlite:///{scratch / 'ledger.db'}",
-        )
-        services = build_services(settings)
-        try:
-            jethub = create_app(services)
-            client = WebClient(token=BOT_TOKEN, base_url=fake.url)
-            bare_off = bare_app(client, process_before_response=False)
-            bare_on = bare_app(client, process_before_response=True)
-            requests = Requests(fake)
+    with demo_bot() as (fake, services):
+        jethub = create_app(services)
+        client = WebClient(token=BOT_TOKEN, base_url=fake.url)
+        bare_off = bare_app(client, process_before_response=False)
+        bare_on = bare_app(client, process_before_response=True)
+        requests = Requests(fake)
 
-            def drain() -> None:
-                if not services.executor.wait_idle(timeout=60):
-                    raise SystemExit("the bot's work after the ack did not finish")
+        def drain() -> None:
+            if not services.executor.wait_idle(timeout=60):
+                raise SystemExit("the bot's work after the ack did not finish")
 
-            print(f"ack latency, in-process dispatch — {machine()}, {samples} samples per row")
-            jethub_p50s: list[float] = []
-            off_p50s: list[float] = []
-            for name, build in CASES.items():
-                print(f"\n{name}")
-                ours = measure(jethub, requests, build, samples, between=drain)
-                off = measure(bare_off, requests, build, samples)
-                on = measure(bare_on, requests, build, samples)
-                print(ours.row("jethub (pool drained between samples)"))
-                if overlapped:
-                    # Let the work pile up a little, as in a burst, then drain (untimed).
-                    busy = measure(jethub, requests, build, samples, between=Burst(16, drain))
-                    drain()
-                    print(busy.row("jethub (work after the ack overlapping)"))
-                print(off.row("bare Bolt, process_before_response off"))
-                print(on.row("bare Bolt, process_before_response on"))
-                print(
-                    f"{'':<44} jethub/off p50 {safe_ratio(ours.p50_ms, off.p50_ms):.3f}  "
-                    f"jethub/on p50 {safe_ratio(ours.p50_ms, on.p50_ms):.2f}  "
-                    f"jethub/on p99 {safe_ratio(ours.p99_ms, on.p99_ms):.2f}"
-                )
-                jethub_p50s.append(ours.p50_ms)
-                off_p50s.append(off.p50_ms)
-            worst = max(jethub_p50s)
-            print(f"\nworst jethub p50 {worst:.3f} ms (target ≤ 1 ms)")
-            return safe_ratio(worst, min(off_p50s))
-        finally:
-            services.close()
+        print(f"ack latency, in-process dispatch — {machine()}, {samples} samples per row")
+        jethub_p50s: list[float] = []
+        off_p50s: list[float] = []
+        for name, build in CASES.items():
+            print(f"\n{name}")
+            ours = measure(jethub, requests, build, samples, between=drain)
+            off = measure(bare_off, requests, build, samples)
+            on = measure(bare_on, requests, build, samples)
+            print(ours.row("jethub (pool drained between samples)"))
+            if overlapped:
+                # Let the work pile up a little, as in a burst, then drain (untimed).
+                busy = measure(jethub, requests, build, samples, between=Burst(16, drain))
+                drain()
+                print(busy.row("jethub (work after the ack overlapping)"))
+            print(off.row("bare Bolt, process_before_response off"))
+            print(on.row("bare Bolt, process_before_response on"))
+            print(
+                f"{'':<44} jethub/off p50 {safe_ratio(ours.p50_ms, off.p50_ms):.3f}  "
+                f"jethub/on p50 {safe_ratio(ours.p50_ms, on.p50_ms):.2f}  "
+                f"jethub/on p99 {safe_ratio(ours.p99_ms, on.p99_ms):.2f}"
+            )
+            jethub_p50s.append(ours.p50_ms)
+            off_p50s.append(off.p50_ms)
+        worst = max(jethub_p50s)
+        print(f"\nworst jethub p50 {worst:.3f} ms (target ≤ 1 ms)")
+        return safe_ratio(worst, min(off_p50s))
 
 
 def main(argv: list[str] | None = None) -> None:

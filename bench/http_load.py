@@ -24,20 +24,14 @@ from slack_sdk import WebClient
 
 from bench._common import (
     BOT_TOKEN,
-    CHANNEL,
-    OPERATOR,
     SIGNING_SECRET,
     Latency,
-    bench_settings,
+    demo_bot,
     machine,
     parser,
-    quiet_logs,
     ratio_line,
     safe_ratio,
-    scratch_dir,
 )
-from bench._sandbox import RemoteSandbox
-from bot.standin import FakeSlack
 
 
 @dataclass(frozen=True)
@@ -89,24 +83,10 @@ def bare_app(client: WebClient) -> App:
 
 def run(seconds: float, clients: int) -> float:
     from bot.app import create_app
-    from bot.services import build_services
     from bot.serving import BackgroundServer
     from bot.web import WebApp
 
-    quiet_logs()
-    with (
-        scratch_dir() as scratch,
-        FakeSlack(bot_token=BOT_TOKEN) as fake,
-        RemoteSandbox("demo") as sandbox,
-    ):
-        fake.add_user(OPERATOR, name="alice")
-        fake.add_channel(CHANNEL, "support")
-        settings = bench_settings(
-            slack_url=fake.url,
-            sandbox_url=sandbox.url,
-            database_url=f"sqlite:///{scratch / 'ledger.db'}",
-        )
-        services = build_services(settings)
+    with demo_bot() as (fake, services):
         bare_handler = SlackRequestHandler(bare_app(WebClient(token=BOT_TOKEN, base_url=fake.url)))
         jethub_server = BackgroundServer(WebApp(create_app(services), services)).start()
         bare_server = BackgroundServer(bare_handler).start()  # type: ignore[arg-type]
@@ -143,7 +123,6 @@ def run(seconds: float, clients: int) -> float:
         finally:
             jethub_server.stop()
             bare_server.stop()
-            services.close()
 
 
 def main(argv: list[str] | None = None) -> None:
