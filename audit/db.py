@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -70,7 +72,7 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
             if not in_memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous = NORMAL")
             cursor.execute("PRAGMA foreign_keys = ON")
         finally:
@@ -80,6 +82,26 @@ def _configure_sqlite(engine: Engine, *, in_memory: bool) -> None:
     def _on_begin(connection: Connection) -> None:
         read_only = connection.get_execution_options().get(_READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """``PRAGMA journal_mode = WAL``, waiting for the lock as long as the busy timeout would.
+
+    SQLite answers a journal-mode switch that races another connection with SQLITE_BUSY at once,
+    without calling the busy handler, so several processes opening a new file together (two
+    ``jethub db upgrade``, a web and a clock starting) would fail instead of queueing.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.25)
 
 
 def alembic_config() -> Config:
