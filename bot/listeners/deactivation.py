@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
 from audit.models import RunState
-from bot.boundary import after_ack
+from bot.boundary import after_ack, user_message
 from bot.listeners import approvals as approval_ui
 from bot.listeners.slash import VerbCall, VerbRouter
 from bot.services import Services
@@ -221,9 +221,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 PreviewDeactivation(account=call.account), call.actor, deps
             )
         except (CommandError, IntegrationError) as exc:
-            text = str(exc) if isinstance(exc, CommandError) else f":warning: {exc}"
             call.client.views_update(
-                view_id=view_id, hash=view_hash, view=views.refusal_modal(text)
+                view_id=view_id, hash=view_hash, view=views.refusal_modal(user_message(exc))
             )
             return
         call.client.views_update(view_id=view_id, hash=view_hash, view=views.request_modal(preview))

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.standin import FakeSlack, Response, SlackSender, payloads
@@ -123,6 +123,7 @@ def watch(bot: BotHarness, caplog: pytest.LogCaptureFixture) -> Iterator[Watch]:
 
 @QUICK
 @given(text=command_text)
+@example(text="deactivate <!here")  # a refusal inside the deactivation modal once leaked it
 def test_any_slash_command_text_gets_a_clear_reply(watch: Watch, text: str) -> None:
     watch.check(watch.bot.send.command(ADAM, text))
 
