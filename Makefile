@@ -17,7 +17,7 @@ run: $(STAMP)
 	$(BIN)/jethub console
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
