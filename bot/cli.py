@@ -163,7 +163,7 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 def cmd_sandbox(args: argparse.Namespace) -> int:
     from integrations.sandbox import serve_forever
 
-    serve_forever(args.port, data=args.data, size=args.size)
+    serve_forever(args.port, data=args.data, size=args.size, clock=_settings().clock)
     return 0
 
 

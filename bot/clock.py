@@ -40,6 +40,7 @@ from bot.views.digest import DigestPost, digest_post
 from commands.context import correlation_id, new_correlation_id
 from commands.digest import Digest, build_digest
 from commands.trail import record
+from integrations.clock import business_date
 
 log = logging.getLogger(__name__)
 
@@ -122,14 +123,14 @@ def run_digest(
     if not channel:
         return None
     now = deps.now()
-    local = now.astimezone(settings.zone)
-    if local.time() < settings.jethub_digest_time:
+    if now.astimezone(deps.zone).time() < settings.jethub_digest_time:
         return None
-    period = local.date().isoformat()
+    today = business_date(now, deps.zone)
+    period = today.isoformat()
     with deps.ledger.read_session() as session:
         if get_period(session=session, job=DIGEST_JOB, period=period) is not None:
             return None
-    digest = build_digest(deps, local.date())
+    digest = build_digest(deps, today)
     with deps.ledger.session() as session:
         if not claim_period(
             session=session, job=DIGEST_JOB, period=period, owner=owner, now=deps.now()
@@ -147,7 +148,7 @@ def run_digest(
     }
     try:
         messages = post_digest(
-            client, channel, digest_post(digest, at=now, zone=settings.zone), pacer=pacer
+            client, channel, digest_post(digest, at=now, zone=deps.zone), pacer=pacer
         )
     except Exception as exc:
         with deps.ledger.session() as session:

@@ -67,7 +67,6 @@ def policy(settings: Settings) -> Policy:
         overdue_min_balance=settings.jethub_overdue_min_balance,
         approval_ttl=settings.jethub_approval_ttl,
         suspend_requires_approval=settings.jethub_suspend_requires_approval,
-        timezone=settings.zone,
     )
 
 
@@ -86,7 +85,7 @@ def build_services(
     if settings.uses_sandbox and sandbox is None:
         from integrations.sandbox import Sandbox, demo_world
 
-        sandbox = Sandbox(world=demo_world()).start(host="127.0.0.1", port=0)
+        sandbox = Sandbox(world=demo_world(clock=settings.clock)).start(host="127.0.0.1", port=0)
         log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
     sandbox_url = sandbox.url if sandbox is not None else ""
 
@@ -114,6 +113,7 @@ def build_services(
         ),
         ledger=ledger,
         policy=policy(settings),
+        clock=settings.clock,
     )
     slack = slack_client(settings)
     grants = {

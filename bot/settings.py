@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from integrations.clock import BusinessClock
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -105,6 +107,11 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.jethub_timezone)
+
+    @property
+    def clock(self) -> BusinessClock:
+        """Where the whole product, sandbox included, takes "now" and "today" from."""
+        return BusinessClock(self.zone)
 
     @property
     def uses_sandbox(self) -> bool:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+from integrations.clock import BusinessClock
 
 if TYPE_CHECKING:
     from audit import Ledger
@@ -15,17 +17,12 @@ if TYPE_CHECKING:
     from integrations.zuora import ZuoraClient
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass(frozen=True)
 class Policy:
     overdue_days: int = 7
     overdue_min_balance: float = 0.01
     approval_ttl: timedelta = timedelta(hours=24)
     suspend_requires_approval: bool = False
-    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Australia/Sydney"))
 
 
 @dataclass(frozen=True)
@@ -35,8 +32,19 @@ class Deps:
     sbc: SbcClient
     ledger: Ledger
     policy: Policy = field(default_factory=Policy)
-    now: Callable[[], datetime] = utc_now
+    clock: BusinessClock = field(default_factory=BusinessClock)
+
+    def now(self) -> datetime:
+        return self.clock.now()
 
     def today(self) -> date:
-        """Today in the team's time zone (invoices fall due by the local calendar)."""
-        return self.now().astimezone(self.policy.timezone).date()
+        """The business date: invoices fall due by the team's calendar, not the machine's."""
+        return self.clock.today()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.clock.zone
+
+    def with_now(self, now: Callable[[], datetime]) -> Deps:
+        """The same world seen through another "now" (a test's, or a sweeper looking ahead)."""
+        return replace(self, clock=replace(self.clock, now=now))

@@ -582,7 +582,7 @@ def _vet(
     done = settled(deps, confirmation.id)
     if done is not None:
         refuse({"problem": f"already {done.state}", "confirmation_id": confirmation.id})
-        raise AlreadySettled(confirmation, done, deps.policy.timezone)
+        raise AlreadySettled(confirmation, done, deps.zone)
     if check_expiry and deps.now() >= confirmation.expires_at:
         refuse({"problem": "expired", "confirmation_id": confirmation.id})
         raise ConfirmationExpired(confirmation)
@@ -624,7 +624,7 @@ def _settle(
         _refuser(
             deps, actor, f"{confirmation.action}.{verb}", confirmation.account, stage="confirmation"
         )({"problem": f"lost the race: already {done.state}", "confirmation_id": confirmation.id})
-        raise AlreadySettled(confirmation, done, deps.policy.timezone)
+        raise AlreadySettled(confirmation, done, deps.zone)
 
 
 # -- acting -------------------------------------------------------------------------------------

@@ -91,7 +91,8 @@ class World:
         self.dir = Path(self._tmp.name)
         self.log_file = self.dir / "console.log"
         self.slack = FakeSlack(bot_token=BOT_TOKEN)
-        self.sandbox = Sandbox(world=demo_world())
+        # The demo's dates follow the bot's business date (JETHUB_TIMEZONE), as in production.
+        self.sandbox = Sandbox(world=demo_world(clock=Settings(_env_file=None).clock))
         self._server: BackgroundServer | None = None
         self._services: Services | None = None
         self._send: SlackSender | None = None

@@ -67,7 +67,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
     def digest_verb(call: VerbCall) -> None:
         digest = show_digest(call.actor, deps)
         pages = views.ephemeral_pages(
-            digest, at=deps.now(), zone=deps.policy.timezone, max_messages=EPHEMERAL_MESSAGES
+            digest, at=deps.now(), zone=deps.zone, max_messages=EPHEMERAL_MESSAGES
         )
         for page in pages:
             call.say(**page)

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
+from integrations.clock import BusinessClock
 from integrations.sandbox._estate import (
     AccountSpec,
     SiteAddress,
@@ -223,12 +224,15 @@ def _allowance_example(spec: AccountSpec, world: SandboxWorld, today: date) -> l
     return [cancelled, active]
 
 
-def demo_world(*, seed: int = 2026) -> SandboxWorld:
-    """A fresh demo world (about a dozen accounts, numbers 1001…1012)."""
+def demo_world(*, seed: int = 2026, clock: BusinessClock | None = None) -> SandboxWorld:
+    """A fresh demo world (about a dozen accounts, numbers 1001…1012).
+
+    Its dates are relative to ``clock``'s business date, so "8 days overdue" holds at any hour.
+    """
     rng = random.Random(seed)
-    now = datetime.now(UTC).replace(microsecond=0)
-    today = date.today()
-    world = SandboxWorld()
+    world = SandboxWorld(clock=clock)
+    now = world.clock.now().replace(microsecond=0)
+    today = world.clock.today()
     specs = _specs(now, rng)
     for spec in specs:
         place_core(world, spec)

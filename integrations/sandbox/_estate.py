@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from integrations.clock import BusinessClock
 from integrations.sandbox._ids import zuora_account_number, zuora_id
 from integrations.sandbox._platform_state import (
     Allowances,
@@ -365,11 +366,11 @@ def place_details(
         plans = [default_subscription(builder, spec, rng)]
     for sub in plans:
         z.add_subscription(sub)
-    estate = build_estate(spec, rng, domain, [s.subscription_number for s in plans])
+    estate = build_estate(spec, rng, domain, [s.subscription_number for s in plans], world.clock)
     estate.allowances = Allowances(
-        items=allowances_of(plans, date.today()),
+        items=allowances_of(plans, world.clock.today()),
         subscription_numbers=[s.subscription_number for s in plans if s.status == "Active"],
-        refreshed_at=datetime.now(UTC).replace(microsecond=0) - timedelta(days=2),
+        refreshed_at=world.clock.now().replace(microsecond=0) - timedelta(days=2),
     )
     if spec.emergency:
         estate.emergency = Emergency(
@@ -402,7 +403,11 @@ def default_subscription(
 
 
 def build_estate(
-    spec: AccountSpec, rng: random.Random, domain: str, subscription_numbers: list[str]
+    spec: AccountSpec,
+    rng: random.Random,
+    domain: str,
+    subscription_numbers: list[str],
+    clock: BusinessClock,
 ) -> Estate:
     estate = Estate()
     pbx_name = f"{slug(spec.name)[:30]}.pbx.jethub.com.au"
@@ -417,7 +422,7 @@ def build_estate(
                 n,
                 kind_of(n),
                 state="quarantined",
-                quarantine_until=date.today() + timedelta(days=rng.randint(20, 170)),
+                quarantine_until=clock.today() + timedelta(days=rng.randint(20, 170)),
             )
         )
     people = [person(rng) for _ in range(spec.users)]
@@ -494,7 +499,7 @@ def build_estate(
             "code": f"JT-{rng.randint(100000, 999999)}",
         },
     )
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = clock.now().replace(microsecond=0)
     recipients = [u["email"] for u in estate.collections["users"].values()] or [f"admin@{domain}"]
     sent_at = now - timedelta(hours=rng.randint(1, 48))
     for _ in range(spec.emails):

@@ -8,9 +8,10 @@ from a seed derived from the account number, so 100k accounts build in seconds.
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
+from integrations.clock import BusinessClock
 from integrations.sandbox._estate import (
     AccountSpec,
     SiteAddress,
@@ -58,7 +59,7 @@ def _detail_seed(seed: int, account_id: str) -> int:
     return seed * 1_000_003 + int(account_id)
 
 
-def generate_world(n: int, seed: int = 1) -> SandboxWorld:
+def generate_world(n: int, seed: int = 1, clock: BusinessClock | None = None) -> SandboxWorld:
     """A deterministic world of ``n`` accounts (``1001`` upwards); ~8 % have overdue invoices."""
 
     def load(world: SandboxWorld, account_id: str) -> None:
@@ -86,9 +87,9 @@ def generate_world(n: int, seed: int = 1) -> SandboxWorld:
         place_details(world, spec, rng)
 
     rng = random.Random(seed)
-    world = SandboxWorld(loader=load)
-    now = datetime.now(UTC).replace(microsecond=0)
-    today = date.today()
+    world = SandboxWorld(loader=load, clock=clock)
+    now = world.clock.now().replace(microsecond=0)
+    today = world.clock.today()
     days = [today - timedelta(days=d) for d in range(-30, 400)]  # shared date objects
 
     def day(offset_ago: int) -> date:
@@ -163,7 +164,7 @@ def add_big_account(
         id=account_id,
         name="Pinnacle Health Network Pty Ltd",
         address=SiteAddress("1", "Macquarie", "Street", "Sydney", "NSW", "2000", ("Level", "20")),
-        created=datetime.now(UTC).replace(microsecond=0) - timedelta(days=2500),
+        created=world.clock.now().replace(microsecond=0) - timedelta(days=2500),
         numbers=national,
         users=users,
         emails=emails,
@@ -180,8 +181,8 @@ def add_big_account(
     return account_id
 
 
-def big_account_world(seed: int = 1) -> SandboxWorld:
+def big_account_world(seed: int = 1, clock: BusinessClock | None = None) -> SandboxWorld:
     """A world holding only the big account (see ``add_big_account``)."""
-    world = SandboxWorld()
+    world = SandboxWorld(clock=clock)
     add_big_account(world, seed=seed)
     return world

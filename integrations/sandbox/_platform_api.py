@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -288,7 +288,7 @@ def quarantine(call: Call) -> Reply:
         raise PlatformError(404, "bad identifier", {"id": call.args["id"]})
     if number.state != "quarantined":
         number.state = "quarantined"
-        number.quarantine_until = _months_later(date.today(), QUARANTINE_MONTHS)
+        number.quarantine_until = _months_later(call.world.clock.today(), QUARANTINE_MONTHS)
     return success(number.to_json())
 
 
@@ -325,7 +325,7 @@ def put_allowances(call: Call) -> Reply:
     body = _body(call, AllowancesBody)
     estate.allowances.items = [(i.name, i.quantity) for i in body.items]
     estate.allowances.subscription_numbers = list(body.subscription_numbers)
-    estate.allowances.refreshed_at = datetime.now(UTC)
+    estate.allowances.refreshed_at = call.world.clock.now()
     return success(estate.allowances.to_json())
 
 
@@ -342,7 +342,7 @@ def put_emergency(call: Call) -> Reply:
         raise PlatformError(
             400, "invalid data", {f"address.{k}": {"unknown": "not an IPND field"} for k in unknown}
         )
-    estate.emergency = Emergency(dict(body.address), datetime.now(UTC), body.updated_by)
+    estate.emergency = Emergency(dict(body.address), call.world.clock.now(), body.updated_by)
     return success(estate.emergency.to_json())
 
 

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from integrations.clock import BusinessClock
+
 # The account's collections, in the order deactivation removes them.
 COLLECTIONS: tuple[str, ...] = (
     "queues",
@@ -187,7 +189,8 @@ class Estate:
 class PlatformWorld:
     """In-memory Jet Hub platform. Hold the world's lock while changing it from another thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: BusinessClock | None = None) -> None:
+        self.clock = clock or BusinessClock()
         self.accounts: dict[str, PlatformAccount] = {}
         self._estates: dict[str, Estate] = {}
         self._children: dict[str, list[str]] = {}
@@ -235,4 +238,4 @@ class PlatformWorld:
             self._children.setdefault(parent_id, []).append(account_id)
 
     def suspend(self, account_id: str, *, reason: str, by: str, at: datetime | None = None) -> None:
-        self.accounts[account_id].suspended = Suspension(reason, by, at or datetime.now(UTC))
+        self.accounts[account_id].suspended = Suspension(reason, by, at or self.clock.now())

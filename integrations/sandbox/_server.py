@@ -7,6 +7,7 @@ from types import TracebackType
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
+from integrations.clock import BusinessClock
 from integrations.sandbox._app import SandboxApp, SandboxTokens
 from integrations.sandbox._counters import Counters
 from integrations.sandbox._faults import FaultBoard, Faults
@@ -106,23 +107,27 @@ class Sandbox:
         self.stop()
 
 
-def build_world(data: str = "demo", size: int | None = None, seed: int = 1) -> SandboxWorld:
+def build_world(
+    data: str = "demo", size: int | None = None, seed: int = 1, clock: BusinessClock | None = None
+) -> SandboxWorld:
     """The world the CLI serves: ``demo``, ``generated`` (``size`` accounts) or ``big``."""
     from integrations.sandbox._demo import demo_world
     from integrations.sandbox._generate import big_account_world, generate_world
 
     if data == "demo":
-        return demo_world()
+        return demo_world(clock=clock)
     if data == "generated":
-        return generate_world(size or 1_000, seed=seed)
+        return generate_world(size or 1_000, seed=seed, clock=clock)
     if data == "big":
-        return big_account_world(seed=seed)
+        return big_account_world(seed=seed, clock=clock)
     raise ValueError(f"unknown data set {data!r}: demo, generated or big")
 
 
-def serve_forever(port: int, data: str = "demo", size: int | None = None) -> None:
+def serve_forever(
+    port: int, data: str = "demo", size: int | None = None, clock: BusinessClock | None = None
+) -> None:
     """Serve on 127.0.0.1:``port`` until interrupted (``jethub sandbox --port N``)."""
-    sandbox = Sandbox(world=build_world(data, size))
+    sandbox = Sandbox(world=build_world(data, size, clock=clock))
     server = sandbox._bind("127.0.0.1", port)
     print(f"sandbox listening on http://127.0.0.1:{server.port}", flush=True)
     try:

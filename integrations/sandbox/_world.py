@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from integrations.clock import BusinessClock
 from integrations.sandbox._platform_state import PlatformWorld
 from integrations.sandbox._sbc_state import SbcWorld
 from integrations.sandbox._zuora_state import ZuoraWorld
@@ -21,10 +22,11 @@ class SandboxWorld:
             sb.world.zuora.mark_paid("INV00000003")
     """
 
-    def __init__(self, *, loader: Loader | None = None) -> None:
+    def __init__(self, *, loader: Loader | None = None, clock: BusinessClock | None = None) -> None:
         self.lock = threading.RLock()
-        self.zuora = ZuoraWorld()
-        self.platform = PlatformWorld()
+        self.clock = clock or BusinessClock()
+        self.zuora = ZuoraWorld(self.clock)
+        self.platform = PlatformWorld(self.clock)
         self.sbc = SbcWorld()
         self._loader = loader
         self._loaded: set[str] = set()

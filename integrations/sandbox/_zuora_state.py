@@ -6,10 +6,11 @@ import bisect
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from integrations.clock import BusinessClock
 from integrations.sandbox._ids import parse_zuora_id, zuora_id
 
 # Contact attribute → Zuora JSON field, in the order Zuora lists them.
@@ -173,7 +174,8 @@ class Invoice:
 class ZuoraWorld:
     """In-memory Zuora tenant. Hold the world's lock while changing it from another thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: BusinessClock | None = None) -> None:
+        self.clock = clock or BusinessClock()
         self.accounts: dict[str, ZuoraAccount] = {}
         self.contacts: dict[str, ZuoraContact] = {}
         self.tokens: dict[str, datetime] = {}
@@ -273,7 +275,7 @@ class ZuoraWorld:
         if account is None:
             raise KeyError(account_key)
         if due_date is None:
-            due_date = date.today() - timedelta(days=days_overdue or 0)
+            due_date = self.clock.days_ago(days_overdue or 0)
         if invoice_date is None:
             invoice_date = due_date - timedelta(days=14)
         self._seq += 1
@@ -316,12 +318,12 @@ class ZuoraWorld:
     # -- OAuth tokens ---------------------------------------------------------------------------
     def issue_token(self) -> tuple[str, int]:
         token = secrets.token_hex(16)
-        self.tokens[token] = datetime.now(UTC) + timedelta(seconds=self.token_ttl_s)
+        self.tokens[token] = self.clock.now() + timedelta(seconds=self.token_ttl_s)
         return token, self.token_ttl_s
 
     def token_valid(self, token: str) -> bool:
         expires = self.tokens.get(token)
-        return expires is not None and datetime.now(UTC) < expires
+        return expires is not None and self.clock.now() < expires
 
     def expire_tokens(self) -> None:
         """Every token issued so far answers 401 from now on."""

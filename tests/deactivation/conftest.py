@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,6 +12,7 @@ from sqlmodel import select
 from audit import AuditEvent, Ledger
 from commands.actor import Actor, Role
 from commands.deps import Deps, Policy
+from integrations.clock import BusinessClock, utc_now
 from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
@@ -43,13 +43,13 @@ def make_deps(
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
         policy=Policy(approval_ttl=ttl),
-        now=now or (lambda: datetime.now(UTC)),
+        clock=BusinessClock(now=now or utc_now),
     )
 
 
 def later(deps: Deps, by: timedelta) -> Deps:
     """The same world, seen ``by`` later (a lapsed lease, an expired request)."""
-    return replace(deps, now=lambda: datetime.now(UTC) + by)
+    return deps.with_now(lambda: datetime.now(UTC) + by)
 
 
 def events(ledger: Ledger, account: str | None = None) -> list[AuditEvent]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 import pytest
@@ -20,6 +20,7 @@ from bot.services import Services, build_services
 from bot.standin import FakeSlack
 from commands.actor import Actor, Role
 from commands.deps import Deps, Policy
+from integrations.clock import BusinessClock
 from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox, demo_world
 from integrations.sbc import SbcClient
@@ -34,21 +35,23 @@ def _no_wait(_seconds: float) -> None:
     return None
 
 
-def sandbox_noon() -> datetime:
-    """01:00 UTC on the sandbox's today: the same calendar day in Sydney (11:00 or 12:00), so
-    the demo's "8 days overdue" invoices are 8 days overdue whatever the machine's hour."""
-    return datetime.combine(date.today(), time(1, 0), UTC)
+def sandbox_noon(sandbox: Sandbox) -> datetime:
+    """Noon of the sandbox's business date in its zone: a fixed "now" on the day its demo
+    invoices were dated from, so "8 days overdue" holds whatever the machine's hour."""
+    clock = sandbox.world.clock
+    return datetime.combine(clock.today(), time(12, 0), clock.zone)
 
 
 def make_deps(sandbox: Sandbox, ledger: Ledger, **policy: Any) -> Deps:
     url = sandbox.url
+    noon = sandbox_noon(sandbox)
     return Deps(
         zuora=ZuoraClient(base_url=url, client_id="sandbox", client_secret="s", sleep=_no_wait),
         platform=PlatformClient(base_url=url, token="platform-token", sleep=_no_wait),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
         policy=Policy(**policy),
-        now=sandbox_noon,
+        clock=BusinessClock(now=lambda: noon),
     )
 
 

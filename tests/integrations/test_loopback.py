@@ -6,7 +6,7 @@ Call counts come from the sandbox's own counters, so "no retry storm" is what th
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,6 +23,7 @@ from integrations.sandbox import (
 )
 from integrations.sbc import SbcClient, expected_rule
 from integrations.zuora import AuthFailed, BackendUnavailable, NotFound, RateLimited, ZuoraClient
+from tests.fixtures.sandbox import business_today
 
 from ._mock import Sleeps, fixture
 
@@ -136,12 +137,12 @@ def test_rename_and_parent(live, zuora: ZuoraClient) -> None:
 
 
 def test_allowances_from_the_demo_subscriptions(live, zuora: ZuoraClient) -> None:
-    allowances = zuora.allowances("A00001006", date.today())
+    allowances = zuora.allowances("A00001006", business_today())
     assert allowances.describe() == "5 × Cloud Mobile, 5 × Mobile Number, 1 × 1300 Number"  # noqa: RUF001
 
 
 def test_subscriptions_across_many_pages_exactly_once(live, zuora: ZuoraClient) -> None:
-    today = date.today()
+    today = business_today()
     start, end = today - timedelta(days=10), today + timedelta(days=355)
     with live.world.lock:
         account = live.world.zuora.account("A00001009")
@@ -176,7 +177,7 @@ def test_overdue_invoices_across_many_pages_exactly_once(live, zuora: ZuoraClien
         live.world.zuora.add_invoice("A00001009", amount="10.00", balance="0", days_overdue=30)
         live.world.zuora.add_invoice("A00001009", amount="10.00", days_overdue=2)
     live.counters.reset()
-    cutoff = date.today() - timedelta(days=7)
+    cutoff = business_today() - timedelta(days=7)
     invoices = list(zuora.overdue_invoices(due_before=cutoff, min_balance="0.01"))
     numbers = [i.invoice_number for i in invoices]
     assert len(numbers) == len(set(numbers))
@@ -243,7 +244,7 @@ def test_platform_delete_and_quarantine_are_idempotent(live, platform: PlatformC
 
 
 def test_platform_allowances_emergency_and_emails(live, platform, zuora) -> None:
-    computed = zuora.allowances("A00001006", date.today())
+    computed = zuora.allowances("A00001006", business_today())
     stored = platform.store_allowances("1006", computed.items, computed.subscription_numbers)
     assert stored.describe() == computed.describe() and stored.refreshed_at is not None
     record = platform.emergency("1001")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,7 +15,8 @@ from sqlmodel import select
 
 from audit import AuditEvent, Ledger
 from commands.actor import Actor, Role
-from commands.deps import Deps, Policy
+from commands.deps import Deps
+from integrations.clock import BusinessClock, utc_now
 from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
@@ -43,8 +44,7 @@ def make_deps(url: str, ledger: Ledger, *, now: Callable[[], datetime] | None = 
         ),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
-        policy=Policy(timezone=ZONE),
-        now=now or (lambda: datetime.now(UTC)),
+        clock=BusinessClock(ZONE, now=now or utc_now),
     )
 
 

@@ -223,7 +223,7 @@ def sweep_later(seconds: float) -> None:
 
     services = build_services(load_settings(), migrate=False)
     ahead = timedelta(seconds=seconds)
-    later = replace(services, deps=replace(services.deps, now=lambda: datetime.now(UTC) + ahead))
+    later = replace(services, deps=services.deps.with_now(lambda: datetime.now(UTC) + ahead))
     try:
         sweep(later, services.slack)
     finally:
@@ -254,7 +254,7 @@ def digest_days(first: str, days: int) -> None:
         for offset in range(days):
             day = date.fromisoformat(first) + timedelta(days=offset)
             moment = datetime.combine(day, at, zone) + timedelta(seconds=jitter.randint(0, 900))
-            deps = replace(services.deps, now=_fixed(moment))
+            deps = services.deps.with_now(_fixed(moment))
             done = run_digest(
                 replace(services, deps=deps), services.slack, owner=owner, pacer=Pacer(0)
             )

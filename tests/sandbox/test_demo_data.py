@@ -16,6 +16,7 @@ from integrations.sandbox import (
     demo_world,
     expected_rule,
 )
+from tests.fixtures.sandbox import business_today
 
 # Street postcode ranges per state (shared/reference/ipnd.md).
 STREET_POSTCODES = {
@@ -59,14 +60,14 @@ def _allowances(subscriptions: list[dict], today: date) -> dict[str, int]:
 
 def test_allowance_example_reads_5_5_1(zuora: httpx.Client):
     subs = zuora.get("/v1/subscriptions/accounts/A00001006").json()["subscriptions"]
-    assert _allowances(subs, date.today()) == {
+    assert _allowances(subs, business_today()) == {
         "Cloud Mobile": 5,
         "Mobile Number": 5,
         "1300 Number": 1,
     }
     charges = [c for s in subs for p in s["ratePlans"] for c in p["ratePlanCharges"]]
     assert any(s["status"] == "Cancelled" for s in subs)
-    assert any(date.fromisoformat(c["effectiveEndDate"]) <= date.today() for c in charges)
+    assert any(date.fromisoformat(c["effectiveEndDate"]) <= business_today() for c in charges)
     assert any(c["quantity"] is None for c in charges), "a discount has no quantity"
 
 
@@ -130,9 +131,9 @@ def test_demo_dates_follow_the_clock_it_was_built_under():
     with freeze_time("2031-02-03"):
         world = demo_world()
         ages = sorted(
-            (date.today() - i.due_date).days
+            (business_today() - i.due_date).days
             for i in world.zuora.invoices
-            if i.balance > 0 and i.due_date < date.today() - timedelta(days=7)
+            if i.balance > 0 and i.due_date < business_today() - timedelta(days=7)
         )
     assert ages == [8, 8, 8, 15, 40, 45, 45, 120]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import date
 
 import httpx
 
@@ -16,7 +15,7 @@ from integrations.sandbox import (
     generate_world,
     zuora_account_number,
 )
-from tests.fixtures.sandbox import http_client, zuora_token
+from tests.fixtures.sandbox import business_today, http_client, zuora_token
 
 
 def _fingerprint(world) -> list:
@@ -37,7 +36,7 @@ def test_generation_is_deterministic():
 
 def test_about_8_percent_of_accounts_are_overdue():
     world = generate_world(5_000, seed=1)
-    today = date.today()
+    today = business_today()
     overdue = {i.account_id for i in world.zuora.invoices if i.balance > 0 and i.due_date < today}
     assert 0.06 * 5_000 < len(overdue) < 0.10 * 5_000
     assert any(a.parent_id for a in world.platform.accounts.values())

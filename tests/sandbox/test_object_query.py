@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from integrations.sandbox import Invoice, Sandbox
+from tests.fixtures.sandbox import business_today
 
 
 def _query(client: httpx.Client, filters: list[str], **params: Any) -> httpx.Response:
@@ -42,10 +43,10 @@ def _all(
 
 
 def test_overdue_query_of_the_digest(zuora: httpx.Client):
-    cutoff = (date.today() - timedelta(days=7)).isoformat()
+    cutoff = (business_today() - timedelta(days=7)).isoformat()
     filters = ["balance.GT:0", f"duedate.LT:{cutoff}", "status.EQ:Posted"]
     found = _all(zuora, filters, 99, None, **{"expand[]": "account"})
-    ages = sorted((date.today() - date.fromisoformat(i["dueDate"])).days for i in found)
+    ages = sorted((business_today() - date.fromisoformat(i["dueDate"])).days for i in found)
     assert ages == [8, 8, 8, 15, 40, 45, 45, 120]
     accounts = {i["account"]["JetHubAccount__c"] for i in found}
     assert accounts == {"1003", "1005", "1007", "1008", "1009", "1012"}
@@ -148,7 +149,7 @@ _filters = st.lists(
 def test_filters_match_the_world(sandbox: Sandbox, zuora: httpx.Client, filters, page_size):
     texts, checks = [], []
     for name, op, n in filters:
-        value: Any = date.today() - timedelta(days=n) if "date" in name else Decimal(n)
+        value: Any = business_today() - timedelta(days=n) if "date" in name else Decimal(n)
         texts.append(f"{name}.{op}:{value}")
         checks.append(lambda inv, g=_FIELDS[name], f=_OPS[op], v=value: f(g(inv), v))
     with sandbox.world.lock:

@@ -224,7 +224,7 @@ def test_only_the_asker_may_confirm(deps: Deps, sandbox: Sandbox) -> None:
 
 def test_an_expired_confirmation_is_refused(deps: Deps, sandbox: Sandbox) -> None:
     shown = prepare(deps)
-    later = dataclasses.replace(deps, now=lambda: shown.created_at + CONFIRM_TTL)
+    later = deps.with_now(lambda: shown.created_at + CONFIRM_TTL)
     with pytest.raises(ConfirmationExpired):
         confirm(ConfirmAction(confirmation_id=shown.id), ALICE, later)
     assert puts(sandbox) == 0
@@ -333,5 +333,5 @@ def test_policy_threshold_is_respected(deps: Deps) -> None:
 
 def test_confirm_window(deps: Deps) -> None:
     shown = prepare(deps)
-    early = dataclasses.replace(deps, now=lambda: shown.expires_at - timedelta(seconds=1))
+    early = deps.with_now(lambda: shown.expires_at - timedelta(seconds=1))
     assert isinstance(confirm(ConfirmAction(confirmation_id=shown.id), ALICE, early), Suspended)
