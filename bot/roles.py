@@ -1,7 +1,10 @@
 """Who holds which role, from the ``JETHUB_*`` settings: Slack user ids or user-group ids.
 
-User-group membership is read with ``usergroups.users.list`` and cached for a few minutes, so a
-role check costs a dictionary lookup on the hot path.
+A role check never calls Slack: it reads user-group memberships that a background thread keeps
+fresh with ``usergroups.users.list`` (every ``refresh_every`` seconds, and sooner when a check
+finds one stale). A membership that could not be refreshed for ``max_age`` seconds grants
+nothing: someone removed from a group while Slack is unreachable loses the role within
+``max_age``, instead of keeping it for as long as the outage lasts.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Self
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -18,7 +22,9 @@ from commands.actor import Actor, Role
 
 log = logging.getLogger(__name__)
 
-CACHE_SECONDS = 300.0
+REFRESH_EVERY = 300.0
+MAX_AGE = 900.0
+RETRY_AFTER = 10.0  # the shortest pause between two refreshes of a group that failed
 
 
 class RoleDirectory:
@@ -27,17 +33,30 @@ class RoleDirectory:
         grants: Mapping[Role, tuple[str, ...]],
         *,
         client: WebClient | None,
-        cache_seconds: float = CACHE_SECONDS,
+        refresh_every: float = REFRESH_EVERY,
+        max_age: float = MAX_AGE,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._grants = {role: tuple(ids) for role, ids in grants.items()}
         self._client = client
-        self._cache_seconds = cache_seconds
+        self._refresh_every = refresh_every
+        self._max_age = max_age
         self._clock = clock
-        self._groups: dict[str, tuple[float, frozenset[str]]] = {}
+        self._fetched: dict[str, tuple[float, frozenset[str]]] = {}  # group → (when, members)
+        self._tried: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def groups(self) -> tuple[str, ...]:
+        """Every user group named in a grant."""
+        found = {i for ids in self._grants.values() for i in ids if i.startswith("S")}
+        return tuple(sorted(found))
 
     def actor(self, user_id: str) -> Actor:
+        """``user_id`` with the roles it holds now, from what is known (never a Slack call)."""
         granted = {role for role, ids in self._grants.items() if self._holds(user_id, ids)}
         return Actor.with_grants(user_id, granted)
 
@@ -47,23 +66,69 @@ class RoleDirectory:
         return any(user_id in self._members(group) for group in ids if group.startswith("S"))
 
     def _members(self, group: str) -> frozenset[str]:
-        now = self._clock()
         with self._lock:
-            cached = self._groups.get(group)
-        if cached and now - cached[0] < self._cache_seconds:
-            return cached[1]
-        members = self._fetch(group, stale=cached[1] if cached else frozenset())
-        with self._lock:
-            self._groups[group] = (now, members)
-        return members
+            known = self._fetched.get(group)
+        age = self._clock() - known[0] if known else None
+        if age is None or age >= self._refresh_every:
+            self._wake.set()
+        if known is None or age is None or age >= self._max_age:
+            return frozenset()
+        return known[1]
 
-    def _fetch(self, group: str, *, stale: frozenset[str]) -> frozenset[str]:
+    def refresh(self, *, force: bool = False) -> None:
+        """Read every group's members from Slack now (the background thread's work).
+
+        A group that Slack will not list keeps what was known, with the time it was known, so it
+        ages out; it is tried again after ``RETRY_AFTER`` seconds, or at once with ``force``.
+        """
         if self._client is None:
-            return stale
+            return
+        for group in self.groups:
+            now = self._clock()
+            with self._lock:
+                known, tried = self._fetched.get(group), self._tried.get(group)
+            fresh = known is not None and now - known[0] < self._refresh_every
+            if not force and (fresh or (tried is not None and now - tried < RETRY_AFTER)):
+                continue
+            with self._lock:
+                self._tried[group] = now
+            members = self._fetch(group)
+            if members is not None:
+                with self._lock:
+                    self._fetched[group] = (self._clock(), members)
+
+    def _fetch(self, group: str) -> frozenset[str] | None:
+        assert self._client is not None
         try:
             answer = self._client.usergroups_users_list(usergroup=group)
         except SlackApiError as exc:
-            # Keep what we knew: a Slack hiccup must not strip or grant roles wholesale.
             log.warning("could not read user group %s: %s", group, exc.response.get("error"))
-            return stale
+            return None
+        except Exception as exc:  # Slack unreachable: the same, the membership ages out
+            log.warning("could not read user group %s: %s", group, type(exc).__name__)
+            return None
         return frozenset(answer.get("users") or ())
+
+    def start(self) -> Self:
+        """Read the groups once now (start-up, not inside an ack), then keep them fresh."""
+        if self._client is None or not self.groups or self._thread is not None:
+            return self
+        self.refresh(force=True)
+        self._thread = threading.Thread(target=self._run, name="roles-refresh", daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=min(self._refresh_every, RETRY_AFTER))
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            self.refresh()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None

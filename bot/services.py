@@ -42,6 +42,7 @@ class Services:
         if self._closed:
             return
         self._closed = True
+        self.roles.stop()
         self.executor.wait_idle(timeout=30)
         self.executor.shutdown(wait=True, cancel_futures=False)
         for client in (self.deps.zuora, self.deps.platform, self.deps.sbc):
@@ -126,7 +127,7 @@ def build_services(
         settings=settings,
         deps=deps,
         slack=slack,
-        roles=RoleDirectory(grants, client=slack),
+        roles=RoleDirectory(grants, client=slack).start(),
         executor=WorkPool(max_workers=workers),
         sandbox=sandbox,
     )
