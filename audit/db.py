@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,12 +21,16 @@ from sqlmodel import Session
 from audit.errors import InvalidSchemaName
 from audit.types import canonical_json
 
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MIGRATIONS = "audit:migrations"
 # Advisory-lock namespaces (first key); the second key is the schema's hash, so ledgers in
 # different schemas of one database never wait for each other.
 MIGRATE_LOCK = 0x4A480001
 APPEND_LOCK = 0x4A480002
+# Where a session notes the (action, outcome) of each event it appended, for ``Ledger.observers``.
+APPENDED = "jethub_appended_events"
 # Execution option that makes a SQLite transaction start deferred (readers only).
 _READ_ONLY = "jethub_ledger_read_only"
 _SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -141,6 +146,9 @@ class Ledger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Called with (action, outcome) for each audit event once its transaction has committed
+        # (the composition root counts them as metrics); never for a rolled-back one.
+        self.observers: list[Callable[[str, str], None]] = []
         # SQLite has one writer at a time; this process's short writers queue on a mutex
         # (an instant hand-off) instead of SQLite's busy handler, which sleeps and retries.
         self._short_writes = threading.Lock() if engine.dialect.name == "sqlite" else None
@@ -171,6 +179,15 @@ class Ledger:
             except BaseException:
                 session.rollback()
                 raise
+            self._announce(session.info.pop(APPENDED, ()))
+
+    def _announce(self, appended: Iterable[tuple[str, str]]) -> None:
+        for action, outcome in appended:
+            for observer in self.observers:
+                try:
+                    observer(action, outcome)
+                except Exception:  # a metric must never undo or hide a committed action
+                    log.exception("ledger observer failed")
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:

@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from audit._sql import table_of
-from audit.db import APPEND_LOCK, is_read_only
+from audit.db import APPEND_LOCK, APPENDED, is_read_only
 from audit.errors import (
     HeadMissing,
     InvalidValue,
@@ -161,6 +161,7 @@ def append(
     before the unit of work commits.
     """
     checked_outcome = _outcome(outcome)
+    session.info.setdefault(APPENDED, []).append((action, checked_outcome.value))
     when = as_utc(at, "at") if at is not None else datetime.now(UTC)
     plain, details_json = json_dict(details)
     session.flush()  # the caller's pending changes go first, as the ORM would order them

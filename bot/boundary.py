@@ -54,7 +54,6 @@ def after_ack(
         except CommandError as exc:
             _safe_notify(notify, user_message(exc))
         except IntegrationError as exc:
-            metrics.BACKEND_ERRORS.labels(exc.backend, type(exc).__name__).inc()
             log.warning("backend failure during %s: %s", action, exc)
             _safe_notify(notify, user_message(exc))
         except Exception as exc:

@@ -85,6 +85,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
     _logging(settings)
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    from bot.metrics import serve_metrics
     from bot.services import build_services
 
     services = build_services(settings)
@@ -94,6 +95,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
         services.close()
         raise
     assert settings.slack_app_token is not None
+    serve_metrics(settings.jethub_metrics_port)
     try:
         SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
     finally:
@@ -107,9 +109,11 @@ def cmd_clock(args: argparse.Namespace) -> int:
     settings.check_consistency()
     _logging(settings)
     from bot.clock import run_clock
+    from bot.metrics import serve_metrics
     from bot.services import build_services
 
     services = build_services(settings)
+    serve_metrics(settings.jethub_metrics_port)
     try:
         run_clock(services)
     finally:

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+import logging
+
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from integrations.http import AttemptInfo
+
+log = logging.getLogger(__name__)
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -24,13 +34,13 @@ ACK_SECONDS = Histogram(
 )
 ACTIONS = Counter(
     "jethub_actions_total",
-    "Account actions by verb and outcome (ok, refused, failed).",
+    "Audited actions by action and outcome (ok, refused, failed), counted once committed.",
     ["action", "outcome"],
     registry=REGISTRY,
 )
 BACKEND_ERRORS = Counter(
     "jethub_backend_errors_total",
-    "Errors from Zuora, the platform, the SBC and Slack, by backend and kind.",
+    "Failed attempts at Zuora, the platform and the SBC, by backend and status (or transport).",
     ["backend", "kind"],
     registry=REGISTRY,
 )
@@ -52,6 +62,18 @@ BACKEND_CALLS = Counter(
     ["backend", "endpoint", "outcome"],
     registry=REGISTRY,
 )
+
+
+def count_action(action: str, outcome: str) -> None:
+    """The ledger's observer: one count per committed audit event."""
+    ACTIONS.labels(action, outcome).inc()
+
+
+def serve_metrics(port: int | None) -> None:
+    """``/metrics`` on ``port`` for a process without the web server (clock, worker)."""
+    if port:
+        start_http_server(port, registry=REGISTRY)
+        log.info("serving /metrics", extra={"port": port})
 
 
 def record_attempt(info: AttemptInfo) -> None:

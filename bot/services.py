@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from audit import Ledger, make_engine, upgrade
-from bot.metrics import record_attempt
+from bot.metrics import count_action, record_attempt
 from bot.roles import RoleDirectory
 from bot.settings import Settings
 from bot.workers import WorkPool
@@ -94,6 +94,7 @@ def build_services(
     if migrate:
         upgrade(engine)
     ledger = Ledger(engine)
+    ledger.observers.append(count_action)
 
     deps = Deps(
         zuora=ZuoraClient(

@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
+    jethub_metrics_port: int | None = None
 
     database_url: str = "sqlite:///jethub.db"
 

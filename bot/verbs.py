@@ -24,6 +24,11 @@ class Verb:
     def usage(self) -> str:
         return f"/jethub {self.name} {self.args}".rstrip()
 
+    @property
+    def action(self) -> str:
+        """The verb's name in the audit log, as its command records it (``refresh_auth``)."""
+        return self.name.replace("-", "_")
+
 
 VERBS: dict[str, Verb] = {
     verb.name: verb

@@ -104,12 +104,11 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                     deps,
                     actor,
                     verb.role,
-                    action=verb.name,
+                    action=verb.action,
                     to=f"run `/jethub {verb.name}`",
                     account=invocation.account,
                 )
             except Forbidden as exc:
-                metrics.ACTIONS.labels(verb.name, "refused").inc()
                 return str(exc)
         handler = router.get(verb.name)
         if handler is None:

@@ -18,7 +18,6 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import metrics
 from bot.boundary import Notify, after_ack, user_message
 from bot.listeners import approvals as approval_ui
 from bot.listeners.pick import offering_matches
@@ -80,7 +79,6 @@ def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided
     except CommandError as exc:
         payload = views.stopped_message(views.describe(exc, zone=zone))
     except IntegrationError as exc:
-        metrics.BACKEND_ERRORS.labels(exc.backend, type(exc).__name__).inc()
         payload = views.stopped_message(
             esc_warning(exc) + " The account may not be suspended: check it with "
             f"`/jethub account {request.account}`."
@@ -184,7 +182,6 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 replace(views.stopped_message(views.describe(exc, zone=zone)))
                 return
             except IntegrationError as exc:
-                metrics.BACKEND_ERRORS.labels(exc.backend, type(exc).__name__).inc()
                 log.warning("backend failure while carrying out a confirmation: %s", exc)
                 shown = load_confirmation(deps, value)
                 number = shown.account if shown else "<number>"
