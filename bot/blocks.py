@@ -6,6 +6,7 @@ Views are built from ``slack_sdk.models`` classes, which check Slack's limits wh
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 
@@ -26,6 +28,11 @@ MAX_VIEW_BLOCKS = 100
 def esc(text: object) -> str:
     """Escape text from outside for mrkdwn so it can never become a mention or a link."""
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def who(user: str) -> str:
+    """A Slack user id as a mention (Slack shows the name); anything else escaped as text."""
+    return f"<@{user}>" if _USER_ID.match(user) else esc(user)
 
 
 def section(text: str) -> SectionBlock:

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     port: int = 3000
     jethub_metrics_port: int | None = None
+    zuora_ui_url: str | None = None
+    jethub_portal_url: str | None = None
 
     database_url: str = "sqlite:///jethub.db"
 

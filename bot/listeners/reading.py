@@ -30,6 +30,7 @@ from bot.views.reading import (
     REFRESH_ACTION,
     SHARE_ACTION,
     Audience,
+    LinksOut,
     ShareRef,
 )
 from commands.actor import Actor, Role
@@ -118,11 +119,14 @@ def _emails_cursor(cursor: str) -> tuple[int, str | None]:
 
 def register(app: App, services: Services, router: VerbRouter) -> None:
     zone = services.settings.zone
+    links = LinksOut(services.settings.zuora_ui_url, services.settings.jethub_portal_url)
 
     def verb_handler(reader: Reader) -> Callable[[VerbCall], None]:
         def handle(call: VerbCall) -> None:
             call.say(
-                **reader(services, call.actor, call.account, "", Audience.asker(zone, call.actor))
+                **reader(
+                    services, call.actor, call.account, "", Audience.asker(zone, call.actor, links)
+                )
             )
 
         return offering_matches(handle)
@@ -155,7 +159,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
         def share(actor: Actor) -> None:
             payload = reader(
-                services, actor, target.account, target.cursor, Audience.channel(zone, user)
+                services, actor, target.account, target.cursor, Audience.channel(zone, user, links)
             )
             respond(response_type="in_channel", replace_original=False, **payload)
 
@@ -176,7 +180,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             view = BillingOverview(account=result.account, allowances=result.after)
             respond(
                 replace_original=True,
-                **billing_message(view, Audience.asker(zone, actor), changes=result.changes),
+                **billing_message(view, Audience.asker(zone, actor, links), changes=result.changes),
             )
 
         in_worker(REFRESH_ACTION, body, respond, refresh)
@@ -193,7 +197,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 return
 
             def turn(actor: Actor) -> None:
-                payload = reader(services, actor, account, rest, Audience.asker(zone, actor))
+                payload = reader(services, actor, account, rest, Audience.asker(zone, actor, links))
                 respond(replace_original=True, **payload)
 
             in_worker(action_id, body, respond, turn)

@@ -12,7 +12,8 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.blocks import context, esc, local_time, message, section, verb_button
+from bot.blocks import context, esc, local_time, message, section, verb_button, who
+from bot.views.account_state import busy, state_blocks
 from bot.views.reading import Audience, ShareRef, closing_blocks, money, plural
 from commands.reading import AccountOverview
 
@@ -40,7 +41,7 @@ def account_message(view: AccountOverview, audience: Audience) -> dict[str, Any]
         blocks.append(
             section(
                 f":no_entry: *Suspended* since {local_time(s.at, audience.zone)} by "
-                f"{esc(s.by)}\n>{esc(s.reason) or '(no reason given)'}"
+                f"{who(s.by)}\n>{esc(s.reason) or '(no reason given)'}"
             )
         )
     blocks.append(SectionBlock(fields=[MarkdownTextObject(text=t[:2000]) for t in _fields(view)]))
@@ -48,6 +49,7 @@ def account_message(view: AccountOverview, audience: Audience) -> dict[str, Any]
         blocks.append(section(_children(view)))
     if view.zuora_problem:
         blocks.append(context(f":warning: {esc(view.zuora_problem)}"))
+    blocks += state_blocks(view, audience)
     if account.created is not None:
         blocks.append(context(f"Created {local_time(account.created, audience.zone)}"))
     buttons = _buttons(view, audience)
@@ -108,9 +110,10 @@ def _buttons(view: AccountOverview, audience: Audience) -> list[ButtonElement]:
     wanted: list[tuple[str, str, str | None]] = [(v, t, None) for v, t in CHANGE_BUTTONS[:1]]
     if account.is_suspended:
         wanted.append(("unsuspend", "Unsuspend", None))
-    else:
+    elif not busy(view):
         wanted.append(("suspend", "Suspend", "danger"))
-    wanted.append(("deactivate", "Deactivate", "danger"))
+    if not busy(view):  # a request or an action under way: a second one would be refused
+        wanted.append(("deactivate", "Deactivate", "danger"))
     wanted += [(v, t, None) for v, t in CHANGE_BUTTONS[1:]]
     return [
         verb_button(verb, account.id, text, style=style)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
@@ -29,12 +30,30 @@ MAX_BUTTON_TEXT = 75
 
 
 @dataclass(frozen=True)
+class LinksOut:
+    """Base URLs of the Zuora and Jet Hub web apps (``ZUORA_UI_URL``, ``JETHUB_PORTAL_URL``)."""
+
+    zuora_ui: str | None = None
+    portal: str | None = None
+
+    def zuora_account(self, zuora_id: str) -> str | None:
+        if not self.zuora_ui:
+            return None
+        base = self.zuora_ui.rstrip("/")
+        return f"{base}/apps/CustomerAccount.do?method=view&id={quote(zuora_id)}"
+
+    def portal_account(self, account: str) -> str | None:
+        return f"{self.portal.rstrip('/')}/accounts/{quote(account)}" if self.portal else None
+
+
+@dataclass(frozen=True)
 class Audience:
     """Who a view is rendered for. ``actor`` None means a shared copy: no buttons."""
 
     zone: ZoneInfo
     actor: Actor | None = None
     shared_by: str | None = None
+    links: LinksOut = LinksOut()
 
     @property
     def shared(self) -> bool:
@@ -51,12 +70,12 @@ class Audience:
         return self.actor is not None and self.actor.has(role)
 
     @classmethod
-    def asker(cls, zone: ZoneInfo, actor: Actor) -> Audience:
-        return cls(zone=zone, actor=actor)
+    def asker(cls, zone: ZoneInfo, actor: Actor, links: LinksOut = LinksOut()) -> Audience:
+        return cls(zone=zone, actor=actor, links=links)
 
     @classmethod
-    def channel(cls, zone: ZoneInfo, shared_by: str) -> Audience:
-        return cls(zone=zone, shared_by=shared_by)
+    def channel(cls, zone: ZoneInfo, shared_by: str, links: LinksOut = LinksOut()) -> Audience:
+        return cls(zone=zone, shared_by=shared_by, links=links)
 
 
 @dataclass(frozen=True)

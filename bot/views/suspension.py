@@ -4,7 +4,6 @@ a four-eyes suspension request. Pure functions; every outside string goes throug
 
 from __future__ import annotations
 
-import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,7 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
 )
 
-from bot.blocks import context, esc, local_time, message, section
+from bot.blocks import context, esc, local_time, message, section, who
 from commands.approvals import ApprovalView
 from commands.errors import CommandError
 from commands.suspension import (
@@ -51,13 +50,6 @@ LIFT_EFFECTS = (
     "• Outbound calls are allowed again.\n"
     "• The suspension banner leaves the Jet Hub Action Bar."
 )
-
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
-
-
-def who(user: str) -> str:
-    """A Slack user id as a mention; anything else (a system name) escaped as text."""
-    return f"<@{user}>" if _USER_ID.match(user) else esc(user)
 
 
 def money(overdue: OverdueSummary) -> str:

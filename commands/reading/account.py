@@ -11,10 +11,11 @@ from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.fanout import fetch_together
 from commands.reading._models import ReadOrder, ReadResult
+from commands.reading.account_state import AccountState, account_state
 from commands.trail import authorize
 from integrations.errors import NotFound
 from integrations.platform import Account, ChildAccount, Collection
-from integrations.zuora import ZuoraAccount
+from integrations.zuora import Invoice, ZuoraAccount
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -38,6 +39,7 @@ class ZuoraSummary(BaseModel):
 
     account_number: str
     name: str
+    id: str | None = None  # Zuora's internal id (its web app's links use it)
     status: str | None = None
     balance: Decimal | None = None
     currency: str | None = None
@@ -48,6 +50,7 @@ class ZuoraSummary(BaseModel):
         return cls(
             account_number=account.account_number,
             name=account.name,
+            id=account.basic_info.id,
             status=account.basic_info.status,
             balance=account.metrics.balance if account.metrics else None,
             currency=billing.currency if billing else None,
@@ -65,6 +68,8 @@ class AccountOverview(ReadResult):
     numbers_in_service: int = 0
     phone_users: int = 0
     portal_users: int = 0
+    state: AccountState | None = None
+    invoices_problem: str | None = None  # why overdue invoices are not shown
 
 
 def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
@@ -90,6 +95,7 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
     zuora_key = account.zuora_account_number
     if zuora_key:
         reads["zuora"] = lambda: deps.zuora.get_account(zuora_key)
+        reads["invoices"] = lambda: deps.zuora.invoices_for_account(zuora_key)
     fetched = fetch_together(deps, reads)
 
     zuora: ZuoraSummary | None = None
@@ -114,6 +120,12 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         else:
             raise parent_error
 
+    invoices: list[Invoice] | None = None
+    invoices_problem: str | None = None
+    if zuora_key and (error := fetched.error("invoices")) is not None:
+        invoices_problem = f"Invoices could not be read from Zuora: {error}"
+    elif zuora_key:
+        invoices = fetched.get("invoices", list)
     numbers = fetched.get("numbers", list)
     return AccountOverview(
         account=account,
@@ -126,6 +138,8 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         numbers_in_service=sum(1 for n in numbers if n.in_service),
         phone_users=len(fetched.get("users", list)),
         portal_users=len(fetched.get("portal_users", list)),
+        state=account_state(deps, number, invoices),
+        invoices_problem=invoices_problem,
     )
 
 

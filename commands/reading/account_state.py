@@ -1,0 +1,170 @@
+"""What a suspension or deactivation decision needs beside the account's details: its overdue
+invoices and whether (and since when) it is a suspension candidate, requests waiting for a
+decision, actions running or stopped, and a digest snooze — from Zuora and the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import select
+from sqlmodel import Session, col
+
+from audit.approvals import pending
+from audit.models import ActionRun, ActionStep, RunState, StepState
+from commands.digest import threshold_days
+from commands.snooze import SnoozeInfo, active
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+    from integrations.zuora import Invoice
+
+MAX_INVOICES_SHOWN = 10
+
+
+class OverdueInvoice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    balance: Decimal
+    currency: str | None
+    due_date: date
+    days_overdue: int
+
+
+class PendingRequest(BaseModel):
+    """A request waiting for an approver."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str
+    requested_by: str
+    created_at: datetime
+    expires_at: datetime
+    channel: str | None
+    message_ts: str | None
+
+
+class UnfinishedRun(BaseModel):
+    """An action running, waiting to resume, or stopped at a step (Retry)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str
+    state: str
+    step: str | None  # the step running or failed, if any
+    error: str | None
+    updated_at: datetime
+    approval_id: str | None
+
+
+class AccountState(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    as_of: date
+    overdue: list[OverdueInvoice]  # oldest first, at most MAX_INVOICES_SHOWN
+    overdue_count: int
+    overdue_total: Decimal
+    candidate_since: date | None  # a suspension candidate from this day (by today's balances)
+    requests: list[PendingRequest]
+    runs: list[UnfinishedRun]
+    snooze: SnoozeInfo | None
+
+
+def overdue_invoices(invoices: Sequence[Invoice], today: date) -> list[OverdueInvoice]:
+    """Posted invoices still owing whose due date has passed, oldest first."""
+    found = [
+        OverdueInvoice(
+            number=i.invoice_number,
+            balance=i.balance,
+            currency=i.currency,
+            due_date=i.due_date,
+            days_overdue=(today - i.due_date).days,
+        )
+        for i in invoices
+        if (i.status or "Posted") == "Posted" and i.balance > 0 and i.due_date < today
+    ]
+    return sorted(found, key=lambda i: (i.due_date, i.number))
+
+
+def candidate_since(
+    overdue: Sequence[OverdueInvoice], today: date, *, overdue_days: int, min_balance: Decimal
+) -> date | None:
+    """The day the account became a suspension candidate by the digest's rule (invoices at
+    least ``overdue_days`` past due owing ``min_balance`` together), or None if it is not one.
+
+    Invoices cross the threshold oldest first, so it became one when the running total of the
+    oldest invoices first reached the minimum."""
+    threshold = threshold_days(overdue_days)
+    owing = Decimal("0")
+    for invoice in overdue:
+        owing += invoice.balance
+        if owing >= min_balance:
+            since = invoice.due_date + timedelta(days=threshold)
+            return since if since <= today else None
+    return None
+
+
+def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) -> AccountState:
+    """The account's live state; ``invoices`` None when Zuora could not be read."""
+    today = deps.today()
+    overdue = overdue_invoices(invoices or (), today)
+    policy = deps.policy
+    with deps.ledger.read_session() as session:
+        requests = [
+            PendingRequest.model_validate(r, from_attributes=True)
+            for r in pending(session=session, account=account, now=deps.now())
+        ]
+        runs = _unfinished_runs(session, account)
+        snooze = active(session, account, today)
+    return AccountState(
+        as_of=today,
+        overdue=overdue[:MAX_INVOICES_SHOWN],
+        overdue_count=len(overdue),
+        overdue_total=sum((i.balance for i in overdue), Decimal("0")),
+        candidate_since=candidate_since(
+            overdue,
+            today,
+            overdue_days=policy.overdue_days,
+            min_balance=Decimal(str(policy.overdue_min_balance)),
+        ),
+        requests=requests,
+        runs=runs,
+        snooze=snooze,
+    )
+
+
+def _unfinished_runs(session: Session, account: str) -> list[UnfinishedRun]:
+    states = (RunState.PENDING.value, RunState.RUNNING.value, RunState.FAILED.value)
+    runs = session.scalars(
+        select(ActionRun)
+        .where(col(ActionRun.account) == account, col(ActionRun.state).in_(states))
+        .order_by(col(ActionRun.created_at))
+    ).all()
+    found: list[UnfinishedRun] = []
+    for run in runs:
+        step = session.scalars(
+            select(ActionStep)
+            .where(
+                col(ActionStep.run_id) == run.id,
+                col(ActionStep.state).in_((StepState.RUNNING.value, StepState.FAILED.value)),
+            )
+            .order_by(col(ActionStep.position))
+        ).first()
+        found.append(
+            UnfinishedRun(
+                id=run.id,
+                kind=run.kind,
+                state=run.state,
+                step=step.name if step is not None else None,
+                error=run.error,
+                updated_at=run.updated_at,
+                approval_id=run.approval_id,
+            )
+        )
+    return found
