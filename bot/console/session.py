@@ -16,7 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from bot.console import forms
-from bot.console.render import Control, Rendered, mrkdwn, render_message, render_view
+from bot.console.render import (
+    Control,
+    Rendered,
+    mrkdwn,
+    render_blocks,
+    render_message,
+    render_view,
+)
 from bot.console.world import CHANNELS, PEOPLE, SUPPORT, Person, World, person
 from bot.standin import StandinError
 
@@ -61,6 +68,7 @@ HELP = [
     + ", ".join(f"{p.name} ({p.role})" for p in PEOPLE),
     "/channel [name]        go to a channel and show its history with threads; no name: the list",
     "/clock                 run the scheduled jobs now: the overdue digest and the sweeper",
+    "/home                  open your App Home tab (your requests, what waits for you)",
     "/play <file>           play a transcript here (e.g. /play examples/demo.jethub)",
     "/help · /quit",
     "In a modal: answer each field; blank keeps what is shown in [ ]; /cancel closes the modal.",
@@ -120,6 +128,8 @@ class Session:
             self.go_to(rest)
         elif word == "/clock":
             self.clock()
+        elif word == "/home":
+            self.home()
         elif word.startswith("/"):
             self.io.show([f"{word} is not a command here; /help lists what is."])
         else:
@@ -221,6 +231,21 @@ class Session:
 
         self.io.show(run_scheduled_jobs(self.world.services))
         self.settle()
+
+    def home(self) -> None:
+        """Open the App Home tab, as clicking the app's name in Slack does."""
+        event = {"type": "app_home_opened", "user": self.me.user_id, "tab": "home"}
+        if not self._check_http(self.world.send.event(event).status_code, "app_home_opened"):
+            return
+        self.settle()
+        view = self.world.slack.home(self.me.user_id)
+        if view is None:
+            self.io.show(["(the bot published no Home tab)"])
+            return
+        rendered = render_blocks(view.get("blocks") or [], names=self._name, first_number=1)
+        self.io.show(
+            ["", f"Home · jethub · {self.me.name}", *("  " + line for line in rendered.lines)]
+        )
 
     # -- what the bot did ----------------------------------------------------------------------
 

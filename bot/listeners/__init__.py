@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import changes, deactivation, digest, reading, slash, suspension
+from bot.listeners import changes, deactivation, digest, home, reading, slash, suspension
 from bot.services import Services
 
 
@@ -16,4 +16,5 @@ def register_all(app: App, services: Services) -> slash.VerbRouter:
     changes.register(app, services, router)
     digest.register(app, services, router)
     suspension.register(app, services, router)
+    home.register(app, services)
     return router

@@ -45,6 +45,17 @@ def check_view(view: Any) -> Json:
     return view
 
 
+def check_home(view: Any) -> Json:
+    """The checks views.publish makes on an App Home view; raises `ApiError`."""
+    if not isinstance(view, dict) or view.get("type") != "home":
+        raise ApiError("invalid_arguments", messages=["[ERROR] view must be a home tab view"])
+    try:
+        validate_blocks(view.get("blocks"), limit=VIEW_BLOCK_LIMIT)
+    except InvalidBlocks as exc:
+        raise ApiError("invalid_blocks", messages=[str(exc)]) from exc
+    return view
+
+
 class Modals:
     def __init__(self, directory: Directory, *, trigger_ttl: float = TRIGGER_TTL_SECONDS) -> None:
         self._directory = directory

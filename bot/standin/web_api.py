@@ -36,7 +36,7 @@ from bot.standin.directory import (
     user_json,
 )
 from bot.standin.errors import SlackRejected, WaitTimeout
-from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_view
+from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_home, check_view
 from bot.standin.records import ApiCall, ApiError, Json, MessageRef, ResponseUrlPost
 from bot.standin.response_urls import ResponseUrls
 from bot.standin.server import LoopbackServer
@@ -79,6 +79,7 @@ class FakeSlack:
         self._responses: list[ResponseUrlPost] = []
         self._rate_limits: dict[str, deque[int]] = {}
         self._failures: dict[str, deque[str]] = {}
+        self._homes: dict[str, Json] = {}  # user id → the App Home view published for them
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -88,6 +89,7 @@ class FakeSlack:
             "views.open": self._views_open,
             "views.push": self._views_push,
             "views.update": self._views_update,
+            "views.publish": self._views_publish,
             "users.info": self._users_info,
             "usergroups.users.list": self._usergroups_users_list,
             "conversations.info": self._conversations_info,
@@ -228,6 +230,12 @@ class FakeSlack:
         """`user`'s open modals, bottom first."""
         with self._lock:
             return copy.deepcopy(self._modals.stack(user))
+
+    def home(self, user: str) -> Json | None:
+        """The App Home view last published for `user` (views.publish)."""
+        with self._lock:
+            found = self._homes.get(user)
+            return copy.deepcopy(found) if found is not None else None
 
     def view(self, view_id: str) -> Json | None:
         with self._lock:
@@ -476,6 +484,21 @@ class FakeSlack:
             expected_hash=_text(args, "hash") or None,
         )
         return {"view": copy.deepcopy(updated)}
+
+    def _views_publish(self, args: Json, now: float) -> Json:
+        user = self.directory.user(_text(args, "user_id"))
+        if user is None:
+            raise ApiError("user_not_found")
+        view = check_home(args.get("view"))
+        published = {
+            "id": ids.random_id("V"),
+            "type": "home",
+            "blocks": normalize_blocks(view["blocks"]) or [],
+            "callback_id": view.get("callback_id", ""),
+            "hash": ids.view_hash(now),
+        }
+        self._homes[user.id] = published
+        return {"view": copy.deepcopy(published)}
 
     def _users_info(self, args: Json, now: float) -> Json:
         return {"user": user_json(self._require_user(args), self.team)}

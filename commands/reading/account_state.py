@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
 from audit.approvals import pending
@@ -42,6 +42,7 @@ class PendingRequest(BaseModel):
 
     id: str
     kind: str
+    account: str
     requested_by: str
     created_at: datetime
     expires_at: datetime
@@ -56,6 +57,7 @@ class UnfinishedRun(BaseModel):
 
     id: str
     kind: str
+    account: str
     state: str
     step: str | None  # the step running or failed, if any
     error: str | None
@@ -120,7 +122,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
             PendingRequest.model_validate(r, from_attributes=True)
             for r in pending(session=session, account=account, now=deps.now())
         ]
-        runs = _unfinished_runs(session, account)
+        runs = unfinished_runs(session, account=account)
         snooze = active(session, account, today)
     return AccountState(
         as_of=today,
@@ -139,13 +141,24 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
     )
 
 
-def _unfinished_runs(session: Session, account: str) -> list[UnfinishedRun]:
-    states = (RunState.PENDING.value, RunState.RUNNING.value, RunState.FAILED.value)
-    runs = session.scalars(
-        select(ActionRun)
-        .where(col(ActionRun.account) == account, col(ActionRun.state).in_(states))
-        .order_by(col(ActionRun.created_at))
-    ).all()
+UNFINISHED = (RunState.PENDING, RunState.RUNNING, RunState.FAILED)
+
+
+def unfinished_runs(
+    session: Session,
+    *,
+    account: str | None = None,
+    approvals: Select[tuple[str]] | None = None,
+    states: Sequence[RunState] = UNFINISHED,
+) -> list[UnfinishedRun]:
+    """Runs in ``states`` (not finished, by default), oldest first; of one account, or of the
+    approval requests ``approvals`` selects."""
+    statement = select(ActionRun).where(col(ActionRun.state).in_([s.value for s in states]))
+    if account is not None:
+        statement = statement.where(col(ActionRun.account) == account)
+    if approvals is not None:
+        statement = statement.where(col(ActionRun.approval_id).in_(approvals))
+    runs = session.scalars(statement.order_by(col(ActionRun.created_at))).all()
     found: list[UnfinishedRun] = []
     for run in runs:
         step = session.scalars(
@@ -160,6 +173,7 @@ def _unfinished_runs(session: Session, account: str) -> list[UnfinishedRun]:
             UnfinishedRun(
                 id=run.id,
                 kind=run.kind,
+                account=run.account,
                 state=run.state,
                 step=step.name if step is not None else None,
                 error=run.error,
