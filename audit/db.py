@@ -19,6 +19,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from audit.errors import InvalidSchemaName
+from audit.models import AuditEvent
 from audit.types import canonical_json
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ MIGRATIONS = "audit:migrations"
 # different schemas of one database never wait for each other.
 MIGRATE_LOCK = 0x4A480001
 APPEND_LOCK = 0x4A480002
-# Where a session notes the (action, outcome) of each event it appended, for ``Ledger.observers``.
+# Where a session keeps the audit events it appended, for ``Ledger.observers``.
 APPENDED = "jethub_appended_events"
 # Execution option that makes a SQLite transaction start deferred (readers only).
 _READ_ONLY = "jethub_ledger_read_only"
@@ -146,9 +147,9 @@ class Ledger:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        # Called with (action, outcome) for each audit event once its transaction has committed
-        # (the composition root counts them as metrics); never for a rolled-back one.
-        self.observers: list[Callable[[str, str], None]] = []
+        # Called with each audit event once its transaction has committed (the composition root
+        # counts them and announces finished changes); never for a rolled-back one.
+        self.observers: list[Callable[[AuditEvent], None]] = []
         # SQLite has one writer at a time; this process's short writers queue on a mutex
         # (an instant hand-off) instead of SQLite's busy handler, which sleeps and retries.
         self._short_writes = threading.Lock() if engine.dialect.name == "sqlite" else None
@@ -181,11 +182,11 @@ class Ledger:
                 raise
             self._announce(session.info.pop(APPENDED, ()))
 
-    def _announce(self, appended: Iterable[tuple[str, str]]) -> None:
-        for action, outcome in appended:
+    def _announce(self, appended: Iterable[AuditEvent]) -> None:
+        for appended_event in appended:
             for observer in self.observers:
                 try:
-                    observer(action, outcome)
+                    observer(appended_event)
                 except Exception:  # a metric must never undo or hide a committed action
                     log.exception("ledger observer failed")
 

@@ -161,7 +161,6 @@ def append(
     before the unit of work commits.
     """
     checked_outcome = _outcome(outcome)
-    session.info.setdefault(APPENDED, []).append((action, checked_outcome.value))
     when = as_utc(at, "at") if at is not None else datetime.now(UTC)
     plain, details_json = json_dict(details)
     session.flush()  # the caller's pending changes go first, as the ORM would order them
@@ -199,7 +198,9 @@ def append(
     moved: Any = session.execute(_MOVE_HEAD, {"was": head.seq, "seq": seq, "digest": digest})
     if moved.rowcount != 1:  # only possible if something bypassed the chain lock
         raise LedgerError(f"ledger head moved while appending seq {seq}")
-    return AuditEvent(**{**row, "outcome": checked_outcome})
+    event = AuditEvent(**{**row, "outcome": checked_outcome})
+    session.info.setdefault(APPENDED, []).append(event)
+    return event
 
 
 def for_account(

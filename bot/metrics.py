@@ -13,6 +13,7 @@ from prometheus_client import (
 )
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
+from audit import AuditEvent
 from integrations.http import AttemptInfo
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,9 @@ BACKEND_CALLS = Counter(
 )
 
 
-def count_action(action: str, outcome: str) -> None:
+def count_action(event: AuditEvent) -> None:
     """The ledger's observer: one count per committed audit event."""
-    ACTIONS.labels(action, outcome).inc()
+    ACTIONS.labels(event.action, str(event.outcome)).inc()
 
 
 def serve_metrics(port: int | None) -> None:
