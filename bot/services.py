@@ -68,6 +68,8 @@ def policy(settings: Settings) -> Policy:
         overdue_min_balance=settings.jethub_overdue_min_balance,
         approval_ttl=settings.jethub_approval_ttl,
         suspend_requires_approval=settings.jethub_suspend_requires_approval,
+        role_contact=settings.jethub_role_contact,
+        snooze_days=settings.jethub_snooze_days,
     )
 
 

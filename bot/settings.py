@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     jethub_overdue_min_balance: float = Field(default=0.01, ge=0)
     jethub_approval_ttl: timedelta = timedelta(hours=24)
     jethub_suspend_requires_approval: bool = False
+    jethub_role_contact: str | None = Field(default=None, max_length=200)
+    jethub_snooze_days: int = Field(default=7, ge=1, le=365)
 
     jethub_viewers: IdList = ()
     jethub_operators: IdList = ()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
 from bot.blocks import esc
-from commands.actor import Role
+from commands.actor import Actor, Role
+from integrations.phone import national_au_number
 
 MAX_TEXT = 2000
 
@@ -18,11 +20,16 @@ class Verb:
     summary: str
     role: Role | None  # None: anyone
     takes_account: bool = True
-    takes_rest: bool = False  # free text after the account (a reason)
+    takes_rest: bool = False  # free text after the account (a reason, a filter)
+    to: str = ""  # what a refusal says the role is needed for ("suspend an account")
 
     @property
     def usage(self) -> str:
-        return f"/jethub {self.name} {self.args}".rstrip()
+        """Shown in code quotes; escaped, since Slack reads ``<account>`` as a link."""
+        return esc(f"/jethub {self.name} {self.args}".rstrip())
+
+    def allowed(self, actor: Actor) -> bool:
+        return self.role is None or actor.has(self.role)
 
     @property
     def action(self) -> str:
@@ -35,27 +42,68 @@ VERBS: dict[str, Verb] = {
     for verb in (
         Verb("help", "", "list these verbs", None, takes_account=False),
         Verb(
-            "account", "<account>", "account details, parent/children, status, actions", Role.VIEWER
+            "account",
+            "<account>",
+            "account details, parent/children, status, actions",
+            Role.VIEWER,
+            to="view accounts",
         ),
-        Verb("billing", "<account>", "service allowances from the Zuora subscription", Role.VIEWER),
-        Verb("pbx", "<account>", "PBX group name and billing subscription", Role.VIEWER),
         Verb(
-            "emergency", "<account>", "the emergency (IPND) record and its validation", Role.VIEWER
+            "billing",
+            "<account>",
+            "service allowances from the Zuora subscription",
+            Role.VIEWER,
+            to="view billing",
         ),
-        Verb("emails", "<account>", "system-generated emails sent, newest first", Role.VIEWER),
-        Verb("audit", "<account>", "recent audit events for the account", Role.VIEWER),
-        Verb("edit", "<account>", "rename the account or change its parent", Role.OPERATOR),
+        Verb(
+            "pbx",
+            "<account>",
+            "PBX group name and billing subscription",
+            Role.VIEWER,
+            to="view PBX settings",
+        ),
+        Verb(
+            "emergency",
+            "<account>",
+            "the emergency (IPND) record and its validation",
+            Role.VIEWER,
+            to="view emergency details",
+        ),
+        Verb(
+            "emails",
+            "<account> [text]",
+            "system-generated emails sent, newest first; text filters by recipient or subject",
+            Role.VIEWER,
+            takes_rest=True,
+            to="view sent emails",
+        ),
+        Verb(
+            "audit",
+            "<account>",
+            "recent audit events for the account",
+            Role.VIEWER,
+            to="view the audit log",
+        ),
+        Verb(
+            "edit",
+            "<account>",
+            "rename the account or change (or remove) its parent",
+            Role.OPERATOR,
+            to="edit an account",
+        ),
         Verb(
             "invoice-email",
             "<account>",
             "change where invoices are emailed (Bill To)",
             Role.OPERATOR,
+            to="change the invoice email",
         ),
         Verb(
             "refresh-auth",
             "<account>",
             "check and repair the SBC auth rules of its numbers",
             Role.OPERATOR,
+            to="refresh auth rules",
         ),
         Verb(
             "suspend",
@@ -63,13 +111,21 @@ VERBS: dict[str, Verb] = {
             "suspend for non-payment (with confirmation)",
             Role.OPERATOR,
             takes_rest=True,
+            to="suspend an account",
         ),
-        Verb("unsuspend", "<account>", "lift a suspension (with confirmation)", Role.OPERATOR),
+        Verb(
+            "unsuspend",
+            "<account>",
+            "lift a suspension (with confirmation)",
+            Role.OPERATOR,
+            to="lift a suspension",
+        ),
         Verb(
             "deactivate",
             "<account>",
             "request deactivation (needs a second person's approval)",
             Role.OPERATOR,
+            to="request a deactivation",
         ),
         Verb(
             "digest",
@@ -77,6 +133,7 @@ VERBS: dict[str, Verb] = {
             "show today's overdue-invoice digest now, only to you",
             Role.OPERATOR,
             takes_account=False,
+            to="see the overdue digest",
         ),
     )
 }
@@ -115,7 +172,7 @@ def parse(text: str) -> Invocation:
     name = ALIASES.get(head.lower(), head.lower())
     verb = VERBS.get(name)
     if verb is None:
-        raise UsageError(f"`{_code(head)}` is not a /jethub verb. Try `/jethub help` for the list.")
+        raise UsageError(f"`{_code(head)}` is not a /jethub verb.{_nearest(name)}")
     tail = tail.strip()
     if not verb.takes_account:
         if tail:
@@ -142,6 +199,10 @@ def _split_account(tail: str, verb: Verb) -> tuple[str, str]:
         if end == -1:
             raise UsageError(f"The quoted account name is missing its closing {closing}.")
         return tail[1:end].strip(), tail[end + 1 :].strip()
+    words = tail.split()
+    for n in range(min(len(words), 4), 1, -1):  # a phone number typed with spaces
+        if national_au_number(" ".join(words[:n])) is not None:
+            return " ".join(words[:n]), " ".join(words[n:])
     first, _, rest = tail.partition(" ")
     if first.isdigit() or verb.takes_rest:
         return first, rest.strip()
@@ -153,5 +214,15 @@ def _code(text: str) -> str:
     return esc(text.replace("`", "'")[:40])
 
 
-def help_lines() -> list[str]:
-    return [f"`{verb.usage}` — {verb.summary}" for verb in VERBS.values()]
+def _nearest(typed: str) -> str:
+    """`` Did you mean `/jethub suspend`?`` for a near miss, else the pointer to help."""
+    names = [*VERBS, *ALIASES]
+    close = difflib.get_close_matches(typed, names, n=1, cutoff=0.6)
+    if close:
+        return f" Did you mean `/jethub {ALIASES.get(close[0], close[0])}`?"
+    return " Try `/jethub help` for the list."
+
+
+def help_lines(actor: Actor) -> list[str]:
+    """The verbs ``actor`` may run, one line each."""
+    return [f"`{verb.usage}` — {verb.summary}" for verb in VERBS.values() if verb.allowed(actor)]

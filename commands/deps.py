@@ -23,6 +23,8 @@ class Policy:
     overdue_min_balance: float = 0.01
     approval_ttl: timedelta = timedelta(hours=24)
     suspend_requires_approval: bool = False
+    role_contact: str | None = None  # who grants roles, named in every refusal
+    snooze_days: int = 7
 
 
 @dataclass(frozen=True)

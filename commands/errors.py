@@ -31,10 +31,16 @@ class CommandError(Exception):
 
 
 class Forbidden(CommandError):
-    def __init__(self, *, role: Role, action: str) -> None:
+    def __init__(self, *, role: Role, action: str, contact: str | None = None) -> None:
         self.role = role
         self.action = action
-        super().__init__(f"You need the *{role.value}* role to {action}.")
+        # Who grants roles (JETHUB_ROLE_CONTACT); unset, the setting that grants it is named.
+        how = (
+            f"To get it: {contact.strip().rstrip('.')}"
+            if contact and contact.strip()
+            else f"Roles are granted in the bot's settings (JETHUB_{role.value.upper()}S)"
+        )
+        super().__init__(f"You need the *{role.value}* role to {action}. {how}.")
 
 
 class AccountNotFound(CommandError):

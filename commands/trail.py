@@ -84,7 +84,7 @@ def authorize(
     """Raise ``Forbidden`` (and audit the refusal) unless ``actor`` holds ``role``."""
     try:
         actor.require(role, to=to)
-    except Forbidden as exc:
+    except Forbidden:
         record(
             deps,
             actor=actor,
@@ -93,4 +93,4 @@ def authorize(
             outcome="refused",
             details={"needed_role": role.value, "roles": sorted(r.value for r in actor.roles)},
         )
-        raise exc
+        raise Forbidden(role=role, action=to, contact=deps.policy.role_contact) from None

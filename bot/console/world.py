@@ -73,6 +73,7 @@ def console_settings(
         "sbc_api_token": "sandbox",
         "jethub_approvals_channel": APPROVALS,
         "jethub_digest_channel": DIGEST,
+        "jethub_role_contact": "ask in #it-help",
         # `/clock` is "the scheduled jobs, now": the digest is due from midnight.
         "jethub_digest_time": time(0, 0),
         "jethub_viewers": _ids("viewer"),

@@ -18,7 +18,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot import metrics
-from bot.blocks import message, section
+from bot.blocks import esc, message, section
 from bot.boundary import after_ack
 from bot.services import Services
 from bot.verbs import VERBS, Invocation, UsageError, help_lines, parse
@@ -73,12 +73,20 @@ class VerbRouter:
         return self._handlers.get(verb)
 
 
-def help_message() -> dict[str, Any]:
-    lines = "\n".join(help_lines())
+def help_message(actor: Actor, role_contact: str | None = None) -> dict[str, Any]:
+    """The verbs this person may run; the others are only counted, with who grants roles."""
+    lines = "\n".join(help_lines(actor))
     text = (
-        "*/jethub* — Jet Hub account management. An account is its Jet Hub number, or a name "
-        "(in quotes when a reason follows).\n" + lines
+        "*/jethub* — Jet Hub account management. An account is its Jet Hub number, its Zuora "
+        "account number (`A00001001`), a phone number, or a name (in quotes when text follows it)."
+        "\n" + lines
     )
+    hidden = sum(1 for verb in VERBS.values() if not verb.allowed(actor))
+    if hidden:
+        who = esc(role_contact.strip()) if role_contact and role_contact.strip() else None
+        text += f"\n_{hidden} more verb{'s' if hidden != 1 else ''} need a role you don't have" + (
+            f" — to get one: {who}._" if who else "._"
+        )
     return message("jethub verbs:\n" + lines, [section(text)])
 
 
@@ -105,7 +113,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                     actor,
                     verb.role,
                     action=verb.action,
-                    to=f"run `/jethub {verb.name}`",
+                    to=verb.to or f"use `/jethub {verb.name}`",
                     account=invocation.account,
                 )
             except Forbidden as exc:
@@ -141,7 +149,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             ack(text=str(exc))
             return
         if invocation.verb.name == "help":
-            ack(**help_message())
+            actor = services.roles.actor(body["user_id"])
+            ack(**help_message(actor, deps.policy.role_contact))
             return
         refusal = dispatch(
             invocation,

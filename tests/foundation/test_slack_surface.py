@@ -21,8 +21,14 @@ def test_help_answers_with_the_verb_list(bot):
     response = bot.command(ALICE, "help")
     assert response.status_code == 200
     body = response.ack_body()
-    assert "/jethub suspend <account> [reason]" in json.dumps(body)
-    assert "/jethub deactivate <account>" in body["text"]
+    assert "/jethub suspend &lt;account&gt; [reason]" in json.dumps(body)
+    assert "/jethub deactivate &lt;account&gt;" in body["text"]
+
+
+def test_help_lists_what_a_viewer_may_run_and_who_grants_the_rest(bot):
+    body = bot.command(VERA, "help").ack_body()
+    assert "/jethub account" in body["text"] and "/jethub suspend" not in body["text"]
+    assert "more verbs need a role you don't have" in json.dumps(body)
 
 
 def test_unknown_verb_gets_a_usage_error(bot):
@@ -34,12 +40,14 @@ def test_unknown_verb_gets_a_usage_error(bot):
 
 def test_missing_account_names_the_right_form(bot):
     response = bot.command(ALICE, "suspend")
-    assert "Usage: `/jethub suspend <account> [reason]`" in response.ack_body()["text"]
+    assert "Usage: `/jethub suspend &lt;account&gt; [reason]`" in response.ack_body()["text"]
 
 
 def test_a_user_without_a_role_is_refused_and_audited(bot):
     response = bot.command(NOBODY, "suspend 1001 unpaid")
-    assert "You need the *operator* role" in response.ack_body()["text"]
+    text = response.ack_body()["text"]
+    assert "You need the *operator* role to suspend an account." in text
+    assert "JETHUB_OPERATORS" in text  # no JETHUB_ROLE_CONTACT: the setting that grants it
     refused = _events(bot, actor=NOBODY, outcome="refused")
     assert [(e.action, e.account) for e in refused] == [("suspend", "1001")]
     assert refused[0].details["needed_role"] == "operator"
@@ -92,3 +100,21 @@ def test_healthz_and_metrics(bot):
 def test_oversized_bodies_are_refused(bot):
     response = httpx.post(f"{bot.url}/slack/events", content=b"x" * (1024 * 1024 + 1))
     assert response.status_code == 413
+
+
+def test_a_refusal_says_who_grants_roles_when_the_contact_is_set(tmp_path):
+    from tests.fixtures.bot import start_bot
+
+    harness = start_bot(f"sqlite:///{tmp_path / 'l.db'}", jethub_role_contact="ask in #it-help")
+    bot = next(harness)
+    try:
+        text = bot.command(VERA, "deactivate 1001").ack_body()["text"]
+        assert text == (
+            "You need the *operator* role to request a deactivation. To get it: ask in #it-help."
+        )
+        assert (
+            "to get one: ask in #it-help"
+            in bot.command(VERA, "help").ack_body()["blocks"][0]["text"]["text"]
+        )
+    finally:
+        harness.close()

@@ -3,6 +3,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.verbs import MAX_TEXT, VERBS, UsageError, help_lines, parse
+from commands.actor import Actor, Role
 
 
 @pytest.mark.parametrize(
@@ -20,6 +21,13 @@ from bot.verbs import MAX_TEXT, VERBS, UsageError, help_lines, parse
         ("acct 1002", "account", "1002", ""),
         ("refresh-auth 1003", "refresh-auth", "1003", ""),
         ("digest", "digest", None, ""),
+        ("account A00001001", "account", "A00001001", ""),
+        ("account 0412 345 678", "account", "0412 345 678", ""),
+        ("suspend 0412 345 678 unpaid since May", "suspend", "0412 345 678", "unpaid since May"),
+        ("suspend (02) 9000 1234 unpaid", "suspend", "(02) 9000 1234", "unpaid"),
+        ("suspend 1001 3 invoices unpaid", "suspend", "1001", "3 invoices unpaid"),
+        ("emails 1011 login", "emails", "1011", "login"),
+        ('emails "Metro Cabs" Jet Phone', "emails", "Metro Cabs", "Jet Phone"),
     ],
 )
 def test_parse_reads_verb_account_and_rest(text, verb, account, rest):
@@ -30,8 +38,11 @@ def test_parse_reads_verb_account_and_rest(text, verb, account, rest):
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("frobnicate 1001", "`frobnicate` is not a /jethub verb"),
-        ("account", "Which account? Usage: `/jethub account <account>`"),
+        ("frobnicate 1001", "`frobnicate` is not a /jethub verb. Try `/jethub help`"),
+        ("suspnd 1001", "Did you mean `/jethub suspend`?"),
+        ("acount 1001", "Did you mean `/jethub account`?"),
+        ("unsuspnd 1001", "Did you mean `/jethub unsuspend`?"),
+        ("account", "Which account? Usage: `/jethub account &lt;account&gt;`"),
         ("deactivate 1001 now please", "takes one account"),
         ("digest 1001", "takes no arguments"),
         ('suspend "Acme unpaid', "missing its closing"),
@@ -44,10 +55,27 @@ def test_parse_rejects_malformed_text_with_the_right_form(text, says):
     assert says in str(raised.value)
 
 
-def test_help_lists_every_verb_once():
-    lines = help_lines()
+def test_help_lists_every_verb_once_for_an_admin():
+    lines = help_lines(Actor.with_grants("U1", {Role.ADMIN}))
     assert len(lines) == len(VERBS)
     assert all(line.startswith(f"`/jethub {name}") for line, name in zip(lines, VERBS, strict=True))
+
+
+def test_help_lists_only_the_verbs_your_role_allows():
+    viewer = [
+        line.split()[1].strip("`") for line in help_lines(Actor.with_grants("U1", {Role.VIEWER}))
+    ]
+    assert viewer == ["help", "account", "billing", "pbx", "emergency", "emails", "audit"]
+    nobody = help_lines(Actor.with_grants("U2", set()))
+    assert [line.split()[1].strip("`") for line in nobody] == ["help"]
+
+
+def test_usage_in_help_is_escaped_so_slack_does_not_read_a_link():
+    for line in help_lines(Actor.with_grants("U1", {Role.ADMIN})):
+        assert "<" not in line and "account account" not in line
+    assert (
+        "`/jethub account &lt;account&gt;`" in help_lines(Actor.with_grants("U1", {Role.ADMIN}))[1]
+    )
 
 
 @given(st.text(max_size=300))
