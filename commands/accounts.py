@@ -1,17 +1,23 @@
-"""Naming an account: a Jet Hub number is looked up; any other text is searched by name."""
+"""Naming an account: by its Jet Hub number, its Zuora account number (``A00001001``), one of its
+phone numbers in any common form (``0412 345 678``, ``+61 2 9000 1234``), or part of its name
+(case and accents do not matter: ``cafe`` finds "Café")."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from commands.errors import AccountNotFound, AmbiguousAccount
 from integrations.errors import NotFound
+from integrations.phone import national_au_number
+from integrations.text import fold
 
 if TYPE_CHECKING:
     from commands.deps import Deps
     from integrations.platform import Account
 
 MAX_MATCHES = 25
+ZUORA_ACCOUNT_NUMBER = re.compile(r"[Aa]\d{8}")
 
 
 def resolve_account(deps: Deps, query: str) -> Account:
@@ -23,9 +29,15 @@ def resolve_account(deps: Deps, query: str) -> Account:
         try:
             return deps.platform.get_account(query)
         except NotFound:
-            raise AccountNotFound(query) from None
-    matches = deps.platform.search_accounts(query)
-    exact = [m for m in matches if m.name.casefold() == query.casefold()]
+            if national_au_number(query) is None:
+                raise AccountNotFound(query) from None
+    if ZUORA_ACCOUNT_NUMBER.fullmatch(query):
+        matches = deps.platform.accounts_with_zuora_number(query.upper())
+    elif (phone := national_au_number(query)) is not None:
+        matches = deps.platform.accounts_with_phone_number(phone)
+    else:
+        matches = deps.platform.search_accounts(query)
+    exact = [m for m in matches if fold(m.name) == fold(query)]
     if len(exact) == 1:
         matches = exact
     if not matches:

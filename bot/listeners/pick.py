@@ -42,7 +42,10 @@ def render_ambiguous(exc: AmbiguousAccount, verb: str) -> dict[str, Any]:
 
 
 def render_not_found(exc: AccountNotFound) -> dict[str, Any]:
-    text = f"No account matches “{esc(exc.query)}”. Try the account number, or part of its name."
+    text = (
+        f"No account matches “{esc(exc.query)}”. Try the Jet Hub account number, the Zuora "
+        "account number (`A00001001`), one of its phone numbers, or part of its name."
+    )
     return message(text, [section(text)])
 
 

@@ -21,7 +21,12 @@ from bot.services import Services
 from bot.views.account import account_message
 from bot.views.changes import emergency_action_buttons, pbx_action_buttons
 from bot.views.details import billing_message, emergency_message, pbx_message
-from bot.views.history import audit_message, emails_message
+from bot.views.history import (
+    audit_message,
+    emails_cursor_value,
+    emails_message,
+    read_emails_cursor,
+)
 from bot.views.reading import (
     AUDIT_NEWER_ACTION,
     AUDIT_OLDER_ACTION,
@@ -85,9 +90,9 @@ def read_emergency(services: Services, actor: Actor, account: str, _: str, to: A
 def read_emails(
     services: Services, actor: Actor, account: str, cursor: str, to: Audience
 ) -> Message:
-    """``cursor`` is ``"<page>|<start key>"`` (empty: the newest page)."""
-    page, start_key = _emails_cursor(cursor)
-    order = ListSentEmails(account=account, page=page, start_key=start_key)
+    """``cursor`` is ``"<page>[~<filter>]|<start key>"`` (empty: the newest page)."""
+    page, containing, start_key = read_emails_cursor(cursor)
+    order = ListSentEmails(account=account, page=page, start_key=start_key, containing=containing)
     return emails_message(list_sent_emails(order, actor, services.deps), to, start_key=start_key)
 
 
@@ -110,24 +115,17 @@ READERS: dict[str, Reader] = {
 }
 
 
-def _emails_cursor(cursor: str) -> tuple[int, str | None]:
-    page, _, key = cursor.partition("|")
-    if not page.isdigit():
-        return 0, None
-    return min(int(page), 10_000), key or None
-
-
 def register(app: App, services: Services, router: VerbRouter) -> None:
     zone = services.settings.zone
     links = LinksOut(services.settings.zuora_ui_url, services.settings.jethub_portal_url)
 
     def verb_handler(reader: Reader) -> Callable[[VerbCall], None]:
         def handle(call: VerbCall) -> None:
-            call.say(
-                **reader(
-                    services, call.actor, call.account, "", Audience.asker(zone, call.actor, links)
-                )
-            )
+            # Only `emails` takes text after the account: what to look for.
+            rest = call.invocation.rest
+            cursor = emails_cursor_value(0, rest, None) if rest else ""
+            audience = Audience.asker(zone, call.actor, links)
+            call.say(**reader(services, call.actor, call.account, cursor, audience))
 
         return offering_matches(handle)
 

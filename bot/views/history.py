@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote, unquote
 
 from slack_sdk.models.blocks import Block, ButtonElement
 
@@ -40,14 +41,42 @@ def emails_cursor(page: SentEmailPage) -> str:
     return str(page.page)
 
 
+def emails_cursor_value(page: int, containing: str | None, start_key: str | None) -> str:
+    """``"<page>[~<filter, %-encoded>]|<start key>"``: what a pager or Share button carries."""
+    head = f"{page}~{quote(containing, safe='')}" if containing else str(page)
+    return f"{head}|{start_key or ''}"
+
+
+def read_emails_cursor(cursor: str) -> tuple[int, str | None, str | None]:
+    """(page, filter, start key) from :func:`emails_cursor_value` (empty: the newest page)."""
+    head, _, key = cursor.partition("|")
+    page, _, containing = head.partition("~")
+    if not page.isdigit():
+        return 0, None, None
+    return min(int(page), 10_000), unquote(containing)[:200] or None, key or None
+
+
 def emails_message(
     view: SentEmailPage, audience: Audience, *, start_key: str | None = None
 ) -> dict[str, Any]:
     """One page of sent emails. ``start_key`` is the key this page was read from (kept on the
     Share button so a shared copy costs one call)."""
-    blocks: list[Block] = [heading("Sent emails", view.account), context(NOT_INCLUDED)]
+    title = "Sent emails"
+    if view.containing:
+        title += f" to or about “{esc(view.containing)}”"
+    blocks: list[Block] = [heading(title, view.account), context(NOT_INCLUDED)]
     if not view.emails:
-        blocks.append(section("No emails on this page." if view.page else "No emails sent yet."))
+        if view.page:
+            blocks.append(section("No emails on this page."))
+        elif view.containing:
+            blocks.append(
+                section(
+                    f"No email's recipient or subject contains “{esc(view.containing)}”. "
+                    f"`/jethub emails {esc(view.account.id)}` lists them all."
+                )
+            )
+        else:
+            blocks.append(section("No emails sent yet."))
     for email in view.emails:
         subject = esc(email.subject[:MAX_SUBJECT]) or "(no subject)"
         sent = local_time(email.sent_at, audience.zone)
@@ -58,16 +87,18 @@ def emails_message(
         blocks.append(context(f"Emails {view.first_position} to {last}, newest first{more}"))
     buttons: list[ButtonElement] = []
     account = view.account.id
+    wanted = view.containing
     if view.has_previous:
-        buttons.append(button("Previous", EMAILS_PREVIOUS_ACTION, f"{account}|{view.page - 1}|"))
+        value = f"{account}|{emails_cursor_value(view.page - 1, wanted, None)}"
+        buttons.append(button("Previous", EMAILS_PREVIOUS_ACTION, value))
     if view.next_start_key is not None:
-        value = f"{account}|{view.page + 1}|{view.next_start_key}"
+        value = f"{account}|{emails_cursor_value(view.page + 1, wanted, view.next_start_key)}"
         if len(value) > MAX_CURSOR:
-            value = f"{account}|{view.page + 1}|"
+            value = f"{account}|{emails_cursor_value(view.page + 1, wanted, None)}"
         buttons.append(button("Next", EMAILS_NEXT_ACTION, value))
-    cursor = f"{view.page}|{start_key or ''}" if view.page else ""
+    cursor = emails_cursor_value(view.page, wanted, start_key) if view.page or wanted else ""
     if len(cursor) > MAX_CURSOR:  # too long to carry: the reader finds the page's key again
-        cursor = str(view.page)
+        cursor = emails_cursor_value(view.page, wanted, None)
     blocks += closing_blocks(audience, ShareRef("emails", account, cursor), buttons)
     return message(f"Sent emails for {account}", blocks)
 

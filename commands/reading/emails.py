@@ -30,6 +30,7 @@ class ListSentEmails(ReadOrder):
     page: int = Field(default=0, ge=0, le=10_000)
     start_key: str | None = Field(default=None, max_length=500)
     page_size: int = Field(default=PAGE_SIZE, ge=1, le=50)
+    containing: str | None = Field(default=None, max_length=200)  # recipient or subject
 
 
 class SentEmailPage(ReadResult):
@@ -38,6 +39,7 @@ class SentEmailPage(ReadResult):
     page: int
     page_size: int
     next_start_key: str | None = None
+    containing: str | None = None
 
     @property
     def has_previous(self) -> bool:
@@ -56,27 +58,39 @@ class SentEmailPage(ReadResult):
 def list_sent_emails(cmd: ListSentEmails, actor: Actor, deps: Deps) -> SentEmailPage:
     authorize(deps, actor, Role.VIEWER, action="emails", to="view sent emails", account=cmd.account)
     account = resolve_account(deps, cmd.account)
+    containing = (cmd.containing or "").strip() or None
     start_key = cmd.start_key if cmd.page > 0 else None
     if cmd.page > 0 and start_key is None:
-        start_key = _key_of_page(deps, account.id, cmd.page * cmd.page_size)
+        start_key = _key_of_page(deps, account.id, cmd.page * cmd.page_size, containing)
         if start_key is None:  # past the end (emails may have been pruned since)
-            return SentEmailPage(account=account, emails=[], page=cmd.page, page_size=cmd.page_size)
-    page = deps.platform.sent_emails(account.id, page_size=cmd.page_size, start_key=start_key)
+            return SentEmailPage(
+                account=account,
+                emails=[],
+                page=cmd.page,
+                page_size=cmd.page_size,
+                containing=containing,
+            )
+    page = deps.platform.sent_emails(
+        account.id, page_size=cmd.page_size, start_key=start_key, containing=containing
+    )
     return SentEmailPage(
         account=account,
         emails=page.items,
         page=cmd.page,
         page_size=cmd.page_size,
         next_start_key=page.next_start_key,
+        containing=containing,
     )
 
 
-def _key_of_page(deps: Deps, account: str, skip: int) -> str | None:
+def _key_of_page(deps: Deps, account: str, skip: int, containing: str | None) -> str | None:
     """The start key after the first ``skip`` emails (None: there are no more)."""
     key: str | None = None
     while skip > 0:
         step = min(skip, MAX_PLATFORM_PAGE)
-        key = deps.platform.sent_emails(account, page_size=step, start_key=key).next_start_key
+        key = deps.platform.sent_emails(
+            account, page_size=step, start_key=key, containing=containing
+        ).next_start_key
         if key is None:
             return None
         skip -= step

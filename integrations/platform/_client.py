@@ -120,9 +120,28 @@ class PlatformClient:
         return parse_as(BACKEND, Account, data)
 
     def search_accounts(self, name: str) -> builtins.list[AccountSummary]:
-        """Accounts whose name contains ``name`` (case-insensitive)."""
+        """Accounts whose name contains ``name`` (case- and accent-insensitive: cafe → Café)."""
         return builtins.list(
             self._paged("/v2/accounts", "GET /v2/accounts", AccountSummary, filter_name=name)
+        )
+
+    def accounts_with_zuora_number(self, number: str) -> builtins.list[AccountSummary]:
+        """Accounts billed on the Zuora account ``number`` (``A00001001``)."""
+        return builtins.list(
+            self._paged(
+                "/v2/accounts",
+                "GET /v2/accounts",
+                AccountSummary,
+                filter_zuora_account_number=number,
+            )
+        )
+
+    def accounts_with_phone_number(self, national: str) -> builtins.list[AccountSummary]:
+        """Accounts holding the phone number ``national`` (``0412345678``), in any state."""
+        return builtins.list(
+            self._paged(
+                "/v2/accounts", "GET /v2/accounts", AccountSummary, filter_phone_number=national
+            )
         )
 
     def suspended_accounts(self) -> builtins.list[AccountSummary]:
@@ -293,13 +312,23 @@ class PlatformClient:
         return parse_as(BACKEND, EmergencyRecord, data)
 
     def sent_emails(
-        self, account: str, page_size: int = 50, start_key: str | None = None
+        self,
+        account: str,
+        page_size: int = 50,
+        start_key: str | None = None,
+        containing: str | None = None,
     ) -> Page[SentEmail]:
-        """One page of system emails, newest first; pass ``next_start_key`` to get the next."""
+        """One page of system emails, newest first; pass ``next_start_key`` to get the next.
+        ``containing``: only emails whose recipient or subject contains it (case and accents
+        aside)."""
+        params: dict[str, Any] = {
+            "page_size": max(1, min(page_size, MAX_PAGE_SIZE)),
+            "start_key": start_key,
+        }
+        if containing:
+            params["filter_text"] = containing
         data, next_key = self._page(
-            f"{self._account_path(account)}/sent_emails",
-            "GET /v2/accounts/{A}/sent_emails",
-            {"page_size": max(1, min(page_size, MAX_PAGE_SIZE)), "start_key": start_key},
+            f"{self._account_path(account)}/sent_emails", "GET /v2/accounts/{A}/sent_emails", params
         )
         return Page[SentEmail](items=parse_list(BACKEND, SentEmail, data), next_start_key=next_key)
 

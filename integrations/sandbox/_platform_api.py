@@ -28,6 +28,7 @@ from integrations.sandbox._platform_state import (
     PlatformAccount,
     PlatformWorld,
 )
+from integrations.text import fold
 
 PREFIXES = ("/v2",)
 QUARANTINE_MONTHS = 6
@@ -168,8 +169,17 @@ def list_accounts(call: Call) -> Reply:
     found: list[PlatformAccount] = list(p.accounts.values())
     name = args.get("filter_name")
     if name is not None:
-        needle = name.casefold()
-        found = [a for a in found if needle in a.name.casefold()]
+        needle = fold(name)
+        found = [a for a in found if needle in fold(a.name)]
+    zuora_number = args.get("filter_zuora_account_number")
+    if zuora_number is not None:
+        found = [
+            a for a in found if (a.zuora_account_number or "").casefold() == zuora_number.casefold()
+        ]
+    phone = args.get("filter_phone_number")
+    if phone is not None:
+        holders = p.holders_of_number(phone)
+        found = [a for a in found if a.id in holders]
     if args.get("filter_suspended") == "true":
         found = [a for a in found if a.suspended is not None]
     rows = sorted(((_account_key(a.id), a.summary_json()) for a in found), key=_first)
@@ -348,7 +358,12 @@ def put_emergency(call: Call) -> Reply:
 
 def sent_emails(call: Call) -> Reply:
     estate = _estate(call)
-    rows = [((-int(e.sent_at.timestamp()), e.id), e.to_json()) for e in estate.sent_emails]
+    found = estate.sent_emails
+    text = call.request.args.get("filter_text")
+    if text:
+        needle = fold(text)
+        found = [e for e in found if needle in fold(e.recipient) or needle in fold(e.subject)]
+    rows = [((-int(e.sent_at.timestamp()), e.id), e.to_json()) for e in found]
     return paged(call, sorted(rows, key=_first))
 
 

@@ -214,6 +214,15 @@ class PlatformWorld:
             found = self._estates[account_id] = Estate()
         return found
 
+    def holders_of_number(self, national: str) -> set[str]:
+        """The accounts whose estate holds ``national`` (estates built so far; in a generated
+        world an account's estate is built when first read)."""
+        return {
+            account_id
+            for account_id, estate in self._estates.items()
+            if any(n.number == national for n in estate.phone_numbers.values())
+        }
+
     def set_estate(self, account_id: str, estate: Estate) -> None:
         self._estates[account_id] = estate
 

@@ -173,6 +173,42 @@ def test_five_hundred_emails_page_forward_and_back(bot):
     assert len(bot.slack.ephemerals(VERA)) == 1
 
 
+def test_emails_filtered_by_subject_page_with_the_filter_kept(bot):
+    with bot.sandbox.world.lock:
+        everything = bot.sandbox.world.platform.estate("1011").sent_emails
+        wanted = [e.subject for e in everything if "jet phone" in e.subject.lower()]
+    assert 15 < len(wanted) < len(everything)
+    bot.command(VERA, "emails 1011 JET PHONE")
+    first = latest(bot, VERA)
+    assert "Sent emails to or about “JET PHONE”" in block_text(first)
+    shown = [line for line in block_text(first).splitlines() if line.startswith("*")]
+    assert all("Jet Phone" in line for line in shown[1:])
+
+    click(bot, VERA, "reading.emails_next", first)
+    second = latest(bot, VERA)
+    assert "Emails 16 to" in block_text(second) and "to or about “JET PHONE”" in block_text(second)
+    assert esc(wanted[15]) in block_text(second)
+    assert "Jet Hub password reset" not in block_text(second)
+
+
+def test_emails_filtered_by_recipient_and_by_a_name_in_quotes(bot):
+    with bot.sandbox.world.lock:
+        emails = bot.sandbox.world.platform.estate("1006").sent_emails
+        recipient = emails[0].recipient
+        count = sum(1 for e in emails if e.recipient == recipient)
+    bot.command(VERA, f'emails "Southern Cross" {recipient}')
+    page = latest(bot, VERA)
+    assert block_text(page).count(f"to {recipient}") == min(count, 15)
+    assert "Emails 1 to" in block_text(page)
+
+
+def test_emails_filter_that_matches_nothing_says_so(bot):
+    bot.command(VERA, "emails 1011 no-such-subject")
+    assert "No email's recipient or subject contains “no-such-subject”" in block_text(
+        latest(bot, VERA)
+    )
+
+
 # -- billing refresh ------------------------------------------------------------------------
 
 
