@@ -70,3 +70,9 @@ def verb_button(
     """A button that runs ``/jethub <verb> <account>`` for whoever clicks it (role-checked)."""
     value = account if origin is None else f"{account}|{origin}"
     return ButtonElement(text=text, action_id=f"verb:{verb}", value=value, style=style)
+
+
+def sentence_start(text: str) -> str:
+    """``text`` with its first letter capital and the rest as written ("Jet Hub portal users",
+    "PBX" — where ``str.capitalize`` would give "Jet hub portal users", "Pbx")."""
+    return text[:1].upper() + text[1:]

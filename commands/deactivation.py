@@ -70,6 +70,13 @@ R = TypeVar("R")
 # -- errors -------------------------------------------------------------------------------------
 
 
+_NOT_RETRYABLE = {
+    "succeeded": "has already finished",
+    "running": "is still running",
+    "pending": "has not started yet",
+}
+
+
 class RunNotRetryable(CommandError):
     pass
 
@@ -760,7 +767,8 @@ def retry_run(cmd: RetryRun, actor: Actor, deps: Deps) -> RunView:
             details={"run_id": run.id, "state": run.state.value},
         )
         raise RunNotRetryable(
-            f"This deactivation is {run.state.value}, not failed: there is nothing to retry."
+            f"This deactivation {_NOT_RETRYABLE.get(run.state.value, 'has not failed')}: "
+            "there is nothing to retry."
         )
     after = load_run(deps, run.id)
     assert after is not None

@@ -17,6 +17,7 @@ from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.trail import authorize, change_and_record, record
 from integrations.errors import NotFound
+from integrations.platform import Collection
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -31,6 +32,27 @@ GROUP_NAME_CONSEQUENCE = (
     "Changing the group name changes every extension's login: every extension must log in "
     "again, and changing it without notice can get the customer's IPs blacklisted."
 )
+ACTIVE = "Active"  # the Zuora subscription status a PBX may be billed on
+
+
+def group_name_consequence(extensions: int) -> str:
+    """The rename warning with the count that will have to log in again."""
+    who = "The one extension" if extensions == 1 else f"All {extensions} extensions"
+    if extensions == 0:
+        who = "Every extension (none is set up yet)"
+    return (
+        f"{who} on this account must log in again once the group name changes; changing it "
+        "without notice can get the customer's IPs blacklisted."
+    )
+
+
+class SubscriptionChoice(BaseModel):
+    """One Zuora subscription a PBX can be billed on, as the select shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    plans: str  # its rate plans' names, to tell subscriptions apart
 
 
 class ChangePbxSubscription(BaseModel):
@@ -99,6 +121,9 @@ class PbxForm(BaseModel):
     pbx_id: str
     name: str
     billing_subscription: str | None
+    extensions: int = 0  # phone users with an extension: all log in again after a rename
+    active_subscriptions: list[SubscriptionChoice] = []  # the choices (with ``subscriptions``)
+    billed_on_status: str | None = None  # the current subscription's status when not Active
 
 
 class PbxChanged(BaseModel):
@@ -111,16 +136,34 @@ class PbxChanged(BaseModel):
     after: str
 
 
-def load_pbx(query: str, pbx_id: str, actor: Actor, deps: Deps) -> PbxForm:
+def load_pbx(
+    query: str, pbx_id: str, actor: Actor, deps: Deps, *, subscriptions: bool = False
+) -> PbxForm:
+    """The PBX for a modal; with ``subscriptions``, also the account's active Zuora
+    subscriptions to choose from (Zuora is read only then)."""
     authorize(deps, actor, Role.OPERATOR, action="pbx", to="change a PBX", account=query)
     account = find_account(deps, query)
     pbx = _pbx(deps, account.id, pbx_id)
+    users = deps.platform.list(account.id, Collection.USERS)
+    choices: list[SubscriptionChoice] = []
+    status: str | None = None
+    if subscriptions:
+        for own in deps.zuora.subscriptions(zuora_key(account)):
+            if own.subscription_number == pbx.billing_subscription and own.status != ACTIVE:
+                status = own.status or "unknown"
+            if own.status == ACTIVE:
+                names = {plan.product_name or plan.rate_plan_name or "" for plan in own.rate_plans}
+                plans = ", ".join(sorted(name for name in names if name))
+                choices.append(SubscriptionChoice(number=own.subscription_number, plans=plans))
     return PbxForm(
         account=account.id,
         account_name=account.name,
         pbx_id=pbx.id,
         name=pbx.name,
         billing_subscription=pbx.billing_subscription,
+        extensions=sum(1 for user in users if getattr(user, "extension", None)),
+        active_subscriptions=choices,
+        billed_on_status=status,
     )
 
 
@@ -138,6 +181,12 @@ def check_subscription(cmd: ChangePbxSubscription, deps: Deps) -> Subscription:
     owner = zuora_key(account)
     for own in deps.zuora.subscriptions(owner):
         if cmd.subscription in (own.subscription_number, own.id):
+            if own.status != ACTIVE:
+                raise InvalidInput(
+                    "subscription",
+                    f"Subscription {own.subscription_number} is {own.status or 'not active'} in "
+                    "Zuora: a PBX can only be billed on an active subscription.",
+                )
             return own
     # Not one of this account's: say whose it is, if anyone's.
     try:

@@ -499,7 +499,10 @@ def confirm(
     reason = confirmation.reason if cmd.reason is None else cmd.reason.strip()
     if confirmation.action == SUSPEND:
         if not reason:
-            raise InvalidInput("reason", "Please type a reason for the suspension, then Confirm.")
+            press = "Request approval" if confirmation.needs_approval else "Suspend"
+            raise InvalidInput(
+                "reason", f"Please type a reason for the suspension, then press *{press}*."
+            )
         if len(reason) > MAX_REASON:
             raise InvalidInput(
                 "reason", f"The reason is {len(reason)} characters; the limit is {MAX_REASON}."

@@ -79,6 +79,8 @@ def submitted_values(view: dict[str, Any]) -> dict[str, Any]:
         for element in actions.values():
             if element.get("type") == "checkboxes":
                 found[block_id] = [o.get("value") for o in element.get("selected_options") or []]
+            elif element.get("type") in ("static_select", "radio_buttons"):
+                found[block_id] = (element.get("selected_option") or {}).get("value")
             else:
                 found[block_id] = element.get("value")
     return found
@@ -261,7 +263,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             pbx_id=pbx_id,
             title="PBX billing",
             build=lambda actor, meta: views.pbx_subscription_modal(
-                load_pbx(meta.account, meta.pbx_id, actor, deps()), meta
+                load_pbx(meta.account, meta.pbx_id, actor, deps(), subscriptions=True), meta
             ),
         )
 
@@ -354,7 +356,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             ("rename", lambda: rename_account(rename, actor, deps())),
             ("parent change", lambda: change_parent_if_asked(parent, actor)),
         ]
-        changed = False
+        answered = False  # something was said: done, half done, or failed
         for what, run in steps:
             try:
                 result = run()
@@ -362,14 +364,15 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 continue
             except EditIncomplete as exc:
                 post(views.edit_incomplete(exc))
-                changed = True
+                answered = True
                 continue
             except IntegrationError as exc:
                 post(views.change_failed(what, rename.account, exc))
+                answered = True
                 continue
             post(views.edit_done(result))
-            changed = True
-        if not changed:
+            answered = True
+        if not answered:
             _text(post)(
                 f"Nothing to change: account {rename.account} already has that name and parent."
             )

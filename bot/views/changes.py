@@ -23,20 +23,21 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
     SectionBlock,
+    StaticSelectElement,
 )
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, context, esc, message, section
 from commands.auth_rules import AuthRefreshed
+from commands.changes import PLATFORM, ZUORA
 from commands.edit import MAX_NAME, EditForm, EditIncomplete, EditKind, EditResult
 from commands.emergency import MAX_FIELD, EmergencyDraft, EmergencySaved
 from commands.invoice_email import MAX_EMAIL, InvoiceContacts, InvoiceEmailChanged
 from commands.pbx import (
-    GROUP_NAME_CONSEQUENCE,
     MAX_GROUP_NAME,
-    MAX_SUBSCRIPTION,
     PbxChanged,
     PbxForm,
+    group_name_consequence,
 )
 from integrations.ipnd import ADDRESS_FIELDS, FIELD_LABELS, Finding, Severity
 
@@ -54,6 +55,7 @@ EMERGENCY_MODAL = "changes.emergency_modal"
 
 # Input block ids are the command's field names, so an ``InvalidInput(field)`` lands on its field.
 INPUT_ACTION = "value"
+MAX_SELECT_OPTIONS = 100  # Slack's limit for a static select
 ACKNOWLEDGE_VALUE = "acknowledged"
 
 SEVERITY_MARK = {Severity.HARD: ":x:", Severity.SOFT: ":warning:", Severity.WARNING: ":bulb:"}
@@ -214,22 +216,30 @@ def edit_modal(form: EditForm, meta: ModalContext) -> View:
 
 
 def edit_done(result: EditResult) -> dict[str, Any]:
-    where = " and ".join(result.written)
+    where = _systems(result.written)
+    # A Retry writes only Zuora: its before and after are Zuora's, not the platform's.
+    side = "zuora" if result.written == [ZUORA] else "platform"
+    before, after = getattr(result.before, side), getattr(result.after, side)
     if result.kind == "name":
         text = (
             f":white_check_mark: Account `{esc(result.account)}` renamed "
-            f"*{esc(result.before.platform)}* → *{esc(result.after.platform)}* on the {where}."
+            f"*{esc(before)}* → *{esc(after)}* on {where}."
         )
     else:
         text = (
             f":white_check_mark: Account `{esc(result.account)}` ({esc(result.account_name)}): "
-            f"parent {_parent(result.before.platform)} → {_parent(result.after.platform)} "
-            f"on the {where}."
+            f"parent {_parent(before)} → {_parent(after)} on {where}."
         )
     blocks: list[Block] = [section(text)]
     if result.zuora_note:
         blocks.append(context(f"Zuora not changed: {esc(result.zuora_note)}."))
     return message(_plain(text), blocks)
+
+
+def _systems(written: Sequence[str]) -> str:
+    """``["platform", "Zuora"]`` → "the Jet Hub platform and Zuora"."""
+    names = {PLATFORM: "the Jet Hub platform", ZUORA: "Zuora"}
+    return " and ".join(names.get(name, name) for name in written)
 
 
 def _parent(value: str | None) -> str:
@@ -366,19 +376,46 @@ def parse_pbx_value(value: str) -> tuple[str, str] | None:
 
 
 def pbx_subscription_modal(form: PbxForm, meta: ModalContext) -> View:
+    """A select of the account's *active* Zuora subscriptions (a cancelled or expired one is
+    not offered, and is refused if sent anyway)."""
     current = f"`{esc(form.billing_subscription)}`" if form.billing_subscription else "none"
+    if form.billed_on_status:
+        current += f" — :warning: *{esc(form.billed_on_status)}* in Zuora"
     blocks: list[Block] = [
         _heading("PBX billing subscription", form.account, form.account_name),
         section(f"*Group name* {esc(form.name)}\n*Billing subscription now* {current}"),
-        _text_input(
-            "subscription",
-            "Zuora subscription number",
-            initial=form.billing_subscription,
-            max_length=MAX_SUBSCRIPTION,
-            placeholder="A-S00012345",
-            hint="It must exist in Zuora and belong to this account.",
-        ),
     ]
+    options = [
+        Option(
+            value=choice.number,
+            text=PlainTextObject(
+                text=f"{choice.number} · {choice.plans}"[:75] if choice.plans else choice.number
+            ),
+        )
+        for choice in form.active_subscriptions[:MAX_SELECT_OPTIONS]
+    ]
+    if not options:
+        blocks.append(
+            section(
+                "This account has no active Zuora subscription to bill the PBX on. Add or "
+                "reactivate one in Zuora first."
+            )
+        )
+        return _modal("PBX billing", blocks, callback_id=PBX_SUBSCRIPTION_MODAL, meta=meta)
+    initial = next((o for o in options if o.value == form.billing_subscription), None)
+    blocks.append(
+        InputBlock(
+            block_id="subscription",
+            label=PlainTextObject(text="Bill the PBX on"),
+            element=StaticSelectElement(
+                action_id=INPUT_ACTION,
+                options=options,
+                initial_option=initial,
+                placeholder=PlainTextObject(text="Pick an active subscription"),
+            ),
+            hint=PlainTextObject(text="The account's active Zuora subscriptions."),
+        )
+    )
     return _modal(
         "PBX billing", blocks, callback_id=PBX_SUBSCRIPTION_MODAL, submit="Save", meta=meta
     )
@@ -388,7 +425,7 @@ def pbx_name_modal(form: PbxForm, meta: ModalContext) -> View:
     blocks: list[Block] = [
         _heading("PBX group name", form.account, form.account_name),
         section(f"*Group name now* {esc(form.name)}"),
-        section(f":rotating_light: *Read this first.* {GROUP_NAME_CONSEQUENCE}"),
+        section(f":rotating_light: *Read this first.* {group_name_consequence(form.extensions)}"),
         _text_input("name", "New group name", initial=form.name, max_length=MAX_GROUP_NAME),
         InputBlock(
             block_id="acknowledged",
@@ -399,12 +436,16 @@ def pbx_name_modal(form: PbxForm, meta: ModalContext) -> View:
                     Option(
                         value=ACKNOWLEDGE_VALUE,
                         text=PlainTextObject(
-                            text="Every extension must log in again; the customer has been told"
+                            text=(
+                                "Every extension must log in again; the customer has been told"
+                                if form.extensions != 1
+                                else "The extension must log in again; the customer has been told"
+                            )
                         ),
                     )
                 ],
             ),
-            optional=True,  # checked on submit, so an unticked box gets a clear inline error
+            # Required: Slack refuses an unticked box; the server checks it again on submit.
         ),
     ]
     return _modal("PBX group name", blocks, callback_id=PBX_NAME_MODAL, submit="Update", meta=meta)

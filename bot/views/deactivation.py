@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from audit.models import StepState
-from bot.blocks import context, esc, message, section
+from bot.blocks import context, esc, message, section, sentence_start
 from commands.approvals import MAX_REASON
 from commands.deactivation import (
     MARK,
@@ -42,6 +42,7 @@ CONFIRM_BLOCK = "confirm"
 INPUT_ACTION = "value"
 MAX_NUMBERS_SHOWN = 60
 _SECTION_TEXT = 2900
+_COLLECTIONS = {c.value for c in Collection}
 
 _STATE_ICON = {
     StepState.PENDING: ":white_small_square:",
@@ -84,7 +85,7 @@ def radius_blocks(radius: BlastRadius) -> list[Block]:
         if collection is Collection.PHONE_NUMBERS:
             fields.append(f"*Numbers to quarantine*\n{count}")
         else:
-            fields.append(f"*{esc(collection.label.capitalize())}*\n{count} to remove")
+            fields.append(f"*{esc(sentence_start(collection.label))}*\n{count} to remove")
     blocks: list[Block] = []
     for start in range(0, len(fields), 10):
         blocks.append(
@@ -175,7 +176,7 @@ def refusal_modal(text: str) -> View:
 def steps_block(steps: Sequence[StepView], live: tuple[str, int, int] | None = None) -> Block:
     lines = []
     for step in steps:
-        label = esc(STEP_LABELS.get(step.name, step.name)).capitalize()
+        label = sentence_start(esc(STEP_LABELS.get(step.name, step.name)))
         line = f"{_STATE_ICON[step.state]} {label}"
         if step.state is StepState.DONE and step.detail:
             line += f" — {step_result(step.name, step.detail)}"
@@ -204,12 +205,12 @@ def step_result(name: str, detail: dict[str, Any]) -> str:
 
 
 def step_reply(name: str, detail: dict[str, Any]) -> str:
-    label = esc(STEP_LABELS.get(name, name)).capitalize()
+    label = sentence_start(esc(STEP_LABELS.get(name, name)))
     return f":white_check_mark: {label}: {step_result(name, detail)}"
 
 
 def growth_reply(growth: Growth) -> dict[str, Any]:
-    parts = [f"+{count} {esc(Collection(name).label)}" for name, count in growth.added.items()]
+    parts = [f"+{esc(Collection(name).counted(count))}" for name, count in growth.added.items()]
     text = (
         ":warning: The account grew since the request was approved: "
         + ", ".join(parts)
@@ -244,7 +245,9 @@ def failure_reply(run_id: str, step: str, error: str) -> dict[str, Any]:
 
 def summary_text(summary: DeactivationSummary) -> str:
     removed = ", ".join(
-        f"{t.count} {esc(t.label)}"
+        esc(Collection(t.name).counted(t.count))
+        if t.name in _COLLECTIONS
+        else f"{t.count} {esc(t.label)}"
         for t in summary.removed
         if t.name != Collection.SUBSCRIPTIONS.value
     )

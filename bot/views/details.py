@@ -87,11 +87,17 @@ def pbx_message(
     blocks: list[Block] = [heading("PBX", view.account)]
     if not view.pbxs:
         blocks.append(section("This account has no PBX."))
-    room = MAX_MESSAGE_BLOCKS - 4  # heading, "… more", the note, and the closing buttons
+    room = MAX_MESSAGE_BLOCKS - 5  # heading, "… more", Zuora's error, the note, closing buttons
     shown = 0
     for index, pbx in enumerate(view.pbxs):
         subscription = f"`{esc(pbx.billing_subscription)}`" if pbx.billing_subscription else "none"
         text = f"*Group name* {esc(pbx.name)}\n*Billing subscription* {subscription}"
+        inactive = view.not_active(pbx)
+        if inactive:
+            text += (
+                f"\n:warning: This subscription is *{esc(inactive)}* in Zuora: the PBX should be "
+                "billed on an active one."
+            )
         extra = list(actions[index]) if index < len(actions) and not audience.shared else []
         needed = 2 if len(extra) > 1 else 1
         if needed > room:
@@ -104,6 +110,10 @@ def pbx_message(
             blocks.append(ActionsBlock(elements=extra))
     if len(view.pbxs) > shown:
         blocks.append(context(f"… and {len(view.pbxs) - shown} more PBX groups."))
+    if view.zuora_error:
+        blocks.append(
+            context(f"Zuora could not be read to check the subscriptions: {esc(view.zuora_error)}")
+        )
     blocks.append(
         context(
             "Changing a group name makes every extension log in again; without notice it can get "

@@ -121,7 +121,7 @@ def _reason_input(confirmation: Confirmation) -> InputBlock:
         block_id=REASON_BLOCK,
         label="Reason (stored on the account and in the audit log)"
         if suspend
-        else "Note (optional, for the audit log)",
+        else "Note for the audit log",
         optional=not suspend,
         element=PlainTextInputElement(
             action_id=REASON_ACTION,
@@ -150,8 +150,8 @@ def confirmation_message(confirmation: Confirmation, *, zone: ZoneInfo) -> dict[
         if confirmation.needs_approval:
             confirm_text = "Request approval"
             expires = (
-                "Suspension needs a second person's approval: Confirm sends it to the approvers. "
-                + expires
+                "Suspension needs a second person's approval: *Request approval* sends it to the "
+                "approvers. " + expires
             )
         else:
             confirm_text = "Suspend"

@@ -51,6 +51,11 @@ class Collection(StrEnum):
         """What the Account Manager guide calls it (``"call parking setups"``)."""
         return _LABELS[self]
 
+    def counted(self, count: int) -> str:
+        """``count`` of them, in words: ``"1 integration"``, ``"2 PBXs"``."""
+        one, many = _COUNTED.get(self, (self.label, self.label))
+        return f"{count} {one if count == 1 else many}"
+
 
 _LABELS = {
     Collection.QUEUES: "queues",
@@ -64,6 +69,21 @@ _LABELS = {
     Collection.SUBSCRIPTIONS: "Zuora subscription IDs",
     Collection.WEBHOOKS: "integrations",
     Collection.WEBTRACKERS: "webtracker codes",
+}
+
+
+_COUNTED = {
+    Collection.QUEUES: ("queue", "queues"),
+    Collection.PARKING: ("call parking setup", "call parking setups"),
+    Collection.MEDIA: ("music on hold file", "music on hold files"),
+    Collection.USERS: ("phone user", "phone users"),
+    Collection.PHONE_NUMBERS: ("phone number", "phone numbers"),
+    Collection.PORTAL_USERS: ("Jet Hub portal user", "Jet Hub portal users"),
+    Collection.CALLFLOWS: ("callflow", "callflows"),
+    Collection.PBXS: ("PBX", "PBXs"),
+    Collection.SUBSCRIPTIONS: ("Zuora subscription ID", "Zuora subscription IDs"),
+    Collection.WEBHOOKS: ("integration", "integrations"),
+    Collection.WEBTRACKERS: ("webtracker code", "webtracker codes"),
 }
 
 

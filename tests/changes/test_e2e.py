@@ -120,8 +120,23 @@ def test_rename_with_zuora_failing_reports_the_split_and_retry_finishes_it(bot: 
     assert counters(bot.sandbox, "platform").get("PATCH /v2/accounts/{A}", 0) == patches
     finished = bot.slack.responses()[-1]
     assert finished.result == "ok" and finished.body.get("replace_original") is True
-    assert "renamed" in finished.body["text"] and "on the Zuora" in finished.body["text"]
+    assert "renamed *Wattle &amp; Gum Landscaping* → *Wattle and Gum* on Zuora." in rendered(
+        finished.body
+    )
     assert [o for a, o, _ in audit(bot, "1007") if a == "edit.rename"] == ["failed", "ok"]
+
+
+def test_a_rename_that_failed_is_not_also_called_nothing_to_change(bot: BotHarness):
+    open_modal(bot, ALICE, "edit 1006", views.EDIT_MODAL)
+    bot.sandbox.faults("platform").set(error_rate=1.0)
+
+    submit(bot, ALICE, {"name": "Southern Cross Physio", "parent": ""})
+
+    said = " ".join(rendered(m) for m in replies(bot, ALICE))
+    assert "The rename of account `1006` failed; nothing was changed." in said
+    assert "Nothing to change" not in said
+    bot.sandbox.faults("platform").clear()
+    assert names(bot, "1006")[0] == "Southern Cross Physiotherapy"
 
 
 def test_a_parent_that_would_make_a_loop_is_refused_inline(bot: BotHarness):
@@ -228,12 +243,52 @@ def test_pbx_subscription_must_be_the_accounts_own(bot: BotHarness):
     ]
 
 
+def picked(value: str) -> dict[str, Any]:
+    return {
+        "type": "static_select",
+        "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}},
+    }
+
+
+def test_pbx_billing_is_a_select_of_the_active_subscriptions_only(bot: BotHarness):
+    view = pbx_view(bot, "1006")
+    # 1006's PBX is billed on A-S00001006-1, which Zuora has as Cancelled: the view says so.
+    assert "This subscription is *Cancelled* in Zuora" in rendered(view)
+    bot.send.block_action(ALICE, views.PBX_SUBSCRIPTION_ACTION, message=view)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None
+    (select,) = [b["element"] for b in modal["blocks"] if b["type"] == "input"]
+    assert select["type"] == "static_select"
+    assert [o["value"] for o in select["options"]] == ["A-S00001006-2"]
+    assert "initial_option" not in select  # the current one is not active, so not offered
+    assert "*Cancelled* in Zuora" in rendered(modal)
+
+    # A cancelled subscription sent anyway (an old modal, a crafted payload) is refused.
+    ack = submit(bot, ALICE, {"subscription": picked("A-S00001006-1")})
+    assert ack is not None and ack["errors"]["subscription"] == (
+        "Subscription A-S00001006-1 is Cancelled in Zuora: a PBX can only be billed on an "
+        "active subscription."
+    )
+    ack = submit(bot, ALICE, {"subscription": picked("A-S00001006-2")})
+    assert ack is None or not ack.get("errors")
+    assert pbx_record(bot, "1006")["billing_subscription"] == "A-S00001006-2"
+    bot.command(ALICE, "pbx 1006")
+    assert "in Zuora: the PBX should be billed" not in rendered(last_reply(bot, ALICE))
+
+
+def test_a_pbx_on_an_active_subscription_is_not_flagged(bot: BotHarness):
+    assert "should be billed on an active one" not in rendered(pbx_view(bot, "1007"))
+
+
 def test_pbx_group_name_needs_the_acknowledgement_ticked(bot: BotHarness):
     view = pbx_view(bot, "1007")
     bot.send.block_action(ALICE, views.PBX_NAME_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
-    assert modal is not None and "log in again" in rendered(modal)
+    assert modal is not None and "All 3 extensions on this account must log in again" in rendered(
+        modal
+    )
 
     ack = submit(
         bot,

@@ -135,14 +135,23 @@ def test_pbx_buttons_carry_only_ids():
 
 def test_the_group_name_modal_states_the_consequence_and_asks_for_a_tick():
     form = PbxForm(
-        account="1007", account_name=EVIL, pbx_id="p1", name="wg.pbx", billing_subscription=None
+        account="1007",
+        account_name=EVIL,
+        pbx_id="p1",
+        name="wg.pbx",
+        billing_subscription=None,
+        extensions=6,
     )
     view = views.pbx_name_modal(form, META)
     text = dumped(view)
 
-    assert "every extension must log in again" in text
+    assert "All 6 extensions on this account must log in again" in text
     assert "blacklisted" in text
     assert [b.block_id for b in view.blocks if b.type == "input"] == ["name", "acknowledged"]
+    ticked = next(b for b in view.blocks if b.block_id == "acknowledged")
+    assert not ticked.optional  # required: not labelled "(optional)" in Slack
+    one = views.pbx_name_modal(form.model_copy(update={"extensions": 1}), META)
+    assert "The one extension on this account must log in again" in dumped(one)
     assert_escaped(text)
 
 

@@ -90,7 +90,7 @@ def test_jethub_console_script_exit_codes(
 ) -> None:
     good = tmp_path / "good.jethub"
     good.write_text(
-        "> /jethub help\n/jethub deactivate account\n> /as vera\nYou are now vera (viewer).\n"
+        "> /jethub help\n/jethub deactivate <account>\n> /as vera\nYou are now vera (viewer).\n"
     )
     assert run_console(good) == 0
     assert "all 2 expected line(s) appeared" in capsys.readouterr().out

@@ -162,7 +162,29 @@ def test_growth_reply_lists_new_numbers() -> None:
     payload = views.growth_reply(
         Growth(added={"queues": 1, "phone_numbers": 1}, new_numbers=["0412345678"])
     )
-    assert "+1 queues" in payload["text"] and "0412 345 678" in json.dumps(payload["blocks"])
+    assert "+1 queue, +1 phone number." in payload["text"]
+    assert "0412 345 678" in json.dumps(payload["blocks"])
+
+
+def test_step_and_field_names_keep_their_capitals_and_counts_their_singular() -> None:
+    steps = [
+        StepView(position=n, name=name, state=StepState.PENDING, attempts=0, detail={}, error=None)
+        for n, name in enumerate(("portal_users", "pbxs", "webhooks"))
+    ]
+    text = json.dumps(views.steps_block(steps).to_dict())
+    assert "Jet Hub portal users" in text and "PBX" in text and "Pbx" not in text
+    assert "Jet hub" not in text
+    assert views.step_reply("pbxs", {"removed": 1}).endswith("PBX: 1 removed")
+    summary = DeactivationSummary(
+        account="1001",
+        name="x",
+        removed=[StepTally(name="webhooks", label="integrations", count=1)],
+        quarantined=0,
+        already_quarantined=0,
+        unlinked=[],
+    )
+    assert "1 integration" in views.summary_text(summary)
+    assert "1 integrations" not in views.summary_text(summary)
 
 
 def test_deny_modal_and_confirmation() -> None:

@@ -134,6 +134,8 @@ def test_approval_mode_says_so() -> None:
     payload = views.confirmation_message(confirmation(needs_approval=True), zone=ZONE)
     check(payload)
     assert "Request approval" in rendered(payload) and "second person" in rendered(payload)
+    assert "*Request approval* sends it to the approvers" in rendered(payload)
+    assert "Confirm" not in rendered(payload)  # no button is called Confirm
 
 
 def test_digest_origin_is_shown() -> None:
@@ -151,6 +153,8 @@ def test_unsuspend_confirmation() -> None:
     assert "Lift the suspension" in text and "late" in text and "<@U0BOB>" in text
     [note] = [b for b in blocks if b["type"] == "input"]
     assert note["optional"]
+    # Slack adds "(optional)" itself: the label must not say it a second time.
+    assert note["label"]["text"] == "Note for the audit log"
 
 
 @given(name=st.text(max_size=200), reason=st.text(max_size=300), by=st.text(max_size=30))
