@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 
 MAX_DAYS = 365
 MAX_REASON = 500
+MIN_REASON = 10  # "a few words": enough that the next person knows why
+PRESET_DAYS = (3, 7, 14)
+UNTIL_A_DATE = "date"  # the preset that takes the day from the date picker
 
 
 class SnoozeAccount(BaseModel):
@@ -47,9 +50,14 @@ class SnoozeAccount(BaseModel):
     @field_validator("reason")
     @classmethod
     def _why(cls, value: str) -> str:
-        value = value.strip()
+        value = " ".join(value.split())
         if not value:
             raise ValueError("Say why the account is snoozed (the team will read it).")
+        if len(value) < MIN_REASON or len(value.split()) < 2:
+            raise ValueError(
+                "Say why in a few words, e.g. “payment plan agreed until the 30th” — the team "
+                "reads it in the digest."
+            )
         if len(value) > MAX_REASON:
             raise ValueError(f"Keep the reason to {MAX_REASON} characters ({len(value)} given).")
         return value
@@ -76,6 +84,12 @@ class SnoozeForm(BaseModel):
     name: str
     today: date
     current: SnoozeInfo | None
+    default_days: int = 7  # JETHUB_SNOOZE_DAYS
+
+    @property
+    def presets(self) -> list[int]:
+        """The lengths offered, in days: 3 days, 1 week, 2 weeks, and the default if other."""
+        return sorted({*PRESET_DAYS, self.default_days})
 
 
 class Snoozed(BaseModel):
@@ -105,13 +119,37 @@ def check_until(until: date | None, today: date) -> date:
     return until
 
 
+def preset_label(days: int) -> str:
+    """``3`` → "3 days", ``7`` → "1 week", ``14`` → "2 weeks"."""
+    if days % 7 == 0:
+        weeks = days // 7
+        return "1 week" if weeks == 1 else f"{weeks} weeks"
+    return "1 day" if days == 1 else f"{days} days"
+
+
+def snooze_until(preset: str | None, picked: date | None, today: date) -> date:
+    """The last day of the snooze: ``preset`` days from today (``"7"``), or with
+    :data:`UNTIL_A_DATE` the day picked. ``InvalidInput("until")`` when it makes no sense."""
+    if preset and preset.isdigit():
+        return check_until(today + timedelta(days=int(preset)), today)
+    if preset not in (None, "", UNTIL_A_DATE):
+        raise InvalidInput("until", "Pick how long to snooze for.")
+    return check_until(picked, today)
+
+
 def load_snooze_form(account: str, actor: Actor, deps: Deps) -> SnoozeForm:
     authorize(deps, actor, Role.OPERATOR, action="snooze", to="snooze an account", account=account)
     found = live_account(deps, account)
     today = deps.today()
     with deps.ledger.read_session() as session:
         held = active(session, account, today)
-    return SnoozeForm(account=found.id, name=found.name, today=today, current=held)
+    return SnoozeForm(
+        account=found.id,
+        name=found.name,
+        today=today,
+        current=held,
+        default_days=deps.policy.snooze_days,
+    )
 
 
 def snooze_account(cmd: SnoozeAccount, actor: Actor, deps: Deps) -> Snoozed:

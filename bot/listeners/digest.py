@@ -22,7 +22,7 @@ from commands.actor import Actor, Role
 from commands.changes import order
 from commands.digest import show_digest
 from commands.errors import CommandError, Forbidden, InvalidInput
-from commands.snooze import SnoozeAccount, check_until, load_snooze_form, snooze_account
+from commands.snooze import SnoozeAccount, load_snooze_form, snooze_account, snooze_until
 from commands.trail import authorize
 from integrations.errors import IntegrationError
 
@@ -117,8 +117,10 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             ack(response_action="update", view=views.notice_modal(esc(refusal)))
             return
         picked = _input(view, views.UNTIL_BLOCK).get("selected_date")
+        preset = (_input(view, views.FOR_BLOCK).get("selected_option") or {}).get("value")
         try:
-            until = check_until(date.fromisoformat(picked) if picked else None, deps.today())
+            day = date.fromisoformat(picked) if picked else None
+            until = snooze_until(str(preset) if preset else None, day, deps.today())
             cmd = order(
                 SnoozeAccount,
                 {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,19 +22,22 @@ from slack_sdk.models.blocks import (
     DatePickerElement,
     HeaderBlock,
     InputBlock,
+    Option,
     PlainTextInputElement,
     PlainTextObject,
+    RadioButtonsElement,
     SectionBlock,
 )
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button
 from commands.digest import Digest, DigestRow
-from commands.snooze import MAX_REASON, Snoozed, SnoozeForm
+from commands.snooze import MAX_REASON, UNTIL_A_DATE, Snoozed, SnoozeForm, preset_label
 
 SNOOZE_ACTION = "digest.snooze"
 SNOOZE_MODAL = "digest.snooze_modal"
 UNTIL_BLOCK, REASON_BLOCK = "until", "reason"  # the command's field names: errors land on them
+FOR_BLOCK = "for"  # the preset lengths (3 days, 1 week, 2 weeks, until a date)
 INPUT_ACTION = "value"
 
 BLOCKS_PER_ROW = 2
@@ -265,18 +268,36 @@ def snooze_modal(form: SnoozeForm, meta: SnoozeContext) -> View:
                 f": “{esc(form.current.reason)}”. Snoozing again replaces that."
             )
         )
+    presets = [
+        Option(
+            value=str(days),
+            label=(
+                f"{preset_label(days)} — through {day_text(form.today + timedelta(days=days))}"
+                + (" (default)" if days == form.default_days else "")
+            ),
+        )
+        for days in form.presets
+    ]
+    presets.append(Option(value=UNTIL_A_DATE, label="Until the date below"))
+    default = next(o for o in presets if o.value == str(form.default_days))
+    picked = form.current.until if form.current else form.today + timedelta(days=form.default_days)
     blocks += [
         InputBlock(
-            block_id=UNTIL_BLOCK,
-            label="Snooze until (inclusive)",
-            element=DatePickerElement(
-                action_id=INPUT_ACTION,
-                initial_date=(form.current.until if form.current else form.today).isoformat(),
+            block_id=FOR_BLOCK,
+            label="Snooze for",
+            element=RadioButtonsElement(
+                action_id=INPUT_ACTION, options=presets, initial_option=default
             ),
         ),
         InputBlock(
+            block_id=UNTIL_BLOCK,
+            label="Date (with “Until the date below”; inclusive)",
+            element=DatePickerElement(action_id=INPUT_ACTION, initial_date=picked.isoformat()),
+            optional=True,
+        ),
+        InputBlock(
             block_id=REASON_BLOCK,
-            label="Why",
+            label="Why (a few words)",
             element=PlainTextInputElement(
                 action_id=INPUT_ACTION,
                 multiline=True,

@@ -15,10 +15,13 @@ from commands.digest import build_digest, due_before, show_digest, threshold_day
 from commands.errors import AccountNotFound, Forbidden, InvalidInput
 from commands.snooze import (
     MAX_DAYS,
+    MIN_REASON,
     SnoozeAccount,
     check_until,
     load_snooze_form,
+    preset_label,
     snooze_account,
+    snooze_until,
 )
 from integrations.sandbox import Sandbox, zuora_account_number
 from tests.digest.conftest import ALICE, VERA, all_events, make_deps
@@ -165,7 +168,7 @@ def test_snooze_writes_the_ledger_and_an_audit_event_with_before_and_after(deps:
 
 
 def test_snooze_refuses_viewers_and_unknown_accounts(deps: Deps):
-    cmd = SnoozeAccount(account="1003", until=deps.today(), reason="x")
+    cmd = SnoozeAccount(account="1003", until=deps.today(), reason="payment plan agreed")
     with pytest.raises(Forbidden):
         snooze_account(cmd, VERA, deps)
     with pytest.raises(AccountNotFound):
@@ -195,10 +198,46 @@ def test_check_until_accepts_exactly_the_window(offset: int):
 
 @given(reason=st.text(max_size=600))
 def test_a_reason_is_kept_trimmed_or_refused_with_a_sentence(reason: str):
+    words = " ".join(reason.split())
     try:
         cmd = SnoozeAccount(account="1003", until=date(2026, 1, 1), reason=reason)
     except ValueError as exc:
-        assert not reason.strip() or len(reason.strip()) > 500
+        assert len(words) < MIN_REASON or len(words.split()) < 2 or len(words) > 500
         assert "reason" in str(exc)
     else:
-        assert cmd.reason == reason.strip() and 0 < len(cmd.reason) <= 500
+        assert cmd.reason == words and MIN_REASON <= len(cmd.reason) <= 500
+
+
+@pytest.mark.parametrize("reason", ["x", "paid", "will pay", "   ok   then   "])
+def test_a_reason_of_less_than_a_few_words_is_refused(reason: str):
+    with pytest.raises(ValueError, match="Say why in a few words"):
+        SnoozeAccount(account="1003", until=date(2026, 1, 1), reason=reason)
+
+
+@pytest.mark.parametrize(
+    ("preset", "picked", "days"),
+    [("3", None, 3), ("7", None, 7), ("14", None, 14), ("date", date(2026, 12, 1), 7)],
+)
+def test_snooze_presets_count_from_today_and_a_date_is_taken_as_picked(preset, picked, days):
+    today = date(2026, 11, 24)
+    assert snooze_until(preset, picked, today) == today + timedelta(days=days)
+    # A preset ignores whatever the date picker still shows.
+    assert snooze_until(preset, date(2027, 1, 1), today) == (
+        today + timedelta(days=days) if preset != "date" else date(2027, 1, 1)
+    )
+
+
+def test_snooze_until_a_date_needs_the_date_and_a_bad_preset_is_refused():
+    today = date(2026, 11, 24)
+    for preset, picked in (("date", None), ("soon", today), ("400", None)):
+        with pytest.raises(InvalidInput) as caught:
+            snooze_until(preset, picked, today)
+        assert caught.value.field == "until"
+
+
+def test_the_form_offers_the_presets_with_the_configured_default(deps: Deps):
+    form = load_snooze_form("1003", ALICE, deps)
+    assert form.default_days == 7 and form.presets == [3, 7, 14]
+    assert [preset_label(d) for d in form.presets] == ["3 days", "1 week", "2 weeks"]
+    odd = form.model_copy(update={"default_days": 10})
+    assert odd.presets == [3, 7, 10, 14] and preset_label(10) == "10 days"

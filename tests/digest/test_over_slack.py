@@ -51,11 +51,44 @@ def post_digest_now(bot: BotHarness) -> dict[str, Any]:
     return posted
 
 
-def snooze_values(until: str | None, reason: str) -> dict[str, Any]:
-    return {
+def snooze_values(until: str | None, reason: str, preset: str | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {
         views.UNTIL_BLOCK: {views.INPUT_ACTION: {"type": "datepicker", "selected_date": until}},
         views.REASON_BLOCK: {views.INPUT_ACTION: reason},
     }
+    if preset is not None:
+        option = {"value": preset, "text": {"type": "plain_text", "text": preset}}
+        values[views.FOR_BLOCK] = {
+            views.INPUT_ACTION: {"type": "radio_buttons", "selected_option": option}
+        }
+    return values
+
+
+def test_snooze_modal_defaults_to_a_week_and_a_preset_wins_over_the_date(bot: BotHarness):
+    posted = post_digest_now(bot)
+    bot.send.block_action(ALICE, views.SNOOZE_ACTION, "1003", message=posted)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None
+    inputs = {b["block_id"]: b["element"] for b in modal["blocks"] if b["type"] == "input"}
+    presets = inputs[views.FOR_BLOCK]
+    assert [o["value"] for o in presets["options"]] == ["3", "7", "14", "date"]
+    assert presets["initial_option"]["value"] == "7"
+    today = bot.services.deps.today()
+    assert inputs[views.UNTIL_BLOCK]["initial_date"] == (today + timedelta(days=7)).isoformat()
+
+    too_short = snooze_values(None, "paid", preset="14")
+    ack = bot.send.view_submission(ALICE, values=too_short).ack_body()
+    assert "Say why in a few words" in ack["errors"][views.REASON_BLOCK]
+    no_date = snooze_values(None, "customer disputes the invoice", preset="date")
+    ack = bot.send.view_submission(ALICE, values=no_date).ack_body()
+    assert "Pick the last day" in ack["errors"][views.UNTIL_BLOCK]
+
+    chosen = snooze_values("2099-01-01", "customer disputes the invoice", preset="14")
+    assert bot.send.view_submission(ALICE, values=chosen).ack_body() in (None, {})
+    bot.wait_idle()
+    [event] = [e for e in all_events(bot.ledger) if e.action == "snooze"]
+    assert event.details["after"]["until"] == (today + timedelta(days=14)).isoformat()
 
 
 def test_an_operator_sees_the_digest_now_only_to_them(bot: BotHarness):
@@ -101,7 +134,9 @@ def test_snooze_from_the_posted_digest_holds_the_account_out(bot: BotHarness):
     assert "Brightwater Accounting Services" in text_of([modal])
 
     until = bot.services.deps.today() + timedelta(days=3)
-    response = bot.send.view_submission(ALICE, values=snooze_values(until.isoformat(), "plan"))
+    response = bot.send.view_submission(
+        ALICE, values=snooze_values(until.isoformat(), "payment plan", preset="date")
+    )
     assert response.status_code == 200 and response.ack_body() in (None, {})
     bot.wait_idle()
 
@@ -111,7 +146,7 @@ def test_snooze_from_the_posted_digest_holds_the_account_out(bot: BotHarness):
     assert "is snoozed until" in text_of([reply])
     [event] = [e for e in all_events(bot.ledger) if e.action == "snooze"]
     assert (event.actor, event.account, event.outcome) == (ALICE, "1008", "ok")
-    assert event.details["after"] == {"until": until.isoformat(), "reason": "plan"}
+    assert event.details["after"] == {"until": until.isoformat(), "reason": "payment plan"}
 
     bot.command(ALICE, "digest", channel=SUPPORT_CHANNEL)
     latest = bot.slack.ephemerals(ALICE)[-1:]

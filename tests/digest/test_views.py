@@ -158,8 +158,13 @@ def test_snooze_modal_validates_and_carries_ids_only():
     text = all_text(body)
     assert "&lt;b&gt;&amp;Co" in text and "<!here>" not in text
     inputs = {b["block_id"]: b for b in body["blocks"] if b["type"] == "input"}
-    assert set(inputs) == {views.UNTIL_BLOCK, views.REASON_BLOCK}
-    assert inputs["until"]["element"]["initial_date"] == "2026-11-27"
+    assert set(inputs) == {views.FOR_BLOCK, views.UNTIL_BLOCK, views.REASON_BLOCK}
+    assert inputs["until"]["element"]["initial_date"] == "2026-11-27"  # the snooze in force
+    assert inputs["until"]["optional"] and not inputs["reason"].get("optional")
+    labels = [o["text"]["text"] for o in inputs["for"]["element"]["options"]]
+    assert labels[1].startswith("1 week — through ") and labels[1].endswith("(default)")
+    assert labels == [labels[0], labels[1], labels[2], "Until the date below"]
+    assert labels[0].startswith("3 days") and labels[2].startswith("2 weeks")
     assert views.SnoozeContext.load(body["private_metadata"]).channel == "C0DIGEST"
     assert views.SnoozeContext.load("not json") == views.SnoozeContext("")
 
