@@ -21,6 +21,7 @@ _ONE_OF = {"static_select", "radio_buttons", "external_select"}
 _MANY_OF = {"checkboxes", "multi_static_select"}
 _RELATIVE_DAYS = re.compile(r"^\+(\d{1,4})d?$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+CLEAR = "-"  # empties an optional field, pre-filled or not
 
 
 class BadAnswer(ValueError):
@@ -54,7 +55,8 @@ class Field:
         elif self.kind == "timepicker":
             parts.append("(HH:MM)")
         if self.optional:
-            parts.append("(optional)")
+            empties = shown and self.kind not in _MANY_OF
+            parts.append("(optional; - empties it)" if empties else "(optional)")
         if shown:
             parts.append(f"[{shown}]")
         return " ".join(parts)
@@ -127,6 +129,8 @@ def answer(
         if not field.optional:
             raise BadAnswer("this field is required")
         return empty_value(field)
+    if typed == CLEAR and field.optional and field.kind not in _MANY_OF:
+        return empty_value(field)  # as if the person emptied a pre-filled box in Slack
     kind = field.kind
     if kind in _TEXT_KINDS:
         return {"type": kind, "value": _text(field, typed)}

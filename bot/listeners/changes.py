@@ -336,7 +336,9 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
     def parse_edit(meta: ModalContext, values: dict[str, Any]) -> Callable[[Actor, Post], None]:
         rename = order(RenameAccount, {"account": meta.account, "name": values.get("name") or ""})
-        parent = order(SetParent, {"account": meta.account, "parent": values.get("parent")})
+        removed = views.REMOVE_PARENT_VALUE in (values.get(views.REMOVE_PARENT_BLOCK) or [])
+        wanted = None if removed else values.get("parent")
+        parent = order(SetParent, {"account": meta.account, "parent": wanted})
         errors = _quick_check(services, "parent", lambda: check_parent(parent, deps()))
         if errors:
             field, text = next(iter(errors.items()))

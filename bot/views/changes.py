@@ -56,6 +56,7 @@ EMERGENCY_MODAL = "changes.emergency_modal"
 # Input block ids are the command's field names, so an ``InvalidInput(field)`` lands on its field.
 INPUT_ACTION = "value"
 MAX_SELECT_OPTIONS = 100  # Slack's limit for a static select
+REMOVE_PARENT_BLOCK, REMOVE_PARENT_VALUE = "no_parent", "remove"
 ACKNOWLEDGE_VALUE = "acknowledged"
 
 SEVERITY_MARK = {Severity.HARD: ":x:", Severity.SOFT: ":warning:", Severity.WARNING: ":bulb:"}
@@ -210,8 +211,29 @@ def edit_modal(form: EditForm, meta: ModalContext) -> View:
             placeholder="e.g. 1001",
             hint=f"Leave empty for no parent. {zuora_link}",
         ),
-        context("Nothing changes until you press Save; a field left as it is stays as it is."),
     ]
+    if form.parent:
+        blocks.append(
+            InputBlock(
+                block_id=REMOVE_PARENT_BLOCK,
+                label=PlainTextObject(text="Parent"),
+                element=CheckboxesElement(
+                    action_id=INPUT_ACTION,
+                    options=[
+                        Option(
+                            value=REMOVE_PARENT_VALUE,
+                            text=PlainTextObject(
+                                text=f"Remove the parent ({form.parent}): a top-level account"[:75]
+                            ),
+                        )
+                    ],
+                ),
+                optional=True,
+            )
+        )
+    blocks.append(
+        context("Nothing changes until you press Save; a field left as it is stays as it is.")
+    )
     return _modal("Edit account", blocks, callback_id=EDIT_MODAL, submit="Save", meta=meta)
 
 

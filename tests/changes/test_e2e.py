@@ -167,6 +167,35 @@ def test_setting_a_parent_is_done_and_audited(bot: BotHarness):
     ]
 
 
+def test_the_parent_is_removed_by_ticking_remove_even_with_the_number_still_in_the_box(
+    bot: BotHarness,
+):
+    view = open_modal(bot, ALICE, "edit 1003", views.EDIT_MODAL)
+    [box] = [b for b in view["blocks"] if b.get("block_id") == views.REMOVE_PARENT_BLOCK]
+    assert box["element"]["options"][0]["text"]["text"].startswith("Remove the parent (1001)")
+    ticked = {
+        "type": "checkboxes",
+        "selected_options": [
+            {"value": views.REMOVE_PARENT_VALUE, "text": {"type": "plain_text", "text": "x"}}
+        ],
+    }
+
+    submit(
+        bot,
+        ALICE,
+        {"name": "Bean Republic Fitzroy", "parent": "1001", views.REMOVE_PARENT_BLOCK: ticked},
+    )
+
+    with bot.sandbox.world.lock:
+        assert bot.sandbox.world.platform.accounts["1003"].parent_id is None
+    assert "parent `1001` → none" in last_reply(bot, ALICE)["text"]
+
+
+def test_an_account_without_a_parent_is_not_offered_remove(bot: BotHarness):
+    view = open_modal(bot, ALICE, "edit 1009", views.EDIT_MODAL)
+    assert views.REMOVE_PARENT_BLOCK not in rendered(view)
+
+
 def test_a_viewer_cannot_edit_and_no_modal_opens(bot: BotHarness):
     response = bot.command(VERA, "edit 1006")
 

@@ -124,3 +124,30 @@ def test_any_date_typed_is_the_date_sent(day: date) -> None:
 def test_relative_days_count_from_today(days: int) -> None:
     sent = answer(by_block("until"), f"+{days}", today=TODAY)["selected_date"]
     assert sent == (TODAY + timedelta(days=days)).isoformat()
+
+
+def test_a_pre_filled_optional_field_can_be_emptied_with_a_dash() -> None:
+    view = View(
+        type="modal",
+        title="T",
+        submit="Go",
+        blocks=[
+            InputBlock(
+                block_id="parent",
+                label="Parent account number",
+                optional=True,
+                element=PlainTextInputElement(action_id="v", initial_value="1001"),
+            ),
+            InputBlock(
+                block_id="name",
+                label="Name",
+                element=PlainTextInputElement(action_id="v", initial_value="Acme"),
+            ),
+        ],
+    ).to_dict()
+    parent, name = fields_of(view)
+    assert parent.question == "Parent account number (optional; - empties it) [1001]"
+    assert answer(parent, "", today=TODAY) == {"type": "plain_text_input", "value": "1001"}
+    assert answer(parent, "-", today=TODAY) == {"type": "plain_text_input", "value": None}
+    # A required field is never emptied: "-" is then its value, as typed.
+    assert answer(name, "-", today=TODAY) == {"type": "plain_text_input", "value": "-"}
