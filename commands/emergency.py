@@ -3,6 +3,8 @@ platform once a person has looked at them and no hard error remains."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -12,18 +14,23 @@ from commands.actor import Actor, Role
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.trail import authorize, change_and_record, record
+from integrations.errors import IntegrationError
 from integrations.ipnd import (
     ADDRESS_FIELDS,
+    FLOOR_TYPES,
+    UNIT_TYPES,
     Finding,
     ServiceAddress,
     Severity,
     parse_sold_to,
     validate,
 )
+from integrations.zuora import ContactUpdate
 
 if TYPE_CHECKING:
     from commands.deps import Deps
-    from integrations.platform import EmergencyRecord
+    from integrations.platform import Account, EmergencyRecord
+    from integrations.zuora import ZuoraContact
 
 MAX_FIELD = 100  # longer than any IPND field; validate() says the real limits
 
@@ -58,12 +65,14 @@ class EmergencyDraft(BaseModel):
 
 
 class SaveEmergency(BaseModel):
-    """Store ``address`` as the account's IPND service address."""
+    """Store ``address`` as the account's IPND service address; with ``update_sold_to``, write
+    it to Zuora's Sold To contact as well, so the two stay the same."""
 
     model_config = ConfigDict(frozen=True)
 
     account: str
     address: ServiceAddress
+    update_sold_to: bool = False
 
 
 class AddressRejected(InvalidInput):
@@ -81,6 +90,16 @@ class AddressRejected(InvalidInput):
         )
 
 
+class SoldToUpdate(BaseModel):
+    """What became of the request to update Zuora's Sold To with the saved address."""
+
+    model_config = ConfigDict(frozen=True)
+
+    contact_id: str
+    address1: str
+    error: str | None = None  # Zuora's failure; the platform is saved regardless
+
+
 class EmergencySaved(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -88,6 +107,54 @@ class EmergencySaved(BaseModel):
     before: ServiceAddress | None
     after: ServiceAddress
     findings: list[Finding]  # soft errors and warnings that remain
+    sold_to: SoldToUpdate | None = None  # Zuora's Sold To, when it was asked to follow
+
+
+def address_digest(address: ServiceAddress) -> str:
+    """A short fingerprint of ``address``: a modal carries the pulled one's, so the submission
+    can tell whether the person edited it (and the platform would then differ from Zuora)."""
+    wire = json.dumps(_wire(address) or {}, sort_keys=True)
+    return hashlib.sha256(wire.encode()).hexdigest()[:16]
+
+
+def sold_to_fields(address: ServiceAddress) -> ContactUpdate:
+    """``address`` written the way a Sold To contact holds it ("Level 3, 45 CLARENCE ST",
+    city, state, postcode): :func:`parse_sold_to` reads it back to the same fields."""
+    a = address
+    # Unit and floor types as words ("Suite 4", "Level 3"): the parser reads those back.
+    unit = UNIT_TYPES.get(a.unit_type, a.unit_type)
+    floor = FLOOR_TYPES.get(a.floor_type, a.floor_type)
+    parts = [
+        " ".join(p for p in (unit, a.unit_number) if p),
+        " ".join(p for p in (floor, a.floor_number + a.floor_suffix) if p),
+        a.property_name,
+    ]
+    number = a.house_number + a.house_suffix
+    if a.house_number_2:
+        number += f"-{a.house_number_2}{a.house_suffix_2}"
+    street = " ".join(p for p in (number, a.street_name, a.street_type, a.street_suffix) if p)
+    line = ", ".join(p for p in (*parts, street) if p)
+    return ContactUpdate(
+        address1=line,
+        address2="",
+        city=a.locality,
+        state=a.state,
+        zip_code=a.postcode,
+        country="Australia",
+    )
+
+
+def same_as_sold_to(record: ServiceAddress, contact: ZuoraContact) -> bool:
+    """Whether the platform's emergency address is what Zuora's Sold To contact reads as."""
+    parsed = parse_sold_to(
+        address1=contact.address1,
+        address2=contact.address2,
+        city=contact.city,
+        state=contact.state,
+        zip_code=contact.zip_code,
+        country=contact.country,
+    )
+    return parsed.address == record
 
 
 def address_from_form(values: Mapping[str, str | None]) -> ServiceAddress:
@@ -183,10 +250,48 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
         actor=actor,
         action="emergency.save",
         account=account.id,
-        details=details,
+        details={**details, "update_sold_to": cmd.update_sold_to},
         change=lambda: deps.platform.store_emergency(account.id, cmd.address, by=actor.user_id),
     )
-    return EmergencySaved(account=account.id, before=before, after=cmd.address, findings=findings)
+    sold_to = _update_sold_to(deps, actor, account, cmd.address) if cmd.update_sold_to else None
+    return EmergencySaved(
+        account=account.id, before=before, after=cmd.address, findings=findings, sold_to=sold_to
+    )
+
+
+def _update_sold_to(
+    deps: Deps, actor: Actor, account: Account, address: ServiceAddress
+) -> SoldToUpdate:
+    """Write the saved address to Zuora's Sold To contact (audited ``emergency.sold_to``). A
+    Zuora failure is reported in the result: the platform's record is already saved."""
+    fields = sold_to_fields(address)
+    try:
+        contact = deps.zuora.get_account(zuora_key(account)).sold_to_contact
+        if contact is None or contact.id is None:
+            raise Conflict(f"Zuora account {account.zuora_account_number} has no Sold To contact.")
+        contact_id = contact.id
+        before = {
+            "address1": contact.address1,
+            "address2": contact.address2,
+            "city": contact.city,
+            "state": contact.state,
+            "zip_code": contact.zip_code,
+        }
+        change_and_record(
+            deps,
+            actor=actor,
+            action="emergency.sold_to",
+            account=account.id,
+            details={
+                "contact_id": contact_id,
+                "before": before,
+                "after": fields.model_dump(exclude_none=True),
+            },
+            change=lambda: deps.zuora.update_contact(contact_id, fields),
+        )
+    except (IntegrationError, Conflict) as exc:
+        return SoldToUpdate(contact_id="", address1=fields.address1 or "", error=str(exc))
+    return SoldToUpdate(contact_id=contact_id, address1=fields.address1 or "")
 
 
 def _address(found: EmergencyRecord | None) -> ServiceAddress | None:

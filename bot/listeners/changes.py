@@ -44,6 +44,7 @@ from commands.edit import (
 from commands.emergency import (
     AddressRejected,
     SaveEmergency,
+    address_digest,
     address_from_form,
     check_address,
     pull_from_zuora,
@@ -457,8 +458,21 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
     def parse_emergency(
         meta: ModalContext, values: dict[str, Any]
     ) -> Callable[[Actor, Post], None]:
-        cmd = SaveEmergency(account=meta.account, address=address_from_form(values))
-        check_address(cmd.address)  # raises AddressRejected while a hard error remains
+        address = address_from_form(values)
+        check_address(address)  # raises AddressRejected while a hard error remains
+        choice = values.get(views.SOLD_TO_BLOCK)
+        edited = bool(meta.pulled) and address_digest(address) != meta.pulled
+        if edited and not choice:
+            raise InvalidInput(
+                views.SOLD_TO_BLOCK,
+                "You changed the address pulled from Zuora: saved as it is, the platform will "
+                "differ from Zuora's Sold To. Pick whether to update Zuora's Sold To too.",
+            )
+        cmd = SaveEmergency(
+            account=meta.account,
+            address=address,
+            update_sold_to=edited and choice == views.SOLD_TO_UPDATE,
+        )
 
         def work(actor: Actor, post: Post) -> None:
             try:

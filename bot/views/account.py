@@ -49,6 +49,13 @@ def account_message(view: AccountOverview, audience: Audience) -> dict[str, Any]
         blocks.append(section(_children(view)))
     if view.zuora_problem:
         blocks.append(context(f":warning: {esc(view.zuora_problem)}"))
+    if view.emergency_differs:
+        blocks.append(
+            context(
+                ":warning: The emergency (IPND) address on the platform differs from Zuora's "
+                f"Sold To — see `/jethub emergency {esc(account.id)}`."
+            )
+        )
     blocks += state_blocks(view, audience)
     if account.created is not None:
         blocks.append(context(f"Created {local_time(account.created, audience.zone)}"))

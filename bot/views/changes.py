@@ -7,6 +7,7 @@ Pure functions from command results to ``slack_sdk.models``; every outside strin
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from slack_sdk.models.blocks import (
     Option,
     PlainTextInputElement,
     PlainTextObject,
+    RadioButtonsElement,
     SectionBlock,
     StaticSelectElement,
 )
@@ -31,7 +33,7 @@ from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, context, esc, messag
 from commands.auth_rules import AuthRefreshed
 from commands.changes import PLATFORM, ZUORA
 from commands.edit import MAX_NAME, EditForm, EditIncomplete, EditKind, EditResult
-from commands.emergency import MAX_FIELD, EmergencyDraft, EmergencySaved
+from commands.emergency import MAX_FIELD, EmergencyDraft, EmergencySaved, address_digest
 from commands.invoice_email import MAX_EMAIL, InvoiceContacts, InvoiceEmailChanged
 from commands.pbx import (
     MAX_GROUP_NAME,
@@ -57,6 +59,11 @@ EMERGENCY_MODAL = "changes.emergency_modal"
 INPUT_ACTION = "value"
 MAX_SELECT_OPTIONS = 100  # Slack's limit for a static select
 REMOVE_PARENT_BLOCK, REMOVE_PARENT_VALUE = "no_parent", "remove"
+SOLD_TO_BLOCK, SOLD_TO_UPDATE, SOLD_TO_KEEP = "sold_to", "update", "keep"
+# The emergency fields every street address uses; the others show only when they hold something.
+COMMON_FIELDS = frozenset(
+    {"house_number", "street_name", "street_type", "locality", "state", "postcode"}
+)
 ACKNOWLEDGE_VALUE = "acknowledged"
 
 SEVERITY_MARK = {Severity.HARD: ":x:", Severity.SOFT: ":warning:", Severity.WARNING: ":bulb:"}
@@ -71,9 +78,13 @@ class ModalContext:
     account: str
     channel: str = ""
     pbx_id: str = ""
+    pulled: str = ""  # the emergency modal: fingerprint of the address pulled from Zuora
 
     def dump(self) -> str:
-        return json.dumps({"a": self.account, "c": self.channel, "p": self.pbx_id})
+        data = {"a": self.account, "c": self.channel, "p": self.pbx_id}
+        if self.pulled:
+            data["d"] = self.pulled
+        return json.dumps(data)
 
     @classmethod
     def load(cls, raw: str | None) -> ModalContext:
@@ -83,7 +94,12 @@ class ModalContext:
             data = {}
         if not isinstance(data, dict):
             data = {}
-        return cls(str(data.get("a") or ""), str(data.get("c") or ""), str(data.get("p") or ""))
+        return cls(
+            str(data.get("a") or ""),
+            str(data.get("c") or ""),
+            str(data.get("p") or ""),
+            str(data.get("d") or "")[:32],
+        )
 
 
 # -- shared shapes --------------------------------------------------------------------------------
@@ -514,8 +530,8 @@ def emergency_modal(draft: EmergencyDraft, meta: ModalContext) -> View:
     read = esc(", ".join(part for part in lines if part) or "(empty)")
     hard = any(f.severity is Severity.HARD for f in draft.findings)
     verdict = (
-        ":x: *Hard errors*: IPND would reject this. Fix the fields (or the Sold To contact in "
-        "Zuora and pull again); Save is refused until they are gone."
+        ":x: *Hard errors*: IPND would reject this. Fix the Sold To contact in Zuora and pull "
+        "again (or fix the fields below); Save is refused until they are gone."
         if hard
         else "No hard errors: check the fields and Save."
     )
@@ -525,7 +541,15 @@ def emergency_modal(draft: EmergencyDraft, meta: ModalContext) -> View:
         section(f"*Findings*\n{findings_text(draft.findings)}"),
         section(verdict),
     ]
-    for name in ADDRESS_FIELDS:
+    # The common case on one screen: the street address, plus whatever the pulled address or
+    # a finding uses. Empty rarely-used fields stay out (they are submitted empty).
+    flagged = {f.field for f in draft.findings}
+    shown = [
+        name
+        for name in ADDRESS_FIELDS
+        if name in COMMON_FIELDS or getattr(draft.address, name) or name in flagged
+    ]
+    for name in shown:
         blocks.append(
             _text_input(
                 name,
@@ -535,7 +559,34 @@ def emergency_modal(draft: EmergencyDraft, meta: ModalContext) -> View:
                 optional=True,
             )
         )
+    hidden = [FIELD_LABELS[name].lower() for name in ADDRESS_FIELDS if name not in shown]
+    if hidden:
+        blocks.append(
+            context(
+                f"Not shown because Zuora's Sold To has none: {', '.join(hidden)}. If the site "
+                "needs one, add it to the Sold To contact in Zuora and pull again."
+            )
+        )
+    blocks.append(
+        InputBlock(
+            block_id=SOLD_TO_BLOCK,
+            label=PlainTextObject(text="If you changed the address above"),
+            element=RadioButtonsElement(
+                action_id=INPUT_ACTION,
+                options=[
+                    Option(value=SOLD_TO_UPDATE, label="Update Zuora's Sold To to match"),
+                    Option(value=SOLD_TO_KEEP, label="Leave Zuora's Sold To as it is"),
+                ],
+            ),
+            optional=True,
+            hint=PlainTextObject(
+                text="The guide: fix the address in Zuora first, then pull. An address edited "
+                "here differs from Zuora's Sold To unless Zuora is updated too."
+            ),
+        )
+    )
     blocks.append(context("Saving replaces the emergency (IPND) record on the Jet Hub platform."))
+    meta = dataclasses.replace(meta, pulled=address_digest(draft.address))
     return _modal(
         "Emergency details", blocks, callback_id=EMERGENCY_MODAL, submit="Save", meta=meta
     )
@@ -549,6 +600,20 @@ def emergency_done(result: EmergencySaved) -> dict[str, Any]:
         f"*{esc(after)}* (was {esc(before)})."
     )
     blocks: list[Block] = [section(text)]
+    if result.sold_to is not None and result.sold_to.error is None:
+        blocks.append(
+            section(
+                f":white_check_mark: Zuora's Sold To contact updated to match: "
+                f"{esc(result.sold_to.address1)}."
+            )
+        )
+    elif result.sold_to is not None:
+        blocks.append(
+            section(
+                ":warning: Zuora's Sold To could *not* be updated, so it now differs from the "
+                f"platform: {esc(result.sold_to.error or '')}. Change it in Zuora."
+            )
+        )
     if result.findings:
         blocks.append(section(f"*Still worth a look*\n{findings_text(result.findings)}"))
     return message(_plain(text), blocks)

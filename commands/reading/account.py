@@ -9,12 +9,13 @@ from pydantic import BaseModel, ConfigDict
 
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
+from commands.emergency import same_as_sold_to
 from commands.fanout import fetch_together
 from commands.reading._models import ReadOrder, ReadResult
 from commands.reading.account_state import AccountState, account_state
 from commands.trail import authorize
 from integrations.errors import NotFound
-from integrations.platform import Account, ChildAccount, Collection
+from integrations.platform import Account, ChildAccount, Collection, EmergencyRecord
 from integrations.zuora import Invoice, ZuoraAccount
 
 if TYPE_CHECKING:
@@ -70,6 +71,9 @@ class AccountOverview(ReadResult):
     portal_users: int = 0
     state: AccountState | None = None
     invoices_problem: str | None = None  # why overdue invoices are not shown
+    # The platform's emergency (IPND) address is not what Zuora's Sold To reads as (None: could
+    # not compare — no record, no Sold To, or a backend unread).
+    emergency_differs: bool | None = None
 
 
 def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
@@ -88,6 +92,7 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         "numbers": lambda: platform.phone_numbers(number),
         "users": lambda: platform.list(number, Collection.USERS),
         "portal_users": lambda: platform.list(number, Collection.PORTAL_USERS),
+        "emergency": lambda: platform.emergency(number),
     }
     if account.parent_id:
         parent_id = account.parent_id
@@ -126,6 +131,15 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         invoices_problem = f"Invoices could not be read from Zuora: {error}"
     elif zuora_key:
         invoices = fetched.get("invoices", list)
+    differs: bool | None = None
+    record = (
+        fetched.get("emergency", EmergencyRecord) if fetched.error("emergency") is None else None
+    )
+    if zuora is not None and record is not None:
+        contact = fetched.get("zuora", ZuoraAccount).sold_to_contact
+        if contact is not None:
+            differs = not same_as_sold_to(record.address, contact)
+
     numbers = fetched.get("numbers", list)
     return AccountOverview(
         account=account,
@@ -140,6 +154,7 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         portal_users=len(fetched.get("portal_users", list)),
         state=account_state(deps, number, invoices),
         invoices_problem=invoices_problem,
+        emergency_differs=differs,
     )
 
 

@@ -33,6 +33,7 @@ from commands.pbx import (
 )
 from integrations.errors import IntegrationError
 from integrations.sandbox import Sandbox
+from integrations.zuora import ZuoraContact
 from tests.changes.conftest import ALICE, VERA, counters, events, last_event, zuora_writes_fail
 
 
@@ -426,3 +427,28 @@ def test_refresh_auth_fixes_each_rule_then_has_nothing_to_do(deps: Deps, sandbox
     first_event, second_event = events(deps.ledger, "1007")[-2:]
     assert len(first_event.details["changes"]) == 3
     assert second_event.details["changes"] == []
+
+
+@pytest.mark.parametrize("account", [str(n) for n in range(1001, 1013) if n != 1008])
+def test_an_address_written_to_the_sold_to_reads_back_as_the_same_ipnd_fields(account):
+    from commands.emergency import same_as_sold_to, sold_to_fields
+    from integrations.ipnd import ServiceAddress, parse_sold_to
+    from integrations.sandbox import demo_world
+
+    record = demo_world().platform.estate(account).emergency
+    assert record is not None
+    address = ServiceAddress(**record.address)
+    fields = sold_to_fields(address)
+    back = parse_sold_to(
+        address1=fields.address1,
+        address2=fields.address2,
+        city=fields.city,
+        state=fields.state,
+        zip_code=fields.zip_code,
+        country=fields.country,
+    )
+    assert back.address == address
+    assert not [f for f in back.findings if f.severity.value == "hard"]
+    edited = address.model_copy(update={"house_number": address.house_number + "1"})
+    contact = ZuoraContact(id="c", **fields.model_dump(exclude_none=True))
+    assert same_as_sold_to(address, contact) and not same_as_sold_to(edited, contact)

@@ -364,14 +364,68 @@ def test_emergency_pull_refuses_hard_errors_inline_then_saves(bot: BotHarness):
     with bot.sandbox.world.lock:
         assert bot.sandbox.world.platform.estate("1008").emergency is None
 
-    submit(bot, ALICE, {**pulled, "postcode": "3000"})
+    # Fixing the postcode here (not in Zuora first) would leave the platform and Zuora's Sold
+    # To different: the submission says so and asks which, before anything is saved.
+    ack = submit(bot, ALICE, {**pulled, "postcode": "3000"})
+    assert ack is not None and "differ from Zuora's Sold To" in ack["errors"][views.SOLD_TO_BLOCK]
+    with bot.sandbox.world.lock:
+        assert bot.sandbox.world.platform.estate("1008").emergency is None
+
+    submit(bot, ALICE, {**pulled, "postcode": "3000", views.SOLD_TO_BLOCK: chose("keep")})
 
     with bot.sandbox.world.lock:
         stored = bot.sandbox.world.platform.estate("1008").emergency
         assert stored is not None and stored.address["postcode"] == "3000"
+        zuora = bot.sandbox.world.zuora
+        account = zuora.account("A00001008")
+        assert account is not None and zuora.sold_to(account).zip_code == "2000"  # left as is
     assert "saved" in last_reply(bot, ALICE)["text"]
     ((_action, outcome, details),) = [a for a in audit(bot, "1008") if a[0] == "emergency.save"]
     assert (outcome, details["before"], details["after"]["postcode"]) == ("ok", None, "3000")
+    assert details["update_sold_to"] is False
+    # The account card now flags the difference.
+    bot.command(ALICE, "account 1008")
+    assert "differs from Zuora's Sold To" in rendered(last_reply(bot, ALICE))
+
+
+def chose(value: str) -> dict[str, Any]:
+    option = {"value": value, "text": {"type": "plain_text", "text": value}}
+    return {"type": "radio_buttons", "selected_option": option}
+
+
+def test_an_edited_emergency_address_can_update_zuoras_sold_to_too(bot: BotHarness):
+    bot.command(ALICE, "emergency 1008")
+    view = next(m for m in replies(bot, ALICE) if views.EMERGENCY_PULL_ACTION in rendered(m))
+    bot.send.block_action(ALICE, views.EMERGENCY_PULL_ACTION, message=view)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None
+    pulled = {
+        block["block_id"]: block["element"].get("initial_value") or ""
+        for block in modal["blocks"]
+        if block["type"] == "input" and block["block_id"] != views.SOLD_TO_BLOCK
+    }
+
+    submit(bot, ALICE, {**pulled, "postcode": "3000", views.SOLD_TO_BLOCK: chose("update")})
+
+    with bot.sandbox.world.lock:
+        zuora = bot.sandbox.world.zuora
+        account = zuora.account("A00001008")
+        assert account is not None
+        sold_to = zuora.sold_to(account)
+        assert (sold_to.address1, sold_to.city, sold_to.state, sold_to.zip_code) == (
+            "Level 12, 120 COLLINS ST",
+            "MELBOURNE",
+            "VIC",
+            "3000",
+        )
+    said = rendered(last_reply(bot, ALICE))
+    assert "Zuora's Sold To contact updated to match" in said
+    actions = [(a, o) for a, o, _ in audit(bot, "1008")]
+    assert ("emergency.save", "ok") in actions and ("emergency.sold_to", "ok") in actions
+    # Platform and Sold To agree again: the account card has nothing to flag.
+    bot.command(ALICE, "account 1008")
+    assert "differs from Zuora's Sold To" not in rendered(last_reply(bot, ALICE))
 
 
 # -- refresh auth rules ---------------------------------------------------------------------------
