@@ -70,6 +70,7 @@ HELP = [
     "/clock                 run the scheduled jobs now: the overdue digest and the sweeper",
     "/home                  open your App Home tab (your requests, what waits for you)",
     "/play <file>           play a transcript here (e.g. /play examples/demo.jethub)",
+    "/reset                 start again: demo accounts as shipped, an empty ledger and channels",
     "/help · /quit",
     "In a modal: answer each field; blank keeps what is shown in [ ]; /cancel closes the modal.",
 ]
@@ -101,9 +102,34 @@ class Session:
             "  /jethub account 1001        an account; type a number to press one of its buttons",
             "  /jethub deactivate 1001     ask, then /as bob and /channel approvals to approve it",
             "  /as bob · /channel approvals · /clock (run the digest now) · /help · /quit",
-            "Watch the whole demo:  /play examples/demo.jethub",
-            "   (or from a shell:   jethub console --script examples/demo.jethub)",
+            "Watch the whole demo:  /play examples/demo.jethub   (the guide, page by page:",
+            "   /play examples/tour.jethub; from a shell: jethub console --script FILE)",
+            *self.where(),
         ]
+
+    def where(self) -> list[str]:
+        """Where this session's ledger and the bot's log are (gone when the console quits)."""
+        return [
+            f"Ledger (SQLite): {self.world.ledger_file}",
+            f"Bot log:         {self.world.log_file}",
+        ]
+
+    def reset(self) -> None:
+        """`/reset`: a fresh world, and alice in #support again, as at start."""
+        self.world.reset()
+        self.me, self.channel = PEOPLE[0], SUPPORT
+        self._seen.clear()
+        self._controls.clear()
+        self._next_number = 1
+        self._shown_view = None
+        self.io.show(
+            [
+                "The world is fresh: demo accounts 1001-1012 as shipped, an empty ledger, empty "
+                f"channels. You are {self.me.name} ({self.me.role}) in "
+                f"#{self._channel_name(self.channel)}.",
+                *self.where(),
+            ]
+        )
 
     def handle(self, line: str) -> bool:
         """Act on one typed line; False when the person asked to leave."""
@@ -130,6 +156,8 @@ class Session:
             self.clock()
         elif word == "/home":
             self.home()
+        elif word == "/reset":
+            self.reset()
         elif word.startswith("/"):
             self.io.show([f"{word} is not a command here; /help lists what is."])
         else:

@@ -88,6 +88,9 @@ class World:
     """Start with `start()` (or `with World() as world:`), stop with `close()`."""
 
     def __init__(self) -> None:
+        self._fresh()
+
+    def _fresh(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="jethub-console-")
         self.dir = Path(self._tmp.name)
         self.log_file = self.dir / "console.log"
@@ -99,6 +102,17 @@ class World:
         self._send: SlackSender | None = None
         self._log_handler: logging.Handler | None = None
         self._root_level = logging.NOTSET
+
+    @property
+    def ledger_file(self) -> Path:
+        return self.dir / "ledger.db"
+
+    def reset(self) -> None:
+        """Back to how the console starts: the demo accounts as shipped, an empty ledger, empty
+        channels (a new temporary directory; the old one is removed)."""
+        self.close()
+        self._fresh()
+        self.start()
 
     @property
     def services(self) -> Services:
@@ -129,7 +143,7 @@ class World:
         settings = console_settings(
             slack_url=self.slack.url,
             sandbox_url=self.sandbox.url,
-            database_url=f"sqlite:///{self.dir / 'ledger.db'}",
+            database_url=f"sqlite:///{self.ledger_file}",
             secret=secret,
         )
         self._services = build_services(settings, sandbox=self.sandbox)

@@ -101,3 +101,35 @@ def test_jethub_console_script_exit_codes(
     assert f"{bad}:2" in capsys.readouterr().err
 
     assert run_console(tmp_path / "missing.jethub") == 2
+
+
+def test_reset_brings_back_the_demo_world_so_the_demo_plays_again(world: World) -> None:
+    shown: list[str] = []
+    session = Session(world, Quiet())
+    first_ledger = world.ledger_file
+    assert play_file(session, EXAMPLES / "demo.jethub", echo=shown.append) == expectations(
+        EXAMPLES / "demo.jethub"
+    )
+    with world.sandbox.world.lock:
+        assert world.sandbox.world.platform.accounts["1001"].status == "deactivated"
+
+    # The reset puts alice back in #support and names the new ledger.
+    script = (
+        "> /as vera\n> /reset\nThe world is fresh\nYou are alice (operator) in #support.\n"
+        "Ledger (SQLite): \n"
+    )
+    assert play(session, parse_script(script), name="reset", echo=shown.append) == 3
+    assert world.ledger_file != first_ledger and world.ledger_file.exists()
+    assert not first_ledger.exists()
+    with world.sandbox.world.lock:
+        assert world.sandbox.world.platform.accounts["1001"].status == "active"
+    assert trail(world.services.deps.ledger, "1001") == []
+
+    met = play_file(session, EXAMPLES / "demo.jethub", echo=shown.append)
+    assert met == expectations(EXAMPLES / "demo.jethub")
+
+
+def test_the_banner_says_where_the_ledger_and_the_log_are(world: World) -> None:
+    banner = "\n".join(Session(world, Quiet()).banner())
+    assert f"Ledger (SQLite): {world.ledger_file}" in banner
+    assert f"Bot log:         {world.log_file}" in banner
