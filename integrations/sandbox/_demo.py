@@ -31,6 +31,7 @@ from integrations.sandbox._estate import (
     AccountSpec,
     SiteAddress,
     SubscriptionBuilder,
+    allowances_of,
     fixed_number,
     inbound_number,
     mobile_number,
@@ -224,6 +225,26 @@ def _allowance_example(spec: AccountSpec, world: SandboxWorld, today: date) -> l
     return [cancelled, active]
 
 
+def _renew_terms(world: SandboxWorld, account_id: str, today: date) -> None:
+    """An account older than its subscription's two-year term has renewed it: the term and the
+    charges that ran to its end run on through the current term. So every demo account has
+    allowances to show, stored on the platform and read again from Zuora by *Refresh*."""
+    account = world.zuora.account(zuora_account_number(account_id))
+    assert account is not None
+    subscriptions = world.zuora.subscriptions_of(account)
+    for sub in subscriptions:
+        length = sub.term_end - sub.term_start
+        while sub.term_end <= today:
+            ended = sub.term_end
+            sub.term_start, sub.term_end = ended, ended + length
+            for plan in sub.rate_plans:
+                for charge in plan.charges:
+                    if charge.effective_end == ended:
+                        charge.effective_end = sub.term_end
+    stored = world.platform.estate(account_id).allowances
+    stored.items = allowances_of(subscriptions, today)
+
+
 def demo_world(*, seed: int = 2026, clock: BusinessClock | None = None) -> SandboxWorld:
     """A fresh demo world (about a dozen accounts, numbers 1001…1012).
 
@@ -239,6 +260,8 @@ def demo_world(*, seed: int = 2026, clock: BusinessClock | None = None) -> Sandb
     for spec in specs:
         plans = _allowance_example(spec, world, today) if spec.id == "1006" else None
         place_details(world, spec, rng, plans)
+        if plans is None:
+            _renew_terms(world, spec.id, today)
     _invoices(world, today)
     _faults(world, now)
     return world

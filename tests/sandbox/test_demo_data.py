@@ -71,6 +71,28 @@ def test_allowance_example_reads_5_5_1(zuora: httpx.Client):
     assert any(c["quantity"] is None for c in charges), "a discount has no quantity"
 
 
+def test_every_demo_account_has_allowances_stored_and_in_zuora(
+    zuora: httpx.Client, platform: httpx.Client
+):
+    for n in range(1001, 1013):
+        subs = zuora.get(f"/v1/subscriptions/accounts/A{n:08d}").json()["subscriptions"]
+        in_zuora = _allowances(subs, date.today())
+        assert in_zuora, f"{n}: Refresh would find no allowances"
+        stored = platform.get(f"/accounts/{n}/allowances").json()["data"]
+        shown = {i["name"]: i["quantity"] for i in stored["items"]}
+        assert shown, f"{n}: the billing view would say none stored"
+        if n != 1006:  # 1006 is stale on purpose, until someone presses Refresh
+            assert shown == in_zuora, n
+        # A renewed term runs through today, and the subscription stays the one the PBX names.
+        active = [s for s in subs if s["status"] == "Active"]
+        assert active and all(
+            date.fromisoformat(s["termStartDate"])
+            <= date.today()
+            < date.fromisoformat(s["termEndDate"])
+            for s in active
+        ), n
+
+
 def test_platform_allowances_of_1006_are_stale_until_refreshed(platform: httpx.Client):
     shown = platform.get("/accounts/1006/allowances").json()["data"]
     assert {i["name"]: i["quantity"] for i in shown["items"]}["Cloud Mobile"] == 4
