@@ -10,7 +10,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements.lock
-	$(BIN)/pip install -q --no-deps -e .
+	@# setuptools' "Editable installation" box warns about a case this layout does not have
+	@# (a folder named like the package shadowing it); silence it so a fresh `make` reads clean.
+	PYTHONWARNINGS=ignore::UserWarning $(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 run: $(STAMP)
