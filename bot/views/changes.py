@@ -232,14 +232,14 @@ def edit_modal(form: EditForm, meta: ModalContext) -> View:
         blocks.append(
             InputBlock(
                 block_id=REMOVE_PARENT_BLOCK,
-                label=PlainTextObject(text="Parent"),
+                label=PlainTextObject(text="Remove the parent"),
                 element=CheckboxesElement(
                     action_id=INPUT_ACTION,
                     options=[
                         Option(
                             value=REMOVE_PARENT_VALUE,
                             text=PlainTextObject(
-                                text=f"Remove the parent ({form.parent}): a top-level account"[:75]
+                                text=f"No parent: {form.account} becomes a top-level account"[:75]
                             ),
                         )
                     ],

@@ -172,7 +172,8 @@ def test_the_parent_is_removed_by_ticking_remove_even_with_the_number_still_in_t
 ):
     view = open_modal(bot, ALICE, "edit 1003", views.EDIT_MODAL)
     [box] = [b for b in view["blocks"] if b.get("block_id") == views.REMOVE_PARENT_BLOCK]
-    assert box["element"]["options"][0]["text"]["text"].startswith("Remove the parent (1001)")
+    assert box["label"]["text"] == "Remove the parent"
+    assert box["element"]["options"][0]["text"]["text"].startswith("No parent: 1003 becomes")
     ticked = {
         "type": "checkboxes",
         "selected_options": [

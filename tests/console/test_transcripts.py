@@ -133,3 +133,27 @@ def test_the_banner_says_where_the_ledger_and_the_log_are(world: World) -> None:
     banner = "\n".join(Session(world, Quiet()).banner())
     assert f"Ledger (SQLite): {world.ledger_file}" in banner
     assert f"Bot log:         {world.log_file}" in banner
+
+
+def test_the_tour_of_the_guide_plays_to_the_end(world: World) -> None:
+    shown: list[str] = []
+    met = play_file(Session(world, Quiet()), EXAMPLES / "tour.jethub", echo=shown.append)
+
+    assert met == expectations(EXAMPLES / "tour.jethub")
+    # What the tour did is in the sandbox and the ledger, not only on the screen.
+    with world.sandbox.world.lock:
+        platform, zuora = world.sandbox.world.platform, world.sandbox.world.zuora
+        assert platform.accounts["1002"].parent_id is None
+        assert platform.accounts["1003"].suspended is not None
+        (pbx,) = platform.estate("1006").collections["pbxs"].values()
+        assert pbx["billing_subscription"] == "A-S00001006-2"
+        emergency = platform.estate("1008").emergency
+        assert emergency is not None and emergency.address["postcode"] == "3000"
+        account = zuora.account("A00001008")
+        assert account is not None and zuora.sold_to(account).zip_code == "3000"
+    ledger = world.services.deps.ledger
+    assert ("U0VERA", "suspend", "refused") in [(a, b, c) for a, b, c, _ in trail(ledger, "1003")]
+    assert ("U0ALICE", "emergency.sold_to", "ok") in [
+        (a, b, c) for a, b, c, _ in trail(ledger, "1008")
+    ]
+    assert ("U0ALICE", "snooze", "ok") in [(a, b, c) for a, b, c, _ in trail(ledger, "1008")]
