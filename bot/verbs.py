@@ -22,6 +22,7 @@ class Verb:
     takes_account: bool = True
     takes_rest: bool = False  # free text after the account (a reason, a filter)
     to: str = ""  # what a refusal says the role is needed for ("suspend an account")
+    also: Role | None = None  # a second role that may run it too (override: approvers)
 
     @property
     def usage(self) -> str:
@@ -29,7 +30,7 @@ class Verb:
         return esc(f"/jethub {self.name} {self.args}".rstrip())
 
     def allowed(self, actor: Actor) -> bool:
-        return self.role is None or actor.has(self.role)
+        return self.role is None or actor.has(self.role) or bool(self.also and actor.has(self.also))
 
     @property
     def action(self) -> str:
@@ -112,6 +113,15 @@ VERBS: dict[str, Verb] = {
             Role.OPERATOR,
             takes_rest=True,
             to="suspend an account",
+        ),
+        Verb(
+            "override",
+            "<account> <reason>",
+            "suspend before it is overdue enough: an approver does it, an operator asks one",
+            Role.OPERATOR,
+            takes_rest=True,
+            to="override a suspension",
+            also=Role.APPROVER,
         ),
         Verb(
             "unsuspend",

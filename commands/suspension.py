@@ -403,7 +403,8 @@ def prepare_suspension(cmd: PrepareSuspension, actor: Actor, deps: Deps) -> Conf
         since = f" (it was listed in the {_origin_label(cmd.origin)}, so it has paid since)"
         raise NotOverdue(
             f"Account {account.id} has no invoice overdue by {overdue.overdue_days} days or more"
-            f"{since if cmd.origin else ''}. Suspension is for non-payment, so nothing was done."
+            f"{since if cmd.origin else ''}. Suspension is for non-payment, so nothing was done. "
+            f"To suspend it anyway (an approver decides): `/jethub override {account.id} <reason>`."
         )
     return _store(
         deps,

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import changes, deactivation, digest, home, reading, slash, suspension
+from bot.listeners import (
+    changes,
+    deactivation,
+    digest,
+    home,
+    override,
+    reading,
+    slash,
+    suspension,
+)
 from bot.services import Services
 
 
@@ -17,4 +26,5 @@ def register_all(app: App, services: Services) -> slash.VerbRouter:
     digest.register(app, services, router)
     suspension.register(app, services, router)
     home.register(app, services)
+    override.register(app, services, router)
     return router

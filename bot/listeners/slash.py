@@ -106,7 +106,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         """Authorise and schedule; return a refusal to show in the ack, or None when accepted."""
         verb = invocation.verb
         actor = services.roles.actor(user_id)
-        if verb.role is not None:
+        if verb.role is not None and not verb.allowed(actor):
             try:
                 authorize(
                     deps,

@@ -157,3 +157,5 @@ def test_the_tour_of_the_guide_plays_to_the_end(world: World) -> None:
         (a, b, c) for a, b, c, _ in trail(ledger, "1008")
     ]
     assert ("U0ALICE", "snooze", "ok") in [(a, b, c) for a, b, c, _ in trail(ledger, "1008")]
+    [override] = [d for a, b, c, d in trail(ledger, "1004") if b == "suspend.override"]
+    assert override["override"] is True and override["approved_by"] == "U0BOB"

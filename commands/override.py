@@ -1,0 +1,284 @@
+"""Suspension override: suspend an account that is not yet ``overdue_days`` overdue.
+
+The ordinary suspension (``commands.suspension``) is for invoices at least 7 days overdue. Now
+and then the business suspends earlier (a customer who will not pay, a fraud case): an approver
+may do that directly, and an operator may ask for it through four-eyes approval. Either way it
+needs a reason of a few words and is audited as ``suspend.override`` (with who approved it), so
+an override never reads like an ordinary suspension.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from commands.accounts import resolve_account
+from commands.actor import Actor, Role
+from commands.approvals import (
+    ApprovalKind,
+    ApprovalView,
+    RequestApproval,
+    register_kind,
+    request_approval,
+)
+from commands.errors import Conflict, NothingToDo
+from commands.suspension import (
+    MAX_REASON,
+    AlreadySuspended,
+    SuspensionState,
+    overdue_for,
+)
+from commands.trail import authorize, record
+from integrations.errors import IntegrationError
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+    from integrations.platform import Account
+
+OVERRIDE = "suspend.override"  # the audit action: never mistaken for an ordinary suspension
+OVERRIDE_KIND = "suspension_override"
+MIN_REASON = 10
+
+OVERRIDE_APPROVAL = register_kind(ApprovalKind(name=OVERRIDE_KIND, label="suspension override"))
+
+
+class SuspendOverride(BaseModel):
+    """Order: suspend ``account`` before it is overdue enough, because ``reason``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    reason: str
+
+    @field_validator("reason")
+    @classmethod
+    def _why(cls, value: str) -> str:
+        value = " ".join(value.split())
+        if len(value) < MIN_REASON or len(value.split()) < 2:
+            raise ValueError(
+                "An override needs its reason in a few words, e.g. “customer refuses to pay, "
+                "confirmed by the account manager”."
+            )
+        if len(value) > MAX_REASON:
+            raise ValueError(f"Keep the reason to {MAX_REASON} characters ({len(value)} given).")
+        return value
+
+
+class OpenInvoice(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    number: str
+    due_date: date
+    balance: Decimal
+    days_overdue: int  # negative: not due yet
+
+
+class OverridePreview(BaseModel):
+    """What the person confirms: the account, what it owes, and how the override will go."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    name: str
+    reason: str
+    overdue_days: int  # the policy an ordinary suspension waits for
+    open_invoices: list[OpenInvoice]
+    currency: str | None
+    direct: bool  # an approver suspends at once; anyone else asks for approval
+
+
+class OverrideDone(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    name: str
+    reason: str
+    by: str
+    approved_by: str | None
+    suspended: SuspensionState | None
+
+
+def preview_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> OverridePreview:
+    """Check an override makes sense (not suspended, not already overdue enough for the
+    ordinary suspension) and say what it would do."""
+    if not actor.has(Role.APPROVER):  # approvers override; operators ask them to
+        authorize(
+            deps,
+            actor,
+            Role.OPERATOR,
+            action=OVERRIDE,
+            to="override a suspension",
+            account=cmd.account,
+        )
+    account = resolve_account(deps, cmd.account)
+    _check(deps, actor, account)
+    invoices, currency = _open_invoices(deps, account)
+    return OverridePreview(
+        account=account.id,
+        name=account.name,
+        reason=cmd.reason,
+        overdue_days=deps.policy.overdue_days,
+        open_invoices=invoices,
+        currency=currency,
+        direct=actor.has(Role.APPROVER),
+    )
+
+
+def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> OverrideDone | ApprovalView:
+    """An approver suspends at once; an operator's override becomes an approval request."""
+    if not actor.has(Role.APPROVER):
+        account = resolve_account(deps, cmd.account)
+        _check(deps, actor, account)
+        return request_approval(
+            RequestApproval(
+                kind=OVERRIDE_KIND,
+                account=account.id,
+                reason=cmd.reason,
+                preview={"name": account.name, "overdue_days": deps.policy.overdue_days},
+            ),
+            actor,
+            deps,
+        )
+    authorize(
+        deps,
+        actor,
+        Role.APPROVER,
+        action=OVERRIDE,
+        to="suspend an account before it is overdue",
+        account=cmd.account,
+    )
+    account = resolve_account(deps, cmd.account)
+    _check(deps, actor, account)
+    return _override(deps, actor.user_id, account.id, cmd.reason, approved_by=None, ref={})
+
+
+def override_approved(deps: Deps, request: ApprovalView) -> OverrideDone:
+    """Carry out an approved override request (once, for the winning Approve click)."""
+    if request.kind != OVERRIDE_KIND or request.decided_by is None:
+        raise Conflict("That approval is not an approved suspension override; nothing was done.")
+    return _override(
+        deps,
+        request.requested_by,
+        request.account,
+        request.reason,
+        approved_by=request.decided_by,
+        ref={"request_id": request.id},
+    )
+
+
+def _check(deps: Deps, actor: Actor, account: Account) -> None:
+    def refuse(problem: str) -> None:
+        record(
+            deps,
+            actor=actor,
+            action=OVERRIDE,
+            account=account.id,
+            outcome="refused",
+            details={"problem": problem},
+        )
+
+    if account.is_deactivated:
+        refuse("deactivated")
+        raise Conflict(f"Account {account.id} is deactivated; it cannot be suspended.")
+    if account.suspended is not None:
+        refuse("already suspended")
+        s = account.suspended
+        raise AlreadySuspended(account.id, SuspensionState(reason=s.reason, by=s.by, at=s.at))
+    overdue = overdue_for(deps, account)
+    if overdue.count:
+        refuse("overdue enough for an ordinary suspension")
+        raise NothingToDo(
+            f"Account {account.id} is already {overdue.overdue_days}+ days overdue, so no "
+            f"override is needed: `/jethub suspend {account.id}`."
+        )
+
+
+def _override(
+    deps: Deps,
+    by: str,
+    account_id: str,
+    reason: str,
+    *,
+    approved_by: str | None,
+    ref: dict[str, Any],
+) -> OverrideDone:
+    """Re-read the account, suspend it, and audit the override (ok, refused or failed)."""
+    base: dict[str, Any] = {"override": True, "reason": reason, "approved_by": approved_by, **ref}
+
+    def audit(outcome: Literal["ok", "refused", "failed"], details: dict[str, Any]) -> None:
+        record(
+            deps, actor=by, action=OVERRIDE, account=account_id, outcome=outcome, details=details
+        )
+
+    try:
+        account = deps.platform.get_account(account_id)
+        if account.is_deactivated or account.is_suspended:
+            problem = "deactivated" if account.is_deactivated else "already suspended"
+            audit("refused", {**base, "problem": f"{problem} since"})
+            raise Conflict(f"Account {account_id} is {problem}; it was not suspended again.")
+        invoices, currency = _open_invoices(deps, account)
+        after = deps.platform.suspend(account_id, reason=reason, by=by)
+    except IntegrationError as exc:
+        audit("failed", {**base, "error": str(exc)[:500]})
+        raise
+    s = after.suspended
+    state = None if s is None else SuspensionState(reason=s.reason, by=s.by, at=s.at)
+    owing = sum((i.balance for i in invoices), Decimal("0"))
+    audit(
+        "ok",
+        {
+            **base,
+            "policy_overdue_days": deps.policy.overdue_days,
+            "open_invoices": len(invoices),
+            "owing": f"{owing} {currency or ''}".strip(),
+            "after": {"suspended": state.model_dump(mode="json") if state else None},
+        },
+    )
+    return OverrideDone(
+        account=after.id,
+        name=after.name,
+        reason=reason,
+        by=by,
+        approved_by=approved_by,
+        suspended=state,
+    )
+
+
+def _open_invoices(deps: Deps, account: Account) -> tuple[list[OpenInvoice], str | None]:
+    """Posted invoices with a balance, oldest first (due or not)."""
+    if not account.zuora_account_number:
+        return [], None
+    today = deps.today()
+    found: list[OpenInvoice] = []
+    currency: str | None = None
+    for invoice in deps.zuora.invoices_for_account(account.zuora_account_number):
+        if (invoice.status or "Posted") != "Posted" or invoice.balance <= 0:
+            continue
+        currency = currency or invoice.currency
+        found.append(
+            OpenInvoice(
+                number=invoice.invoice_number,
+                due_date=invoice.due_date,
+                balance=invoice.balance,
+                days_overdue=(today - invoice.due_date).days,
+            )
+        )
+    found.sort(key=lambda i: (i.due_date, i.number))
+    return found, currency
+
+
+__all__ = [
+    "OVERRIDE",
+    "OVERRIDE_APPROVAL",
+    "OVERRIDE_KIND",
+    "OpenInvoice",
+    "OverrideDone",
+    "OverridePreview",
+    "SuspendOverride",
+    "override_approved",
+    "preview_override",
+    "suspend_override",
+]
