@@ -73,7 +73,7 @@ R = TypeVar("R")
 _NOT_RETRYABLE = {
     "succeeded": "has already finished",
     "running": "is still running",
-    "pending": "has not started yet",
+    "pending": "is already waiting to run",
 }
 
 

@@ -163,7 +163,7 @@ def _quick_check(services: Services, field: str, check: Callable[[], object]) ->
     except InvalidInput as exc:
         return {exc.field: str(exc)}
     except FutureTimeout:
-        return {field: "Could not check this in time (a backend is slow). Press the button again."}
+        return {field: "Could not check this in time (a backend is slow): submit again shortly."}
     except (CommandError, IntegrationError) as exc:
         return {field: f"Could not check this: {user_message(exc)}"[:1900]}
     return {}

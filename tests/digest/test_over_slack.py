@@ -180,6 +180,15 @@ def test_a_viewer_cannot_snooze(bot: BotHarness):
     assert [e.outcome for e in all_events(bot.ledger) if e.action == "snooze"] == ["refused"]
 
 
+def test_a_refused_suspend_button_names_the_action_not_the_command(bot: BotHarness):
+    posted = post_digest_now(bot)
+    bot.send.block_action(VERA, "verb:suspend", "1003", message=posted)
+    bot.wait_idle()
+    said = bot.slack.ephemerals(VERA)[-1]["text"]
+    assert said.startswith("You need the *operator* role to suspend an account. To get it:")
+    assert "/jethub suspend" not in said
+
+
 def test_view_account_from_a_digest_row_shows_the_account(bot: BotHarness):
     posted = post_digest_now(bot)
     bot.send.block_action(VERA, "verb:account", "1009", message=posted)
