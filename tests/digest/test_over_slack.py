@@ -185,7 +185,7 @@ def test_a_refused_suspend_button_names_the_action_not_the_command(bot: BotHarne
     bot.send.block_action(VERA, "verb:suspend", "1003", message=posted)
     bot.wait_idle()
     said = bot.slack.ephemerals(VERA)[-1]["text"]
-    assert said.startswith("You need the *operator* role to suspend an account. To get it:")
+    assert said.startswith("You need the *operator* role to suspend an account. Roles are")
     assert "/jethub suspend" not in said
 
 
