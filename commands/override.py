@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from audit import approvals as ledger_approvals
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.approvals import (
@@ -132,6 +133,15 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
     if not actor.has(Role.APPROVER):
         account = resolve_account(deps, cmd.account)
         _check(deps, actor, account)
+        with deps.ledger.read_session() as session:
+            waiting = ledger_approvals.pending(
+                session=session, account=account.id, kind=OVERRIDE_KIND, now=deps.now()
+            )
+        if waiting:
+            raise NothingToDo(
+                f"An override of account {account.id} is already waiting for an approver. "
+                "Nothing new was requested."
+            )
         return request_approval(
             RequestApproval(
                 kind=OVERRIDE_KIND,

@@ -15,6 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import message, section
 from bot.boundary import Notify, after_ack, user_message
 from bot.listeners import approvals as approval_ui
 from bot.listeners.pick import offering_matches
@@ -56,7 +57,7 @@ def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided
         payload = views.override_done(override_approved(services.deps, request))
     except (CommandError, IntegrationError) as exc:
         text = user_message(exc) + f" Check the account with `/jethub account {request.account}`."
-        payload = {"text": text, "blocks": [{"type": "section", "text": _mrkdwn(text)}]}
+        payload = message(text, [section(text)])
     for channel, thread in ((request.channel, request.message_ts), (request.requested_by, None)):
         if not channel:
             continue
@@ -64,10 +65,6 @@ def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided
             client.chat_postMessage(channel=channel, thread_ts=thread, **payload)
         except SlackApiError as exc:
             log.warning("could not report the override: %s", exc.response.get("error"))
-
-
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text[:3000]}
 
 
 def register(app: App, services: Services, router: VerbRouter) -> None:

@@ -70,6 +70,9 @@ def test_an_operator_cannot_override_directly_but_asks_an_approver(deps: Deps, s
     assert not isinstance(request, OverrideDone)
     assert request.kind == "suspension_override" and request.reason == WHY
     assert suspension_of(sandbox, NOT_DUE) is None  # nothing happens before the approval
+    # A second press (or a second operator) does not stack a second request.
+    with pytest.raises(NothingToDo, match="already waiting for an approver"):
+        suspend_override(SuspendOverride(account=NOT_DUE, reason=WHY), ALICE, deps)
 
 
 def test_refused_for_viewers_suspended_and_already_overdue_accounts(deps: Deps) -> None:

@@ -126,7 +126,9 @@ def test_every_date_is_the_business_date(world_at: tuple[Deps, date]) -> None:
 
     with pytest.raises(InvalidInput):
         check_until(today - timedelta(days=1), deps.today())
-    snooze_account(SnoozeAccount(account="1003", until=today, reason="promised"), ALICE, deps)
+    snooze_account(
+        SnoozeAccount(account="1003", until=today, reason="promised to pay Friday"), ALICE, deps
+    )
     assert "1003" not in {r.account for r in build_digest(deps, today).rows}
     assert "1003" in {r.account for r in build_digest(deps, today + timedelta(days=1)).rows}
 
