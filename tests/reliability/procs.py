@@ -106,7 +106,8 @@ class Proc:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def wait_healthy(self, timeout: float = 30.0) -> None:
+    def wait_healthy(self, timeout: float = 120.0) -> None:
+        # Generous: a process starting on a 2-core machine busy with another suite takes a while.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.alive():
@@ -182,7 +183,7 @@ class Cluster:
 
 
 def run_jethub(
-    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 60
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 180
 ) -> subprocess.CompletedProcess[str]:
     """Run one ``jethub`` command to completion (``db upgrade``, ``audit verify``)."""
     return subprocess.run(
