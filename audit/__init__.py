@@ -4,10 +4,12 @@ Open a ``Ledger`` on an engine from ``make_engine``, migrate it with ``upgrade``
 keyword-only functions below inside ``with ledger.session() as session:``.
 """
 
+from audit.anchors import Anchor, current_anchor, parse_anchors
 from audit.approvals import cancel, create, decide, expire_due, get, pending, set_message
 from audit.db import Ledger, current_revision, make_engine, upgrade
 from audit.errors import (
     ApprovalNotFound,
+    AuditKeyMissing,
     DetailsNotJSON,
     HeadMissing,
     InvalidSchemaName,
@@ -23,9 +25,19 @@ from audit.errors import (
     UnknownExportFormat,
     UnknownKey,
 )
-from audit.events import GENESIS_HASH, VerifyReport, append, export, for_account, latest, verify
+from audit.events import (
+    GENESIS_HASH,
+    VerifyReport,
+    append,
+    export,
+    for_account,
+    latest,
+    seal,
+    verify,
+)
 from audit.idempotency import first_time, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
+from audit.keys import AuditKey
 from audit.models import (
     ActionRun,
     ActionStep,
@@ -62,10 +74,13 @@ __all__ = [
     "GENESIS_HASH",
     "ActionRun",
     "ActionStep",
+    "Anchor",
     "ApprovalNotFound",
     "ApprovalRequest",
     "ApprovalState",
     "AuditEvent",
+    "AuditKey",
+    "AuditKeyMissing",
     "DetailsNotJSON",
     "HeadMissing",
     "IdempotencyKey",
@@ -97,6 +112,7 @@ __all__ = [
     "claimable",
     "create",
     "create_run",
+    "current_anchor",
     "current_revision",
     "decide",
     "expire_due",
@@ -115,6 +131,7 @@ __all__ = [
     "latest",
     "lift",
     "make_engine",
+    "parse_anchors",
     "pending",
     "prune",
     "release",
@@ -122,6 +139,7 @@ __all__ = [
     "renew",
     "reopen",
     "result_for",
+    "seal",
     "set_message",
     "snooze",
     "start_step",

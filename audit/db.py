@@ -19,6 +19,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from audit.errors import InvalidSchemaName
+from audit.keys import AuditKey
 from audit.models import AuditEvent
 from audit.types import canonical_json
 
@@ -34,6 +35,8 @@ APPEND_LOCK = 0x4A480002
 APPENDED = "jethub_appended_events"
 # Execution option that makes a SQLite transaction start deferred (readers only).
 _READ_ONLY = "jethub_ledger_read_only"
+# Where a Ledger's sessions carry its audit key for append() and verify().
+_AUDIT_KEY = "jethub_audit_key"
 _SCHEMA = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -130,6 +133,13 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+def head_revision() -> str | None:
+    """The newest revision the shipped migrations know."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at, or None before the first migration."""
     from alembic.runtime.migration import MigrationContext
@@ -145,20 +155,26 @@ class Ledger:
     when it raises. Objects stay readable after the block (they are not expired on commit).
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, key: AuditKey | None = None) -> None:
         self.engine = engine
         # Called with each audit event once its transaction has committed (the composition root
         # counts them and announces finished changes); never for a rolled-back one.
         self.observers: list[Callable[[AuditEvent], None]] = []
+        self.key = key
         # SQLite has one writer at a time; this process's short writers queue on a mutex
         # (an instant hand-off) instead of SQLite's busy handler, which sleeps and retries.
         self._short_writes = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(
-        cls, url: str | URL, *, schema: str | None = None, migrate: bool = False
+        cls,
+        url: str | URL,
+        *,
+        schema: str | None = None,
+        migrate: bool = False,
+        key: AuditKey | None = None,
     ) -> Ledger:
-        ledger = cls(make_engine(url, schema=schema))
+        ledger = cls(make_engine(url, schema=schema), key=key)
         if migrate:
             ledger.upgrade()
         return ledger
@@ -168,12 +184,23 @@ class Ledger:
         return self.engine.dialect.name
 
     def upgrade(self) -> None:
+        """Migrate to the newest schema, then seal the head with the key (if there is one)."""
         upgrade(self.engine)
+        if self.key is not None:
+            self.seal()
+
+    def seal(self) -> bool:
+        """Put the key's MAC on a head that has none yet (a new or just-migrated ledger)."""
+        from audit.events import seal
+
+        with self.session() as session:
+            return seal(session=session)
 
     @contextmanager
     def session(self) -> Iterator[Session]:
         """A read-write transaction (on SQLite it holds the write lock from its first statement)."""
         with Session(self.engine, expire_on_commit=False) as session:
+            session.info[_AUDIT_KEY] = self.key
             try:
                 yield session
                 session.commit()
@@ -212,6 +239,7 @@ class Ledger:
         bind = self.engine.execution_options(**{_READ_ONLY: True})
         with Session(bind, expire_on_commit=False) as session:
             session.info[_READ_ONLY] = True
+            session.info[_AUDIT_KEY] = self.key
             try:
                 yield session
             finally:
@@ -226,3 +254,9 @@ class Ledger:
 
 def is_read_only(session: Session) -> bool:
     return bool(session.info.get(_READ_ONLY, False))
+
+
+def session_key(session: Session) -> AuditKey | None:
+    """The audit key of the Ledger that opened ``session`` (None if it has none)."""
+    key = session.info.get(_AUDIT_KEY)
+    return key if isinstance(key, AuditKey) else None

@@ -16,6 +16,7 @@
     ├── StepNotFound         no step at that position in the run
     ├── LeaseLost            the caller no longer holds the run's lease
     ├── ReadOnlySession      append() was handed a Ledger.read_session()
+    ├── AuditKeyMissing      append() on a Ledger opened without the audit key
     └── UnknownKey           a result stored for an idempotency key never recorded
 """
 
@@ -99,6 +100,13 @@ class LeaseLost(LedgerError):
 class ReadOnlySession(LedgerError):
     def __init__(self) -> None:
         super().__init__("append() needs a read-write session (Ledger.session())")
+
+
+class AuditKeyMissing(LedgerError):
+    def __init__(self) -> None:
+        super().__init__(
+            "the ledger was opened without an audit key (JETHUB_AUDIT_KEY): events are keyed"
+        )
 
 
 class UnknownKey(LedgerError, LookupError):

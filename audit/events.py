@@ -1,10 +1,19 @@
-"""The audit log: append, read, verify and export a hash-chained sequence of events.
+"""The audit log: append, read, verify and export a keyed, hash-chained sequence of events.
 
-Each event's hash is SHA-256 over the canonical JSON array
+Each event covers the canonical JSON array
 ``[seq, at, actor, action, account, outcome, details, correlation_id, prev_hash]`` (``at`` as
 ``YYYY-MM-DDTHH:MM:SS.ffffffZ``, JSON with sorted keys, no spaces, ASCII only), and ``prev_hash``
-is the previous event's hash (64 zeros for the first). ``ledger_head`` holds the newest seq and
-hash and moves in the same transaction as each append, so deleting the newest events shows too.
+is the previous event's hash (64 zeros for the first). Its ``hash`` is, by its ``scheme``:
+
+1. SHA-256 of that text (events written before the key existed: the legacy prefix);
+2. HMAC-SHA256 of ``b"jethub-audit-event-v2\n"`` + that text under ``JETHUB_AUDIT_KEY``.
+
+``ledger_head`` holds the newest seq and hash, ``keyed_from`` (the first keyed seq: every event
+from there on must be scheme 2, and the first of them seals the legacy prefix through its
+``prev_hash``) and ``mac``, the key's HMAC over those three. The head moves in the same
+transaction as each append, so without the key nobody can rewrite an event, cut the newest off
+or pass keyed events off as legacy ones. Anchors (``audit.anchors``) published outside the
+database catch even someone who holds the key.
 
 There is deliberately no function that updates or deletes an event.
 """
@@ -13,8 +22,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime, time
 from json.encoder import encode_basestring_ascii as _escape
 from typing import Any, Literal, TextIO
@@ -35,8 +45,10 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from audit._sql import table_of
-from audit.db import APPEND_LOCK, APPENDED, is_read_only
+from audit.anchors import Anchor
+from audit.db import APPEND_LOCK, APPENDED, is_read_only, session_key
 from audit.errors import (
+    AuditKeyMissing,
     HeadMissing,
     InvalidValue,
     LedgerError,
@@ -47,6 +59,8 @@ from audit.models import AuditEvent, LedgerHead, Outcome
 from audit.types import as_utc, canonical_json, json_dict, utc_text
 
 GENESIS_HASH = "0" * 64
+LEGACY_SCHEME = 1
+KEYED_SCHEME = 2
 EXPORT_COLUMNS = (
     "seq",
     "at",
@@ -58,16 +72,21 @@ EXPORT_COLUMNS = (
     "correlation_id",
     "prev_hash",
     "hash",
+    "scheme",
 )
 _BATCH = 10_000
 _HEAD_TABLE = table_of(LedgerHead)
-_READ_HEAD = select(_HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash).where(_HEAD_TABLE.c.id == 1)
+_READ_HEAD = select(
+    _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash, _HEAD_TABLE.c.keyed_from, _HEAD_TABLE.c.mac
+).where(_HEAD_TABLE.c.id == 1)
 _INSERT_EVENT = insert(table_of(AuditEvent))
 _MOVE_HEAD = (
     update(_HEAD_TABLE)
     .where(_HEAD_TABLE.c.id == 1, _HEAD_TABLE.c.seq == bindparam("was"))
-    .values(seq=bindparam("seq"), hash=bindparam("digest"))
+    .values(seq=bindparam("seq"), hash=bindparam("digest"), mac=bindparam("mac"))
 )
+# Cells a spreadsheet would run as a formula (or that hide one behind a tab or line break).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class VerifyReport(BaseModel):
@@ -79,6 +98,7 @@ class VerifyReport(BaseModel):
     checked: int
     first_bad_seq: int | None = None
     problem: str | None = None
+    anchors_checked: int = 0
 
 
 def _string(value: str | None) -> str:
@@ -119,6 +139,7 @@ def event_hash(
     correlation_id: str | None,
     prev_hash: str,
 ) -> str:
+    """The scheme 1 (legacy, unkeyed) hash: SHA-256 of the record text."""
     record = record_text(
         seq, at, actor, action, account, outcome, details_json, correlation_id, prev_hash
     )
@@ -163,13 +184,16 @@ def append(
     checked_outcome = _outcome(outcome)
     when = as_utc(at, "at") if at is not None else datetime.now(UTC)
     plain, details_json = json_dict(details)
+    key = session_key(session)
+    if key is None:
+        raise AuditKeyMissing()
     session.flush()  # the caller's pending changes go first, as the ORM would order them
     _lock_chain(session)
     head = session.execute(_READ_HEAD).one_or_none()
     if head is None:
         raise HeadMissing()
     seq = head.seq + 1
-    digest = event_hash(
+    record = record_text(
         seq,
         utc_text(when),
         actor,
@@ -180,6 +204,7 @@ def append(
         correlation_id,
         head.hash,
     )
+    digest = key.event_mac(record)
     row = {
         "seq": seq,
         "at": when,
@@ -191,16 +216,43 @@ def append(
         "correlation_id": correlation_id,
         "prev_hash": head.hash,
         "hash": digest,
+        "scheme": KEYED_SCHEME,
     }
     # Core statements built once (so compiled once), not an ORM add and flush: half the cost
     # of an append, which every audited action and refusal pays.
     session.execute(_INSERT_EVENT, [row])
-    moved: Any = session.execute(_MOVE_HEAD, {"was": head.seq, "seq": seq, "digest": digest})
+    mac = key.head_mac(seq, digest, head.keyed_from)
+    moved: Any = session.execute(
+        _MOVE_HEAD, {"was": head.seq, "seq": seq, "digest": digest, "mac": mac}
+    )
     if moved.rowcount != 1:  # only possible if something bypassed the chain lock
         raise LedgerError(f"ledger head moved while appending seq {seq}")
     event = AuditEvent(**{**row, "outcome": checked_outcome})
     session.info.setdefault(APPENDED, []).append(event)
     return event
+
+
+def seal(*, session: Session) -> bool:
+    """Put the key's MAC on the head if it has none (a new or just-migrated ledger).
+
+    True if it sealed; a head that already carries a MAC is left alone (a wrong one is for
+    ``verify`` to report, not for a start-up to paper over).
+    """
+    key = session_key(session)
+    if key is None:
+        raise AuditKeyMissing()
+    _lock_chain(session)
+    head = session.execute(_READ_HEAD).one_or_none()
+    if head is None:
+        raise HeadMissing()
+    if head.mac is not None:
+        return False
+    session.execute(
+        update(_HEAD_TABLE)
+        .where(_HEAD_TABLE.c.id == 1, _HEAD_TABLE.c.mac.is_(None))
+        .values(mac=key.head_mac(head.seq, head.hash, head.keyed_from))
+    )
+    return True
 
 
 def for_account(
@@ -252,6 +304,7 @@ def _raw_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         col(AuditEvent.correlation_id),
         col(AuditEvent.prev_hash),
         col(AuditEvent.hash),
+        col(AuditEvent.scheme),
     ).order_by(col(AuditEvent.seq))
     # Straight from the driver's cursor, inside the session's transaction: plain tuples, no
     # Row objects. On PostgreSQL a named (server-side) cursor streams instead of buffering.
@@ -266,24 +319,49 @@ def _raw_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         cursor.close()
 
 
-def verify(*, session: Session) -> VerifyReport:
+def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
     """Walk the whole chain once and report the first place it is not intact.
 
-    Catches a changed field (the row's hash no longer matches), a deleted event (a gap in seq, a
-    broken prev_hash link, or the head naming an event that is not there), reordering, and
-    events added around the chain. Use a ``Ledger.read_session()`` for a large log.
+    Catches a changed field (the row's hash no longer matches: with the key, even if the hashes
+    after it were recomputed with the unkeyed scheme), a deleted event (a gap in seq, a broken
+    prev_hash link, or the head naming an event that is not there), reordering, events added
+    around the chain, a keyed event passed off as a legacy one, and a head moved back without
+    the key (its MAC). ``anchors`` (heads published outside the database) must each match the
+    event they name. Verifying keyed events needs the Ledger's key. Use a
+    ``Ledger.read_session()`` for a large log.
     """
+    key = session_key(session)
+    head = session.execute(_READ_HEAD).one_or_none()
+    keyed_from = head.keyed_from if head is not None else 1
+    anchored: dict[int, str] = {}
+    for anchor in anchors:
+        if anchored.setdefault(anchor.seq, anchor.hash) != anchor.hash:
+            return VerifyReport(
+                ok=False,
+                checked=0,
+                first_bad_seq=anchor.seq,
+                problem=f"two anchors name different hashes for event {anchor.seq}",
+            )
     expected = 1
     prev_hash = GENESIS_HASH
     checked = 0
+    anchors_checked = 0
+    last_anchor_ok = 0
     # A row whose seq was moved below 1 sorts first; the hole it left further on is the
     # event to name, so such rows are noted and reported only if nothing else is wrong.
     stray: int | None = None
 
     def bad(seq: int, problem: str) -> VerifyReport:
-        return VerifyReport(ok=False, checked=checked, first_bad_seq=seq, problem=problem)
+        return VerifyReport(
+            ok=False,
+            checked=checked,
+            first_bad_seq=seq,
+            problem=problem,
+            anchors_checked=anchors_checked,
+        )
 
     sha256, esc = hashlib.sha256, _escape
+    mac = key.event_mac_bytes if key is not None else None
     for (
         seq,
         at,
@@ -295,6 +373,7 @@ def verify(*, session: Session) -> VerifyReport:
         cid,
         stored_prev,
         stored_hash,
+        scheme,
     ) in _raw_rows(session):
         checked += 1
         if seq < expected:
@@ -310,20 +389,56 @@ def verify(*, session: Session) -> VerifyReport:
                 f"{'null' if account is None else esc(account)},{esc(outcome)},"
                 f"{'null' if details is None else details},"
                 f"{'null' if cid is None else esc(cid)},{esc(stored_prev)}]"
-            )
+            ).encode()
         except TypeError:  # SQLite lets raw SQL store a number where text belongs
             return bad(seq, f"event {seq} holds a value of the wrong type")
-        if sha256(record.encode()).hexdigest() != stored_hash:
+        if seq >= keyed_from:
+            if scheme != KEYED_SCHEME:
+                return bad(
+                    seq,
+                    f"event {seq} is marked unkeyed but the chain is keyed from event "
+                    f"{keyed_from} (it was rewritten without the key)",
+                )
+            if mac is None:
+                return bad(seq, f"event {seq} is keyed: verifying it needs JETHUB_AUDIT_KEY")
+            computed = mac(record)
+        else:
+            if scheme != LEGACY_SCHEME:
+                return bad(seq, f"event {seq} is marked keyed but comes before the keyed chain")
+            computed = sha256(record).hexdigest()
+        if computed != stored_hash:
+            if seq == keyed_from:
+                return bad(
+                    seq,
+                    f"event {seq} (the first keyed one) does not match its hash: a field was "
+                    "changed, or this is not the ledger's JETHUB_AUDIT_KEY",
+                )
             return bad(seq, f"event {seq} does not match its hash (a field was changed)")
         if stored_prev != prev_hash:
             return bad(seq, f"event {seq} does not link to event {seq - 1}")
+        if seq in anchored:
+            if anchored[seq] != stored_hash:
+                return bad(
+                    seq,
+                    f"event {seq} does not match the anchor published for it: the chain was "
+                    f"rewritten after event {last_anchor_ok} (the last anchor that matched)",
+                )
+            anchors_checked += 1
+            last_anchor_ok = seq
         prev_hash = stored_hash
         expected += 1
 
     last = expected - 1
-    head = session.execute(
-        select(col(LedgerHead.seq), col(LedgerHead.hash)).where(col(LedgerHead.id) == 1)
-    ).one_or_none()
+    beyond = [seq for seq in anchored if seq > last]
+    if beyond:
+        return bad(
+            last + 1,
+            f"events {last + 1}..{max(beyond)} are missing: an anchor names event {max(beyond)}",
+        )
+    if 0 in anchored:
+        if anchored[0] != GENESIS_HASH:
+            return bad(1, "the anchor for the empty ledger is not the genesis hash")
+        anchors_checked += 1
     if head is None:
         return bad(last + 1, "the ledger head row is missing")
     if head.seq > last:
@@ -334,7 +449,20 @@ def verify(*, session: Session) -> VerifyReport:
         return bad(last, f"the head's hash does not match event {last}")
     if stray is not None:
         return bad(stray, f"an event has seq {stray}, outside the chain")
-    return VerifyReport(ok=True, checked=checked)
+    if key is not None:
+        if head.mac is None:
+            return bad(
+                keyed_from,
+                "the ledger head is not sealed with the key: run `jethub db upgrade` with "
+                "JETHUB_AUDIT_KEY set (or the head was replaced)",
+            )
+        if not hmac.compare_digest(head.mac, key.head_mac(head.seq, head.hash, keyed_from)):
+            return bad(
+                head.seq + 1,
+                f"the ledger head was moved without the key: events after {head.seq} may have "
+                "been removed",
+            )
+    return VerifyReport(ok=True, checked=checked, anchors_checked=anchors_checked)
 
 
 def _export_records(
@@ -355,6 +483,13 @@ def _export_records(
             yield record
 
 
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell that a spreadsheet shows as text instead of running."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def export(
     *,
     session: Session,
@@ -365,7 +500,10 @@ def export(
 ) -> int:
     """Write events in seq order as CSV (with a header) or JSON lines; return rows written.
 
-    ``since`` is a UTC calendar day; CSV carries details as their canonical JSON text.
+    ``since`` is a UTC calendar day; CSV carries details as their canonical JSON text. CSV is
+    for opening in a spreadsheet: a cell that begins with ``=``, ``+``, ``-``, ``@``, a tab or
+    a carriage return gets a leading ``'`` so it is shown, never run as a formula. JSON lines
+    are exact (use them to re-check hashes).
     """
     if fmt not in ("csv", "jsonl"):
         raise UnknownExportFormat(fmt)
@@ -375,7 +513,7 @@ def export(
         writer.writeheader()
         for record in _export_records(session, account, since):
             record["details"] = canonical_json(record["details"])
-            writer.writerow(record)
+            writer.writerow({name: spreadsheet_safe(value) for name, value in record.items()})
             written += 1
     else:
         for record in _export_records(session, account, since):

@@ -72,6 +72,10 @@ class AuditEvent(SQLModel, table=True):
     correlation_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     prev_hash: str = Field(sa_type=sa.String, nullable=False)
     hash: str = Field(sa_type=sa.String, nullable=False)
+    # 1: the original unkeyed SHA-256 chain; 2: HMAC-SHA256 under JETHUB_AUDIT_KEY.
+    scheme: int = Field(
+        default=2, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="1")
+    )
 
 
 class LedgerHead(SQLModel, table=True):
@@ -83,6 +87,12 @@ class LedgerHead(SQLModel, table=True):
     id: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
     seq: int = Field(sa_column=sa.Column(BigInt, nullable=False))
     hash: str = Field(sa_type=sa.String, nullable=False)
+    # The first seq hashed with the key (events before it are the legacy unkeyed prefix), and
+    # the key's HMAC over (seq, hash, keyed_from): null until a keyed process first seals it.
+    keyed_from: int = Field(
+        default=1, sa_column=sa.Column(BigInt, nullable=False, server_default="1")
+    )
+    mac: str | None = Field(default=None, sa_type=sa.String, nullable=True)
 
 
 class ApprovalRequest(SQLModel, table=True):

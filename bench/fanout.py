@@ -79,7 +79,7 @@ def deactivate(
     bucket_rate: float | None = None,
     batch: int | None = None,
 ) -> RunResult:
-    from audit import Ledger
+    from audit import AuditKey, Ledger
     from commands.actor import Actor, Role
     from commands.approvals import DecideApproval, decide_approval
     from commands.deactivation import RequestDeactivation, execute_run, request_deactivation
@@ -91,7 +91,7 @@ def deactivate(
 
     attempts = Attempts()
     with scratch_dir() as scratch, RemoteSandbox("big", account_id=ACCOUNT, **sizes) as sandbox:
-        ledger = Ledger.from_url(f"sqlite:///{scratch / 'ledger.db'}", migrate=True)
+        ledger = Ledger.from_url(f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate())
         deps = Deps(
             zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
             platform=PlatformClient(

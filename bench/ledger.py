@@ -59,7 +59,7 @@ def _event_fields(rng: random.Random, seq: int, accounts: int = ACCOUNTS) -> dic
 def bulk_load(ledger: Any, events: int, *, seed: int = 7) -> float:
     """Append ``events`` events to an empty ledger in batches; returns the seconds it took."""
     from audit import GENESIS_HASH, AuditEvent, LedgerHead
-    from audit.events import event_hash
+    from audit.events import KEYED_SCHEME, record_text
     from audit.types import json_dict, utc_text
 
     rng = random.Random(seed)
@@ -77,23 +77,27 @@ def bulk_load(ledger: Any, events: int, *, seed: int = 7) -> float:
                 fields = _event_fields(rng, seq, accounts)
                 at = start_at + timedelta(seconds=seq * 30)
                 plain, details_json = json_dict(fields["details"])
-                digest = event_hash(
-                    seq,
-                    utc_text(at),
-                    fields["actor"],
-                    fields["action"],
-                    fields["account"],
-                    fields["outcome"],
-                    details_json,
-                    fields["correlation_id"],
-                    prev,
+                digest = ledger.key.event_mac(
+                    record_text(
+                        seq,
+                        utc_text(at),
+                        fields["actor"],
+                        fields["action"],
+                        fields["account"],
+                        fields["outcome"],
+                        details_json,
+                        fields["correlation_id"],
+                        prev,
+                    )
                 )
                 rows.append({**fields, "details": plain, "seq": seq, "at": at})
-                rows[-1].update(prev_hash=prev, hash=digest)
+                rows[-1].update(prev_hash=prev, hash=digest, scheme=KEYED_SCHEME)
                 prev = digest
             connection.execute(insert(table), rows)
         connection.execute(
-            update(LedgerHead).where(LedgerHead.id == 1).values(seq=seq, hash=prev)  # type: ignore[arg-type]
+            update(LedgerHead)
+            .where(LedgerHead.id == 1)  # type: ignore[arg-type]
+            .values(seq=seq, hash=prev, mac=ledger.key.head_mac(seq, prev, 1))
         )
     return time.perf_counter() - started
 
@@ -168,10 +172,12 @@ def verify_seconds(ledger: Any) -> tuple[float, int]:
 
 @contextmanager
 def sqlite_ledger() -> Iterator[Any]:
-    from audit import Ledger
+    from audit import AuditKey, Ledger
 
     with scratch_dir() as scratch:
-        ledger = Ledger.from_url(f"sqlite:///{scratch / 'ledger.db'}", migrate=True)
+        ledger = Ledger.from_url(
+            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
+        )
         try:
             yield ledger
         finally:
@@ -180,7 +186,7 @@ def sqlite_ledger() -> Iterator[Any]:
 
 @contextmanager
 def postgres_ledger() -> Iterator[Any]:
-    from audit import Ledger, make_engine
+    from audit import AuditKey, Ledger, make_engine
     from audit.db import normalise_url
 
     base = normalise_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL))
@@ -188,7 +194,7 @@ def postgres_ledger() -> Iterator[Any]:
     admin = make_engine(base, connect_args={"connect_timeout": 5})
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    ledger = Ledger.from_url(base, schema=schema, migrate=True)
+    ledger = Ledger.from_url(base, schema=schema, migrate=True, key=AuditKey.generate())
     try:
         yield ledger
     finally:

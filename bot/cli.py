@@ -15,6 +15,7 @@ from bot.settings import Settings, SettingsError, load_settings
 if TYPE_CHECKING:
     from slack_bolt import App
 
+    from audit import Anchor, Ledger
     from bot.services import Services
 
 log = logging.getLogger("jethub")
@@ -33,6 +34,58 @@ def _logging(settings: Settings, level: str = "INFO") -> None:
 
 class StartupError(Exception):
     """Start-up cannot go on; the message is the one line to print."""
+
+
+def _ledger_url(settings: Settings) -> str:
+    from audit.db import normalise_url
+
+    return normalise_url(settings.database_url).render_as_string(hide_password=True)
+
+
+def _unreachable(settings: Settings, exc: BaseException) -> StartupError:
+    """One line for a ledger that cannot be reached, from the driver's own first line."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = reason[0] if reason else type(exc).__name__
+    return StartupError(f"cannot reach the ledger at {_ledger_url(settings)} ({first})")
+
+
+def _build_services(settings: Settings, **kwargs: object) -> Services:
+    """``build_services`` with a database that is down or broken reported in one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.services import build_services
+
+    try:
+        return build_services(settings, **kwargs)  # type: ignore[arg-type]
+    except SQLAlchemyError as exc:
+        raise _unreachable(settings, exc) from None
+
+
+def open_ledger(settings: Settings) -> Ledger:
+    """The migrated ledger for the audit commands; one clear line if it is missing or old."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from audit import Ledger, current_revision, make_engine
+    from audit.db import head_revision, normalise_url
+    from bot.services import audit_key
+
+    url = normalise_url(settings.database_url)
+    upgrade_hint = "run `jethub db upgrade` first"
+    database = url.database if url.get_backend_name() == "sqlite" else None
+    if database not in (None, "", ":memory:") and not Path(str(database)).exists():
+        raise StartupError(f"there is no ledger at {_ledger_url(settings)}: {upgrade_hint}")
+    key = audit_key(settings, create=False)
+    engine = make_engine(url)
+    try:
+        revision = current_revision(engine)
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise _unreachable(settings, exc) from None
+    if revision != head_revision():
+        engine.dispose()
+        state = "not migrated" if revision is None else f"at an old schema ({revision})"
+        raise StartupError(f"the ledger at {_ledger_url(settings)} is {state}: {upgrade_hint}")
+    return Ledger(engine, key=key)
 
 
 def _app(services: Services) -> App:
@@ -55,10 +108,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     settings.check_consistency()
     _logging(settings)
-    from bot.services import build_services
     from bot.web import WebApp, serve
 
-    services = build_services(settings)
+    services = _build_services(settings)
     try:
         app = _app(services)
     except StartupError:
@@ -86,9 +138,8 @@ def cmd_socket(args: argparse.Namespace) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.metrics import serve_metrics
-    from bot.services import build_services
 
-    services = build_services(settings)
+    services = _build_services(settings)
     try:
         app = _app(services)
     except StartupError:
@@ -110,9 +161,8 @@ def cmd_clock(args: argparse.Namespace) -> int:
     _logging(settings)
     from bot.clock import run_clock
     from bot.metrics import serve_metrics
-    from bot.services import build_services
 
-    services = build_services(settings)
+    services = _build_services(settings)
     serve_metrics(settings.jethub_metrics_port)
     try:
         run_clock(services)
@@ -124,42 +174,118 @@ def cmd_clock(args: argparse.Namespace) -> int:
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     settings = _settings()
     _logging(settings)
-    from audit import make_engine, upgrade
+    from sqlalchemy.exc import SQLAlchemyError
 
-    upgrade(make_engine(settings.database_url))
+    from audit import Ledger, make_engine
+    from bot.services import audit_key
+
+    ledger = Ledger(make_engine(settings.database_url), key=audit_key(settings))
+    try:
+        ledger.upgrade()  # and seals the head with the key
+    except SQLAlchemyError as exc:
+        raise _unreachable(settings, exc) from None
+    finally:
+        ledger.dispose()
     print("ledger schema is up to date")
     return 0
 
 
+def _anchors(settings: Settings, args: argparse.Namespace) -> list[Anchor]:
+    from audit import parse_anchors
+
+    anchors: list[Anchor] = []
+    if args.anchors:
+        try:
+            anchors += parse_anchors(Path(args.anchors).read_text(encoding="utf-8").splitlines())
+        except OSError as exc:
+            raise StartupError(f"cannot read the anchors file {args.anchors}: {exc}") from None
+    if args.from_slack:
+        from slack_sdk.errors import SlackApiError
+
+        from bot.anchoring import anchors_from_slack
+        from bot.services import slack_client
+
+        settings.require("SLACK_BOT_TOKEN", "JETHUB_AUDIT_CHANNEL")
+        assert settings.jethub_audit_channel is not None
+        try:
+            anchors += anchors_from_slack(slack_client(settings), settings.jethub_audit_channel)
+        except SlackApiError as exc:
+            error = exc.response.get("error", "error")
+            raise StartupError(f"Slack refused to read JETHUB_AUDIT_CHANNEL ({error})") from None
+        except OSError as exc:
+            raise StartupError(f"cannot reach Slack's Web API ({exc})") from None
+    if (args.anchors or args.from_slack) and not anchors:
+        raise StartupError("no anchors found to check against (lines `jethub audit anchor: …`)")
+    return anchors
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     settings = _settings()
-    from audit import Ledger, make_engine, verify
+    from audit import verify
 
-    ledger = Ledger(make_engine(settings.database_url))
-    with ledger.read_session() as session:
-        report = verify(session=session)
+    anchors = _anchors(settings, args)
+    ledger = open_ledger(settings)
+    try:
+        with ledger.read_session() as session:
+            report = verify(session=session, anchors=anchors)
+    finally:
+        ledger.dispose()
     if report.ok:
-        print(f"audit chain intact: {report.checked} events verified")
+        against = f", {report.anchors_checked} anchors matched" if anchors else ""
+        print(f"audit chain intact: {report.checked} events verified{against}")
         return 0
     print(f"audit chain BROKEN at event {report.first_bad_seq}: {report.problem}", file=sys.stderr)
     return 1
 
 
+def cmd_audit_anchor(args: argparse.Namespace) -> int:
+    settings = _settings()
+    from audit import current_anchor
+
+    if not settings.jethub_audit_channel or args.print_only:
+        ledger = open_ledger(settings)
+        try:
+            with ledger.read_session() as session:
+                print(current_anchor(session=session).line())
+        finally:
+            ledger.dispose()
+        return 0
+    settings.require("SLACK_BOT_TOKEN")
+    _logging(settings, level="WARNING")
+    from slack_sdk.errors import SlackApiError
+
+    from bot.anchoring import post_anchor
+
+    open_ledger(settings).dispose()  # one clear line if it is missing or not migrated
+    services = _build_services(settings, migrate=False, workers=1)
+    try:
+        posted = post_anchor(services, services.slack, actor="jethub-cli")
+    except SlackApiError as exc:
+        error = exc.response.get("error", "error")
+        raise StartupError(f"Slack refused the anchor post ({error})") from None
+    finally:
+        services.close()
+    print(f"{posted.anchor.line()} (posted to {posted.channel})")
+    return 0
+
+
 def cmd_audit_export(args: argparse.Namespace) -> int:
     settings = _settings()
-    from audit import Ledger, export, make_engine
+    from audit import export
 
-    ledger = Ledger(make_engine(settings.database_url))
     since = date.fromisoformat(args.since) if args.since else None
+    ledger = open_ledger(settings)
     out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout  # noqa: SIM115
     try:
         with ledger.read_session() as session:
             count = export(
                 session=session, fmt=args.format, out=out, account=args.account, since=since
             )
+        out.flush()
     finally:
         if args.output:
             out.close()
+        ledger.dispose()
     print(f"exported {count} events", file=sys.stderr)
     return 0
 
@@ -206,7 +332,21 @@ def parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", required=True
     )
-    audit.add_parser("verify", help="check the hash chain").set_defaults(func=cmd_audit_verify)
+    verify = audit.add_parser("verify", help="check the keyed hash chain (and anchors)")
+    verify.add_argument(
+        "--anchors", metavar="FILE", help="also check against the anchor lines in FILE"
+    )
+    verify.add_argument(
+        "--from-slack",
+        action="store_true",
+        help="also check against the anchors posted to JETHUB_AUDIT_CHANNEL",
+    )
+    verify.set_defaults(func=cmd_audit_verify)
+    anchor = audit.add_parser(
+        "anchor", help="post the chain's head to JETHUB_AUDIT_CHANNEL (or print it)"
+    )
+    anchor.add_argument("--print-only", action="store_true", help="print it, post nothing")
+    anchor.set_defaults(func=cmd_audit_anchor)
     export = audit.add_parser("export", help="write events as CSV or JSON lines")
     export.add_argument("--format", choices=("csv", "jsonl"), default="jsonl")
     export.add_argument("--account")
@@ -244,6 +384,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`jethub audit export | head`): stop quietly, as cat does.
+        _silence_stdout()
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot raise again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""The clock: the daily overdue digest, exactly once a day, and the sweeper every 30 seconds.
+"""The clock: the daily overdue digest and audit anchor, each exactly once a day, and the
+sweeper every 30 seconds.
 
 APScheduler 3 fires the digest at ``JETHUB_DIGEST_TIME`` in ``JETHUB_TIMEZONE`` (a cron trigger
 on the local wall clock, so it follows daylight saving). Once a day is the ledger's doing, not
@@ -33,6 +34,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from audit import claim_period, finish_period, get_period
+from bot.anchoring import run_daily_anchor
 from bot.services import Services
 from bot.settings import Settings
 from bot.sweeper import sweep
@@ -215,6 +217,17 @@ def _sweep_job(services: Services, client: WebClient) -> Callable[[], None]:
     return job
 
 
+def _anchor_job(services: Services, client: WebClient, owner: str) -> Callable[[], None]:
+    def job() -> None:
+        correlation_id.set(new_correlation_id())
+        try:
+            run_daily_anchor(services, client, owner=owner)
+        except Exception:
+            log.exception("posting the audit anchor failed; the next day's anchor covers it")
+
+    return job
+
+
 def schedule(
     scheduler: BackgroundScheduler, services: Services, client: WebClient, *, owner: str
 ) -> None:
@@ -232,6 +245,17 @@ def schedule(
         )
     else:
         log.warning("JETHUB_DIGEST_CHANNEL is not set; the overdue digest is not scheduled")
+    if settings.jethub_audit_channel:
+        # Once a UTC day (the job_run claim decides which clock), soon after midnight or start.
+        scheduler.add_job(
+            _anchor_job(services, client, owner),
+            IntervalTrigger(seconds=int(CATCH_UP_EVERY.total_seconds()), timezone=settings.zone),
+            id="audit-anchor",
+            name="post the audit log's head to JETHUB_AUDIT_CHANNEL, once a day",
+            next_run_time=datetime.now(settings.zone),
+        )
+    else:
+        log.warning("JETHUB_AUDIT_CHANNEL is not set; the audit log's head is not anchored")
     scheduler.add_job(
         _sweep_job(services, client),
         IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=settings.zone),

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from audit import Ledger, make_engine, upgrade
+from audit import AuditKey, Ledger, make_engine
+from audit.db import normalise_url
+from audit.keys import key_file_for, load_or_create_key_file
 from bot.metrics import count_action, record_attempt
 from bot.roles import RoleDirectory
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 from bot.workers import WorkPool
 from commands.actor import Role
 from commands.deps import Deps, Policy
@@ -73,6 +76,32 @@ def policy(settings: Settings) -> Policy:
     )
 
 
+def _sqlite_file(settings: Settings) -> Path | None:
+    url = normalise_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database)
+
+
+def audit_key(settings: Settings, *, create: bool = True) -> AuditKey | None:
+    """The ledger's key: ``JETHUB_AUDIT_KEY``, else the key file beside an embedded SQLite ledger
+    (created on first use unless ``create`` is false). PostgreSQL needs the setting."""
+    if settings.jethub_audit_key is not None:
+        return AuditKey(settings.jethub_audit_key.get_secret_value())
+    if normalise_url(settings.database_url).get_backend_name() != "sqlite":
+        raise SettingsError("JETHUB_AUDIT_KEY is required when DATABASE_URL is not SQLite")
+    database = _sqlite_file(settings)
+    if database is None:
+        return AuditKey.generate() if create else None  # an in-memory ledger lives as long
+    path = key_file_for(database)
+    if not create and not path.exists():
+        return None
+    try:
+        return load_or_create_key_file(path)
+    except (OSError, ValueError) as exc:
+        raise SettingsError(f"cannot read or create the audit key file {path}: {exc}") from None
+
+
 def _secret(value: object) -> str:
     return value.get_secret_value() if value is not None else SANDBOX_CREDENTIAL  # type: ignore[attr-defined]
 
@@ -92,10 +121,9 @@ def build_services(
         log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
     sandbox_url = sandbox.url if sandbox is not None else ""
 
-    engine = make_engine(settings.database_url)
+    ledger = Ledger(make_engine(settings.database_url), key=audit_key(settings))
     if migrate:
-        upgrade(engine)
-    ledger = Ledger(engine)
+        ledger.upgrade()
     ledger.observers.append(count_action)
 
     deps = Deps(
@@ -145,5 +173,14 @@ def secret_values(settings: Settings) -> list[str]:
         settings.zuora_client_secret,
         settings.jethub_api_token,
         settings.sbc_api_token,
+        settings.jethub_audit_key,
     )
-    return [value.get_secret_value() for value in fields if value is not None]
+    values = [value.get_secret_value() for value in fields if value is not None]
+    if settings.jethub_audit_key is None:
+        try:
+            key = audit_key(settings, create=False)
+        except SettingsError:
+            key = None
+        if key is not None:
+            values.append(key.reveal())
+    return values

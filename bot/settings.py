@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from audit.keys import MIN_KEY_LENGTH
 from integrations.clock import BusinessClock
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
@@ -63,6 +64,8 @@ class Settings(BaseSettings):
     jethub_portal_url: str | None = None
 
     database_url: str = "sqlite:///jethub.db"
+    jethub_audit_key: SecretStr | None = None
+    jethub_audit_channel: str | None = None
 
     zuora_base_url: str | None = None
     zuora_client_id: str | None = None
@@ -99,6 +102,13 @@ class Settings(BaseSettings):
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("jethub_audit_key")
+    @classmethod
+    def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_KEY_LENGTH:
+            raise ValueError(f"must be at least {MIN_KEY_LENGTH} characters long")
+        return value
 
     @field_validator("jethub_timezone")
     @classmethod

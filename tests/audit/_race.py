@@ -10,6 +10,7 @@ import multiprocessing
 from typing import Any
 
 from audit import Ledger, append, claim_period, decide
+from tests.fixtures.ledger import AUDIT_KEY
 
 START_TIMEOUT = 60.0
 
@@ -35,7 +36,7 @@ def _operate(session: Any, op: str, kwargs: dict[str, Any]) -> Any:
 
 
 def _worker(url: str, op: str, kwargs: dict[str, Any], barrier: Any, queue: Any) -> None:
-    ledger = Ledger.from_url(url)
+    ledger = Ledger.from_url(url, key=AUDIT_KEY)
     try:
         with ledger.session() as session:  # connect before the start line, not after it
             session.connection()

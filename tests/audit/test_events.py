@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import hmac
 import io
 import json
 import threading
@@ -37,6 +38,7 @@ from audit import (
 from audit.events import record_text
 from audit.types import canonical_json
 from tests.audit._race import in_processes
+from tests.fixtures.ledger import AUDIT_KEY_TEXT
 
 T0 = datetime(2025, 6, 2, 9, 0, 0, 123456, tzinfo=UTC)
 EVENTS = 5
@@ -90,10 +92,11 @@ def test_events_form_a_chain_that_the_head_follows(ledger: Ledger) -> None:
         "checked": 3,
         "first_bad_seq": None,
         "problem": None,
+        "anchors_checked": 0,
     }
 
 
-def test_the_hash_is_sha256_of_the_documented_canonical_array(ledger: Ledger) -> None:
+def test_the_hash_is_an_hmac_of_the_documented_canonical_array(ledger: Ledger) -> None:
     with ledger.session() as session:
         event = append(
             session=session,
@@ -120,7 +123,9 @@ def test_the_hash_is_sha256_of_the_documented_canonical_array(ledger: Ledger) ->
         sort_keys=True,
         separators=(",", ":"),
     )
-    assert event.hash == hashlib.sha256(document.encode()).hexdigest()
+    keyed = b"jethub-audit-event-v2\n" + document.encode()
+    assert event.hash == hmac.new(AUDIT_KEY_TEXT.encode(), keyed, hashlib.sha256).hexdigest()
+    assert event.hash != hashlib.sha256(document.encode()).hexdigest()
 
 
 json_values = st.recursive(
@@ -458,6 +463,7 @@ def test_an_empty_ledger_verifies(ledger: Ledger) -> None:
         "checked": 0,
         "first_bad_seq": None,
         "problem": None,
+        "anchors_checked": 0,
     }
 
 
@@ -486,7 +492,9 @@ def test_export_jsonl_round_trips_the_hashes(ledger: Ledger) -> None:
         document = json.dumps(
             [record[k] for k in FIELDS[:-1]], sort_keys=True, separators=(",", ":")
         )
-        assert hashlib.sha256(document.encode()).hexdigest() == record["hash"]
+        keyed = b"jethub-audit-event-v2\n" + document.encode()
+        assert record["scheme"] == 2
+        assert hmac.new(AUDIT_KEY_TEXT.encode(), keyed, hashlib.sha256).hexdigest() == record["hash"]
 
 
 def test_export_filters_by_account_and_utc_day(ledger: Ledger) -> None:

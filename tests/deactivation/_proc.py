@@ -14,6 +14,7 @@ import threading
 from typing import Any
 
 from audit import Ledger
+from tests.fixtures.ledger import AUDIT_KEY
 from commands.actor import Actor, Role
 from commands.approvals import AlreadyDecided, DecideApproval, decide_approval
 from commands.deactivation import QuietProgress, execute_run
@@ -23,7 +24,7 @@ APPROVERS = ("U0BOB", "U0BETTY", "U0BRUNO", "U0BEA")
 
 
 def decide(url: str, db: str, request_id: str, clicks: int) -> None:
-    deps = make_deps(url, Ledger.from_url(db))
+    deps = make_deps(url, Ledger.from_url(db, key=AUDIT_KEY))
     barrier = threading.Barrier(clicks)
     wins: list[str] = []
 
@@ -58,7 +59,7 @@ class KillAt(QuietProgress):
 
 
 def crash(url: str, db: str, run_id: str, step: str, mid: bool) -> None:
-    deps = make_deps(url, Ledger.from_url(db))
+    deps = make_deps(url, Ledger.from_url(db, key=AUDIT_KEY))
     execute_run(deps, run_id, progress=KillAt(step, mid), batch=1 if mid else 25)
     print("finished without dying", flush=True)
 

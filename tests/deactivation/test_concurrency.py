@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit import ActionRun, Ledger
+from tests.fixtures.ledger import AUDIT_KEY
 from bot.app import create_app
 from bot.services import build_services
 from bot.serving import BackgroundServer
@@ -67,7 +68,7 @@ def runs_for(ledger: Ledger, request_id: str) -> int:
 def test_twenty_clicks_from_four_processes_start_one_run(
     sandbox: Sandbox, fresh_pg_url: str
 ) -> None:
-    ledger = Ledger.from_url(fresh_pg_url, migrate=True)
+    ledger = Ledger.from_url(fresh_pg_url, migrate=True, key=AUDIT_KEY)
     try:
         deps = make_deps(sandbox.url, ledger)
         request_id = request(deps)

@@ -22,6 +22,7 @@ import httpx
 
 from bot.standin import FakeSlack
 from integrations.sandbox import Sandbox
+from tests.fixtures.ledger import AUDIT_KEY_TEXT
 from tests.fixtures.bot import (
     ADAM,
     ALICE,
@@ -67,6 +68,7 @@ def jethub_env(
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": slack.url,
             "DATABASE_URL": database_url,
+            "JETHUB_AUDIT_KEY": AUDIT_KEY_TEXT,
             "ZUORA_BASE_URL": sandbox.url,
             "ZUORA_CLIENT_ID": "jethub-bot",
             "ZUORA_CLIENT_SECRET": ZUORA_CLIENT_SECRET,

@@ -21,6 +21,7 @@ from audit import AuditEvent, JobRun, Ledger
 from bot.standin import FakeSlack
 from integrations.sandbox import generate_world
 from tests.fixtures.bot import DIGEST_CHANNEL
+from tests.fixtures.ledger import AUDIT_KEY
 from tests.fixtures.sandbox import business_today
 from tests.reliability.conftest import logged_sandbox, make_cluster, sized
 from tests.reliability.procs import run_jethub_module
@@ -36,7 +37,7 @@ def test_thirty_days_of_schedules_with_restarts_post_thirty_digests(
 ) -> None:
     sandbox, _effects = logged_sandbox(generate_world(100, seed=5))
     cluster = make_cluster(tmp_path, slack, sandbox, fresh_pg_url)
-    ledger = Ledger.from_url(fresh_pg_url)
+    ledger = Ledger.from_url(fresh_pg_url, key=AUDIT_KEY)
     first = business_today() + timedelta(days=1)
     try:
         real_clocks = [cluster.clock(f"clock{i}") for i in range(2)]

@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 
 from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, JobRun, Ledger
+from tests.fixtures.ledger import AUDIT_KEY
 from bot.standin import FakeSlack
 from bot.views import approvals as approval_views
 from integrations.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
@@ -53,7 +54,7 @@ def deploy(
     """Three web and two clock processes on ``database_url``, backends played by ``world``."""
     sandbox, effects = logged_sandbox(world)
     cluster = make_cluster(tmp_path, slack, sandbox, database_url)
-    ledger = Ledger.from_url(database_url)
+    ledger = Ledger.from_url(database_url, key=AUDIT_KEY)
     try:
         webs = [cluster.web(f"web{i}") for i in range(3)]
         clocks = [cluster.clock(f"clock{i}") for i in range(2)]

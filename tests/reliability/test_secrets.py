@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from audit import AuditEvent, Ledger
+from tests.fixtures.ledger import AUDIT_KEY
 from bot.app import create_app
 from bot.services import build_services
 from bot.serving import BackgroundServer
@@ -64,7 +65,7 @@ def leaks(text: str, secrets: tuple[str, ...] | list[str]) -> list[str]:
 def test_processes_log_no_secret(tmp_path: Path, slack: FakeSlack, fresh_pg_url: str) -> None:
     sandbox, _effects = logged_sandbox(demo_world())
     cluster = make_cluster(tmp_path, slack, sandbox, fresh_pg_url)
-    ledger = Ledger.from_url(fresh_pg_url)
+    ledger = Ledger.from_url(fresh_pg_url, key=AUDIT_KEY)
     try:
         web = cluster.web("web")
         clock = cluster.clock("clock")

@@ -1,18 +1,28 @@
-"""Tamper evidence, end to end: a ledger written by the running bot, then edited, cut or
-reordered behind its back, is caught by ``jethub audit verify`` (the CLI, as a subprocess) on
-SQLite and on PostgreSQL."""
+"""Tamper evidence, end to end: a ledger written by the running bot, then edited, cut,
+reordered or consistently rewritten behind its back, is caught by ``jethub audit verify`` (the
+CLI, as a subprocess) on SQLite and on PostgreSQL, naming the first bad event; and what even
+the key's holder can do is caught against the anchors (a file, or the Slack channel)."""
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, select, text
+from sqlmodel import Session, col
 
-from audit import make_engine
-from tests.fixtures.bot import ALICE, NOBODY, VERA, start_bot
+from audit import GENESIS_HASH, AuditEvent, make_engine
+from audit.events import record_text
+from audit.types import canonical_json, utc_text
+from bot.anchoring import run_daily_anchor
+from tests.fixtures.bot import ALICE, BOT_TOKEN, NOBODY, VERA, start_bot
+from tests.fixtures.ledger import AUDIT_KEY, AUDIT_KEY_TEXT
 from tests.reliability.procs import run_jethub
+
+AUDIT_CHANNEL = "C0AUDIT"
 
 
 def fill(url: str) -> None:
@@ -56,18 +66,127 @@ def reorder(c: Connection) -> None:
     c.execute(text("UPDATE audit_event SET seq = 3 WHERE seq = -1"))
 
 
-TAMPERS: dict[str, Callable[[Connection], None]] = {
-    "edit-actor": edit,
-    "edit-outcome": edit_details,
-    "delete-one": delete,
-    "delete-newest": delete_newest,
-    "reorder": reorder,
+def _rows(c: Connection) -> list[AuditEvent]:
+    with Session(bind=c) as session:
+        return list(session.scalars(select(AuditEvent).order_by(col(AuditEvent.seq))))
+
+
+def rehash(c: Connection, start: int, digest: Callable[[str], str], *, scheme: int) -> None:
+    """Recompute every hash from ``start`` on with ``digest`` and move the head to match: what
+    someone who knows the published scheme (and maybe holds the key) would do after an edit."""
+    rows = _rows(c)
+    prev = rows[start - 2].hash if start > 1 else GENESIS_HASH
+    for row in rows[start - 1 :]:
+        record = record_text(
+            row.seq,
+            utc_text(row.at),
+            row.actor,
+            row.action,
+            row.account,
+            row.outcome,
+            canonical_json(row.details),
+            row.correlation_id,
+            prev,
+        )
+        new = digest(record)
+        c.execute(
+            text("UPDATE audit_event SET prev_hash = :p, hash = :h, scheme = :s WHERE seq = :q"),
+            {"p": prev, "h": new, "s": scheme, "q": row.seq},
+        )
+        prev = new
+    c.execute(text("UPDATE ledger_head SET seq = :s, hash = :h"), {"s": rows[-1].seq, "h": prev})
+
+
+def _sha256(record: str) -> str:
+    return hashlib.sha256(record.encode()).hexdigest()
+
+
+def rewrite_unkeyed(c: Connection) -> None:
+    """Change an approver-like field and recompute the chain forward with the unkeyed scheme."""
+    c.execute(text("UPDATE audit_event SET actor = 'U0MALLORY' WHERE seq = 2"))
+    rehash(c, 2, _sha256, scheme=2)
+
+
+def rewrite_as_legacy(c: Connection) -> None:
+    """The same, and every event from there on relabelled as the legacy unkeyed scheme."""
+    c.execute(text("UPDATE audit_event SET actor = 'U0MALLORY' WHERE seq = 2"))
+    rehash(c, 2, _sha256, scheme=1)
+
+
+def truncate_and_move_head(c: Connection) -> None:
+    """Cut the two newest events off and point the head at what is left."""
+    newest = int(c.execute(text("SELECT MAX(seq) FROM audit_event")).scalar_one())
+    c.execute(text("DELETE FROM audit_event WHERE seq >= :s"), {"s": newest - 1})
+    kept = c.execute(text("SELECT hash FROM audit_event WHERE seq = :s"), {"s": newest - 2})
+    c.execute(
+        text("UPDATE ledger_head SET seq = :s, hash = :h"), {"s": newest - 2, "h": kept.scalar()}
+    )
+
+
+def delete_newest_and_move_head(c: Connection) -> None:
+    newest = int(c.execute(text("SELECT MAX(seq) FROM audit_event")).scalar_one())
+    c.execute(text("DELETE FROM audit_event WHERE seq = :s"), {"s": newest})
+    kept = c.execute(text("SELECT hash FROM audit_event WHERE seq = :s"), {"s": newest - 1})
+    c.execute(
+        text("UPDATE ledger_head SET seq = :s, hash = :h"), {"s": newest - 1, "h": kept.scalar()}
+    )
+
+
+def _newest(c: Connection) -> int:
+    return int(c.execute(text("SELECT MAX(seq) FROM audit_event")).scalar_one())
+
+
+def _first_refused(c: Connection) -> int:
+    return int(
+        c.execute(text("SELECT MIN(seq) FROM audit_event WHERE outcome = 'refused'")).scalar_one()
+    )
+
+
+# Each tamper, and (read before it) the event verify must name as the first bad one.
+TAMPERS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], int]]] = {
+    "edit-actor": (edit, lambda c: 2),
+    "edit-outcome": (edit_details, _first_refused),
+    "delete-one": (delete, lambda c: 2),
+    "delete-newest": (delete_newest, _newest),
+    "reorder": (reorder, lambda c: 2),
+    "rewrite-with-unkeyed-scheme": (rewrite_unkeyed, lambda c: 2),
+    "rewrite-as-legacy-events": (rewrite_as_legacy, lambda c: 2),
+    "truncate-and-move-head": (truncate_and_move_head, lambda c: _newest(c) - 1),
+    "delete-newest-and-move-head": (delete_newest_and_move_head, _newest),
 }
 
 
-def verify(url: str, cwd: Path) -> tuple[int, str]:
-    done = run_jethub("audit", "verify", env={"DATABASE_URL": url, "PATH": ""}, cwd=cwd)
+def verify(url: str, cwd: Path, *args: str, **env: str) -> tuple[int, str]:
+    done = run_jethub(
+        "audit",
+        "verify",
+        *args,
+        env={"DATABASE_URL": url, "JETHUB_AUDIT_KEY": AUDIT_KEY_TEXT, "PATH": "", **env},
+        cwd=cwd,
+    )
     return done.returncode, done.stdout + done.stderr
+
+
+def tampered(url: str, tamper: Callable[[Connection], None]) -> int:
+    """Apply ``tamper`` behind the bot's back; the newest seq left afterwards."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            tamper(connection)
+        with engine.begin() as connection:
+            return int(
+                connection.execute(
+                    text("SELECT COALESCE(MAX(seq), 0) FROM audit_event")
+                ).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def first_bad(said: str) -> int:
+    match = re.search(r"BROKEN at event (\d+)", said)
+    assert match, said
+    return int(match.group(1))
 
 
 @pytest.mark.parametrize("tamper", sorted(TAMPERS))
@@ -78,11 +197,105 @@ def test_audit_verify_catches_tampering(ledger_url: str, tamper: str, tmp_path: 
     checked = int(said.split(": ")[1].split()[0])
     assert checked >= 4
 
+    change, expected = TAMPERS[tamper]
     engine = make_engine(ledger_url)
     try:
         with engine.begin() as connection:
-            TAMPERS[tamper](connection)
+            named = expected(connection)
+            change(connection)
     finally:
         engine.dispose()
     code, said = verify(ledger_url, tmp_path)
     assert code == 1 and "audit chain BROKEN" in said, said
+    assert first_bad(said) == named, said
+    assert "Traceback" not in said
+
+
+def _keyed(record: str) -> str:
+    return AUDIT_KEY.event_mac(record)
+
+
+def rewrite_with_the_key(c: Connection) -> None:
+    """Someone holding the database *and* the key rewrites event 2 and re-seals everything."""
+    c.execute(text("UPDATE audit_event SET actor = 'U0MALLORY' WHERE seq = 2"))
+    rehash(c, 2, _keyed, scheme=2)
+    _reseal(c)
+
+
+def truncate_with_the_key(c: Connection) -> None:
+    truncate_and_move_head(c)
+    _reseal(c)
+
+
+def _reseal(c: Connection) -> None:
+    head = c.execute(text("SELECT seq, hash, keyed_from FROM ledger_head")).one()
+    c.execute(
+        text("UPDATE ledger_head SET mac = :m"),
+        {"m": AUDIT_KEY.head_mac(head.seq, head.hash, head.keyed_from)},
+    )
+
+
+@pytest.mark.parametrize("tamper", ["rewrite", "truncate"])
+def test_anchors_catch_whoever_also_holds_the_key(
+    ledger_url: str, tamper: str, tmp_path: Path
+) -> None:
+    fill(ledger_url)
+    anchored = run_jethub(
+        "audit",
+        "anchor",
+        "--print-only",
+        env={"DATABASE_URL": ledger_url, "JETHUB_AUDIT_KEY": AUDIT_KEY_TEXT, "PATH": ""},
+        cwd=tmp_path,
+    )
+    assert anchored.returncode == 0, anchored.stderr
+    anchors = tmp_path / "anchors.txt"
+    anchors.write_text(f"posted yesterday:\n{anchored.stdout}\n")
+    anchor_seq = int(re.search(r"seq=(\d+)", anchored.stdout).group(1))  # type: ignore[union-attr]
+    assert verify(ledger_url, tmp_path, "--anchors", str(anchors))[0] == 0
+
+    left = tampered(
+        ledger_url, rewrite_with_the_key if tamper == "rewrite" else truncate_with_the_key
+    )
+    code, said = verify(ledger_url, tmp_path)
+    assert code == 0, f"with the key alone this tamper is invisible: {said}"
+    code, said = verify(ledger_url, tmp_path, "--anchors", str(anchors))
+    assert code == 1 and "audit chain BROKEN" in said, said
+    assert first_bad(said) == (anchor_seq if tamper == "rewrite" else left + 1), said
+    assert "anchor" in said
+
+
+def test_verify_reads_the_anchors_the_bot_posted_to_slack(ledger_url: str, tmp_path: Path) -> None:
+    for bot in start_bot(ledger_url, jethub_audit_channel=AUDIT_CHANNEL):
+        bot.slack.add_channel(AUDIT_CHANNEL, "audit-anchors")
+        bot.command(VERA, "account 1001")
+        bot.command(NOBODY, "account 1002")
+        posted = run_daily_anchor(bot.services, bot.services.slack, owner="clock-a")
+        assert posted is not None
+        # A second clock the same day posts nothing.
+        assert run_daily_anchor(bot.services, bot.services.slack, owner="clock-b") is None
+        assert len(bot.slack.messages(AUDIT_CHANNEL)) == 1
+        bot.command(VERA, "account 1003")
+        env = {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": bot.slack.url,
+            "JETHUB_AUDIT_CHANNEL": AUDIT_CHANNEL,
+        }
+        code, said = verify(ledger_url, tmp_path, "--from-slack", **env)
+        assert code == 0 and "1 anchors matched" in said, said
+        assert bot.slack.calls("conversations.history")
+
+        keep = posted.anchor.seq - 1
+
+        def cut(c: Connection, keep: int = keep) -> None:
+            c.execute(text("DELETE FROM audit_event WHERE seq > :s"), {"s": keep})
+            kept = c.execute(text("SELECT hash FROM audit_event WHERE seq = :s"), {"s": keep})
+            c.execute(
+                text("UPDATE ledger_head SET seq = :s, hash = :h"),
+                {"s": keep, "h": kept.scalar() or GENESIS_HASH},
+            )
+            _reseal(c)
+
+        tampered(ledger_url, cut)
+        assert verify(ledger_url, tmp_path)[0] == 0  # the key alone cannot see it
+        code, said = verify(ledger_url, tmp_path, "--from-slack", **env)
+        assert code == 1 and first_bad(said) == posted.anchor.seq, said
