@@ -26,6 +26,13 @@ REQUESTS = Counter(
     ["kind", "status"],
     registry=REGISTRY,
 )
+REFUSED = Counter(
+    "jethub_refused_requests_total",
+    "Requests to /slack/events refused before Bolt saw them, by reason (oversized, unsigned, "
+    "stale, bad_signature, not_utf8, malformed_json, too_deep, bad_shape, ...).",
+    ["reason"],
+    registry=REGISTRY,
+)
 ACK_SECONDS = Histogram(
     "jethub_ack_seconds",
     "Time from receiving a Slack request to answering it.",

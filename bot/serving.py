@@ -6,9 +6,8 @@ import threading
 from typing import Any, Self
 
 from waitress import wasyncore
-from waitress.server import create_server
 
-from bot.web import WebApp
+from bot.web import WebApp, make_server
 
 
 class BackgroundServer:
@@ -17,9 +16,7 @@ class BackgroundServer:
     def __init__(
         self, web: WebApp, *, host: str = "127.0.0.1", port: int = 0, threads: int = 8
     ) -> None:
-        self._server: Any = create_server(
-            web, host=host, port=port, threads=threads, ident="jethub"
-        )
+        self._server: Any = make_server(web, host=host, port=port, threads=threads)
         self._stopping = False
         self._thread = threading.Thread(target=self._run, name="jethub-http", daemon=True)
 

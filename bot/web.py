@@ -1,4 +1,10 @@
-"""HTTP mode: POST /slack/events (Bolt), GET /healthz, GET /metrics, served by waitress."""
+"""HTTP mode: POST /slack/events (Bolt), GET /healthz, GET /metrics, served by waitress.
+
+A request meets three refusals before Bolt sees it: waitress answers 413 to a body over
+``MAX_BODY`` without reading it (chunked bodies are cut off at the limit too), then the gate
+(``bot.gate``) checks the signature on the raw bytes (401) and the body's shape (400). Each
+refusal is counted in ``jethub_refused_requests_total{reason}`` and logged in one line.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,13 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from sqlalchemy import text
+from waitress.channel import HTTPChannel
+from waitress.server import create_server
+from waitress.task import ErrorTask
+from waitress.utilities import RequestEntityTooLarge
 
 from bot import metrics
+from bot.gate import Refused, check_shape, check_signature
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -39,6 +50,8 @@ class WebApp:
     def __init__(self, app: App, services: Services) -> None:
         self._slack = SlackRequestHandler(app)
         self._services = services
+        secret = services.settings.slack_signing_secret
+        self._secret = secret.get_secret_value() if secret is not None else ""
 
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -56,12 +69,18 @@ class WebApp:
 
     def _slack_events(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        if length > MAX_BODY:
-            metrics.REQUESTS.labels("oversized", "413").inc()
-            start_response("413 Payload Too Large", [("Content-Type", "text/plain")])
-            return [b"payload too large"]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length > MAX_BODY or length < 0:  # the server refuses these first; belt and braces
+            return _refuse(start_response, Refused(413, "oversized"))
         head = environ["wsgi.input"].read(length) if length else b""
+        try:
+            check_signature(self._secret, _slack_headers(environ), head)
+            check_shape(str(environ.get("CONTENT_TYPE") or ""), head)
+        except Refused as refusal:
+            return _refuse(start_response, refusal)
         environ["wsgi.input"] = _Replay(head)
         kind = _kind(environ, head)
         status_seen: list[str] = []
@@ -89,6 +108,57 @@ class WebApp:
         return [json.dumps(body).encode()]
 
 
+def _slack_headers(environ: Environ) -> dict[str, str]:
+    return {
+        "x-slack-request-timestamp": str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or ""),
+        "x-slack-signature": str(environ.get("HTTP_X_SLACK_SIGNATURE") or ""),
+    }
+
+
+_STATUS = {400: "400 Bad Request", 401: "401 Unauthorized", 413: "413 Payload Too Large"}
+
+
+def _refuse(start_response: StartResponse, refusal: Refused) -> Iterable[bytes]:
+    """Answer a refusal: one line in the log (never the body), one count in /metrics."""
+    metrics.REFUSED.labels(refusal.reason).inc()
+    metrics.REQUESTS.labels("refused", str(refusal.status)).inc()
+    level = logging.WARNING if refusal.status == 400 else logging.INFO
+    log.log(level, "refused a request to /slack/events (%s): %s", refusal.status, refusal)
+    start_response(_STATUS[refusal.status], [("Content-Type", "text/plain")])
+    return [_STATUS[refusal.status].split(" ", 1)[1].lower().encode()]
+
+
+class _CountedErrorTask(ErrorTask):
+    """Waitress's own refusals (a body over the limit, malformed HTTP), counted by reason."""
+
+    def execute(self) -> None:
+        error: Any = getattr(self.request, "error", None)
+        reason = "oversized" if isinstance(error, RequestEntityTooLarge) else "malformed_http"
+        metrics.REFUSED.labels(reason).inc()
+        log.info("refused a request before reading it (%s)", reason)
+        super().execute()
+
+
+class _Channel(HTTPChannel):
+    error_task_class = _CountedErrorTask
+
+
+def make_server(web: WebApp, *, host: str, port: int, threads: int) -> Any:
+    """The waitress server, refusing bodies over ``MAX_BODY`` unread, counting its refusals."""
+    server: Any = create_server(
+        web,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="jethub",
+        clear_untrusted_proxy_headers=True,
+        # waitress refuses a body of exactly this size, so one more: MAX_BODY itself is fine.
+        max_request_body_size=MAX_BODY + 1,
+    )
+    server.channel_class = _Channel
+    return server
+
+
 class _Replay:
     """A wsgi.input that replays a body already read (so its size could be checked first)."""
 
@@ -104,14 +174,9 @@ class _Replay:
 
 
 def serve(web: WebApp, *, host: str, port: int, threads: int = 16) -> None:
-    from waitress import serve as waitress_serve
-
+    server = make_server(web, host=host, port=port, threads=threads)
     log.info("serving Slack on http://%s:%s/slack/events", host, port)
-    waitress_serve(
-        web,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="jethub",
-        clear_untrusted_proxy_headers=True,
-    )
+    try:
+        server.run()
+    finally:
+        server.close()
