@@ -16,6 +16,7 @@ from typing import Protocol
 
 from bot import metrics
 from bot.blocks import esc
+from bot.masking import PROCESS
 from bot.services import Services
 from commands.context import current_correlation_id
 from commands.errors import CommandError
@@ -31,12 +32,12 @@ class Notify(Protocol):
 def user_message(exc: BaseException) -> str:
     """What to tell the person, as mrkdwn that is safe to post: outside text is escaped."""
     if isinstance(exc, CommandError):
-        text = esc(str(exc))
+        text = esc(PROCESS.mask(str(exc)))
         for user_id in exc.mentions:
             text = text.replace(f"&lt;@{user_id}&gt;", f"<@{user_id}>")
         return text
     if isinstance(exc, IntegrationError):
-        return f":warning: {esc(str(exc))}"
+        return f":warning: {esc(PROCESS.mask(str(exc)))}"
     ref = current_correlation_id() or "unknown"
     return f":warning: Something went wrong on our side; nothing more was done. Reference: `{ref}`."
 

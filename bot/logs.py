@@ -1,7 +1,8 @@
 """Structured logging: JSON when not on a terminal, with the correlation id on every line.
 
 Secrets are kept out at the source (settings hold them as ``SecretStr``); as a second line of
-defence a filter masks any configured secret value that still reaches a record.
+defence every configured secret is masked on the final formatted line — message, extras,
+exception and traceback alike (``bot.masking``).
 """
 
 from __future__ import annotations
@@ -12,9 +13,8 @@ import sys
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from bot.masking import PROCESS, Masker
 from commands.context import current_correlation_id
-
-_MASK = "[redacted]"
 
 
 class _CorrelationFilter(logging.Filter):
@@ -23,21 +23,16 @@ class _CorrelationFilter(logging.Filter):
         return True
 
 
-class _SecretFilter(logging.Filter):
-    def __init__(self, secrets: Iterable[str]) -> None:
-        super().__init__()
-        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+class _Masking(logging.Formatter):
+    """Formats with ``inner``, then masks the finished line: nothing is formatted after it."""
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not self._secrets:
-            return True
-        message = record.getMessage()
-        masked = message
-        for secret in self._secrets:
-            masked = masked.replace(secret, _MASK)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
+    def __init__(self, inner: logging.Formatter, masker: Masker) -> None:
+        super().__init__()
+        self._inner = inner
+        self._masker = masker
+
+    def format(self, record: logging.LogRecord) -> str:
+        return self._masker.mask(self._inner.format(record))
 
 
 class JsonFormatter(logging.Formatter):
@@ -71,14 +66,15 @@ def configure_logging(
 ) -> None:
     """Install one handler on the root logger (idempotent)."""
     use_json = (not sys.stderr.isatty()) if json_lines is None else json_lines
+    PROCESS.add(secrets)
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
+    inner = (
         JsonFormatter()
         if use_json
         else _TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
+    handler.setFormatter(_Masking(inner, PROCESS))
     handler.addFilter(_CorrelationFilter())
-    handler.addFilter(_SecretFilter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         if getattr(old, "_jethub", False):

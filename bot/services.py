@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from audit import AuditKey, Ledger, make_engine
 from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
+from bot.masking import PROCESS, MaskingWebClient
 from bot.metrics import count_action, record_attempt
 from bot.roles import RoleDirectory
 from bot.settings import Settings, SettingsError
@@ -57,7 +58,7 @@ class Services:
 
 def slack_client(settings: Settings) -> WebClient:
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
+    return MaskingWebClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
@@ -121,7 +122,11 @@ def build_services(
         log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
     sandbox_url = sandbox.url if sandbox is not None else ""
 
-    ledger = Ledger(make_engine(settings.database_url), key=audit_key(settings))
+    key = audit_key(settings)
+    PROCESS.add(secret_values(settings))
+    if key is not None:
+        PROCESS.add([key.reveal()])
+    ledger = Ledger(make_engine(settings.database_url), key=key)
     if migrate:
         ledger.upgrade()
     ledger.observers.append(count_action)

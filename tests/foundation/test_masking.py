@@ -1,0 +1,91 @@
+"""Secrets are masked on what leaves the process: the final log line (message, extras,
+exception text, traceback) and every argument sent to Slack."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.boundary import user_message
+from bot.logs import configure_logging
+from bot.masking import MASK, Masker, MaskingWebClient
+from bot.standin import FakeSlack
+from integrations.errors import BackendUnavailable
+
+TOKEN = "xoxb-leaky-token-5a7c9e"
+ODD = 'pa"ss\\wörd-0042'  # a secret that JSON escapes on the way out
+
+
+def _fail_deep(secret: str) -> None:
+    def inner() -> None:
+        raise ValueError(f"login refused for {secret}")
+
+    try:
+        inner()
+    except ValueError as exc:
+        raise RuntimeError(f"backend said: {exc}") from exc
+
+
+@pytest.fixture(params=[True, False], ids=["json", "text"])
+def stream(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[io.StringIO]:
+    out = io.StringIO()
+    monkeypatch.setattr("sys.stderr", out)
+    configure_logging(secrets=[TOKEN, ODD], json_lines=request.param)
+    try:
+        yield out
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "_jethub", False)]:
+            root.removeHandler(handler)
+
+
+def test_secrets_in_messages_extras_exceptions_and_tracebacks_are_masked(
+    stream: io.StringIO,
+) -> None:
+    log = logging.getLogger("jethub.test.masking")
+    log.warning("token %s", TOKEN, extra={"header": f"Bearer {TOKEN}", "nested": {"pw": ODD}})
+    try:
+        _fail_deep(TOKEN)
+    except RuntimeError:
+        log.exception("the call failed", extra={"password": ODD})
+    try:
+        _fail_deep(ODD)
+    except RuntimeError as exc:
+        log.error("no traceback, just the text: %s", exc)
+    written = stream.getvalue()
+    assert "Traceback" in written and "login refused for" in written  # it did log them
+    assert TOKEN not in written
+    assert ODD not in written and json.dumps(ODD)[1:-1] not in written
+    assert written.count(MASK) >= 4  # the text format leaves extras out
+
+
+def test_what_is_sent_to_slack_is_masked_but_the_token_still_works(fake_slack: FakeSlack) -> None:
+    client = MaskingWebClient(
+        token=fake_slack.bot_token, base_url=fake_slack.url, masker=Masker([fake_slack.bot_token])
+    )
+    fake_slack.add_channel("C0SUPPORT", "support")
+    client.chat_postMessage(
+        channel="C0SUPPORT",
+        text=f"oops {fake_slack.bot_token}",
+        blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": fake_slack.bot_token}}],
+    )
+    sent = json.dumps(fake_slack.calls("chat.postMessage")[0].args)
+    assert fake_slack.bot_token not in sent
+    assert sent.count(MASK) == 2
+
+
+def test_an_error_told_to_a_person_is_masked() -> None:
+    configure_logging(secrets=[TOKEN], json_lines=True)
+    try:
+        text = user_message(BackendUnavailable("zuora", f"401 for token {TOKEN}"))
+    finally:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "_jethub", False)]:
+            root.removeHandler(handler)
+    assert TOKEN not in text and MASK in text
