@@ -7,6 +7,7 @@ Views are built from ``slack_sdk.models`` classes, which check Slack's limits wh
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -25,9 +26,43 @@ MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 
 
+# Bidirectional controls reorder what is shown ("1001" can read as "1001" but be another
+# account, a reason can hide its end): they are shown as their code point instead.
+_BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+
+
+def _invisible_table() -> dict[int, str | None]:
+    """Format (Cf), line/paragraph separator and control characters: the invisible ones.
+
+    Cf characters live in planes 0, 1 and 14 only, so only those are scanned (once, ~40 ms).
+    """
+    table: dict[int, str | None] = {}
+    for code in (*range(0x20000), *range(0xE0000, 0xE1000)):
+        category = unicodedata.category(chr(code))
+        if code in _BIDI:
+            table[code] = f"[U+{code:04X}]"
+        elif category == "Cf":
+            table[code] = None  # zero-width spaces and joiners, soft hyphens, tags: dropped
+        elif category in ("Zl", "Zp"):
+            table[code] = " "
+        elif category == "Cc" and chr(code) not in "\n\t":
+            table[code] = None
+    return table
+
+
+_INVISIBLE = _invisible_table()
+
+
+def display_safe(text: object) -> str:
+    """Text from outside as it may be displayed: bidi controls made visible, other invisible
+    formatting and control characters removed. Only for display; stored values stay exact."""
+    return str(text).translate(_INVISIBLE)
+
+
 def esc(text: object) -> str:
-    """Escape text from outside for mrkdwn so it can never become a mention or a link."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape text from outside for mrkdwn so it can never become a mention or a link, nor
+    hide or reorder what is shown (``display_safe``)."""
+    return display_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def who(user: str) -> str:

@@ -178,3 +178,37 @@ def test_channel_mentions_in_names_and_reasons_never_reach_slack(bot: BotHarness
         details = [str(d) for d in session.scalars(select(col(AuditEvent.details)))]
     assert any("<!channel>" in d for d in details)
     assert FORBIDDEN
+
+
+BIDI = "Acme \u202eevil\u202c Pty\u200b Ltd"
+
+
+def test_bidi_and_invisible_characters_never_reach_slack_but_are_stored_exactly(
+    bot: BotHarness,
+) -> None:
+    import unicodedata
+
+    with bot.sandbox.world.lock:
+        bot.sandbox.world.platform.accounts["1001"].name = BIDI
+        bot.sandbox.world.zuora.add_invoice(
+            zuora_account_number("1001"), amount="99.00", days_overdue=30
+        )
+    for verb in ("account", "billing", "pbx"):
+        assert bot.command(ALICE, f"{verb} 1001").status_code == 200
+    bot.command(ALICE, f"suspend 1001 late \u202epaid\u202c {BIDI}")
+    [confirmation] = [
+        e for e in bot.slack.ephemerals(ALICE) if suspension_views.CONFIRM in str(e.get("blocks"))
+    ][-1:]
+    bot.send.block_action(ALICE, suspension_views.CONFIRM, message=confirmation)
+    bot.wait_idle()
+    shown = everything_sent(bot.slack)
+    assert any("Acme [U+202E]evil[U+202C] Pty Ltd" in text for text in shown), shown
+    hidden = [
+        text
+        for text in shown
+        if any(unicodedata.category(c) == "Cf" or c in "\u2028\u2029" for c in text)
+    ]
+    assert hidden == []
+    with bot.ledger.read_session() as session:
+        details = list(session.scalars(select(col(AuditEvent.details))))
+    assert f"late \u202epaid\u202c {BIDI}" in [d.get("reason") for d in details], details
