@@ -509,7 +509,8 @@ def export(
         raise UnknownExportFormat(fmt)
     written = 0
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+        # CRLF rows (RFC 4180): the writer then quotes any field holding a CR or LF.
+        writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         for record in _export_records(session, account, since):
             record["details"] = canonical_json(record["details"])

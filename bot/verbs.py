@@ -11,6 +11,9 @@ from commands.actor import Actor, Role
 from integrations.phone import national_au_number
 
 MAX_TEXT = 2000
+MAX_ACCOUNT = 100  # a number, or a name (or part of one) to search for
+MAX_ACCOUNT_DIGITS = 12
+_NAME_PUNCTUATION = frozenset(" .,'\u2019&()/+#-")
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,25 @@ class UsageError(ValueError):
     """The command text is malformed; the message says what and shows the right form."""
 
 
+class BadAccountArgument(UsageError):
+    """The account argument is not an account number or a plausible name.
+
+    ``argument`` is what was typed, bounded and escaped (``bounded``) so it can be audited.
+    """
+
+    def __init__(self, message: str, verb: Verb, typed: str) -> None:
+        super().__init__(message)
+        self.verb = verb
+        self.argument = bounded(typed)
+
+
+def bounded(text: str, limit: int = 80) -> str:
+    """Outside text as a short, ASCII-only, quoted literal (``'=HYPERLINK(\\'…'``): safe to store,
+    show and open in a spreadsheet (it always starts with a quote)."""
+    cut = text[:limit]
+    return ascii(cut) + ("…" if len(text) > limit else "")
+
+
 @dataclass(frozen=True)
 class Invocation:
     verb: Verb
@@ -193,6 +215,7 @@ def parse(text: str) -> Invocation:
     account, rest = _split_account(tail, verb)
     if not account:
         raise UsageError(f"Which account? Usage: `{verb.usage}`")
+    _check_account(account, verb)
     if rest and not verb.takes_rest:
         raise UsageError(
             f"`/jethub {verb.name}` takes one account (a number, or a name in quotes). "
@@ -217,6 +240,37 @@ def _split_account(tail: str, verb: Verb) -> tuple[str, str]:
     if first.isdigit() or verb.takes_rest:
         return first, rest.strip()
     return tail, ""
+
+
+def _check_account(account: str, verb: Verb) -> None:
+    """An account number (digits), or a name: letters, digits, spaces and . , ' & ( ) / + # -
+    (so a phone number or a Zuora account number passes, a formula or markup does not)."""
+    if account.isdigit() and account.isascii():
+        if len(account) > MAX_ACCOUNT_DIGITS:
+            raise BadAccountArgument(
+                f"`{_code(account)}…` is too long for an account number "
+                f"(at most {MAX_ACCOUNT_DIGITS} digits).",
+                verb,
+                account,
+            )
+        return
+    if len(account) > MAX_ACCOUNT:
+        raise BadAccountArgument(
+            f"That account name is {len(account)} characters long; the limit is {MAX_ACCOUNT}.",
+            verb,
+            account,
+        )
+    odd = sorted({c for c in account if not (c.isalnum() or c in _NAME_PUNCTUATION)})
+    if odd or not (account[0].isalnum() or account[0] in "+("):
+        shown = " ".join(f"`{_code(c)}`" if c.isprintable() else f"U+{ord(c):04X}" for c in odd)
+        raise BadAccountArgument(
+            "An account is its number, or a name made of letters, digits, spaces and "
+            ". , ' & ( ) / + # - (starting with a letter or digit)"
+            + (f"; not {shown}" if odd else "")
+            + f". Usage: `{verb.usage}`",
+            verb,
+            account,
+        )
 
 
 def _code(text: str) -> str:

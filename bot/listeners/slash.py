@@ -21,10 +21,10 @@ from bot import metrics
 from bot.blocks import esc, message, section
 from bot.boundary import after_ack
 from bot.services import Services
-from bot.verbs import VERBS, Invocation, UsageError, help_lines, parse
+from bot.verbs import VERBS, BadAccountArgument, Invocation, UsageError, help_lines, parse
 from commands.actor import Actor
 from commands.errors import Forbidden
-from commands.trail import authorize
+from commands.trail import authorize, record
 
 log = logging.getLogger(__name__)
 
@@ -144,6 +144,18 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
     def on_jethub(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
         try:
             invocation = parse(body.get("text", ""))
+        except BadAccountArgument as exc:
+            metrics.ACTIONS.labels(exc.verb.name, "refused").inc()
+            ack(text=str(exc))
+            record(
+                deps,
+                actor=body["user_id"],
+                action=exc.verb.name,
+                account=None,
+                outcome="refused",
+                details={"problem": "not an account", "argument": exc.argument},
+            )
+            return
         except UsageError as exc:
             metrics.ACTIONS.labels("usage", "refused").inc()
             ack(text=str(exc))

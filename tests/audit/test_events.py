@@ -494,7 +494,9 @@ def test_export_jsonl_round_trips_the_hashes(ledger: Ledger) -> None:
         )
         keyed = b"jethub-audit-event-v2\n" + document.encode()
         assert record["scheme"] == 2
-        assert hmac.new(AUDIT_KEY_TEXT.encode(), keyed, hashlib.sha256).hexdigest() == record["hash"]
+        assert (
+            hmac.new(AUDIT_KEY_TEXT.encode(), keyed, hashlib.sha256).hexdigest() == record["hash"]
+        )
 
 
 def test_export_filters_by_account_and_utc_day(ledger: Ledger) -> None:
@@ -514,3 +516,31 @@ def test_export_filters_by_account_and_utc_day(ledger: Ledger) -> None:
 def test_export_refuses_an_unknown_format(ledger: Ledger) -> None:
     with pytest.raises(UnknownExportFormat), ledger.read_session() as session:
         export(session=session, fmt="xml", out=io.StringIO())  # type: ignore[arg-type]
+
+
+def test_export_csv_neutralises_formula_cells_and_jsonl_stays_exact(ledger: Ledger) -> None:
+    hostile = ["=1+1", "+SUM(A1)", "-2", "@cmd", "\tx", "\rx"]
+    with ledger.session() as session:
+        for i, value in enumerate(hostile):
+            append(
+                session=session,
+                actor=value,
+                action="account.rename",
+                account=value,
+                outcome="refused",
+                details={"reason": value},
+                correlation_id=value,
+                at=T0 + timedelta(seconds=i),
+            )
+    out = io.StringIO()
+    with ledger.read_session() as session:
+        export(session=session, fmt="csv", out=out)
+    rows = list(csv.DictReader(io.StringIO(out.getvalue(), newline="")))
+    assert [r["account"] for r in rows] == ["'" + v for v in hostile]
+    assert [r["actor"] for r in rows] == ["'" + v for v in hostile]
+    assert [r["correlation_id"] for r in rows] == ["'" + v for v in hostile]
+    assert all(not r["details"].startswith("'") for r in rows)  # JSON text starts with {
+    exact = io.StringIO()
+    with ledger.read_session() as session:
+        export(session=session, fmt="jsonl", out=exact)
+    assert [json.loads(line)["account"] for line in exact.getvalue().splitlines()] == hostile

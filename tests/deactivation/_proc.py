@@ -14,11 +14,11 @@ import threading
 from typing import Any
 
 from audit import Ledger
-from tests.fixtures.ledger import AUDIT_KEY
 from commands.actor import Actor, Role
 from commands.approvals import AlreadyDecided, DecideApproval, decide_approval
 from commands.deactivation import QuietProgress, execute_run
 from tests.deactivation.conftest import make_deps
+from tests.fixtures.ledger import AUDIT_KEY
 
 APPROVERS = ("U0BOB", "U0BETTY", "U0BRUNO", "U0BEA")
 

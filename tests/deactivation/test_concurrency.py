@@ -15,7 +15,6 @@ import pytest
 from sqlalchemy import func, select
 
 from audit import ActionRun, Ledger
-from tests.fixtures.ledger import AUDIT_KEY
 from bot.app import create_app
 from bot.services import build_services
 from bot.serving import BackgroundServer
@@ -36,6 +35,7 @@ from tests.fixtures.bot import (
     BotHarness,
     harness_settings,
 )
+from tests.fixtures.ledger import AUDIT_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "1001"

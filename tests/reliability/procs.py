@@ -22,7 +22,6 @@ import httpx
 
 from bot.standin import FakeSlack
 from integrations.sandbox import Sandbox
-from tests.fixtures.ledger import AUDIT_KEY_TEXT
 from tests.fixtures.bot import (
     ADAM,
     ALICE,
@@ -35,6 +34,7 @@ from tests.fixtures.bot import (
     SIGNING_SECRET,
     VERA,
 )
+from tests.fixtures.ledger import AUDIT_KEY_TEXT
 
 ROOT = Path(__file__).resolve().parents[2]
 JETHUB = [sys.executable, "-m", "bot.cli"]

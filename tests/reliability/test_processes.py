@@ -20,11 +20,11 @@ import pytest
 from sqlalchemy import func, select
 
 from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, JobRun, Ledger
-from tests.fixtures.ledger import AUDIT_KEY
 from bot.standin import FakeSlack
 from bot.views import approvals as approval_views
 from integrations.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
 from tests.fixtures.bot import ALICE, BETTY, BOB, DIGEST_CHANNEL, OSCAR
+from tests.fixtures.ledger import AUDIT_KEY
 from tests.reliability.conftest import LONG, EffectLog, logged_sandbox, make_cluster, sized
 from tests.reliability.procs import SECRETS, Cluster, Proc, run_jethub_module
 from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from audit import AuditEvent, Ledger
-from tests.fixtures.ledger import AUDIT_KEY
 from bot.app import create_app
 from bot.services import build_services
 from bot.serving import BackgroundServer
@@ -29,6 +28,7 @@ from tests.fixtures.bot import (
     BotHarness,
     harness_settings,
 )
+from tests.fixtures.ledger import AUDIT_KEY
 from tests.reliability.conftest import logged_sandbox, make_cluster
 from tests.reliability.procs import SECRETS
 from tests.reliability.slack_driver import poll, request_deactivation, sender

