@@ -73,7 +73,9 @@ def one_size(accounts: int, *, latency_ms: int, naive_sample: int) -> DigestRun:
     from integrations.zuora import ZuoraClient
 
     with scratch_dir() as scratch, RemoteSandbox("generated", size=accounts) as sandbox:
-        ledger = Ledger.from_url(f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate())
+        ledger = Ledger.from_url(
+            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
+        )
         deps = Deps(
             zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
             platform=PlatformClient(base_url=sandbox.url, token="platform-token"),

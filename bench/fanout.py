@@ -91,7 +91,9 @@ def deactivate(
 
     attempts = Attempts()
     with scratch_dir() as scratch, RemoteSandbox("big", account_id=ACCOUNT, **sizes) as sandbox:
-        ledger = Ledger.from_url(f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate())
+        ledger = Ledger.from_url(
+            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
+        )
         deps = Deps(
             zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
             platform=PlatformClient(
