@@ -115,21 +115,26 @@ def build_services(
     workers: int = 16,
 ) -> Services:
     """Build ledger, backend clients and Slack client. Unset backend URLs use the sandbox."""
-    if settings.uses_sandbox and sandbox is None:
-        from integrations.sandbox import Sandbox, demo_world
-
-        sandbox = Sandbox(world=demo_world(clock=settings.clock)).start(host="127.0.0.1", port=0)
-        log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
-    sandbox_url = sandbox.url if sandbox is not None else ""
-
+    # The ledger first: a database that is down stops start-up before anything else runs.
     key = audit_key(settings)
     PROCESS.add(secret_values(settings))
     if key is not None:
         PROCESS.add([key.reveal()])
     ledger = Ledger(make_engine(settings.database_url), key=key)
     if migrate:
-        ledger.upgrade()
+        try:
+            ledger.upgrade()
+        except BaseException:
+            ledger.dispose()
+            raise
     ledger.observers.append(count_action)
+
+    if settings.uses_sandbox and sandbox is None:
+        from integrations.sandbox import Sandbox, demo_world
+
+        sandbox = Sandbox(world=demo_world(clock=settings.clock)).start(host="127.0.0.1", port=0)
+        log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
+    sandbox_url = sandbox.url if sandbox is not None else ""
 
     deps = Deps(
         zuora=ZuoraClient(
