@@ -145,12 +145,11 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         try:
             invocation = parse(body.get("text", ""))
         except BadAccountArgument as exc:
-            metrics.ACTIONS.labels(exc.verb.name, "refused").inc()
             ack(text=str(exc))
-            record(
+            record(  # counted in /metrics, as every audited refusal is, once it commits
                 deps,
                 actor=body["user_id"],
-                action=exc.verb.name,
+                action=exc.verb.action,
                 account=None,
                 outcome="refused",
                 details={"problem": "not an account", "argument": exc.argument},
