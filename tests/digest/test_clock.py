@@ -286,6 +286,13 @@ def test_the_clock_schedules_the_sweeper_and_skips_the_digest_without_a_channel(
         assert run_digest(world.services, world.services.slack, owner="o") is None
 
 
+def test_the_clock_schedules_the_audit_anchor_when_there_is_a_channel(ledger_url_sqlite: str):
+    with clock_world(ledger_url_sqlite, jethub_audit_channel="C0AUDIT") as world:
+        scheduler = BackgroundScheduler(timezone=SYDNEY)
+        schedule(scheduler, world.services, world.services.slack, owner="o")
+        assert "audit-anchor" in {job.id for job in scheduler.get_jobs()}
+
+
 def test_run_clock_stops_when_asked(world: ClockWorld):
     stop = threading.Event()
     thread = threading.Thread(target=run_clock, args=(world.services,), kwargs={"stop": stop})

@@ -43,7 +43,14 @@ JETHUB = [sys.executable, "-m", "bot.cli"]
 ZUORA_CLIENT_SECRET = "zuora-secret-7c1e0b9d4a"
 PLATFORM_TOKEN = "platform-token-5f2a8e61c3"
 SBC_TOKEN = "sbc-token-0d94b7e2a6"
-SECRETS = (BOT_TOKEN, SIGNING_SECRET, ZUORA_CLIENT_SECRET, PLATFORM_TOKEN, SBC_TOKEN)
+SECRETS = (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    ZUORA_CLIENT_SECRET,
+    PLATFORM_TOKEN,
+    SBC_TOKEN,
+    AUDIT_KEY_TEXT,
+)
 
 
 def free_port() -> int:
