@@ -114,12 +114,13 @@ def _payload(text: str) -> dict[str, Any]:
 
 
 def _check_depth(text: str) -> None:
-    depth = deepest = 0
-    for bracket in _BRACKETS.findall(_STRING.sub("", text)):
-        depth += 1 if bracket in "[{" else -1
-        deepest = max(deepest, depth)
-    if deepest > MAX_DEPTH:
-        raise Refused(400, "too_deep", f"nested {deepest} levels")
+    """Refuse nesting deeper than ``MAX_DEPTH`` (brackets inside strings do not count), before
+    the JSON parser recurses into it; stops at the first bracket too deep."""
+    depth = 0
+    for match in _BRACKETS.finditer(_STRING.sub("", text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            raise Refused(400, "too_deep", f"nested more than {MAX_DEPTH} levels")
 
 
 def _fields(value: Mapping[str, Any]) -> None:
