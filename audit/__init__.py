@@ -24,6 +24,7 @@ from audit.errors import (
     StepNotFound,
     UnknownExportFormat,
     UnknownKey,
+    WrongAuditKey,
 )
 from audit.events import (
     GENESIS_HASH,
@@ -104,6 +105,7 @@ __all__ = [
     "UnknownExportFormat",
     "UnknownKey",
     "VerifyReport",
+    "WrongAuditKey",
     "active",
     "append",
     "cancel",

@@ -17,6 +17,7 @@
     ├── LeaseLost            the caller no longer holds the run's lease
     ├── ReadOnlySession      append() was handed a Ledger.read_session()
     ├── AuditKeyMissing      append() on a Ledger opened without the audit key
+    ├── WrongAuditKey        the head was sealed with another key (or changed without one)
     └── UnknownKey           a result stored for an idempotency key never recorded
 """
 
@@ -106,6 +107,14 @@ class AuditKeyMissing(LedgerError):
     def __init__(self) -> None:
         super().__init__(
             "the ledger was opened without an audit key (JETHUB_AUDIT_KEY): events are keyed"
+        )
+
+
+class WrongAuditKey(LedgerError):
+    def __init__(self) -> None:
+        super().__init__(
+            "JETHUB_AUDIT_KEY does not match the ledger: its head was sealed with another key "
+            "(or changed without one); run `jethub audit verify` with the right key"
         )
 
 

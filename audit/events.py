@@ -54,6 +54,7 @@ from audit.errors import (
     LedgerError,
     ReadOnlySession,
     UnknownExportFormat,
+    WrongAuditKey,
 )
 from audit.models import AuditEvent, LedgerHead, Outcome
 from audit.types import as_utc, canonical_json, json_dict, utc_text
@@ -235,8 +236,9 @@ def append(
 def seal(*, session: Session) -> bool:
     """Put the key's MAC on the head if it has none (a new or just-migrated ledger).
 
-    True if it sealed; a head that already carries a MAC is left alone (a wrong one is for
-    ``verify`` to report, not for a start-up to paper over).
+    True if it sealed, False if the head was already sealed with this key. A head sealed with
+    another key (or moved without one) raises ``WrongAuditKey``: a process must not go on
+    appending under a key that will not verify, nor paper over a tampered head.
     """
     key = session_key(session)
     if key is None:
@@ -246,6 +248,8 @@ def seal(*, session: Session) -> bool:
     if head is None:
         raise HeadMissing()
     if head.mac is not None:
+        if not hmac.compare_digest(head.mac, key.head_mac(head.seq, head.hash, head.keyed_from)):
+            raise WrongAuditKey()
         return False
     session.execute(
         update(_HEAD_TABLE)

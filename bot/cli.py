@@ -53,12 +53,15 @@ def _build_services(settings: Settings, **kwargs: object) -> Services:
     """``build_services`` with a database that is down or broken reported in one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from audit import WrongAuditKey
     from bot.services import build_services
 
     try:
         return build_services(settings, **kwargs)  # type: ignore[arg-type]
     except SQLAlchemyError as exc:
         raise _unreachable(settings, exc) from None
+    except WrongAuditKey as exc:
+        raise StartupError(str(exc)) from None
 
 
 def open_ledger(settings: Settings) -> Ledger:
@@ -176,7 +179,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     _logging(settings)
     from sqlalchemy.exc import SQLAlchemyError
 
-    from audit import Ledger, make_engine
+    from audit import Ledger, WrongAuditKey, make_engine
     from bot.services import audit_key
 
     ledger = Ledger(make_engine(settings.database_url), key=audit_key(settings))
@@ -184,6 +187,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
         ledger.upgrade()  # and seals the head with the key
     except SQLAlchemyError as exc:
         raise _unreachable(settings, exc) from None
+    except WrongAuditKey as exc:
+        raise StartupError(str(exc)) from None
     finally:
         ledger.dispose()
     print("ledger schema is up to date")

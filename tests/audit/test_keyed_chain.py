@@ -17,6 +17,7 @@ from audit import (
     AuditKeyMissing,
     Ledger,
     LedgerHead,
+    WrongAuditKey,
     append,
     current_anchor,
     make_engine,
@@ -196,3 +197,12 @@ def test_the_key_file_is_private_created_once_and_reused(tmp_path: Path) -> None
 def test_a_short_key_is_refused() -> None:
     with pytest.raises(ValueError, match="at least 32"):
         AuditKey("short")
+
+
+def test_opening_a_sealed_ledger_with_another_key_is_refused(ledger: Ledger) -> None:
+    _append(ledger, 2)
+    assert ledger.seal() is False  # already sealed with this key: nothing to do
+    stranger = Ledger(ledger.engine, key=AuditKey("another-key-" + "y" * 30))
+    with pytest.raises(WrongAuditKey):
+        stranger.upgrade()
+    assert _verify(ledger).ok

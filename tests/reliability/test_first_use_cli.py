@@ -128,3 +128,13 @@ def test_export_into_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     stderr = export.stderr.read().decode()
     export.wait(timeout=60)
     assert "Traceback" not in stderr and "BrokenPipe" not in stderr, stderr
+
+
+def test_another_audit_key_is_refused_at_start_up_in_one_line(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'jethub.db'}"
+    assert run_jethub("db", "upgrade", env=_env(url), cwd=tmp_path).returncode == 0
+    other = _env(url, JETHUB_AUDIT_KEY="z" * 40)
+    done = run_jethub("db", "upgrade", env=other, cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    said = done.stderr.strip().splitlines()[-1]  # after alembic's own info lines
+    assert said.startswith("jethub: JETHUB_AUDIT_KEY does not match the ledger"), said
