@@ -10,6 +10,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 
 from audit import first_time
 from bot.listeners import register_all
+from bot.masking import MaskingRespond
 from bot.services import Services
 from commands.context import correlation_id, new_correlation_id
 
@@ -52,6 +53,19 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         cid = new_correlation_id()
         correlation_id.set(cid)
         req.context["correlation_id"] = cid
+        return next()
+
+    @app.middleware
+    def masked_respond(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> Any:
+        # respond() posts to Slack too: secrets are masked in it as in every Web API call.
+        if req.context.response_url:
+            req.context["respond"] = MaskingRespond(
+                response_url=req.context.response_url,
+                proxy=req.context.client.proxy if req.context.client else None,
+                ssl=req.context.client.ssl if req.context.client else None,
+            )
         return next()
 
     @app.middleware

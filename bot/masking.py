@@ -13,8 +13,10 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
+from slack_bolt.context.respond import Respond
 from slack_sdk import WebClient
 from slack_sdk.web import SlackResponse
+from slack_sdk.webhook import WebhookResponse
 
 MASK = "[redacted]"
 MIN_SECRET = 6  # shorter values (a sandbox's "x") would mask ordinary words
@@ -82,3 +84,24 @@ class MaskingWebClient(WebClient):
                     for key, value in sent.items()
                 }
         return super().api_call(api_method, json=json, **kwargs)
+
+
+class MaskingRespond(Respond):
+    """Bolt's ``respond`` (a post to the response URL), with secrets masked in what it sends."""
+
+    def __init__(self, *args: Any, masker: Masker = PROCESS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._masker = masker
+
+    def __call__(  # type: ignore[override]
+        self, text: str | dict[str, Any] = "", **kwargs: Any
+    ) -> WebhookResponse:
+        masker = self._masker
+        for name in ("blocks", "attachments"):
+            items = kwargs.get(name)
+            if items is not None:
+                kwargs[name] = [
+                    masker.mask_value(item.to_dict() if hasattr(item, "to_dict") else item)
+                    for item in items
+                ]
+        return super().__call__(masker.mask_value(text), **kwargs)

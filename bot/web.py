@@ -24,6 +24,7 @@ from waitress.utilities import RequestEntityTooLarge
 
 from bot import metrics
 from bot.gate import Refused, check_shape, check_signature
+from bot.masking import PROCESS
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -83,16 +84,21 @@ class WebApp:
             return _refuse(start_response, refusal)
         environ["wsgi.input"] = _Replay(head)
         kind = _kind(environ, head)
-        status_seen: list[str] = []
+        answer: list[tuple[str, list[tuple[str, str]]]] = []
 
-        def recording_start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
-            status_seen.append(status.split(" ", 1)[0])
-            return start_response(status, headers, *exc)
+        def held_start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
+            answer[:] = [(status, headers)]
+            return lambda data: None  # Bolt returns its body; it never writes through this
 
-        result = self._slack(environ, recording_start)
+        # The ack's body is what Slack shows: it is masked like everything else sent to Slack,
+        # so the answer is held back until its length is known again.
+        body = _masked(b"".join(self._slack(environ, held_start)))
+        status, headers = answer[0] if answer else ("500 Internal Server Error", [])
+        headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, [*headers, ("Content-Length", str(len(body)))])
         metrics.ACK_SECONDS.labels(kind).observe(time.perf_counter() - started)
-        metrics.REQUESTS.labels(kind, status_seen[0] if status_seen else "?").inc()
-        return result
+        metrics.REQUESTS.labels(kind, status.split(" ", 1)[0]).inc()
+        return [body]
 
     def _healthz(self, start_response: StartResponse) -> Iterable[bytes]:
         body: dict[str, object]
@@ -106,6 +112,15 @@ class WebApp:
             body = {"ok": False, "ledger": "unreachable"}
         start_response(status, [("Content-Type", "application/json")])
         return [json.dumps(body).encode()]
+
+
+def _masked(body: bytes) -> bytes:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body
+    masked = PROCESS.mask(text)
+    return body if masked == text else masked.encode("utf-8")
 
 
 def _slack_headers(environ: Environ) -> dict[str, str]:

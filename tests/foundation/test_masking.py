@@ -15,6 +15,7 @@ from bot.logs import configure_logging
 from bot.masking import MASK, Masker, MaskingWebClient
 from bot.standin import FakeSlack
 from integrations.errors import BackendUnavailable
+from tests.fixtures.bot import ALICE, BOT_TOKEN, SIGNING_SECRET, BotHarness
 
 TOKEN = "xoxb-leaky-token-5a7c9e"
 ODD = 'pa"ss\\wörd-0042'  # a secret that JSON escapes on the way out
@@ -89,3 +90,17 @@ def test_an_error_told_to_a_person_is_masked() -> None:
         for handler in [h for h in root.handlers if getattr(h, "_jethub", False)]:
             root.removeHandler(handler)
     assert TOKEN not in text and MASK in text
+
+
+def test_acks_and_response_url_posts_are_masked_too(bot: BotHarness) -> None:
+    with bot.sandbox.world.lock:
+        bot.sandbox.world.platform.accounts["1001"].name = f"Leaky {SIGNING_SECRET} Pty"
+    typed = bot.command(ALICE, f"{BOT_TOKEN} 1001")  # an unknown verb is echoed in the ack
+    assert typed.status_code == 200 and "not a /jethub verb" in typed.text
+    assert BOT_TOKEN not in typed.text and MASK in typed.text
+    bot.command(ALICE, "account 1001")
+    shown = json.dumps(
+        [c.args for c in bot.slack.calls()] + [r.body for r in bot.slack.responses()]
+    )
+    assert "Leaky [redacted] Pty" in shown
+    assert SIGNING_SECRET not in shown and BOT_TOKEN not in shown
