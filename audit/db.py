@@ -236,7 +236,12 @@ class Ledger:
         Writing through it is a mistake: on SQLite the lock upgrade can fail with "database is
         locked" under contention.
         """
-        bind = self.engine.execution_options(**{_READ_ONLY: True})
+        options: dict[str, Any] = {_READ_ONLY: True}
+        if self.engine.dialect.name == "postgresql":
+            # One snapshot for the whole read (SQLite's read transaction already is one): verify
+            # must not see the head move past the events it has streamed.
+            options["isolation_level"] = "REPEATABLE READ"
+        bind = self.engine.execution_options(**options)
         with Session(bind, expire_on_commit=False) as session:
             session.info[_READ_ONLY] = True
             session.info[_AUDIT_KEY] = self.key

@@ -206,3 +206,24 @@ def test_opening_a_sealed_ledger_with_another_key_is_refused(ledger: Ledger) -> 
     with pytest.raises(WrongAuditKey):
         stranger.upgrade()
     assert _verify(ledger).ok
+
+
+def test_verify_during_appends_sees_one_consistent_snapshot(ledger: Ledger) -> None:
+    import threading
+
+    _append(ledger, 20)
+    stop = threading.Event()
+
+    def writer() -> None:
+        while not stop.is_set():
+            _append(ledger, 1)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        reports = [_verify(ledger) for _ in range(15)]
+    finally:
+        stop.set()
+        thread.join(30)
+    assert [r.problem for r in reports if not r.ok] == []
+    assert reports[-1].checked >= 20
