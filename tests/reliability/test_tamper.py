@@ -299,3 +299,24 @@ def test_verify_reads_the_anchors_the_bot_posted_to_slack(ledger_url: str, tmp_p
         assert verify(ledger_url, tmp_path)[0] == 0  # the key alone cannot see it
         code, said = verify(ledger_url, tmp_path, "--from-slack", **env)
         assert code == 1 and first_bad(said) == posted.anchor.seq, said
+
+
+def test_jethub_audit_anchor_posts_the_head_on_demand(ledger_url: str, tmp_path: Path) -> None:
+    for bot in start_bot(ledger_url, jethub_audit_channel=AUDIT_CHANNEL):
+        bot.slack.add_channel(AUDIT_CHANNEL, "audit-anchors")
+        bot.command(NOBODY, "account 1002")
+        env = {
+            "DATABASE_URL": ledger_url,
+            "JETHUB_AUDIT_KEY": AUDIT_KEY_TEXT,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_API_URL": bot.slack.url,
+            "JETHUB_AUDIT_CHANNEL": AUDIT_CHANNEL,
+            "PATH": "",
+        }
+        done = run_jethub("audit", "anchor", env=env, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert f"(posted to {AUDIT_CHANNEL})" in done.stdout
+        [posted] = bot.slack.messages(AUDIT_CHANNEL)
+        assert done.stdout.split(" (posted")[0] in posted["text"]
+        code, said = verify(ledger_url, tmp_path, "--from-slack", **env)
+        assert code == 0 and "1 anchors matched" in said, said
