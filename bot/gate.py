@@ -90,6 +90,8 @@ def check_shape(content_type: str, body: bytes) -> None:
         if payload.get("type") in _INTERACTIVE:
             _interactive(payload)
         return
+    if "ssl_check" in form:  # Slack checking the certificate of a slash command's URL
+        return
     if "command" in form:
         for name in ("command", "user_id", "team_id", "channel_id", "text"):
             if name not in form:
@@ -154,13 +156,12 @@ def _interactive(payload: Mapping[str, Any]) -> None:
     kind = payload["type"]
     if kind in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
         raise Refused(400, "bad_shape", f"{kind} without a view")
+    if kind != "block_actions":
+        return
     actions = payload.get("actions")
-    if kind == "block_actions" and not (isinstance(actions, list) and actions):
+    if not (isinstance(actions, list) and actions):
         raise Refused(400, "bad_shape", "block_actions without a list of actions")
-    if actions is not None and not (
-        isinstance(actions, list)
-        and all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions)
-    ):
+    if not all(isinstance(a, dict) and isinstance(a.get("action_id"), str) for a in actions):
         raise Refused(400, "bad_shape", "actions of the wrong type")
 
 
