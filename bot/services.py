@@ -117,8 +117,7 @@ def build_services(
     """Build ledger, backend clients and Slack client. Unset backend URLs use the sandbox."""
     # The ledger first: a database that is down stops start-up before anything else runs.
     key = audit_key(settings)
-    # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
-    PROCESS.add(v for v in secret_values(settings) if v != SANDBOX_CREDENTIAL)
+    PROCESS.add(secret_values(settings))
     if key is not None:
         PROCESS.add([key.reveal()])
     ledger = Ledger(make_engine(settings.database_url), key=key)
@@ -186,7 +185,12 @@ def secret_values(settings: Settings) -> list[str]:
         settings.sbc_api_token,
         settings.jethub_audit_key,
     )
-    values = [value.get_secret_value() for value in fields if value is not None]
+    # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
+    values = [
+        value.get_secret_value()
+        for value in fields
+        if value is not None and value.get_secret_value() != SANDBOX_CREDENTIAL
+    ]
     if settings.jethub_audit_key is None:
         try:
             key = audit_key(settings, create=False)
