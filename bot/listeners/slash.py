@@ -21,7 +21,15 @@ from bot import metrics
 from bot.blocks import esc, message, section
 from bot.boundary import after_ack
 from bot.services import Services
-from bot.verbs import VERBS, BadAccountArgument, Invocation, UsageError, help_lines, parse
+from bot.verbs import (
+    MAX_ACCOUNT_DIGITS,
+    VERBS,
+    BadAccountArgument,
+    Invocation,
+    UsageError,
+    help_lines,
+    parse,
+)
 from commands.actor import Actor
 from commands.errors import Forbidden
 from commands.trail import authorize, record
@@ -186,7 +194,16 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         tell = lambda text: services.executor.submit(  # noqa: E731 — after the ack, off this thread
             respond, text=text, response_type="ephemeral", replace_original=False
         )
-        if verb is None or not account.isdigit():
+        # A button carries an account number (and maybe where it was shown): anything else was
+        # not made by us, and is refused before it can be recorded.
+        if not (
+            verb is not None
+            and account.isascii()
+            and account.isdigit()
+            and len(account) <= MAX_ACCOUNT_DIGITS
+            and len(origin) <= 64
+            and origin.isprintable()
+        ):
             tell("That button is not valid any more.")
             return
         channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(

@@ -60,3 +60,16 @@ def test_a_refused_formula_is_audited_bounded_and_exports_safely(bot: BotHarness
         return
     cells = [cell for row in csv.reader(io.StringIO(out.getvalue())) for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], cells
+
+
+def test_a_forged_verb_button_value_is_refused_before_it_is_recorded(bot: BotHarness) -> None:
+    from tests.reliability.test_hostile_input import click
+
+    # Too long, an overlong origin, and digits that are not ASCII (Arabic-Indic).
+    for value in ("9" * 1000, "1001|" + "x" * 500, "\u0661\u0660\u0660\u0661"):
+        assert click(bot.send, bot.slack, NOBODY, "verb:account", value).status_code == 200
+        bot.wait_idle()
+    with bot.ledger.read_session() as session:
+        assert export(session=session, fmt="jsonl", out=io.StringIO()) == 0
+    said = [r.body.get("text", "") for r in bot.slack.responses()]
+    assert said == ["That button is not valid any more."] * 3, said
