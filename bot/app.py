@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from audit import first_time
 from bot.listeners import register_all
@@ -71,4 +72,12 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         return BoltResponse(status=500, body="")
 
     register_all(app, services)
+
+    @app.event(re.compile(".*"))
+    def unhandled_event(ack: Ack, event: dict[str, Any]) -> None:
+        # The app subscribes to no events; one that arrives anyway is acknowledged (an
+        # unacknowledged event is redelivered three times, over HTTP or Socket Mode alike).
+        ack()
+        log.info("ignored an event the app does not handle", extra={"type": event.get("type")})
+
     return app

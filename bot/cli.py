@@ -83,10 +83,9 @@ def cmd_socket(args: argparse.Namespace) -> int:
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     settings.check_consistency()
     _logging(settings)
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.metrics import serve_metrics
     from bot.services import build_services
+    from bot.socket_mode import serve_until_signalled, socket_handler
 
     services = build_services(settings)
     try:
@@ -96,10 +95,11 @@ def cmd_socket(args: argparse.Namespace) -> int:
         raise
     assert settings.slack_app_token is not None
     serve_metrics(settings.jethub_metrics_port)
+    handler = socket_handler(app, settings.slack_app_token.get_secret_value())
     try:
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        serve_until_signalled(handler)
     finally:
-        services.close()
+        services.close()  # finishes the work already acknowledged
     return 0
 
 
@@ -174,7 +174,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
-    return run_console(script=Path(args.script) if args.script else None)
+    return run_console(script=Path(args.script) if args.script else None, socket_mode=args.socket)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -222,6 +222,9 @@ def parser() -> argparse.ArgumentParser:
 
     console = sub.add_parser("console", help="try every flow in the terminal, no Slack needed")
     console.add_argument("--script", help="play a transcript file instead of a terminal")
+    console.add_argument(
+        "--socket", action="store_true", help="talk to the bot over Socket Mode instead of HTTP"
+    )
     console.set_defaults(func=cmd_console)
 
     digest = sub.add_parser("digest", help="the overdue-invoice digest")

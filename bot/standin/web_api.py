@@ -40,6 +40,7 @@ from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_home, check_vi
 from bot.standin.records import ApiCall, ApiError, Json, MessageRef, ResponseUrlPost
 from bot.standin.response_urls import ResponseUrls
 from bot.standin.server import LoopbackServer
+from bot.standin.socket_mode import SocketModeServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -49,6 +50,9 @@ __all__ = ["DEFAULT_BOT_TOKEN", "ApiCall", "FakeSlack", "MessageRef", "ResponseU
 T = TypeVar("T")
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"
+DEFAULT_APP_TOKEN = "xapp-1-test-app-token"
+# Methods called with the app-level token (xapp-) rather than the bot token.
+_APP_TOKEN_METHODS = ("apps.connections.open",)
 
 # Arguments that arrive JSON-encoded inside form bodies (slack_sdk sends some methods as forms).
 _JSON_ARGS = ("blocks", "attachments", "view", "metadata")
@@ -61,13 +65,18 @@ class FakeSlack:
         self,
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
         team: Team | None = None,
         bot: BotIdentity | None = None,
         clock: Callable[[], float] | None = None,
         trigger_ttl: float = TRIGGER_TTL_SECONDS,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
         self.directory = Directory(team=team or Team(), bot=bot or BotIdentity())
+        self.socket_mode = SocketModeServer(
+            app_id=self.directory.bot.app_id, on_change=self._notify
+        )
         self._clock = clock
         self._server = LoopbackServer(self)
         self._lock = threading.RLock()
@@ -82,6 +91,7 @@ class FakeSlack:
         self._homes: dict[str, Json] = {}  # user id → the App Home view published for them
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
@@ -104,6 +114,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self.socket_mode.stop()
         self._server.stop()
 
     def __enter__(self) -> Self:
@@ -347,7 +358,7 @@ class FakeSlack:
                 body = ApiError("unknown_method").body()
             elif not token:
                 body = ApiError("not_authed").body()
-            elif token != self.bot_token:
+            elif token != (self.app_token if method in _APP_TOKEN_METHODS else self.bot_token):
                 body = ApiError("invalid_auth").body()
             elif self._rate_limits.get(method):
                 status = 429
@@ -411,6 +422,9 @@ class FakeSlack:
             "bot_id": self.bot.bot_id,
             "is_enterprise_install": False,
         }
+
+    def _apps_connections_open(self, args: Json, now: float) -> Json:
+        return {"url": self.socket_mode.new_url()}
 
     def _chat_post_message(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
@@ -530,6 +544,10 @@ class FakeSlack:
         return _page(thread, args, "messages")
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
 
     def _now(self) -> float:
         return self._clock() if self._clock is not None else time.time()

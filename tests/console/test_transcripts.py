@@ -159,3 +159,16 @@ def test_the_tour_of_the_guide_plays_to_the_end(world: World) -> None:
     assert ("U0ALICE", "snooze", "ok") in [(a, b, c) for a, b, c, _ in trail(ledger, "1008")]
     [override] = [d for a, b, c, d in trail(ledger, "1004") if b == "suspend.override"]
     assert override["override"] is True and override["approved_by"] == "U0BOB"
+
+
+def test_the_deactivation_demo_plays_over_socket_mode() -> None:
+    """`jethub console --socket`: the same transcript, every action an envelope on the websocket."""
+    with World(socket_mode=True) as world:
+        met = play_file(Session(world, Quiet()), EXAMPLES / "demo.jethub", echo=lambda _l: None)
+        assert met == expectations(EXAMPLES / "demo.jethub")
+        with world.sandbox.world.lock:
+            assert world.sandbox.world.platform.accounts["1001"].status == "deactivated"
+        assert [c.method for c in world.slack.calls("apps.connections.open")] == [
+            "apps.connections.open"
+        ]
+        assert len(world.slack.socket_mode.acks) >= 3 and world.slack.socket_mode.stray == []
