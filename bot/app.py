@@ -12,6 +12,7 @@ from slack_bolt import Ack, App, BoltRequest, BoltResponse
 from audit import first_time
 from bot.listeners import register_all
 from bot.services import Services
+from bot.slack_limits import LimitedRespond
 from commands.context import correlation_id, new_correlation_id
 
 log = logging.getLogger("jethub.bot")
@@ -64,6 +65,25 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
             if not fresh:
                 log.info("duplicate Slack delivery answered without re-running", extra={"key": key})
                 return BoltResponse(status=200, body="")
+        return next()
+
+    @app.middleware
+    def slack_limits(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        context = req.context
+        # Bolt hands each request a fresh plain WebClient; the listeners get the shared one that
+        # keeps Slack's limits (its token never changes, so sharing it is safe).
+        context["client"] = services.slack
+        services.slack.views.saw(req.body.get("view"))
+        if context.response_url:
+            container = req.body.get("container")
+            context["respond"] = LimitedRespond(
+                response_url=context.response_url,
+                book=services.response_urls,
+                client=services.slack,
+                user=context.user_id,
+                channel=context.channel_id,
+                container=container if isinstance(container, dict) else None,
+            )
         return next()
 
     @app.error

@@ -6,13 +6,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from audit import Ledger, make_engine, upgrade
 from bot.metrics import count_action, record_attempt
 from bot.roles import RoleDirectory
 from bot.settings import Settings
+from bot.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
 from bot.workers import WorkPool
 from commands.actor import Role
 from commands.deps import Deps, Policy
@@ -32,10 +32,11 @@ SANDBOX_CREDENTIAL = "sandbox"
 class Services:
     settings: Settings
     deps: Deps
-    slack: WebClient
+    slack: SlackClient
     roles: RoleDirectory
     executor: WorkPool
     sandbox: Sandbox | None = None
+    response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -52,13 +53,16 @@ class Services:
             self.sandbox.stop()
 
 
-def slack_client(settings: Settings) -> WebClient:
+def slack_client(settings: Settings, *, pacer: ChannelPacer | None = None) -> SlackClient:
+    """The Web API client: 429s retried after their Retry-After, posts paced per channel,
+    views.update conflicts retried once (`bot.slack_limits`)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return WebClient(
+    return SlackClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        pacer=pacer,
     )
 
 
@@ -83,6 +87,7 @@ def build_services(
     sandbox: Sandbox | None = None,
     migrate: bool = True,
     workers: int = 16,
+    pacer: ChannelPacer | None = None,
 ) -> Services:
     """Build ledger, backend clients and Slack client. Unset backend URLs use the sandbox."""
     if settings.uses_sandbox and sandbox is None:
@@ -119,7 +124,7 @@ def build_services(
         policy=policy(settings),
         clock=settings.clock,
     )
-    slack = slack_client(settings)
+    slack = slack_client(settings, pacer=pacer)
     grants = {
         Role.VIEWER: settings.jethub_viewers,
         Role.OPERATOR: settings.jethub_operators,

@@ -18,6 +18,7 @@ from bot.app import create_app
 from bot.services import Services, build_services
 from bot.serving import BackgroundServer
 from bot.settings import Settings
+from bot.slack_limits import ChannelPacer
 from bot.socket_mode import socket_handler
 from bot.standin import FakeSlack, SlackSender, SocketModeSender
 from bot.web import WebApp
@@ -91,8 +92,9 @@ def console_settings(
 class World:
     """Start with `start()` (or `with World() as world:`), stop with `close()`."""
 
-    def __init__(self, *, socket_mode: bool = False) -> None:
+    def __init__(self, *, socket_mode: bool = False, pacer: ChannelPacer | None = None) -> None:
         self.socket_mode = socket_mode
+        self._pacer = pacer  # None: Slack's own pace, one post a second a channel
         self._fresh()
 
     def _fresh(self) -> None:
@@ -152,7 +154,7 @@ class World:
             database_url=f"sqlite:///{self.ledger_file}",
             secret=secret,
         )
-        self._services = build_services(settings, sandbox=self.sandbox)
+        self._services = build_services(settings, sandbox=self.sandbox, pacer=self._pacer)
         app = create_app(self._services)
         if self.socket_mode:
             # As `jethub socket` runs: apps.connections.open, then envelopes on the websocket.

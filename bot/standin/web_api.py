@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -38,7 +39,7 @@ from bot.standin.directory import (
 from bot.standin.errors import SlackRejected, WaitTimeout
 from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_home, check_view
 from bot.standin.records import ApiCall, ApiError, Json, MessageRef, ResponseUrlPost
-from bot.standin.response_urls import ResponseUrls
+from bot.standin.response_urls import RESPONSE_URL_TTL_SECONDS, ResponseUrls
 from bot.standin.server import LoopbackServer
 from bot.standin.socket_mode import SocketModeServer
 
@@ -87,6 +88,10 @@ class FakeSlack:
         self._calls: list[ApiCall] = []
         self._responses: list[ResponseUrlPost] = []
         self._rate_limits: dict[str, deque[int]] = {}
+        self._not_before: dict[str, float] = {}  # method -> end of the Retry-After it was given
+        self.early_retries: list[ApiCall] = []  # calls made before their Retry-After was over
+        self._pace: tuple[float, int] | None = None  # (posts a second, burst) per channel
+        self._channel_full_at: dict[str, float] = {}
         self._failures: dict[str, deque[str]] = {}
         self._homes: dict[str, Json] = {}  # user id → the App Home view published for them
         self._methods: dict[str, Callable[[Json, float], Json]] = {
@@ -181,6 +186,17 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with HTTP 429 and `Retry-After`."""
         with self._lock:
             self._rate_limits.setdefault(method, deque()).extend([retry_after] * times)
+
+    def pace_channels(self, per_second: float = 1.0, *, burst: int = 4) -> None:
+        """Enforce Slack's chat.postMessage limit: `burst` posts to one channel at once, then
+        `per_second`; a post beyond it is answered 429 `ratelimited` with `Retry-After`."""
+        with self._lock:
+            self._pace = (per_second, burst)
+
+    def expire_response_urls(self) -> None:
+        """Make every response URL issued so far older than Slack's 30 minutes."""
+        with self._lock:
+            self._response_urls.age(RESPONSE_URL_TTL_SECONDS + 1)
 
     def fail_next(self, method: str, error: str, *, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`."""
@@ -360,10 +376,18 @@ class FakeSlack:
                 body = ApiError("not_authed").body()
             elif token != (self.app_token if method in _APP_TOKEN_METHODS else self.bot_token):
                 body = ApiError("invalid_auth").body()
-            elif self._rate_limits.get(method):
-                status = 429
-                headers["Retry-After"] = str(self._rate_limits[method].popleft())
-                body = ApiError("ratelimited").body()
+            elif now < self._not_before.get(method, 0.0):
+                # Slack answers a call made before Retry-After is over with another 429.
+                status, body = 429, ApiError("ratelimited").body()
+                headers["Retry-After"] = str(max(1, math.ceil(self._not_before[method] - now)))
+                self.early_retries.append(ApiCall(method, args, now, status, copy.deepcopy(body)))
+            elif self._rate_limits.get(method) or (retry := self._paced_out(method, args, now)):
+                wait = (
+                    self._rate_limits[method].popleft() if self._rate_limits.get(method) else retry
+                )
+                status, body = 429, ApiError("ratelimited").body()
+                headers["Retry-After"] = str(wait)
+                self._not_before[method] = now + wait
             elif self._failures.get(method):
                 body = ApiError(self._failures[method].popleft()).body()
             else:
@@ -544,6 +568,20 @@ class FakeSlack:
         return _page(thread, args, "messages")
 
     # -- helpers -----------------------------------------------------------------------------
+
+    def _paced_out(self, method: str, args: Json, now: float) -> int:
+        """Seconds to wait if this post goes over its channel's pace, else 0 (and it is taken)."""
+        if self._pace is None or method != "chat.postMessage":
+            return 0
+        rate, burst = self._pace
+        interval = 1.0 / rate
+        channel = self._channel_id(_text(args, "channel"))
+        full_at = max(self._channel_full_at.get(channel, now), now)
+        # 50 ms of leeway: a post travels a little, and not always as fast as the one before.
+        if full_at - now > (burst - 1) * interval + 0.05:
+            return max(1, math.ceil(full_at - (burst - 1) * interval - now))
+        self._channel_full_at[channel] = full_at + interval
+        return 0
 
     def _notify(self) -> None:
         with self._changed:

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.console.world import World
+from tests.fixtures.bot import fast_pace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
 def world() -> Iterator[World]:
-    with World() as started:
+    with World(pacer=fast_pace()) as started:
         yield started

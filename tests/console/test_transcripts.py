@@ -14,6 +14,7 @@ from bot.console.driver import ScriptFailed, parse_script, play, play_file
 from bot.console.session import Session
 from bot.console.world import World
 from tests.console.conftest import EXAMPLES
+from tests.fixtures.bot import fast_pace
 
 
 class Quiet:
@@ -163,7 +164,7 @@ def test_the_tour_of_the_guide_plays_to_the_end(world: World) -> None:
 
 def test_the_deactivation_demo_plays_over_socket_mode() -> None:
     """`jethub console --socket`: the same transcript, every action an envelope on the websocket."""
-    with World(socket_mode=True) as world:
+    with World(socket_mode=True, pacer=fast_pace()) as world:
         met = play_file(Session(world, Quiet()), EXAMPLES / "demo.jethub", echo=lambda _l: None)
         assert met == expectations(EXAMPLES / "demo.jethub")
         with world.sandbox.world.lock:
