@@ -37,6 +37,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.sweeper import sweep
 from bot.views.digest import DigestPost, digest_post
+from bot.views.digest_chart import chart_alt_text, chart_filename, chart_title, render_chart
 from commands.context import correlation_id, new_correlation_id
 from commands.digest import Digest, build_digest
 from commands.trail import record
@@ -98,6 +99,22 @@ def post_digest(
         reply = client.chat_postMessage(channel=channel, thread_ts=parent, **page)
         posted.append(str(reply["ts"]))
     return posted
+
+
+def post_chart(client: WebClient, channel: str, thread_ts: str, digest: Digest) -> str:
+    """Upload the digest's chart into its thread (files.getUploadURLExternal, the upload,
+    files.completeUploadExternal); the file's id."""
+    png = render_chart(digest)
+    uploaded = client.files_upload_v2(
+        content=png,
+        filename=chart_filename(digest.day),
+        title=chart_title(digest),
+        alt_txt=chart_alt_text(digest.aging, digest.currency),
+        channel=channel,
+        thread_ts=thread_ts,
+        request_file_info=False,
+    )
+    return str(uploaded["files"][0]["id"])
 
 
 @dataclass(frozen=True)
@@ -171,6 +188,14 @@ def run_digest(
                 session=session,
             )
         raise
+    if digest.rows:
+        # The chart adds to a digest already posted: failing to upload it is logged and
+        # recorded, and does not make the day's digest a failure.
+        try:
+            details["chart"] = post_chart(client, channel, messages[0], digest)
+        except Exception as exc:
+            log.warning("could not post the digest's chart: %s", type(exc).__name__)
+            details["chart"] = f"failed: {type(exc).__name__}"
     with deps.ledger.session() as session:
         finish_period(session=session, job=DIGEST_JOB, period=period, owner=owner, now=deps.now())
         details["messages"] = len(messages)

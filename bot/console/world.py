@@ -92,8 +92,16 @@ def console_settings(
 class World:
     """Start with `start()` (or `with World() as world:`), stop with `close()`."""
 
-    def __init__(self, *, socket_mode: bool = False, pacer: ChannelPacer | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        socket_mode: bool = False,
+        pacer: ChannelPacer | None = None,
+        files_dir: Path | None = None,
+    ) -> None:
         self.socket_mode = socket_mode
+        # Files the bot uploads (the digest's chart) are saved here, and outlive the session.
+        self.files_dir = files_dir or Path(tempfile.gettempdir()) / "jethub-console-files"
         self._pacer = pacer  # None: Slack's own pace, one post a second a channel
         self._fresh()
 

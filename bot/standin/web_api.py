@@ -56,7 +56,7 @@ DEFAULT_APP_TOKEN = "xapp-1-test-app-token"
 _APP_TOKEN_METHODS = ("apps.connections.open",)
 
 # Arguments that arrive JSON-encoded inside form bodies (slack_sdk sends some methods as forms).
-_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+_JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 class FakeSlack:
@@ -89,15 +89,20 @@ class FakeSlack:
         self._responses: list[ResponseUrlPost] = []
         self._rate_limits: dict[str, deque[int]] = {}
         self._not_before: dict[str, float] = {}  # method -> end of the Retry-After it was given
+        self._enforce_retry_after = False
         self.early_retries: list[ApiCall] = []  # calls made before their Retry-After was over
         self._pace: tuple[float, int] | None = None  # (posts a second, burst) per channel
         self._channel_full_at: dict[str, float] = {}
         self._failures: dict[str, deque[str]] = {}
         self._homes: dict[str, Json] = {}  # user id → the App Home view published for them
+        self._files: dict[str, Json] = {}  # file id -> Slack's file object (+ "content" bytes)
+        self._uploads: dict[str, str] = {}  # upload URL path -> file id
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
             "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
@@ -187,6 +192,13 @@ class FakeSlack:
         with self._lock:
             self._rate_limits.setdefault(method, deque()).extend([retry_after] * times)
 
+    def enforce_retry_after(self) -> None:
+        """Answer a call made before its method's last `Retry-After` is over with another 429,
+        and record it in `early_retries` (as Slack does; opt-in, so a test may inject a 429 and
+        call again at once)."""
+        with self._lock:
+            self._enforce_retry_after = True
+
     def pace_channels(self, per_second: float = 1.0, *, burst: int = 4) -> None:
         """Enforce Slack's chat.postMessage limit: `burst` posts to one channel at once, then
         `per_second`; a post beyond it is answered 429 `ratelimited` with `Retry-After`."""
@@ -268,6 +280,12 @@ class FakeSlack:
         with self._lock:
             found = self._modals.find(view_id)
             return copy.deepcopy(found[1]) if found else None
+
+    def files(self) -> list[Json]:
+        """Files whose upload was completed, oldest first: Slack's file object plus `content`
+        (the bytes uploaded) and `shares` (where the message showing it was posted)."""
+        with self._lock:
+            return [copy.deepcopy(f) for f in self._files.values() if f["completed"]]
 
     def find_message(self, ts: str, *, user: str | None = None) -> MessageRef | None:
         """Where the message with `ts` lives (looking in `user`'s ephemerals, if given)."""
@@ -360,6 +378,8 @@ class FakeSlack:
             response = self._handle_api(path.removeprefix("/api/"), request)
         elif path.startswith("/response/") and request.method == "POST":
             response = self._handle_response_url(request)
+        elif path.startswith("/upload/") and request.method == "POST":
+            response = self._handle_upload(request)
         else:
             response = WsgiResponse("not found", status=404, content_type="text/plain")
         return response(environ, start_response)
@@ -376,7 +396,7 @@ class FakeSlack:
                 body = ApiError("not_authed").body()
             elif token != (self.app_token if method in _APP_TOKEN_METHODS else self.bot_token):
                 body = ApiError("invalid_auth").body()
-            elif now < self._not_before.get(method, 0.0):
+            elif self._enforce_retry_after and now < self._not_before.get(method, 0.0):
                 # Slack answers a call made before Retry-After is over with another 429.
                 status, body = 429, ApiError("ratelimited").body()
                 headers["Retry-After"] = str(max(1, math.ceil(self._not_before[method] - now)))
@@ -403,6 +423,17 @@ class FakeSlack:
             headers=headers,
             content_type="application/json; charset=utf-8",
         )
+
+    def _handle_upload(self, request: Request) -> WsgiResponse:
+        """The upload URL files.getUploadURLExternal handed out: the file's bytes, raw."""
+        data = request.get_data(cache=False, parse_form_data=False)
+        with self._changed:
+            file_id = self._uploads.get(request.path)
+            if file_id is None:
+                return WsgiResponse("invalid upload url", status=404, content_type="text/plain")
+            self._files[file_id]["content"] = data
+            self._changed.notify_all()
+        return WsgiResponse(f"OK - {len(data)}", status=200, content_type="text/plain")
 
     def _handle_response_url(self, request: Request) -> WsgiResponse:
         now = self._now()
@@ -457,6 +488,55 @@ class FakeSlack:
             message["metadata"] = args["metadata"]
         self._conversations.store(channel.id, message, args.get("thread_ts") or None)
         return {"channel": channel.id, "ts": message["ts"], "message": copy.deepcopy(message)}
+
+    def _files_get_upload_url_external(self, args: Json, now: float) -> Json:
+        filename, length = _text(args, "filename"), _text(args, "length")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            raise ApiError("invalid_arguments", messages=["[ERROR] filename and length needed"])
+        file_id = ids.random_id("F")
+        path = f"/upload/v1/{ids.random_id('', 24).lower()}"
+        self._files[file_id] = {
+            "id": file_id,
+            "name": filename,
+            "title": filename,
+            "alt_txt": _text(args, "alt_txt") or None,
+            "length": int(length),
+            "content": None,
+            "completed": False,
+            "user": self.bot.user_id,
+        }
+        self._uploads[path] = file_id
+        return {"upload_url": self.base_url + path.lstrip("/"), "file_id": file_id}
+
+    def _files_complete_upload_external(self, args: Json, now: float) -> Json:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            raise ApiError("invalid_arguments", messages=["[ERROR] files must be a JSON list"])
+        channel_id = _text(args, "channel_id")
+        channel = self.directory.channel(channel_id) if channel_id else None
+        if channel_id and channel is None:
+            raise ApiError("channel_not_found")
+        done: list[Json] = []
+        for entry in files:
+            found = self._files.get(str(entry.get("id")) if isinstance(entry, dict) else "")
+            if found is None or found["completed"]:
+                raise ApiError("file_not_found")
+            if found["content"] is None or len(found["content"]) != found["length"]:
+                raise ApiError("file_upload_size_mismatch")
+            found["completed"] = True
+            found["title"] = str(entry.get("title") or found["name"])
+            found["mimetype"] = _mimetype(found["content"])
+            done.append(_file_json(found))
+        if channel is not None:
+            message = self._conversations.bot_message(
+                _text(args, "initial_comment"), None, None, now
+            )
+            message["files"] = done
+            message["upload"] = True
+            self._conversations.store(channel.id, message, _text(args, "thread_ts") or None)
+            for found in done:
+                self._files[found["id"]]["shares"] = {"channel": channel.id, "ts": message["ts"]}
+        return {"files": [{"id": f["id"], "title": f["title"]} for f in done]}
 
     def _chat_post_ephemeral(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
@@ -622,6 +702,19 @@ class FakeSlack:
         return self._conversations.bot_message(
             _text(args, "text"), blocks, args.get("attachments"), now
         )
+
+
+def _mimetype(content: bytes) -> str:
+    return "image/png" if content.startswith(b"\x89PNG\r\n\x1a\n") else "application/octet-stream"
+
+
+def _file_json(found: Json) -> Json:
+    """A file as Slack shows it in a message (without the bytes)."""
+    return {
+        key: found[key]
+        for key in ("id", "name", "title", "mimetype", "alt_txt", "user")
+        if found.get(key) is not None
+    } | {"size": found["length"], "filetype": found["name"].rsplit(".", 1)[-1]}
 
 
 def _parse_args(request: Request) -> tuple[Json, str | None]:

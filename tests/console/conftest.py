@@ -14,6 +14,6 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def world() -> Iterator[World]:
-    with World(pacer=fast_pace()) as started:
+def world(tmp_path: Path) -> Iterator[World]:
+    with World(pacer=fast_pace(), files_dir=tmp_path / "files") as started:
         yield started

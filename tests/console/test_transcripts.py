@@ -73,6 +73,10 @@ def test_suspend_from_the_digest_plays_to_the_end(world: World) -> None:
     assert len(suspends) == 1 and str(suspends[0]["origin"]).startswith("digest:")
     snoozed = trail(world.services.deps.ledger, "1008")
     assert any(action.startswith("snooze") and outcome == "ok" for _, action, outcome, _ in snoozed)
+    # the chart the console said it saved is the PNG uploaded, once
+    [chart] = world.slack.files()
+    [saved] = list(world.files_dir.iterdir())
+    assert saved.read_bytes() == chart["content"] and saved.read_bytes().startswith(b"\x89PNG")
 
 
 def test_an_expected_line_that_never_appears_fails_with_where_and_what(world: World) -> None:

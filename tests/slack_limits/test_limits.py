@@ -169,6 +169,7 @@ def modal(title: str) -> dict[str, object]:
 
 
 def test_the_fake_paces_channel_posts(fake: FakeSlack) -> None:
+    fake.enforce_retry_after()
     fake.pace_channels(per_second=1.0, burst=3)
     raw = WebClient(token=TEST_BOT_TOKEN, base_url=fake.url)  # no pacing, no retries
     for n in range(3):
@@ -180,6 +181,7 @@ def test_the_fake_paces_channel_posts(fake: FakeSlack) -> None:
 
 
 def test_the_bot_paces_its_posts_per_channel(fake: FakeSlack) -> None:
+    fake.enforce_retry_after()
     fake.pace_channels(per_second=4.0, burst=2)
     fake.add_channel("C0OTHER", "other")
     client = client_for(fake, pacer=ChannelPacer(rate=4.0, burst=2))
@@ -187,6 +189,7 @@ def test_the_bot_paces_its_posts_per_channel(fake: FakeSlack) -> None:
         client.chat_postMessage(channel=CHANNEL, text=f"paced {n}")
         client.chat_postMessage(channel="C0OTHER", text=f"other {n}")
     assert all(c.status == 200 for c in fake.calls("chat.postMessage"))
+    assert fake.early_retries == []
     assert len(fake.messages(CHANNEL)) == len(fake.messages("C0OTHER")) == 6
 
 
@@ -217,6 +220,7 @@ def test_the_pacer_never_exceeds_its_bucket(rate: float, burst: int, gaps: list[
 
 
 def test_ratelimited_answers_are_retried_after_their_retry_after(fake: FakeSlack) -> None:
+    fake.enforce_retry_after()
     fake.rate_limit("chat.postMessage", retry_after=1)
     client = slack_client_for(fake)
     client.chat_postMessage(channel=CHANNEL, text="eventually")
@@ -226,6 +230,7 @@ def test_ratelimited_answers_are_retried_after_their_retry_after(fake: FakeSlack
 
 
 def test_the_fake_refuses_a_retry_before_retry_after(fake: FakeSlack) -> None:
+    fake.enforce_retry_after()
     fake.rate_limit("chat.postMessage", retry_after=30)
     raw = WebClient(token=TEST_BOT_TOKEN, base_url=fake.url)
     for _ in range(2):
