@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -103,15 +104,21 @@ class _Replay:
         return chunk
 
 
-def serve(web: WebApp, *, host: str, port: int, threads: int = 16) -> None:
+def serve(
+    web: WebApp, *, host: str, port: int, threads: int = 16, sock: socket.socket | None = None
+) -> None:
+    """Serve until interrupted, on ``host:port`` or on ``sock`` (a pre-forked process's share
+    of one listening socket, `bot.prefork`)."""
     from waitress import serve as waitress_serve
 
+    where: dict[str, Any] = (
+        {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    )
     log.info("serving Slack on http://%s:%s/slack/events", host, port)
     waitress_serve(
         web,
-        host=host,
-        port=port,
         threads=threads,
         ident="jethub",
         clear_untrusted_proxy_headers=True,
+        **where,
     )
