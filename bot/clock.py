@@ -20,7 +20,6 @@ import secrets
 import signal
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -49,7 +48,6 @@ DIGEST_JOB = "digest"
 CLOCK_ACTOR = "jethub-clock"
 CATCH_UP_EVERY = timedelta(minutes=10)
 SWEEP_EVERY = timedelta(seconds=30)
-MESSAGE_INTERVAL = 1.0  # chat.postMessage: about one message per second per channel
 
 
 def digest_trigger(settings: Settings) -> CronTrigger:
@@ -62,40 +60,13 @@ def clock_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-class Pacer:
-    """Spaces calls at least ``interval`` seconds apart (Slack's per-channel posting pace)."""
-
-    def __init__(
-        self,
-        interval: float = MESSAGE_INTERVAL,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.interval = interval
-        self._sleep = sleep
-        self._clock = clock
-        self._last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None:
-            gap = self.interval - (self._clock() - self._last)
-            if gap > 0:
-                self._sleep(gap)
-        self._last = self._clock()
-
-
-def post_digest(
-    client: WebClient, channel: str, post: DigestPost, *, pacer: Pacer | None = None
-) -> list[str]:
-    """Post the summary, then each thread page under it, paced; the messages' timestamps."""
-    pacer = pacer or Pacer()
-    pacer.wait()
+def post_digest(client: WebClient, channel: str, post: DigestPost) -> list[str]:
+    """Post the summary, then each thread page under it; the messages' timestamps. The bot's
+    client (`bot.slack_limits.SlackClient`) paces posts to the channel."""
     first = client.chat_postMessage(channel=channel, **post.first)
     parent = str(first["ts"])
     posted = [parent]
     for page in post.thread:
-        pacer.wait()
         reply = client.chat_postMessage(channel=channel, thread_ts=parent, **page)
         posted.append(str(reply["ts"]))
     return posted
@@ -127,9 +98,7 @@ class DigestRun:
     messages: list[str] = field(default_factory=list)
 
 
-def run_digest(
-    services: Services, client: WebClient, *, owner: str, pacer: Pacer | None = None
-) -> DigestRun | None:
+def run_digest(services: Services, client: WebClient, *, owner: str) -> DigestRun | None:
     """Post today's digest if it is due (local time past the digest time) and nobody has.
 
     Returns what was posted, or None when there was nothing to do. Raises when building or
@@ -164,9 +133,7 @@ def run_digest(
         "snoozed": digest.snoozed,
     }
     try:
-        messages = post_digest(
-            client, channel, digest_post(digest, at=now, zone=deps.zone), pacer=pacer
-        )
+        messages = post_digest(client, channel, digest_post(digest, at=now, zone=deps.zone))
     except Exception as exc:
         with deps.ledger.session() as session:
             finish_period(
