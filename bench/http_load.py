@@ -1,138 +1,330 @@
-"""HTTP under load: the production server (waitress) on loopback, 50 concurrent clients sending
-signed slash commands, against a bare Bolt app that only acks, on the same server.
+"""HTTP under an open-loop load: signed ``/jethub`` slash commands at a fixed rate (not back to
+back), against a bare Bolt app that only acks and against ``jethub serve`` with 1 or more web
+processes, each on loopback in its own process.
 
-The jethub app is measured twice: with ``/jethub help`` (answered in the ack: signature, the
-dedupe insert into the SQLite ledger, the reply) and with ``/jethub account 1001`` (role check
-in the ack, then backend reads and the reply on the worker pool, competing with the acks for
-the same CPU). The backends are the demo sandbox in its own process; the load generator is
-another process (``bench._load``). Latency is the client's, from sending to the whole answer.
+For every rate and server it reports the ack latency (p50/p99, counted from when each request
+was due), the acks over Slack's 3 s deadline, the replies delivered (posts to the response
+URLs the FakeSlack issued, or their fallbacks), the backlog when sending ended (acked, not yet
+answered) and the time to drain it. With several rates it finds, per server, the highest rate
+whose ack p99 stays under 1 s with every reply delivered.
 
-    python -m bench.http_load [--quick] [--seconds S] [--clients N]
+    python -m bench.http_load [--quick] [--rate R[,R...]] [--seconds S] [--processes N[,N...]]
+        [--text "account 1001"]
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
-from slack_sdk import WebClient
+import httpx
 
 from bench._common import (
     BOT_TOKEN,
+    CHANNEL,
+    OPERATOR,
     SIGNING_SECRET,
     Latency,
-    demo_bot,
     machine,
     parser,
+    quiet_logs,
     ratio_line,
     safe_ratio,
+    scratch_dir,
 )
+
+DEADLINE_S = 3.0  # Slack's ack deadline
+SUSTAINABLE_P99_S = 1.0
+DRAIN_LIMIT_S = 120.0
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass(frozen=True)
-class LoadResult:
-    latency: Latency
-    errors: int
-    throughput: float
+class RunResult:
+    label: str
+    rate: float
+    sent: int
+    latency: Latency  # the acks that came (200)
+    failed: int  # no 200 at all
+    over_deadline: int  # over 3 s, or failed
+    replies: int
+    backlog: int  # acked but not answered when sending ended
+    drain_s: float | None  # None: not drained within DRAIN_LIMIT_S
 
-    def row(self, label: str) -> str:
-        return f"{self.latency.row(label)}  {self.throughput:7.0f} req/s  errors {self.errors}"
+    @property
+    def sustained(self) -> bool:
+        return (
+            self.failed == 0
+            and self.latency.p99_ms < SUSTAINABLE_P99_S * 1000
+            and self.replies == self.sent
+        )
 
+    @property
+    def keeps_up(self) -> bool:
+        """The work after the ack keeps pace too: at most a second's worth left when sending
+        ends (a longer run at this rate would not pile up without end)."""
+        return self.sustained and self.backlog <= self.rate
 
-def load(url: str, *, seconds: float, clients: int, text: str, response_base: str) -> LoadResult:
-    answer = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "bench._load",
-            f"{url}/slack/events",
-            SIGNING_SECRET,
-            str(seconds),
-            str(clients),
-            text,
-            response_base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    data: dict[str, Any] = json.loads(answer.stdout)
-    latencies = data["latencies"]
-    return LoadResult(Latency.of(latencies), len(data["errors"]), len(latencies) / data["elapsed"])
-
-
-def bare_app(client: WebClient) -> App:
-    app = App(
-        signing_secret=SIGNING_SECRET,
-        client=client,
-        token_verification_enabled=False,
-        process_before_response=True,
-    )
-
-    @app.command("/jethub")
-    def just_ack(ack: Any) -> None:
-        ack()
-
-    return app
+    def row(self) -> str:
+        drain = "never" if self.drain_s is None else f"{self.drain_s:5.1f} s"
+        return (
+            f"{self.label:<22} {self.rate:6.0f}/s  sent {self.sent:>5}  "
+            f"ack p50 {self.latency.p50_ms:8.1f} ms  p99 {self.latency.p99_ms:8.1f} ms  "
+            f"over 3 s {self.over_deadline:>4}  replies {self.replies:>5}  "
+            f"backlog {self.backlog:>5}  drain {drain}"
+        )
 
 
-def run(seconds: float, clients: int) -> float:
-    from bot.app import create_app
-    from bot.serving import BackgroundServer
-    from bot.web import WebApp
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
-    with demo_bot() as (fake, services):
-        bare_handler = SlackRequestHandler(bare_app(WebClient(token=BOT_TOKEN, base_url=fake.url)))
-        jethub_server = BackgroundServer(WebApp(create_app(services), services)).start()
-        bare_server = BackgroundServer(bare_handler).start()  # type: ignore[arg-type]
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited with {process.returncode}")
         try:
-            print(
-                f"HTTP under load — waitress (8 threads) on loopback, {clients} clients, "
-                f"{seconds:g} s per row — {machine()}"
+            httpx.post(url, timeout=1.0)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer in {timeout} s")
+
+
+@contextmanager
+def served(command: list[str], env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run a server process on a free port (``{port}`` in ``command``); yield its events URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [part.replace("{port}", str(port)) for part in command],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        wait_healthy(url, process)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def jethub_env(fake: Any, sandbox_url: str, database_url: str) -> dict[str, str]:
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+        "DATABASE_URL": database_url,
+        "ZUORA_BASE_URL": sandbox_url,
+        "ZUORA_CLIENT_ID": "sandbox",
+        "ZUORA_CLIENT_SECRET": "sandbox-secret",
+        "JETHUB_API_URL": sandbox_url,
+        "JETHUB_API_TOKEN": "platform-token",
+        "SBC_API_URL": sandbox_url,
+        "SBC_API_TOKEN": "sbc-token",
+        "JETHUB_OPERATORS": OPERATOR,
+        "JETHUB_APPROVALS_CHANNEL": "C0APPROVALS",
+    }
+
+
+class Replies:
+    """What the FakeSlack delivered for one run's response URLs (posts, or their fallbacks)."""
+
+    def __init__(self, fake: Any, urls: list[str]) -> None:
+        self.fake = fake
+        self.urls = set(urls)
+        self.fallbacks_before = len(fake.calls("chat.postEphemeral"))
+
+    def count(self) -> int:
+        answered = {r.url for r in self.fake.responses() if r.status == 200 and r.url in self.urls}
+        fallbacks = len(self.fake.calls("chat.postEphemeral")) - self.fallbacks_before
+        return len(answered) + fallbacks
+
+
+def one_run(
+    label: str, url: str, fake: Any, *, rate: float, seconds: float, text: str, replies: bool
+) -> RunResult:
+    count = max(1, int(rate * seconds))
+    urls = [fake.issue_response_url(OPERATOR, CHANNEL) for _ in range(count)]
+    delivered = Replies(fake, urls)
+    with tempfile.NamedTemporaryFile("w", suffix=".urls", delete=False) as listing:
+        listing.write("\n".join(urls))
+    try:
+        loader = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bench._load",
+                url,
+                SIGNING_SECRET,
+                str(rate),
+                str(seconds),
+                text,
+                listing.name,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert loader.stdout is not None
+        json.loads(loader.stdout.readline())  # sending is over
+        ended = time.monotonic()
+        backlog = count - delivered.count() if replies else 0
+        figures: dict[str, Any] = json.loads(loader.stdout.readline())
+        loader.wait()
+    finally:
+        os.unlink(listing.name)
+    latencies = figures["latencies"]
+    ok = [v for v in latencies if math.isfinite(v)]
+    failed = len(latencies) - len(ok)
+    drain_s: float | None = 0.0
+    if replies:
+        while delivered.count() < count and time.monotonic() - ended < DRAIN_LIMIT_S:
+            time.sleep(0.1)
+        got = delivered.count()
+        drain_s = time.monotonic() - ended if got >= count else None
+        if backlog == 0:
+            drain_s = 0.0
+    else:
+        got = len(ok)
+    return RunResult(
+        label=label,
+        rate=rate,
+        sent=count,
+        latency=Latency.of(ok),
+        failed=failed,
+        over_deadline=failed + sum(1 for v in ok if v > DEADLINE_S),
+        replies=got,
+        backlog=max(backlog, 0),
+        drain_s=drain_s,
+    )
+
+
+def run(rates: list[float], seconds: float, processes: list[int], text: str) -> float:
+    from bench._sandbox import RemoteSandbox
+    from bot.standin import FakeSlack
+
+    quiet_logs()
+    replies = text.split()[0] != "help"  # help is answered in the ack itself
+    print(
+        f"HTTP under open-loop load — /jethub {text}, {seconds:g} s a row, "
+        f"rates {', '.join(f'{r:g}' for r in rates)}/s — {machine()}, "
+        f"load average {os.getloadavg()[0]:.1f} at start"
+    )
+    results: dict[str, list[RunResult]] = {}
+    with (
+        scratch_dir() as scratch,
+        FakeSlack(bot_token=BOT_TOKEN) as fake,
+        RemoteSandbox("demo") as sandbox,
+    ):
+        fake.add_user(OPERATOR, name="alice")
+        fake.add_channel(CHANNEL, "support")
+        database_url = f"sqlite:///{scratch / 'ledger.db'}"
+        env = jethub_env(fake, sandbox.url, database_url)
+        jethub = [sys.executable, "-m", "bot.cli"]
+        subprocess.run(
+            [*jethub, "db", "upgrade"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
+            check=True,
+            capture_output=True,
+        )
+        servers: list[tuple[str, list[str], dict[str, str] | None]] = [
+            (
+                "bare Bolt",
+                [
+                    sys.executable,
+                    "-m",
+                    "bench._bare",
+                    "{port}",
+                    SIGNING_SECRET,
+                    fake.url,
+                    BOT_TOKEN,
+                ],
+                None,
             )
-
-            def measure(url: str, text: str) -> LoadResult:
-                return load(
-                    url,
-                    seconds=seconds,
-                    clients=clients,
-                    text=text,
-                    response_base=fake.base_url,
-                )
-
-            bare = measure(bare_server.url, "account 1001")
-            print(bare.row("bare Bolt (acks at once)"))
-            helped = measure(jethub_server.url, "help")
-            print(helped.row("jethub /jethub help (answered in the ack)"))
-            services.executor.wait_idle(timeout=120)
-            account = measure(jethub_server.url, "account 1001")
-            print(account.row("jethub /jethub account 1001 (+ work)"))
-            drained = services.executor.wait_idle(timeout=300)
-            print(f"work after the ack drained afterwards: {drained}")
-            for label, result in (("help", helped), ("account", account)):
-                p50 = safe_ratio(result.latency.p50_ms, bare.latency.p50_ms)
-                p99 = safe_ratio(result.latency.p99_ms, bare.latency.p99_ms)
-                rate = safe_ratio(result.throughput, bare.throughput)
-                print(f"{label:>8} vs bare: p50 {p50:.2f}x  p99 {p99:.2f}x  throughput {rate:.2f}x")
-            return safe_ratio(account.latency.p99_ms, bare.latency.p99_ms)
-        finally:
-            jethub_server.stop()
-            bare_server.stop()
+        ]
+        for n in processes:
+            command = [*jethub, "serve", "--host", "127.0.0.1", "--port", "{port}"]
+            label = f"jethub, {n} process{'es' if n > 1 else ''}"
+            servers.append((label, [*command, "--processes", str(n)], env))
+        for label, command, server_env in servers:
+            with served(command, server_env) as url:
+                for rate in rates:
+                    result = one_run(
+                        label,
+                        url,
+                        fake,
+                        rate=rate,
+                        seconds=seconds,
+                        text=text,
+                        replies=replies and label != "bare Bolt",
+                    )
+                    results.setdefault(label, []).append(result)
+                    print(result.row(), flush=True)
+    bare = results["bare Bolt"]
+    for label, rows in results.items():
+        best = max((r.rate for r in rows if r.sustained), default=0.0)
+        paced = max((r.rate for r in rows if r.keeps_up), default=0.0)
+        print(
+            f"{label}: highest rate with ack p99 < 1 s and every reply delivered: {best:g}/s; "
+            f"with the work keeping up (backlog <= 1 s of requests): {paced:g}/s"
+        )
+    first_jethub = results[next(label for label in results if label != "bare Bolt")]
+    for row, base in zip(first_jethub, bare, strict=True):
+        p99 = safe_ratio(row.latency.p99_ms, base.latency.p99_ms)
+        print(f"at {row.rate:g}/s: {row.label} ack p99 / bare Bolt ack p99 = {p99:.2f}x")
+    if len(processes) > 1:
+        labels = [label for label in results if label != "bare Bolt"]
+        best = {
+            label: max((r.rate for r in results[label] if r.sustained), default=0.0)
+            for label in labels
+        }
+        print(
+            f"sustainable rate, {labels[-1]} / {labels[0]}: "
+            f"{safe_ratio(best[labels[-1]], best[labels[0]]):.2f}x"
+        )
+    return safe_ratio(first_jethub[0].latency.p99_ms, bare[0].latency.p99_ms)
 
 
 def main(argv: list[str] | None = None) -> None:
     args_parser = parser(__doc__.splitlines()[0])
+    args_parser.add_argument("--rate", default=None, help="requests a second, or a list: 50,100")
     args_parser.add_argument("--seconds", type=float, default=None, help="seconds per row")
-    args_parser.add_argument("--clients", type=int, default=50)
+    args_parser.add_argument("--processes", default="1", help="web processes, or a list: 1,2")
+    args_parser.add_argument("--text", default="account 1001", help="what follows /jethub")
     args = args_parser.parse_args(argv)
-    seconds = args.seconds or (3.0 if args.quick else 20.0)
-    ratio = run(seconds, args.clients)
-    print(ratio_line(ratio, "jethub /jethub account p99 / bare Bolt p99, same server and load"))
+    rates = [float(r) for r in (args.rate or ("20" if args.quick else "50")).split(",")]
+    seconds = args.seconds or (3.0 if args.quick else 60.0)
+    processes = [int(n) for n in args.processes.split(",")]
+    ratio = run(rates, seconds, processes, args.text)
+    print(
+        ratio_line(
+            ratio, f"jethub ack p99 / bare Bolt ack p99 at {rates[0]:g}/s, open-loop, same load"
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from audit import first_time
 from bot.listeners import register_all
-from bot.masking import MaskingRespond
 from bot.services import Services
+from bot.slack_limits import LimitedRespond
 from commands.context import correlation_id, new_correlation_id
 
 log = logging.getLogger("jethub.bot")
@@ -56,19 +57,6 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         return next()
 
     @app.middleware
-    def masked_respond(
-        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
-    ) -> Any:
-        # respond() posts to Slack too: secrets are masked in it as in every Web API call.
-        if req.context.response_url:
-            req.context["respond"] = MaskingRespond(
-                response_url=req.context.response_url,
-                proxy=req.context.client.proxy if req.context.client else None,
-                ssl=req.context.client.ssl if req.context.client else None,
-            )
-        return next()
-
-    @app.middleware
     def dedupe(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
         key = _dedupe_key(req)
         if key is not None:
@@ -79,10 +67,37 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
                 return BoltResponse(status=200, body="")
         return next()
 
+    @app.middleware
+    def slack_limits(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        context = req.context
+        # Bolt hands each request a fresh plain WebClient; the listeners get the shared one that
+        # keeps Slack's limits (its token never changes, so sharing it is safe).
+        context["client"] = services.slack
+        services.slack.views.saw(req.body.get("view"))
+        if context.response_url:
+            container = req.body.get("container")
+            context["respond"] = LimitedRespond(
+                response_url=context.response_url,
+                book=services.response_urls,
+                client=services.slack,
+                user=context.user_id,
+                channel=context.channel_id,
+                container=container if isinstance(container, dict) else None,
+            )
+        return next()
+
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
         log.exception("listener failed before acknowledging", exc_info=error)
         return BoltResponse(status=500, body="")
 
     register_all(app, services)
+
+    @app.event(re.compile(".*"))
+    def unhandled_event(ack: Ack, event: dict[str, Any]) -> None:
+        # An event no listener above handles is acknowledged all the same (an unacknowledged
+        # event is redelivered three times, over HTTP or Socket Mode alike).
+        ack()
+        log.info("ignored an event the app does not handle", extra={"type": event.get("type")})
+
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -111,24 +112,49 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings.require("SLACK_SIGNING_SECRET", "SLACK_BOT_TOKEN")
     settings.check_consistency()
     _logging(settings)
-    from bot.web import WebApp, serve
+    host, port = args.host, args.port or settings.port
+    if args.processes <= 1:
+        return _serve_one(settings, host=host, port=port, clock=args.all_in_one)
+    from bot.prefork import listen, serve_forked
 
-    services = _build_services(settings)
+    sock = listen(host, port)
+    log.info(
+        "serving Slack with %d processes on http://%s:%s/slack/events", args.processes, host, port
+    )
+    return serve_forked(
+        args.processes,
+        sock,
+        # With --all-in-one the first process runs the clock (the ledger's claims would make
+        # more clocks safe, only wasteful).
+        lambda shared, index: _serve_one(
+            settings, host=host, port=port, clock=args.all_in_one and index == 0, sock=shared
+        ),
+    )
+
+
+def _serve_one(
+    settings: Settings, *, host: str, port: int, clock: bool, sock: socket.socket | None = None
+) -> int:
+    from bot.web import WebApp, serve
+    from bot.workers import WEB_WORKERS, favour_acks
+
+    favour_acks()
+    services = _build_services(settings, workers=WEB_WORKERS)
     try:
         app = _app(services)
     except StartupError:
         services.close()
         raise
-    clock = None
-    if args.all_in_one:
+    scheduler = None
+    if clock:
         from bot.clock import start_clock
 
-        clock = start_clock(services, app.client)
+        scheduler = start_clock(services, app.client)
     try:
-        serve(WebApp(app, services), host=args.host, port=args.port or settings.port)
+        serve(WebApp(app, services), host=host, port=port, sock=sock)
     finally:
-        if clock is not None:
-            clock.shutdown(wait=False)
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
         services.close()
     return 0
 
@@ -138,11 +164,12 @@ def cmd_socket(args: argparse.Namespace) -> int:
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     settings.check_consistency()
     _logging(settings)
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.metrics import serve_metrics
+    from bot.socket_mode import serve_until_signalled, socket_handler
+    from bot.workers import WEB_WORKERS, favour_acks
 
-    services = _build_services(settings)
+    favour_acks()
+    services = _build_services(settings, workers=WEB_WORKERS)
     try:
         app = _app(services)
     except StartupError:
@@ -150,10 +177,11 @@ def cmd_socket(args: argparse.Namespace) -> int:
         raise
     assert settings.slack_app_token is not None
     serve_metrics(settings.jethub_metrics_port)
+    handler = socket_handler(app, settings.slack_app_token.get_secret_value())
     try:
-        SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+        serve_until_signalled(handler)
     finally:
-        services.close()
+        services.close()  # finishes the work already acknowledged
     return 0
 
 
@@ -305,7 +333,7 @@ def cmd_sandbox(args: argparse.Namespace) -> int:
 def cmd_console(args: argparse.Namespace) -> int:
     from bot.console import run_console
 
-    return run_console(script=Path(args.script) if args.script else None)
+    return run_console(script=Path(args.script) if args.script else None, socket_mode=args.socket)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -325,6 +353,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=None, help="default: $PORT or 3000")
     serve.add_argument(
         "--all-in-one", action="store_true", help="also run the clock in this process"
+    )
+    serve.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="web processes sharing the port (pre-fork; default 1: this process serves)",
     )
     serve.set_defaults(func=cmd_serve)
 
@@ -367,6 +401,9 @@ def parser() -> argparse.ArgumentParser:
 
     console = sub.add_parser("console", help="try every flow in the terminal, no Slack needed")
     console.add_argument("--script", help="play a transcript file instead of a terminal")
+    console.add_argument(
+        "--socket", action="store_true", help="talk to the bot over Socket Mode instead of HTTP"
+    )
     console.set_defaults(func=cmd_console)
 
     digest = sub.add_parser("digest", help="the overdue-invoice digest")

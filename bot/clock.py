@@ -21,7 +21,6 @@ import secrets
 import signal
 import socket
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -39,6 +38,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.sweeper import sweep
 from bot.views.digest import DigestPost, digest_post
+from bot.views.digest_chart import chart_alt_text, chart_filename, chart_title, render_chart
 from commands.context import correlation_id, new_correlation_id
 from commands.digest import Digest, build_digest
 from commands.trail import record
@@ -50,7 +50,6 @@ DIGEST_JOB = "digest"
 CLOCK_ACTOR = "jethub-clock"
 CATCH_UP_EVERY = timedelta(minutes=10)
 SWEEP_EVERY = timedelta(seconds=30)
-MESSAGE_INTERVAL = 1.0  # chat.postMessage: about one message per second per channel
 
 
 def digest_trigger(settings: Settings) -> CronTrigger:
@@ -63,43 +62,32 @@ def clock_owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
-class Pacer:
-    """Spaces calls at least ``interval`` seconds apart (Slack's per-channel posting pace)."""
-
-    def __init__(
-        self,
-        interval: float = MESSAGE_INTERVAL,
-        *,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.interval = interval
-        self._sleep = sleep
-        self._clock = clock
-        self._last: float | None = None
-
-    def wait(self) -> None:
-        if self._last is not None:
-            gap = self.interval - (self._clock() - self._last)
-            if gap > 0:
-                self._sleep(gap)
-        self._last = self._clock()
-
-
-def post_digest(
-    client: WebClient, channel: str, post: DigestPost, *, pacer: Pacer | None = None
-) -> list[str]:
-    """Post the summary, then each thread page under it, paced; the messages' timestamps."""
-    pacer = pacer or Pacer()
-    pacer.wait()
+def post_digest(client: WebClient, channel: str, post: DigestPost) -> list[str]:
+    """Post the summary, then each thread page under it; the messages' timestamps. The bot's
+    client (`bot.slack_limits.SlackClient`) paces posts to the channel."""
     first = client.chat_postMessage(channel=channel, **post.first)
     parent = str(first["ts"])
     posted = [parent]
     for page in post.thread:
-        pacer.wait()
         reply = client.chat_postMessage(channel=channel, thread_ts=parent, **page)
         posted.append(str(reply["ts"]))
     return posted
+
+
+def post_chart(client: WebClient, channel: str, thread_ts: str, digest: Digest) -> str:
+    """Upload the digest's chart into its thread (files.getUploadURLExternal, the upload,
+    files.completeUploadExternal); the file's id."""
+    png = render_chart(digest)
+    uploaded = client.files_upload_v2(
+        content=png,
+        filename=chart_filename(digest.day),
+        title=chart_title(digest),
+        alt_txt=chart_alt_text(digest.aging, digest.currency),
+        channel=channel,
+        thread_ts=thread_ts,
+        request_file_info=False,
+    )
+    return str(uploaded["files"][0]["id"])
 
 
 @dataclass(frozen=True)
@@ -112,9 +100,7 @@ class DigestRun:
     messages: list[str] = field(default_factory=list)
 
 
-def run_digest(
-    services: Services, client: WebClient, *, owner: str, pacer: Pacer | None = None
-) -> DigestRun | None:
+def run_digest(services: Services, client: WebClient, *, owner: str) -> DigestRun | None:
     """Post today's digest if it is due (local time past the digest time) and nobody has.
 
     Returns what was posted, or None when there was nothing to do. Raises when building or
@@ -149,9 +135,7 @@ def run_digest(
         "snoozed": digest.snoozed,
     }
     try:
-        messages = post_digest(
-            client, channel, digest_post(digest, at=now, zone=deps.zone), pacer=pacer
-        )
+        messages = post_digest(client, channel, digest_post(digest, at=now, zone=deps.zone))
     except Exception as exc:
         with deps.ledger.session() as session:
             finish_period(
@@ -173,6 +157,14 @@ def run_digest(
                 session=session,
             )
         raise
+    if digest.rows:
+        # The chart adds to a digest already posted: failing to upload it is logged and
+        # recorded, and does not make the day's digest a failure.
+        try:
+            details["chart"] = post_chart(client, channel, messages[0], digest)
+        except Exception as exc:
+            log.warning("could not post the digest's chart: %s", type(exc).__name__)
+            details["chart"] = f"failed: {type(exc).__name__}"
     with deps.ledger.session() as session:
         finish_period(session=session, job=DIGEST_JOB, period=period, owner=owner, now=deps.now())
         details["messages"] = len(messages)

@@ -7,16 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from audit import AuditKey, Ledger, make_engine
 from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
-from bot.masking import PROCESS, MaskingWebClient
+from bot.masking import PROCESS
 from bot.metrics import count_action, record_attempt
 from bot.roles import RoleDirectory
 from bot.settings import Settings, SettingsError
+from bot.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
 from bot.workers import WorkPool
 from commands.actor import Role
 from commands.deps import Deps, Policy
@@ -36,10 +36,11 @@ SANDBOX_CREDENTIAL = "sandbox"
 class Services:
     settings: Settings
     deps: Deps
-    slack: WebClient
+    slack: SlackClient
     roles: RoleDirectory
     executor: WorkPool
     sandbox: Sandbox | None = None
+    response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -56,13 +57,16 @@ class Services:
             self.sandbox.stop()
 
 
-def slack_client(settings: Settings) -> WebClient:
+def slack_client(settings: Settings, *, pacer: ChannelPacer | None = None) -> SlackClient:
+    """The Web API client: 429s retried after their Retry-After, posts paced per channel,
+    views.update conflicts retried once (`bot.slack_limits`)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-    return MaskingWebClient(
+    return SlackClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
+        pacer=pacer,
     )
 
 
@@ -113,6 +117,7 @@ def build_services(
     sandbox: Sandbox | None = None,
     migrate: bool = True,
     workers: int = 16,
+    pacer: ChannelPacer | None = None,
 ) -> Services:
     """Build ledger, backend clients and Slack client. Unset backend URLs use the sandbox."""
     # The ledger first: a database that is down stops start-up before anything else runs.
@@ -157,7 +162,7 @@ def build_services(
         policy=policy(settings),
         clock=settings.clock,
     )
-    slack = slack_client(settings)
+    slack = slack_client(settings, pacer=pacer)
     grants = {
         Role.VIEWER: settings.jethub_viewers,
         Role.OPERATOR: settings.jethub_operators,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -158,13 +159,17 @@ class _Channel(HTTPChannel):
     error_task_class = _CountedErrorTask
 
 
-def make_server(web: WebApp, *, host: str, port: int, threads: int) -> Any:
+def make_server(
+    web: WebApp, *, host: str, port: int, threads: int, sock: socket.socket | None = None
+) -> Any:
     """The waitress server, refusing bodies over ``MAX_BODY`` unread, counting its refusals."""
+    where: dict[str, Any] = (
+        {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
+    )
     server: Any = create_server(
         web,
-        host=host,
-        port=port,
         threads=threads,
+        **where,
         ident="jethub",
         clear_untrusted_proxy_headers=True,
         # waitress refuses a body of exactly this size, so one more: MAX_BODY itself is fine.
@@ -188,8 +193,12 @@ class _Replay:
         return chunk
 
 
-def serve(web: WebApp, *, host: str, port: int, threads: int = 16) -> None:
-    server = make_server(web, host=host, port=port, threads=threads)
+def serve(
+    web: WebApp, *, host: str, port: int, threads: int = 16, sock: socket.socket | None = None
+) -> None:
+    """Serve until interrupted, on ``host:port`` or on ``sock`` (a pre-forked process's share
+    of one listening socket, `bot.prefork`)."""
+    server = make_server(web, host=host, port=port, threads=threads, sock=sock)
     log.info("serving Slack on http://%s:%s/slack/events", host, port)
     try:
         server.run()

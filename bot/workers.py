@@ -6,11 +6,26 @@ the console wait for the bot's replies without sleeping.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ParamSpec, TypeVar
+
+# A serving process (`jethub serve`, `jethub socket`) keeps acks ahead of the work after them:
+# - at most WEB_WORKERS threads run that work; the rest waits in the pool's queue, where it does
+#   not compete for the GIL (each runnable work thread takes a share of it from the acks);
+# - the GIL is handed over every 0.5 ms instead of 5 ms, so an ack (short, mostly I/O) waits
+#   for a CPU-bound work thread a tenth as long.
+# Throughput comes from more processes (`jethub serve --processes N`). Figures: docs/benchmarks.md.
+WEB_WORKERS = 8
+ACK_SWITCH_INTERVAL = 0.0005
+
+
+def favour_acks() -> None:
+    sys.setswitchinterval(ACK_SWITCH_INTERVAL)
+
 
 P = ParamSpec("P")
 T = TypeVar("T")

@@ -76,9 +76,62 @@ class Digest(BaseModel):
         return currencies.pop() if len(currencies) == 1 else "AUD"
 
     @property
+    def aging(self) -> list[AgingBucket]:
+        """The listed accounts (and what they owe) by days overdue, for the digest's chart."""
+        return aging_buckets(self.rows, self.overdue_days)
+
+    @property
     def origin(self) -> str:
         """How actions started from this digest are recorded in the audit log."""
         return f"digest:{self.day.isoformat()}"
+
+
+# The overdue book's buckets by days overdue: (lowest, highest); None is open-ended.
+AGING_EDGES: tuple[tuple[int, int | None], ...] = (
+    (7, 14),
+    (15, 30),
+    (31, 60),
+    (61, 90),
+    (91, None),
+)
+EN_DASH = "\u2013"
+
+
+class AgingBucket(BaseModel):
+    """The listed accounts whose oldest overdue invoice is ``low``..``high`` days overdue."""
+
+    model_config = ConfigDict(frozen=True)
+
+    low: int
+    high: int | None  # None: and older
+    accounts: int
+    amount: Decimal
+
+    @property
+    def label(self) -> str:
+        """``7-14`` (with an en dash), ..., and ``90+`` for the last (over 90 days)."""
+        return f"{self.low - 1}+" if self.high is None else f"{self.low}{EN_DASH}{self.high}"
+
+
+def aging_buckets(rows: Iterable[DigestRow], threshold: int) -> list[AgingBucket]:
+    """The digest's rows by days overdue: 7-14, 15-30, 31-60, 61-90, 90+ (every bucket, empty
+    ones too). A policy threshold under 7 days widens the first bucket down to it."""
+    lows = [
+        min(low, max(threshold, 1)) if i == 0 else low for i, (low, _) in enumerate(AGING_EDGES)
+    ]
+    counts = [0] * len(AGING_EDGES)
+    amounts = [Decimal(0)] * len(AGING_EDGES)
+    for row in rows:
+        index = 0
+        for i, low in enumerate(lows):
+            if row.days_overdue >= low:
+                index = i
+        counts[index] += 1
+        amounts[index] += row.amount_overdue
+    return [
+        AgingBucket(low=low, high=high, accounts=count, amount=amount)
+        for low, (_, high), count, amount in zip(lows, AGING_EDGES, counts, amounts, strict=True)
+    ]
 
 
 def threshold_days(overdue_days: int) -> int:

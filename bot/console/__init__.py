@@ -2,7 +2,8 @@
 
 The Bolt app runs in-process behind its real HTTP server, against the demo sandbox and a fresh
 SQLite ledger; `bot.standin.FakeSlack` plays Slack's Web API and every keystroke reaches the bot
-as Slack would send it (`SlackSender`: signed requests to `/slack/events`).
+as Slack would send it (`SlackSender`: signed requests to `/slack/events`; with `--socket`,
+`SocketModeSender`: envelopes on the fake's Socket Mode websocket, as `jethub socket` runs).
 
 - `render` — Block Kit JSON → text lines with numbered buttons (pure)
 - `forms` — a modal's inputs as questions, typed answers as Slack state values (pure)
@@ -19,7 +20,7 @@ from pathlib import Path
 __all__ = ["run_console"]
 
 
-def run_console(script: Path | None = None) -> int:
+def run_console(script: Path | None = None, *, socket_mode: bool = False) -> int:
     """Run the console on a terminal, or play `script`; the process exit code."""
     from bot.console.driver import ReplTerminal, ScriptFailed, play_file, run_repl
     from bot.console.session import Session
@@ -28,7 +29,7 @@ def run_console(script: Path | None = None) -> int:
     if script is not None and not script.is_file():
         print(f"jethub console: no transcript at {script}", file=sys.stderr)
         return 2
-    with World() as world:
+    with World(socket_mode=socket_mode) as world:
         if script is None:
             return run_repl(Session(world, ReplTerminal(), live=True))
         session = Session(world, ReplTerminal())

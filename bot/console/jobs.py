@@ -6,7 +6,7 @@ due; the ledger still lets it be posted once a day, exactly as for the real cloc
 
 from __future__ import annotations
 
-from bot.clock import Pacer, clock_owner, run_digest
+from bot.clock import clock_owner, run_digest
 from bot.services import Services
 from bot.sweeper import sweep
 
@@ -16,7 +16,7 @@ def run_scheduled_jobs(services: Services) -> list[str]:
     client = services.slack
     lines: list[str] = []
     try:
-        posted = run_digest(services, client, owner=clock_owner(), pacer=Pacer(0.0))
+        posted = run_digest(services, client, owner=clock_owner())
     except Exception as exc:  # the clock logs and retries; here the person sees it
         lines.append(f"clock: the digest failed ({type(exc).__name__}: {exc})")
     else:

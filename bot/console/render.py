@@ -218,6 +218,9 @@ def render_message(message: Json, *, names: Names = _same, first_number: int = 1
             more.lines[:0] = mrkdwn(str(text), names).splitlines()
         rendered.lines.extend("▍ " + line for line in more.lines)
         rendered.controls.extend(more.controls)
+    for shared in message.get("files") or []:
+        kind = "image" if str(shared.get("mimetype", "")).startswith("image/") else "file"
+        rendered.lines.append(f"[{kind}: {shared.get('title') or shared.get('name')}]")
     return rendered
 
 

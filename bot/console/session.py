@@ -13,6 +13,7 @@ import json
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from bot.console import forms
@@ -459,8 +460,23 @@ class Session:
         header = self._header(item, edited)
         indent = "    " if item.thread else "  "
         body = [indent + line for line in rendered.lines]
+        body.extend(indent + f"  saved to {path}" for path in self._save_files(item.message))
         self.io.show(body if header == after and not edited else ["", header, *body])
         return header
+
+    def _save_files(self, message: Json) -> list[Path]:
+        """Write the files shared in `message` (e.g. the digest's chart) where you can open them."""
+        wanted = {str(f.get("id")) for f in message.get("files") or []}
+        if not wanted:
+            return []
+        saved = []
+        for uploaded in self.world.slack.files():
+            if uploaded["id"] in wanted and uploaded.get("content") is not None:
+                path = self.world.files_dir / f"{uploaded['id']}-{Path(uploaded['name']).name}"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(uploaded["content"])
+                saved.append(path)
+        return saved
 
     def _header(self, item: _Item, edited: bool) -> str:
         message = item.message

@@ -1,5 +1,5 @@
-"""Everything the console runs: the real Bolt app served over HTTP, the demo sandbox, a fresh
-SQLite ledger, and the FakeSlack with the signed sender — the same pieces the tests use."""
+"""Everything the console runs: the real Bolt app served over HTTP (or Socket Mode), the demo
+sandbox, a fresh SQLite ledger, and the FakeSlack with its sender — the pieces the tests use."""
 
 from __future__ import annotations
 
@@ -12,15 +12,20 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
 from bot.app import create_app
 from bot.services import Services, build_services
 from bot.serving import BackgroundServer
 from bot.settings import Settings
-from bot.standin import FakeSlack, SlackSender
+from bot.slack_limits import ChannelPacer
+from bot.socket_mode import socket_handler
+from bot.standin import FakeSlack, SlackSender, SocketModeSender
 from bot.web import WebApp
 from integrations.sandbox import Sandbox, demo_world
 
 BOT_TOKEN = "xoxb-console-token"
+APP_TOKEN = "xapp-1-console-token"
 
 
 @dataclass(frozen=True)
@@ -87,17 +92,28 @@ def console_settings(
 class World:
     """Start with `start()` (or `with World() as world:`), stop with `close()`."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        *,
+        socket_mode: bool = False,
+        pacer: ChannelPacer | None = None,
+        files_dir: Path | None = None,
+    ) -> None:
+        self.socket_mode = socket_mode
+        # Files the bot uploads (the digest's chart) are saved here, and outlive the session.
+        self.files_dir = files_dir or Path(tempfile.gettempdir()) / "jethub-console-files"
+        self._pacer = pacer  # None: Slack's own pace, one post a second a channel
         self._fresh()
 
     def _fresh(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="jethub-console-")
         self.dir = Path(self._tmp.name)
         self.log_file = self.dir / "console.log"
-        self.slack = FakeSlack(bot_token=BOT_TOKEN)
+        self.slack = FakeSlack(bot_token=BOT_TOKEN, app_token=APP_TOKEN)
         # The demo's dates follow the bot's business date (JETHUB_TIMEZONE), as in production.
         self.sandbox = Sandbox(world=demo_world(clock=Settings(_env_file=None).clock))
         self._server: BackgroundServer | None = None
+        self._handler: SocketModeHandler | None = None
         self._services: Services | None = None
         self._send: SlackSender | None = None
         self._log_handler: logging.Handler | None = None
@@ -146,8 +162,14 @@ class World:
             database_url=f"sqlite:///{self.ledger_file}",
             secret=secret,
         )
-        self._services = build_services(settings, sandbox=self.sandbox)
+        self._services = build_services(settings, sandbox=self.sandbox, pacer=self._pacer)
         app = create_app(self._services)
+        if self.socket_mode:
+            # As `jethub socket` runs: apps.connections.open, then envelopes on the websocket.
+            self._handler = socket_handler(app, APP_TOKEN)
+            self._handler.connect()
+            self._send = SocketModeSender(self.slack)
+            return self
         self._server = BackgroundServer(WebApp(app, self._services)).start()
         self._send = SlackSender(f"{self._server.url}/slack/events", secret, self.slack)
         return self
@@ -157,6 +179,8 @@ class World:
             self._send.close()
         if self._server is not None:
             self._server.stop()
+        if self._handler is not None:
+            self._handler.close()
         if self._services is not None:
             self._services.close()  # also stops the sandbox
         else:

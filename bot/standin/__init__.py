@@ -10,13 +10,18 @@ signed requests (slash commands, interactions, events) to the bot over HTTP.
     [request] = fake.wait_for(lambda: fake.messages("C0APPROVALS"))
     send.block_action("U0BOB", "approve", message=request)
     fake.stop()
+
+Socket Mode: the app connects to `fake.socket_mode` through `apps.connections.open` (with the
+app-level token, `fake.app_token`); `SocketModeSender(fake)` then sends the same user actions as
+envelopes and reads the app's acknowledgements.
 """
 
 from bot.standin.directory import BotIdentity, Team
 from bot.standin.errors import SlackRejected, StandinError, UnknownTarget, WaitTimeout
 from bot.standin.records import ApiCall, MessageRef, ResponseUrlPost
-from bot.standin.requests import Response, Signing, SlackSender, sign
+from bot.standin.requests import Response, Signing, SlackSender, SocketModeSender, sign
 from bot.standin.server import LoopbackServer
+from bot.standin.socket_mode import NotConnected, SocketModeServer
 from bot.standin.web_api import FakeSlack
 
 __all__ = [
@@ -25,11 +30,14 @@ __all__ = [
     "FakeSlack",
     "LoopbackServer",
     "MessageRef",
+    "NotConnected",
     "Response",
     "ResponseUrlPost",
     "Signing",
     "SlackRejected",
     "SlackSender",
+    "SocketModeSender",
+    "SocketModeServer",
     "StandinError",
     "Team",
     "UnknownTarget",

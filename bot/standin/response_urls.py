@@ -37,6 +37,10 @@ class ResponseUrls:
     ) -> None:
         self._issued[url] = IssuedUrl(url, user, channel, now, origin)
 
+    def age(self, seconds: float) -> None:
+        for issued in self._issued.values():
+            issued.issued_at -= seconds
+
     def get(self, url: str) -> IssuedUrl | None:
         return self._issued.get(url)
 

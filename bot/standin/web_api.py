@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 import threading
 import time
 from collections import deque
@@ -38,8 +39,9 @@ from bot.standin.directory import (
 from bot.standin.errors import SlackRejected, WaitTimeout
 from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_home, check_view
 from bot.standin.records import ApiCall, ApiError, Json, MessageRef, ResponseUrlPost
-from bot.standin.response_urls import ResponseUrls
+from bot.standin.response_urls import RESPONSE_URL_TTL_SECONDS, ResponseUrls
 from bot.standin.server import LoopbackServer
+from bot.standin.socket_mode import SocketModeServer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -49,9 +51,12 @@ __all__ = ["DEFAULT_BOT_TOKEN", "ApiCall", "FakeSlack", "MessageRef", "ResponseU
 T = TypeVar("T")
 
 DEFAULT_BOT_TOKEN = "xoxb-test-token"
+DEFAULT_APP_TOKEN = "xapp-1-test-app-token"
+# Methods called with the app-level token (xapp-) rather than the bot token.
+_APP_TOKEN_METHODS = ("apps.connections.open",)
 
 # Arguments that arrive JSON-encoded inside form bodies (slack_sdk sends some methods as forms).
-_JSON_ARGS = ("blocks", "attachments", "view", "metadata")
+_JSON_ARGS = ("blocks", "attachments", "view", "metadata", "files")
 
 
 class FakeSlack:
@@ -61,13 +66,18 @@ class FakeSlack:
         self,
         *,
         bot_token: str = DEFAULT_BOT_TOKEN,
+        app_token: str = DEFAULT_APP_TOKEN,
         team: Team | None = None,
         bot: BotIdentity | None = None,
         clock: Callable[[], float] | None = None,
         trigger_ttl: float = TRIGGER_TTL_SECONDS,
     ) -> None:
         self.bot_token = bot_token
+        self.app_token = app_token
         self.directory = Directory(team=team or Team(), bot=bot or BotIdentity())
+        self.socket_mode = SocketModeServer(
+            app_id=self.directory.bot.app_id, on_change=self._notify
+        )
         self._clock = clock
         self._server = LoopbackServer(self)
         self._lock = threading.RLock()
@@ -78,11 +88,21 @@ class FakeSlack:
         self._calls: list[ApiCall] = []
         self._responses: list[ResponseUrlPost] = []
         self._rate_limits: dict[str, deque[int]] = {}
+        self._not_before: dict[str, float] = {}  # method -> end of the Retry-After it was given
+        self._enforce_retry_after = False
+        self.early_retries: list[ApiCall] = []  # calls made before their Retry-After was over
+        self._pace: tuple[float, int] | None = None  # (posts a second, burst) per channel
+        self._channel_full_at: dict[str, float] = {}
         self._failures: dict[str, deque[str]] = {}
         self._homes: dict[str, Json] = {}  # user id → the App Home view published for them
+        self._files: dict[str, Json] = {}  # file id -> Slack's file object (+ "content" bytes)
+        self._uploads: dict[str, str] = {}  # upload URL path -> file id
         self._methods: dict[str, Callable[[Json, float], Json]] = {
             "auth.test": self._auth_test,
+            "apps.connections.open": self._apps_connections_open,
             "chat.postMessage": self._chat_post_message,
+            "files.getUploadURLExternal": self._files_get_upload_url_external,
+            "files.completeUploadExternal": self._files_complete_upload_external,
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
@@ -104,6 +124,7 @@ class FakeSlack:
         return self
 
     def stop(self) -> None:
+        self.socket_mode.stop()
         self._server.stop()
 
     def __enter__(self) -> Self:
@@ -170,6 +191,24 @@ class FakeSlack:
         """Answer the next `times` calls of `method` with HTTP 429 and `Retry-After`."""
         with self._lock:
             self._rate_limits.setdefault(method, deque()).extend([retry_after] * times)
+
+    def enforce_retry_after(self) -> None:
+        """Answer a call made before its method's last `Retry-After` is over with another 429,
+        and record it in `early_retries` (as Slack does; opt-in, so a test may inject a 429 and
+        call again at once)."""
+        with self._lock:
+            self._enforce_retry_after = True
+
+    def pace_channels(self, per_second: float = 1.0, *, burst: int = 4) -> None:
+        """Enforce Slack's chat.postMessage limit: `burst` posts to one channel at once, then
+        `per_second`; a post beyond it is answered 429 `ratelimited` with `Retry-After`."""
+        with self._lock:
+            self._pace = (per_second, burst)
+
+    def expire_response_urls(self) -> None:
+        """Make every response URL issued so far older than Slack's 30 minutes."""
+        with self._lock:
+            self._response_urls.age(RESPONSE_URL_TTL_SECONDS + 1)
 
     def fail_next(self, method: str, error: str, *, times: int = 1) -> None:
         """Answer the next `times` calls of `method` with `{"ok": false, "error": error}`."""
@@ -241,6 +280,12 @@ class FakeSlack:
         with self._lock:
             found = self._modals.find(view_id)
             return copy.deepcopy(found[1]) if found else None
+
+    def files(self) -> list[Json]:
+        """Files whose upload was completed, oldest first: Slack's file object plus `content`
+        (the bytes uploaded) and `shares` (where the message showing it was posted)."""
+        with self._lock:
+            return [copy.deepcopy(f) for f in self._files.values() if f["completed"]]
 
     def find_message(self, ts: str, *, user: str | None = None) -> MessageRef | None:
         """Where the message with `ts` lives (looking in `user`'s ephemerals, if given)."""
@@ -333,6 +378,8 @@ class FakeSlack:
             response = self._handle_api(path.removeprefix("/api/"), request)
         elif path.startswith("/response/") and request.method == "POST":
             response = self._handle_response_url(request)
+        elif path.startswith("/upload/") and request.method == "POST":
+            response = self._handle_upload(request)
         else:
             response = WsgiResponse("not found", status=404, content_type="text/plain")
         return response(environ, start_response)
@@ -347,12 +394,20 @@ class FakeSlack:
                 body = ApiError("unknown_method").body()
             elif not token:
                 body = ApiError("not_authed").body()
-            elif token != self.bot_token:
+            elif token != (self.app_token if method in _APP_TOKEN_METHODS else self.bot_token):
                 body = ApiError("invalid_auth").body()
-            elif self._rate_limits.get(method):
-                status = 429
-                headers["Retry-After"] = str(self._rate_limits[method].popleft())
-                body = ApiError("ratelimited").body()
+            elif self._enforce_retry_after and now < self._not_before.get(method, 0.0):
+                # Slack answers a call made before Retry-After is over with another 429.
+                status, body = 429, ApiError("ratelimited").body()
+                headers["Retry-After"] = str(max(1, math.ceil(self._not_before[method] - now)))
+                self.early_retries.append(ApiCall(method, args, now, status, copy.deepcopy(body)))
+            elif self._rate_limits.get(method) or (retry := self._paced_out(method, args, now)):
+                wait = (
+                    self._rate_limits[method].popleft() if self._rate_limits.get(method) else retry
+                )
+                status, body = 429, ApiError("ratelimited").body()
+                headers["Retry-After"] = str(wait)
+                self._not_before[method] = now + wait
             elif self._failures.get(method):
                 body = ApiError(self._failures[method].popleft()).body()
             else:
@@ -368,6 +423,17 @@ class FakeSlack:
             headers=headers,
             content_type="application/json; charset=utf-8",
         )
+
+    def _handle_upload(self, request: Request) -> WsgiResponse:
+        """The upload URL files.getUploadURLExternal handed out: the file's bytes, raw."""
+        data = request.get_data(cache=False, parse_form_data=False)
+        with self._changed:
+            file_id = self._uploads.get(request.path)
+            if file_id is None:
+                return WsgiResponse("invalid upload url", status=404, content_type="text/plain")
+            self._files[file_id]["content"] = data
+            self._changed.notify_all()
+        return WsgiResponse(f"OK - {len(data)}", status=200, content_type="text/plain")
 
     def _handle_response_url(self, request: Request) -> WsgiResponse:
         now = self._now()
@@ -412,6 +478,9 @@ class FakeSlack:
             "is_enterprise_install": False,
         }
 
+    def _apps_connections_open(self, args: Json, now: float) -> Json:
+        return {"url": self.socket_mode.new_url()}
+
     def _chat_post_message(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
         message = self._new_bot_message(args, now)
@@ -419,6 +488,55 @@ class FakeSlack:
             message["metadata"] = args["metadata"]
         self._conversations.store(channel.id, message, args.get("thread_ts") or None)
         return {"channel": channel.id, "ts": message["ts"], "message": copy.deepcopy(message)}
+
+    def _files_get_upload_url_external(self, args: Json, now: float) -> Json:
+        filename, length = _text(args, "filename"), _text(args, "length")
+        if not filename or not length.isdigit() or int(length) <= 0:
+            raise ApiError("invalid_arguments", messages=["[ERROR] filename and length needed"])
+        file_id = ids.random_id("F")
+        path = f"/upload/v1/{ids.random_id('', 24).lower()}"
+        self._files[file_id] = {
+            "id": file_id,
+            "name": filename,
+            "title": filename,
+            "alt_txt": _text(args, "alt_txt") or None,
+            "length": int(length),
+            "content": None,
+            "completed": False,
+            "user": self.bot.user_id,
+        }
+        self._uploads[path] = file_id
+        return {"upload_url": self.base_url + path.lstrip("/"), "file_id": file_id}
+
+    def _files_complete_upload_external(self, args: Json, now: float) -> Json:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            raise ApiError("invalid_arguments", messages=["[ERROR] files must be a JSON list"])
+        channel_id = _text(args, "channel_id")
+        channel = self.directory.channel(channel_id) if channel_id else None
+        if channel_id and channel is None:
+            raise ApiError("channel_not_found")
+        done: list[Json] = []
+        for entry in files:
+            found = self._files.get(str(entry.get("id")) if isinstance(entry, dict) else "")
+            if found is None or found["completed"]:
+                raise ApiError("file_not_found")
+            if found["content"] is None or len(found["content"]) != found["length"]:
+                raise ApiError("file_upload_size_mismatch")
+            found["completed"] = True
+            found["title"] = str(entry.get("title") or found["name"])
+            found["mimetype"] = _mimetype(found["content"])
+            done.append(_file_json(found))
+        if channel is not None:
+            message = self._conversations.bot_message(
+                _text(args, "initial_comment"), None, None, now
+            )
+            message["files"] = done
+            message["upload"] = True
+            self._conversations.store(channel.id, message, _text(args, "thread_ts") or None)
+            for found in done:
+                self._files[found["id"]]["shares"] = {"channel": channel.id, "ts": message["ts"]}
+        return {"files": [{"id": f["id"], "title": f["title"]} for f in done]}
 
     def _chat_post_ephemeral(self, args: Json, now: float) -> Json:
         channel = self._require_channel(args)
@@ -531,6 +649,24 @@ class FakeSlack:
 
     # -- helpers -----------------------------------------------------------------------------
 
+    def _paced_out(self, method: str, args: Json, now: float) -> int:
+        """Seconds to wait if this post goes over its channel's pace, else 0 (and it is taken)."""
+        if self._pace is None or method != "chat.postMessage":
+            return 0
+        rate, burst = self._pace
+        interval = 1.0 / rate
+        channel = self._channel_id(_text(args, "channel"))
+        full_at = max(self._channel_full_at.get(channel, now), now)
+        # 50 ms of leeway: a post travels a little, and not always as fast as the one before.
+        if full_at - now > (burst - 1) * interval + 0.05:
+            return max(1, math.ceil(full_at - (burst - 1) * interval - now))
+        self._channel_full_at[channel] = full_at + interval
+        return 0
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
     def _now(self) -> float:
         return self._clock() if self._clock is not None else time.time()
 
@@ -566,6 +702,19 @@ class FakeSlack:
         return self._conversations.bot_message(
             _text(args, "text"), blocks, args.get("attachments"), now
         )
+
+
+def _mimetype(content: bytes) -> str:
+    return "image/png" if content.startswith(b"\x89PNG\r\n\x1a\n") else "application/octet-stream"
+
+
+def _file_json(found: Json) -> Json:
+    """A file as Slack shows it in a message (without the bytes)."""
+    return {
+        key: found[key]
+        for key in ("id", "name", "title", "mimetype", "alt_txt", "user")
+        if found.get(key) is not None
+    } | {"size": found["length"], "filetype": found["name"].rsplit(".", 1)[-1]}
 
 
 def _parse_args(request: Request) -> tuple[Json, str | None]:

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 
 from bot.console.world import World
+from tests.fixtures.bot import fast_pace
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 @pytest.fixture
-def world() -> Iterator[World]:
-    with World() as started:
+def world(tmp_path: Path) -> Iterator[World]:
+    with World(pacer=fast_pace(), files_dir=tmp_path / "files") as started:
         yield started

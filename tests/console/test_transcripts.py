@@ -14,6 +14,7 @@ from bot.console.driver import ScriptFailed, parse_script, play, play_file
 from bot.console.session import Session
 from bot.console.world import World
 from tests.console.conftest import EXAMPLES
+from tests.fixtures.bot import fast_pace
 
 
 class Quiet:
@@ -72,6 +73,10 @@ def test_suspend_from_the_digest_plays_to_the_end(world: World) -> None:
     assert len(suspends) == 1 and str(suspends[0]["origin"]).startswith("digest:")
     snoozed = trail(world.services.deps.ledger, "1008")
     assert any(action.startswith("snooze") and outcome == "ok" for _, action, outcome, _ in snoozed)
+    # the chart the console said it saved is the PNG uploaded, once
+    [chart] = world.slack.files()
+    [saved] = list(world.files_dir.iterdir())
+    assert saved.read_bytes() == chart["content"] and saved.read_bytes().startswith(b"\x89PNG")
 
 
 def test_an_expected_line_that_never_appears_fails_with_where_and_what(world: World) -> None:
@@ -159,3 +164,16 @@ def test_the_tour_of_the_guide_plays_to_the_end(world: World) -> None:
     assert ("U0ALICE", "snooze", "ok") in [(a, b, c) for a, b, c, _ in trail(ledger, "1008")]
     [override] = [d for a, b, c, d in trail(ledger, "1004") if b == "suspend.override"]
     assert override["override"] is True and override["approved_by"] == "U0BOB"
+
+
+def test_the_deactivation_demo_plays_over_socket_mode() -> None:
+    """`jethub console --socket`: the same transcript, every action an envelope on the websocket."""
+    with World(socket_mode=True, pacer=fast_pace()) as world:
+        met = play_file(Session(world, Quiet()), EXAMPLES / "demo.jethub", echo=lambda _l: None)
+        assert met == expectations(EXAMPLES / "demo.jethub")
+        with world.sandbox.world.lock:
+            assert world.sandbox.world.platform.accounts["1001"].status == "deactivated"
+        assert [c.method for c in world.slack.calls("apps.connections.open")] == [
+            "apps.connections.open"
+        ]
+        assert len(world.slack.socket_mode.acks) >= 3 and world.slack.socket_mode.stray == []

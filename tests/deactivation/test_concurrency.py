@@ -33,6 +33,7 @@ from tests.fixtures.bot import (
     BOT_TOKEN,
     SIGNING_SECRET,
     BotHarness,
+    fast_pace,
     harness_settings,
 )
 from tests.fixtures.ledger import AUDIT_KEY
@@ -102,7 +103,8 @@ def three_instances(fresh_pg_url: str) -> Iterator[tuple[FakeSlack, Sandbox, lis
     try:
         for _ in range(3):
             services = build_services(
-                harness_settings(slack=slack, sandbox=sandbox, database_url=fresh_pg_url)
+                harness_settings(slack=slack, sandbox=sandbox, database_url=fresh_pg_url),
+                pacer=fast_pace(),
             )
             app = create_app(services)
             server = BackgroundServer(WebApp(app, services)).start()

@@ -18,7 +18,6 @@ from freezegun import freeze_time
 from audit import claim_period, finish_period
 from bot.clock import (
     DIGEST_JOB,
-    Pacer,
     digest_trigger,
     make_clock,
     run_clock,
@@ -26,6 +25,7 @@ from bot.clock import (
     schedule,
 )
 from bot.services import Services
+from bot.slack_limits import ChannelPacer
 from tests.digest.conftest import (
     ClockWorld,
     all_events,
@@ -306,6 +306,7 @@ def test_run_clock_stops_when_asked(world: ClockWorld):
 
 
 def test_the_pacer_spaces_posts_a_second_apart():
+    """With no burst allowed, the bot's channel pacer spaces posts a second apart."""
     now = [100.0]
     slept: list[float] = []
 
@@ -313,13 +314,13 @@ def test_the_pacer_spaces_posts_a_second_apart():
         slept.append(seconds)
         now[0] += seconds
 
-    pacer = Pacer(1.0, sleep=sleep, clock=lambda: now[0])
-    pacer.wait()
+    pacer = ChannelPacer(1.0, burst=1, sleep=sleep, clock=lambda: now[0])
+    pacer.wait("C1")
     now[0] += 0.25
-    pacer.wait()
-    pacer.wait()
+    pacer.wait("C1")
+    pacer.wait("C1")
     now[0] += 3
-    pacer.wait()
+    pacer.wait("C1")
     assert slept == [0.75, 1.0]
 
 

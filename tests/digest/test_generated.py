@@ -9,10 +9,10 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from slack_sdk import WebClient
 
 from audit import Ledger
-from bot.clock import Pacer, post_digest
+from bot.clock import post_digest
+from bot.slack_limits import ChannelPacer, SlackClient
 from bot.standin import FakeSlack
 from bot.views.digest import ROWS_PER_PAGE, digest_post
 from commands.deps import Deps
@@ -75,11 +75,10 @@ def test_the_posted_digest_validates_within_50_blocks_and_is_paced(big: Sandbox,
         now[0] += seconds
 
     try:
-        client = WebClient(token=BOT_TOKEN, base_url=slack.url)
+        pacer = ChannelPacer(1.0, burst=1, sleep=sleep, clock=lambda: now[0])
+        client = SlackClient(token=BOT_TOKEN, base_url=slack.url, pacer=pacer)
         post = digest_post(digest, at=deps.now(), zone=ZoneInfo("Australia/Sydney"))
-        posted = post_digest(
-            client, DIGEST_CHANNEL, post, pacer=Pacer(1.0, sleep=sleep, clock=lambda: now[0])
-        )
+        posted = post_digest(client, DIGEST_CHANNEL, post)
         [summary] = slack.messages(DIGEST_CHANNEL)
         thread = slack.thread(DIGEST_CHANNEL, summary["ts"])
     finally:

@@ -252,7 +252,7 @@ def digest_days(first: str, days: int) -> None:
     from dataclasses import replace
     from datetime import date, timedelta
 
-    from bot.clock import Pacer, clock_owner, run_digest
+    from bot.clock import clock_owner, run_digest
     from bot.services import build_services
     from bot.settings import load_settings
 
@@ -265,9 +265,7 @@ def digest_days(first: str, days: int) -> None:
             day = date.fromisoformat(first) + timedelta(days=offset)
             moment = datetime.combine(day, at, zone) + timedelta(seconds=jitter.randint(0, 900))
             deps = services.deps.with_now(_fixed(moment))
-            done = run_digest(
-                replace(services, deps=deps), services.slack, owner=owner, pacer=Pacer(0)
-            )
+            done = run_digest(replace(services, deps=deps), services.slack, owner=owner)
             posted += done is not None
     finally:
         services.close()

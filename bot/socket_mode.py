@@ -1,0 +1,50 @@
+"""Socket Mode: the same Bolt app, fed over Slack's websocket instead of HTTP (no public URL)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+log = logging.getLogger(__name__)
+
+
+def socket_handler(app: App, app_token: str, *, concurrency: int = 16) -> SocketModeHandler:
+    """The handler `jethub socket` runs: it asks Slack for a websocket URL (`apps.connections.open`
+    on the app's Web API base URL, with the app-level token), acknowledges each envelope with the
+    app's ack payload, and reconnects on Slack's `disconnect` or a dropped connection.
+
+    `concurrency` threads dispatch envelopes (the ack path); the work after the ack runs on the
+    app's own work pool, as in HTTP mode.
+    """
+    return SocketModeHandler(
+        app,
+        app_token,
+        logger=logging.getLogger("jethub.socket"),
+        web_client=app.client,
+        concurrency=concurrency,
+    )
+
+
+def serve_until_signalled(handler: SocketModeHandler) -> None:
+    """Connect, then run until SIGTERM or SIGINT; close the websocket before returning, so no
+    new envelope arrives while the caller finishes the work already acknowledged."""
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("Socket Mode stopping on signal %s", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        handler.connect()
+        log.info("connected to Slack over Socket Mode")
+        stop.wait()
+    finally:
+        handler.close()
+        for sig, old in previous.items():
+            signal.signal(sig, old)
