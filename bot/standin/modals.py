@@ -32,23 +32,13 @@ class _Trigger:
     used: bool = False
 
 
-def check_view(view: Any) -> Json:
-    """The cheap checks views.open/push/update make; raises `ApiError`."""
-    if not isinstance(view, dict) or view.get("type") != "modal":
-        raise ApiError("invalid_arguments", messages=["[ERROR] view must be a modal"])
-    if not isinstance(view.get("title"), dict):
+def check_view(view: Any, kind: str = "modal") -> Json:
+    """The cheap checks views.open/push/update (a modal) and views.publish (a home tab view)
+    make; raises `ApiError`."""
+    if not isinstance(view, dict) or view.get("type") != kind:
+        raise ApiError("invalid_arguments", messages=[f"[ERROR] view must be a {kind}"])
+    if kind == "modal" and not isinstance(view.get("title"), dict):
         raise ApiError("invalid_arguments", messages=["[ERROR] missing title"])
-    try:
-        validate_blocks(view.get("blocks"), limit=VIEW_BLOCK_LIMIT)
-    except InvalidBlocks as exc:
-        raise ApiError("invalid_blocks", messages=[str(exc)]) from exc
-    return view
-
-
-def check_home(view: Any) -> Json:
-    """The checks views.publish makes on an App Home view; raises `ApiError`."""
-    if not isinstance(view, dict) or view.get("type") != "home":
-        raise ApiError("invalid_arguments", messages=["[ERROR] view must be a home tab view"])
     try:
         validate_blocks(view.get("blocks"), limit=VIEW_BLOCK_LIMIT)
     except InvalidBlocks as exc:

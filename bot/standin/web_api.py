@@ -37,7 +37,7 @@ from bot.standin.directory import (
     user_json,
 )
 from bot.standin.errors import SlackRejected, WaitTimeout
-from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_home, check_view
+from bot.standin.modals import TRIGGER_TTL_SECONDS, Modals, check_view
 from bot.standin.records import ApiCall, ApiError, Json, MessageRef, ResponseUrlPost
 from bot.standin.response_urls import RESPONSE_URL_TTL_SECONDS, ResponseUrls
 from bot.standin.server import LoopbackServer
@@ -607,7 +607,7 @@ class FakeSlack:
         user = self.directory.user(_text(args, "user_id"))
         if user is None:
             raise ApiError("user_not_found")
-        view = check_home(args.get("view"))
+        view = check_view(args.get("view"), "home")
         published = {
             "id": ids.random_id("V"),
             "type": "home",

@@ -4,6 +4,7 @@ decision, actions running or stopped, a digest snooze, and links out."""
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import Block
 
@@ -25,9 +26,9 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
     if state is not None:
         blocks += [section(_overdue(state))]
         for request in state.requests:
-            blocks.append(section(_request(request, audience)))
+            blocks.append(section(request_line(request, audience.zone)))
         for run in state.runs:
-            blocks.append(section(_run(run, audience)))
+            blocks.append(section(run_line(run, audience.zone)))
         if state.snooze is not None:
             s = state.snooze
             blocks.append(
@@ -66,32 +67,35 @@ def _overdue(state: AccountState) -> str:
     return "\n".join([head, *lines, verdict])
 
 
-def _kind(kind: str) -> str:
-    return KIND_NAMES.get(kind, esc(kind.capitalize()))
+def subject(kind: str, account: str | None = None) -> str:
+    """ "Deactivation" on the account's own card; "Deactivation of account `1004`" elsewhere."""
+    name = KIND_NAMES.get(kind, esc(kind.capitalize()))
+    return f"{name} of account `{esc(account)}`" if account else name
 
 
-def _request(request: PendingRequest, audience: Audience) -> str:
+def request_line(
+    request: PendingRequest, zone: ZoneInfo, *, account: bool = False, asker: bool = True
+) -> str:
+    by = f" by {who(request.requested_by)}" if asker else ""
     where = f" in <#{request.channel}>" if request.channel else ""
     return (
-        f":raised_hand: *{_kind(request.kind)} requested* by {who(request.requested_by)} "
-        f"{local_time(request.created_at, audience.zone)}, waiting for an approver{where} "
-        f"(expires {local_time(request.expires_at, audience.zone)})."
+        f":raised_hand: {subject(request.kind, request.account if account else None)} requested"
+        f"{by} {local_time(request.created_at, zone)}, waiting for an approver{where} "
+        f"(expires {local_time(request.expires_at, zone)})."
     )
 
 
-def _run(run: UnfinishedRun, audience: Audience) -> str:
-    step = f" at *{esc(run.step)}*" if run.step else ""
+def run_line(run: UnfinishedRun, zone: ZoneInfo, *, account: bool = False) -> str:
+    what = subject(run.kind, run.account if account else None)
+    step = f" at {esc(run.step)}" if run.step else ""
+    when = local_time(run.updated_at, zone)
     if run.state == "failed":
         why = f": {esc(run.error)}" if run.error else ""
         return (
-            f":x: *{_kind(run.kind)} stopped*{step}{why} "
-            f"({local_time(run.updated_at, audience.zone)}). An approver can Retry it; "
-            "nothing is undone meanwhile."
+            f":x: {what} stopped{step}{why} ({when}). An approver can Retry it; nothing is "
+            "undone meanwhile."
         )
-    return (
-        f":gear: *{_kind(run.kind)} in progress*{step} "
-        f"(last step {local_time(run.updated_at, audience.zone)}); it will finish by itself."
-    )
+    return f":gear: {what} in progress{step} (last step {when}); it will finish by itself."
 
 
 def _links(view: AccountOverview, audience: Audience) -> str:

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_VIEW_BLOCKS, context, esc, local_time, section, who
-from bot.views.account_state import KIND_NAMES, day_text
+from bot.blocks import MAX_VIEW_BLOCKS, context, section
+from bot.views.account_state import day_text, request_line, run_line
 from bot.views.reading import money, plural
 from commands.home import HomeSummary
 from commands.reading.account_state import PendingRequest, UnfinishedRun
@@ -18,7 +18,7 @@ HOME_CALLBACK = "home"
 
 def home_view(summary: HomeSummary, zone: ZoneInfo) -> View:
     blocks: list[Block] = [HeaderBlock(text="Jet Hub")]
-    blocks += _part("Your requests", [_request(r, zone, mine=True) for r in summary.mine])
+    blocks += _part("Your requests", [_request(r, zone, asker=False) for r in summary.mine])
     blocks += _part("Your actions", [_run(r, zone) for r in summary.my_runs])
     if summary.is_approver:
         blocks += _part(
@@ -38,34 +38,17 @@ def home_problem_view(text: str) -> View:
     )
 
 
-def _part(title: str, lines: list[str]) -> list[Block]:
-    body = "\n".join(lines) if lines else "_Nothing right now._"
-    return [DividerBlock(), section(f"*{title}*\n{body}")]
-
-
-def _kind(kind: str) -> str:
-    return KIND_NAMES.get(kind, esc(kind.capitalize()))
-
-
-def _request(request: PendingRequest, zone: ZoneInfo, *, mine: bool = False) -> str:
-    asked = "" if mine else f" by {who(request.requested_by)}"
-    where = f" in <#{request.channel}>" if request.channel else ""
-    return (
-        f"• {_kind(request.kind)} of account `{esc(request.account)}`{asked}, "
-        f"{local_time(request.created_at, zone)}{where} — expires "
-        f"{local_time(request.expires_at, zone)}"
-    )
+def _request(request: PendingRequest, zone: ZoneInfo, *, asker: bool = True) -> str:
+    return "• " + request_line(request, zone, account=True, asker=asker)
 
 
 def _run(run: UnfinishedRun, zone: ZoneInfo) -> str:
-    step = f" at {esc(run.step)}" if run.step else ""
-    if run.state == "failed":
-        why = f": {esc(run.error)}" if run.error else ""
-        return f"• :x: {_kind(run.kind)} of account `{esc(run.account)}` stopped{step}{why}"
-    return (
-        f"• :gear: {_kind(run.kind)} of account `{esc(run.account)}` in progress{step} "
-        f"(last step {local_time(run.updated_at, zone)})"
-    )
+    return "• " + run_line(run, zone, account=True)
+
+
+def _part(title: str, lines: list[str]) -> list[Block]:
+    body = "\n".join(lines) if lines else "_Nothing right now._"
+    return [DividerBlock(), section(f"*{title}*\n{body}")]
 
 
 def _digest(summary: HomeSummary) -> str:

@@ -56,7 +56,7 @@ def test_a_pending_request_shows_who_asked_and_its_buttons_go(bot: BotHarness) -
     assert "Deactivate" in buttons(card(bot, "1004"))
     ask(bot, "1004")
     shown = card(bot, "1004")
-    assert f"*Deactivation requested* by <@{ALICE}>" in text(shown)
+    assert f"Deactivation requested by <@{ALICE}>" in text(shown)
     assert "<#C0APPROVALS>" in text(shown)
     assert "Deactivate" not in buttons(shown) and "Suspend" not in buttons(shown)
 
