@@ -25,6 +25,8 @@ from commands.approvals import (
 )
 from commands.deactivation import (
     STEPS,
+    DeactivationSummary,
+    Growth,
     PreviewDeactivation,
     QuietProgress,
     RequestDeactivation,
@@ -140,8 +142,9 @@ def test_whole_flow_empties_the_account_and_audits_each_step(deps: Deps, sandbox
     assert len(steps_logged) == len(STEPS) and all(a[2] == "ok" for a in steps_logged)
     assert trail[-1] == ("system", "deactivate.done", "ok")
     assert outcome.summary is not None
-    assert outcome.summary.quarantined == before["in_service"]
-    removed = {t.name: t.count for t in outcome.summary.removed}
+    summary = DeactivationSummary.model_validate(outcome.summary)
+    assert summary.quarantined == before["in_service"]
+    removed = {t.name: t.count for t in summary.removed}
     assert removed["queues"] == before["queues"]
 
 
@@ -268,8 +271,9 @@ class Recorder(QuietProgress):
         self.growth: list[Any] = []
         self.failures: list[tuple[str, str]] = []
 
-    def grew(self, growth: Any) -> None:
-        self.growth.append(growth)
+    def step_done(self, position: int, name: str, detail: dict[str, Any]) -> None:
+        if name == "review" and detail.get("grew"):
+            self.growth.append(Growth.model_validate(detail["grew"]))
 
     def failed(self, run_id: str, name: str, error: str) -> None:
         self.failures.append((name, error))

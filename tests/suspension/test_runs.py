@@ -1,0 +1,89 @@
+"""Suspension as a durable action on the run engine: written before it acts, reconciled when a
+lost attempt acted, and re-checked against its requester's authority at the moment of effect."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from sqlalchemy import select
+
+from audit import ActionRun
+from audit import runs as ledger_runs
+from commands import engine
+from commands.deps import Deps
+from commands.errors import NothingToDo
+from commands.suspension import ConfirmAction, PrepareSuspension, confirm, prepare_suspension
+from integrations.sandbox import Sandbox
+from tests.suspension.conftest import ALICE, OVERDUE, events, suspension_of, trail
+
+
+def _runs(deps: Deps) -> list[ActionRun]:
+    with deps.ledger.read_session() as session:
+        rows = list(session.scalars(select(ActionRun)).all())
+        for row in rows:
+            session.expunge(row)
+        return rows
+
+
+def test_the_run_is_written_with_the_confirmation_before_the_platform_is_called(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    shown = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="r"), ALICE, deps)
+    sandbox.faults("platform").set(error_rate=1.0)  # the step cannot even read the account
+    with pytest.raises(engine.ActionFailed):
+        confirm(ConfirmAction(confirmation_id=shown.id), ALICE, deps)
+    [run] = _runs(deps)
+    assert (run.kind, run.account, run.requested_by, run.state) == (
+        "suspend",
+        OVERDUE,
+        ALICE.user_id,
+        "failed",
+    )
+    assert run.params is not None and run.params["reference"] == {"confirmation_id": shown.id}
+
+
+def test_a_resumed_step_records_what_the_lost_attempt_did(deps: Deps, sandbox: Sandbox) -> None:
+    shown = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="r"), ALICE, deps)
+    # The lost attempt: the run exists and its step started, then the process died right after
+    # the platform suspended the account.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(engine, "execute", lambda *a, **k: engine.RunOutcome("x", "interrupted"))
+        with pytest.raises(engine.InProgress):
+            confirm(ConfirmAction(confirmation_id=shown.id), ALICE, deps)
+    [run] = _runs(deps)
+    with deps.ledger.session() as session:
+        assert ledger_runs.claim(
+            session=session,
+            run_id=run.id,
+            owner="dead",
+            now=deps.now(),
+            lease_for=engine.DEFAULT_LEASE,
+        )
+        ledger_runs.start_step(
+            session=session, run_id=run.id, position=0, owner="dead", now=deps.now()
+        )
+    deps.platform.suspend(OVERDUE, reason="r", by=ALICE.user_id)
+
+    later = deps.with_now(lambda: deps.now() + 2 * engine.DEFAULT_LEASE)
+    assert engine.resumable_runs(later) == [run.id]
+    outcome = engine.execute(later, run.id)
+    assert outcome.state == "succeeded"
+    assert suspension_of(sandbox, OVERDUE) is not None
+    last = events(deps.ledger, OVERDUE)[-1]
+    assert (last.action, last.outcome) == ("suspend", "ok") and "reconciled" in last.details
+    assert sandbox.counters.get("platform", "PUT /v2/accounts/{A}/suspension") == 1
+
+
+def test_a_requester_who_lost_the_role_is_refused_at_the_moment_of_effect(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    shown = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="r"), ALICE, deps)
+    gone = dataclasses.replace(deps, authority=lambda user, role: False)
+    with pytest.raises(NothingToDo) as refused:
+        confirm(ConfirmAction(confirmation_id=shown.id), ALICE, gone)
+    assert "no longer holds the operator role" in str(refused.value)
+    assert suspension_of(sandbox, OVERDUE) is None
+    assert trail(deps.ledger, OVERDUE)[-1] == ("system", "suspend", "refused")
+    [run] = _runs(deps)
+    assert (run.state, run.outcome) == ("succeeded", "refused")
