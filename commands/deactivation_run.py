@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from commands.actor import Role
+from commands.approvals import load_approval
 from commands.deactivation_radius import COLLECTION_STEPS, BlastRadius, blast_radius
 from commands.engine import Effect, RunKind, RunView, Step, StepContext, StepResult, StepView
 from integrations.platform import Collection
@@ -81,6 +82,17 @@ def _brief(detail: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in detail.items() if key != "intent"}
 
 
+def _from_request(ctx: StepContext, key: str) -> Any:
+    """A value the run carries from its request — read from the request itself for a run
+    created before runs carried their parameters (ledger revision 0001)."""
+    if key in ctx.params:
+        return ctx.params[key]
+    request = load_approval(ctx.deps, ctx.run.approval_id or "")
+    if request is None:
+        return None
+    return request.preview if key == "preview" else request.decided_by
+
+
 def review(ctx: StepContext) -> StepResult:
     account = ctx.deps.platform.get_account(ctx.run.account)
     if account.is_deactivated:
@@ -88,7 +100,7 @@ def review(ctx: StepContext) -> StepResult:
         message = f"Account {account.id} is already deactivated; this run did nothing."
         return StepResult(detail, _event(ctx, detail, "refused"), refused=message)
     now_radius = blast_radius(ctx.deps, account)
-    before = BlastRadius.model_validate(ctx.params.get("preview") or {})
+    before = BlastRadius.model_validate(_from_request(ctx, "preview") or {})
     growth = now_radius.growth_since(before)
     detail = {
         "radius": now_radius.model_dump(mode="json"),
@@ -146,7 +158,7 @@ def quarantine(ctx: StepContext) -> StepResult:
 
 
 def mark(ctx: StepContext) -> StepResult:
-    by = str(ctx.params.get("decided_by") or "jethub-bot")
+    by = str(_from_request(ctx, "decided_by") or "jethub-bot")
     account = ctx.deps.platform.get_account(ctx.run.account)
     if account.is_deactivated:  # review saw it live: an earlier attempt of this run marked it
         detail = {"status": account.status, "by": by, "by_earlier_attempt": True}

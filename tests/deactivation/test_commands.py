@@ -403,3 +403,17 @@ def test_on_postgres_too(sandbox: Sandbox, pg_ledger: Ledger) -> None:
     run_id = approve(deps, request(deps))
     assert execute_run(deps, run_id).state == "succeeded"
     assert_fully_deactivated(sandbox, ACCOUNT)
+
+
+def test_a_run_written_before_runs_carried_parameters_still_finishes(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    from sqlalchemy import update
+
+    from audit import ActionRun
+
+    run_id = approve(deps, request(deps))
+    with deps.ledger.session() as session:  # as ledger revision 0001 left it
+        session.execute(update(ActionRun).where(ActionRun.id == run_id).values(params=None))  # type: ignore[arg-type]
+    assert execute_run(deps, run_id).state == "succeeded"
+    assert_fully_deactivated(sandbox, ACCOUNT)
