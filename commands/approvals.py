@@ -16,7 +16,6 @@ exactly one wins; the others get ``AlreadyDecided`` naming who decided.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from audit import approvals as ledger_approvals
@@ -63,17 +62,21 @@ __all__ = [
     "NotYourRequest",
     "RequestApproval",
     "RequestExpired",
+    "RequestLocked",
     "SelfApproval",
     "UnknownKind",
     "UnknownRequest",
     "active_action",
     "cancel_approval",
+    "create_request",
     "decide_approval",
     "expire_due",
     "load_approval",
+    "locked_out",
     "request_approval",
     "set_approval_message",
     "vet_decision",
+    "vet_request",
     "withdraw_approval",
 ]
 
@@ -115,6 +118,16 @@ def clean_reason(reason: str | None, *, field: str = "reason") -> str:
 
 def request_approval(cmd: RequestApproval, actor: Actor, deps: Deps) -> ApprovalView:
     """Create a pending request (and its audit event) in one transaction."""
+    kind, reason = vet_request(cmd, actor, deps)
+    try:
+        with deps.ledger.session() as session:
+            return create_request(session, deps, actor, kind, cmd, reason)
+    except RequestLocked:
+        raise locked_out(deps, actor, kind, cmd.account) from None
+
+
+def vet_request(cmd: RequestApproval, actor: Actor, deps: Deps) -> tuple[ApprovalKind, str]:
+    """The checks before a request is stored (role, reason); refusals audited, then raised."""
     kind = deps.actions.approval(cmd.kind)
     authorize(
         deps,
@@ -124,38 +137,38 @@ def request_approval(cmd: RequestApproval, actor: Actor, deps: Deps) -> Approval
         to=f"request a {kind.label}",
         account=cmd.account,
     )
-    reason = clean_reason(cmd.reason)
-    now = deps.now()
-    try:
-        with deps.ledger.session() as session:
-            view = _create(session, deps, actor, kind, cmd, reason, now)
-    except _Locked:
-        problem = active_action(deps, kind.name, cmd.account)
-        _refuse(
-            deps,
-            actor,
-            f"{kind.name}.request",
-            cmd.account,
-            {"problem": "another request or run is active", "detail": str(problem)},
-        )
-        raise problem or ActionInProgress(cmd.account, kind.label) from None
-    return view
+    return kind, clean_reason(cmd.reason)
 
 
-class _Locked(Exception):
-    pass
+class RequestLocked(Exception):
+    """Raised inside the storing transaction (rolling it back): the account's lock is held."""
 
 
-def _create(
+def locked_out(deps: Deps, actor: Actor, kind: ApprovalKind, account: str) -> ActionInProgress:
+    """Audit a request refused because another action holds the account; the refusal to raise."""
+    problem = active_action(deps, kind.name, account) or ActionInProgress(account, kind.label)
+    _refuse(
+        deps,
+        actor,
+        f"{kind.name}.request",
+        account,
+        {"problem": "another request or run is active", "detail": str(problem)},
+    )
+    return problem
+
+
+def create_request(
     session: Session,
     deps: Deps,
     actor: Actor,
     kind: ApprovalKind,
     cmd: RequestApproval,
     reason: str,
-    now: datetime,
 ) -> ApprovalView:
-    """The request, its lock (exclusive kinds) and its audit event: one transaction."""
+    """The request, its lock (exclusive kinds) and its audit event, in the caller's transaction
+    (a suspension stores it with the settled confirmation); ``RequestLocked`` when the account's
+    lock is held."""
+    now = deps.now()
     row = ledger_approvals.create(
         session=session,
         kind=kind.name,
@@ -171,7 +184,7 @@ def _create(
     if kind.exclusive and not ledger_locks.take(
         session=session, kind=kind.name, account=cmd.account, now=now, approval_id=view.id
     ):
-        raise _Locked()
+        raise RequestLocked()
     record(
         deps,
         actor=actor,

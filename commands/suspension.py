@@ -33,7 +33,16 @@ from audit import first_time, remember_result, result_for
 from commands import engine
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.approvals import ApprovalKind, ApprovalView, RequestApproval, request_approval
+from commands.approvals import (
+    ApprovalKind,
+    ApprovalView,
+    RequestApproval,
+    RequestLocked,
+    create_request,
+    load_approval,
+    locked_out,
+    vet_request,
+)
 from commands.engine import ActionFailed, RunOutcome
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.suspension_models import (
@@ -258,6 +267,8 @@ def confirm(
     approval = confirmation.action == SUSPEND and (
         confirmation.needs_approval or deps.policy.suspend_requires_approval
     )
+    if approval:
+        return _send_for_approval(deps, actor, confirmation, reason)
     kind, params = _run_params(confirmation, actor, reason)
 
     def create_run(session: Session) -> str:
@@ -278,27 +289,43 @@ def confirm(
         confirmation,
         state="confirmed",
         details={"reason": reason, "origin": confirmation.origin},
-        then=None if approval else create_run,
+        then=create_run,
     )
-    if not approval:
-        assert run_id is not None
-        return _work(deps, run_id)
+    assert run_id is not None
+    return _work(deps, run_id)
+
+
+def _send_for_approval(
+    deps: Deps, actor: Actor, confirmation: Confirmation, reason: str
+) -> SentForApproval:
+    """Settle the confirmation and store the four-eyes request in one transaction; when another
+    suspension holds the account, neither happens and the refusal points at it."""
     assert confirmation.overdue is not None
-    request = request_approval(
-        RequestApproval(
-            kind=APPROVAL_KIND,
-            account=confirmation.account,
-            reason=reason,
-            origin=confirmation.origin,
-            preview={
-                "name": confirmation.name,
-                "confirmation_id": confirmation.id,
-                "overdue": confirmation.overdue.model_dump(mode="json"),
-            },
-        ),
-        actor,
-        deps,
+    order = RequestApproval(
+        kind=APPROVAL_KIND,
+        account=confirmation.account,
+        reason=reason,
+        origin=confirmation.origin,
+        preview={
+            "name": confirmation.name,
+            "confirmation_id": confirmation.id,
+            "overdue": confirmation.overdue.model_dump(mode="json"),
+        },
     )
+    kind, clean = vet_request(order, actor, deps)
+    try:
+        request_id = _settle(
+            deps,
+            actor,
+            confirmation,
+            state="confirmed",
+            details={"reason": reason, "origin": confirmation.origin},
+            then=lambda session: create_request(session, deps, actor, kind, order, clean).id,
+        )
+    except RequestLocked:
+        raise locked_out(deps, actor, kind, confirmation.account) from None
+    request = load_approval(deps, request_id or "")
+    assert request is not None
     return SentForApproval(request=request, confirmation=confirmation)
 
 

@@ -11,9 +11,17 @@ from sqlalchemy import select
 from audit import ActionRun
 from audit import runs as ledger_runs
 from commands import engine
-from commands.deps import Deps
+from commands.approvals import ActionInProgress
+from commands.deps import Deps, Policy
 from commands.errors import NothingToDo
-from commands.suspension import ConfirmAction, PrepareSuspension, confirm, prepare_suspension
+from commands.suspension import (
+    ConfirmAction,
+    PrepareSuspension,
+    SentForApproval,
+    confirm,
+    prepare_suspension,
+    settled,
+)
 from integrations.sandbox import Sandbox
 from tests.suspension.conftest import ALICE, OVERDUE, events, suspension_of, trail
 
@@ -87,3 +95,20 @@ def test_a_requester_who_lost_the_role_is_refused_at_the_moment_of_effect(
     assert trail(deps.ledger, OVERDUE)[-1] == ("system", "suspend", "refused")
     [run] = _runs(deps)
     assert (run.state, run.outcome) == ("succeeded", "refused")
+
+
+def test_a_second_suspension_request_is_refused_and_leaves_its_confirmation_unused(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    strict = dataclasses.replace(deps, policy=Policy(suspend_requires_approval=True))
+    first = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="r"), ALICE, strict)
+    second = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="r"), ALICE, strict)
+    sent = confirm(ConfirmAction(confirmation_id=first.id), ALICE, strict)
+    assert isinstance(sent, SentForApproval) and sent.request.state == "pending"
+
+    with pytest.raises(ActionInProgress) as refused:
+        confirm(ConfirmAction(confirmation_id=second.id), ALICE, strict)
+    assert "already has a suspension" in str(refused.value)
+    assert settled(strict, second.id) is None  # the settlement was rolled back with it
+    assert trail(deps.ledger, OVERDUE)[-1] == (ALICE.user_id, "suspend.request", "refused")
+    assert suspension_of(sandbox, OVERDUE) is None
