@@ -460,4 +460,10 @@ def test_kill_in_a_deactivation_step_is_completed_once_and_counted_truly(
         assert users_step["removed"] == users  # what the lost attempt removed is counted
         thread = d.slack.thread(APPROVALS_CHANNEL, str(posted["ts"]))
         assert any("is deactivated" in json.dumps(m) for m in thread)
+        # The sweeping process registered no listeners (as a clock): it still draws the request
+        # with its real title and the run's outcome, not a placeholder.
+        [final] = d.slack.messages(APPROVALS_CHANNEL)
+        drawn = json.dumps(final)
+        assert f"Deactivate account {PLAIN}" in drawn and "is deactivated" in drawn
+        assert f"deactivate of account {PLAIN}" not in drawn
         d.verify()
