@@ -17,10 +17,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.boundary import Notify, after_ack, user_message
+from bot.boundary import Notify, after_ack
 from bot.listeners.pick import offering_matches
 from bot.listeners.slash import VerbCall, VerbRouter
-from bot.requests import post_request
+from bot.requests import RequestNotPosted, post_request
 from bot.services import Services
 from bot.views import suspension as views
 from commands.engine import ActionFailed
@@ -38,12 +38,10 @@ from commands.suspension import (
     Unsuspended,
     cancel_confirmation,
     confirm,
-    load_confirmation,
     prepare_suspension,
     prepare_unsuspension,
 )
 from commands.trail import record
-from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +63,6 @@ def _typed_reason(body: dict[str, Any]) -> str | None:
     if not isinstance(values, dict) or views.REASON_ACTION not in values:
         return None
     return str((values[views.REASON_ACTION] or {}).get("value") or "")
-
-
-def esc_warning(exc: IntegrationError) -> str:
-    return user_message(exc)
 
 
 def register(app: App, services: Services, router: VerbRouter) -> None:
@@ -150,23 +144,16 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                     return
                 replace(views.stopped_message(views.describe(exc, zone=zone)))
                 return
-            except IntegrationError as exc:
-                log.warning("backend failure while carrying out a confirmation: %s", exc)
-                shown = load_confirmation(deps, value)
-                number = shown.account if shown else "<number>"
-                replace(
-                    views.stopped_message(
-                        esc_warning(exc) + " It may not have gone through: check with "
-                        f"`/jethub account {number}` and run the command again if needed."
-                    )
-                )
-                return
             if isinstance(result, Suspended):
                 replace(views.suspended_message(result, zone=zone))
             elif isinstance(result, Unsuspended):
                 replace(views.unsuspended_message(result, zone=zone))
             elif isinstance(result, SentForApproval):
-                post_request(services, client, result.request)
+                try:
+                    post_request(services, client, result.request)
+                except RequestNotPosted as exc:  # withdrawn: say so where the buttons were
+                    replace(views.stopped_message(views.describe(exc, zone=zone)))
+                    return
                 replace(
                     views.sent_for_approval_message(
                         result, zone=zone, channel=services.settings.jethub_approvals_channel

@@ -8,14 +8,16 @@ served bot over signed HTTP, the sandbox and the ledger.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 
 from audit import ActionLock, ApprovalRequest, AuditEvent
+from bot.views.suspension import CONFIRM
 from commands.engine import run_for_approval
 from tests.deactivation.test_e2e import ask, click, dm, request_id_of
-from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, BotHarness
+from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, BotHarness, start_bot
 
 ACCOUNT = "1001"
 
@@ -109,3 +111,24 @@ def test_failed_thread_replies_and_notices_during_the_run_change_nothing(
     final: dict[str, Any] = bot.slack.messages(APPROVALS_CHANNEL)[0]
     assert "is deactivated" in json.dumps(final)
     assert "nothing" not in said_to(bot, BOB).lower()
+
+
+def test_a_suspension_request_that_cannot_be_posted_is_withdrawn(tmp_path: Path) -> None:
+    harness = start_bot(
+        f"sqlite:///{tmp_path / 'ledger.db'}", jethub_suspend_requires_approval=True
+    )
+    bot = next(harness)
+    try:
+        bot.command(ALICE, "suspend 1003 three reminders unanswered")
+        [shown] = [e for e in bot.slack.ephemerals(ALICE) if CONFIRM in json.dumps(e)]
+        bot.slack.fail_next("chat.postMessage", "internal_error", times=4)
+        bot.send.block_action(ALICE, CONFIRM, message=shown)
+        bot.wait_idle(30)
+
+        [request] = requests(bot)
+        assert request.state == "cancelled" and locks(bot) == []
+        last = json.dumps(bot.slack.responses()[-1].body)
+        assert "could not be posted" in last and "withdrawn" in last
+        assert bot.slack.messages(APPROVALS_CHANNEL) == []
+    finally:
+        harness.close()
