@@ -11,9 +11,11 @@ from sqlalchemy import select
 from audit import ActionRun
 from audit import runs as ledger_runs
 from commands import engine
-from commands.approvals import ActionInProgress
+from commands.actor import Actor, Role
+from commands.approvals import ActionInProgress, ApprovalView, DecideApproval, decide_approval
 from commands.deps import Deps, Policy
 from commands.errors import NothingToDo
+from commands.override import SuspendOverride, suspend_override
 from commands.suspension import (
     ConfirmAction,
     PrepareSuspension,
@@ -112,3 +114,31 @@ def test_a_second_suspension_request_is_refused_and_leaves_its_confirmation_unus
     assert settled(strict, second.id) is None  # the settlement was rolled back with it
     assert trail(deps.ledger, OVERDUE)[-1] == (ALICE.user_id, "suspend.request", "refused")
     assert suspension_of(sandbox, OVERDUE) is None
+
+
+def test_an_approved_override_interrupted_after_the_platform_acted_is_recorded_once(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    bob = Actor.with_grants("U0BOB", {Role.APPROVER})
+    asked = suspend_override(
+        SuspendOverride(account="1004", reason="fraud case, confirmed"), ALICE, deps
+    )
+    assert isinstance(asked, ApprovalView)
+    decide_approval(DecideApproval(request_id=asked.id, decision="approve"), bob, deps)
+    run = engine.run_for_approval(deps, asked.id)
+    assert run is not None and run.kind == "suspend.override"
+    now, lease = deps.now(), engine.DEFAULT_LEASE
+    with deps.ledger.session() as session:  # the approving process took the step, then died
+        assert ledger_runs.claim(
+            session=session, run_id=run.id, owner="dead", now=now, lease_for=lease
+        )
+        ledger_runs.start_step(session=session, run_id=run.id, position=0, owner="dead", now=now)
+    deps.platform.suspend("1004", reason="fraud case, confirmed", by=ALICE.user_id)
+
+    later = deps.with_now(lambda: deps.now() + 2 * lease)
+    assert engine.resumable_runs(later) == [run.id]
+    assert engine.execute(later, run.id).state == "succeeded"
+    last = events(deps.ledger, "1004")[-1]
+    assert (last.action, last.outcome) == ("suspend.override", "ok")
+    assert last.details["approved_by"] == "U0BOB" and "reconciled" in last.details
+    assert sandbox.counters.get("platform", "PUT /v2/accounts/{A}/suspension") == 1
