@@ -84,7 +84,7 @@ def _brief(detail: dict[str, Any]) -> dict[str, Any]:
 
 def _from_request(ctx: StepContext, key: str) -> Any:
     """A value the run carries from its request — read from the request itself for a run
-    created before runs carried their parameters (ledger revision 0001)."""
+    created before runs carried their parameters (before ledger revision 0003)."""
     if key in ctx.params:
         return ctx.params[key]
     request = load_approval(ctx.deps, ctx.run.approval_id or "")

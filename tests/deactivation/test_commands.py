@@ -413,7 +413,7 @@ def test_a_run_written_before_runs_carried_parameters_still_finishes(
     from audit import ActionRun
 
     run_id = approve(deps, request(deps))
-    with deps.ledger.session() as session:  # as ledger revision 0001 left it
+    with deps.ledger.session() as session:  # as a run written before ledger revision 0003
         session.execute(update(ActionRun).where(ActionRun.id == run_id).values(params=None))  # type: ignore[arg-type]
     assert execute_run(deps, run_id).state == "succeeded"
     assert_fully_deactivated(sandbox, ACCOUNT)
