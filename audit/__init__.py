@@ -40,6 +40,7 @@ from audit.idempotency import first_time, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
 from audit.keys import AuditKey
 from audit.models import (
+    ActionLock,
     ActionRun,
     ActionStep,
     ApprovalRequest,
@@ -73,6 +74,7 @@ from audit.snoozes import active, lift, snooze
 
 __all__ = [
     "GENESIS_HASH",
+    "ActionLock",
     "ActionRun",
     "ActionStep",
     "Anchor",

@@ -130,6 +130,7 @@ class ActionRun(SQLModel, table=True):
         sa.CheckConstraint(_one_of("state", RunState), name="ck_action_run_state"),
         sa.UniqueConstraint("approval_id", name="uq_action_run_approval_id"),
         sa.Index("ix_action_run_state_lease_until", "state", "lease_until"),
+        sa.Index("ix_action_run_account", "account"),
     )
 
     id: str = Field(sa_type=sa.String, primary_key=True)
@@ -149,6 +150,24 @@ class ActionRun(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
     error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+    requested_by: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    params: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
+    )
+    outcome: str | None = Field(default=None, sa_type=sa.String, nullable=True)  # done | refused
+
+
+class ActionLock(SQLModel, table=True):
+    """One active destructive action (``kind``) per account: held from the request (or the run,
+    when there is no request) until it is settled without effect or its run ends."""
+
+    __tablename__ = "action_lock"
+
+    kind: str = Field(sa_type=sa.String, primary_key=True)
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    approval_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    run_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
 class ActionStep(SQLModel, table=True):

@@ -58,6 +58,8 @@ def create_run(
     account: str,
     steps: Sequence[str],
     now: datetime,
+    requested_by: str | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> ActionRun:
     """A pending run with its steps; for an approval that already has one, that run.
 
@@ -79,6 +81,8 @@ def create_run(
         state=RunState.PENDING.value,
         created_at=when,
         updated_at=when,
+        requested_by=requested_by,
+        params=json_dict(params, "params")[0] if params is not None else None,
     )
     if not inserted:
         existing = for_approval(session=session, approval_id=approval_id or "")
@@ -228,6 +232,29 @@ def start_step(
     return step
 
 
+def note_intent(
+    *,
+    session: Session,
+    run_id: str,
+    position: int,
+    intent: Mapping[str, Any],
+    now: datetime,
+    owner: str | None = None,
+) -> ActionStep:
+    """Record what a running step is about to do (the ids it will delete...), before it calls
+    the backend, so a resumed attempt can count what a lost one did. Earlier intents are kept."""
+    when = as_utc(now, "now")
+    _fence(session, run_id, owner, when)
+    step = _step(session, run_id, position)
+    if step.state == StepState.DONE:
+        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    detail = dict(step.detail or {})
+    detail["intent"] = json_dict(intent, "intent")[0]
+    step.detail = detail
+    session.flush()
+    return step
+
+
 def finish_step(
     *,
     session: Session,
@@ -269,14 +296,20 @@ def fail_step(
         raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
     step.state = StepState.FAILED
     step.attempts += 1
-    step.error = error
+    step.error = error[:2000]
     step.finished_at = when
     session.flush()
     return step
 
 
 def _end(
-    session: Session, run_id: str, owner: str, when: datetime, state: RunState, error: str | None
+    session: Session,
+    run_id: str,
+    owner: str,
+    when: datetime,
+    state: RunState,
+    error: str | None,
+    outcome: str | None = None,
 ) -> None:
     session.flush()
     statement = (
@@ -286,22 +319,32 @@ def _end(
             col(ActionRun.state) == RunState.RUNNING.value,
             col(ActionRun.lease_owner) == owner,
         )
-        .values(state=state.value, lease_owner=None, lease_until=None, updated_at=when, error=error)
+        .values(
+            state=state.value,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=when,
+            error=error,
+            outcome=outcome,
+        )
         .execution_options(synchronize_session=False)
     )
     if changed(session, statement) != 1:
         raise LeaseLost(run_id, owner)
 
 
-def finish_run(*, session: Session, run_id: str, owner: str, now: datetime) -> ActionRun:
-    """The run succeeded; its lease is released and it is never claimable again."""
-    _end(session, run_id, owner, as_utc(now, "now"), RunState.SUCCEEDED, None)
+def finish_run(
+    *, session: Session, run_id: str, owner: str, now: datetime, outcome: str = "done"
+) -> ActionRun:
+    """The run came to its end (``outcome`` done, or refused when a step found it must not act);
+    its lease is released and it is never claimable again."""
+    _end(session, run_id, owner, as_utc(now, "now"), RunState.SUCCEEDED, None, outcome)
     return require_run(session=session, run_id=run_id)
 
 
 def fail_run(*, session: Session, run_id: str, owner: str, now: datetime, error: str) -> ActionRun:
     """The run gave up (a step cannot succeed); it is never claimable again."""
-    _end(session, run_id, owner, as_utc(now, "now"), RunState.FAILED, error)
+    _end(session, run_id, owner, as_utc(now, "now"), RunState.FAILED, error, "failed")
     return require_run(session=session, run_id=run_id)
 
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -22,6 +22,10 @@ from slack_sdk.models.blocks import (
 )
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+
+if TYPE_CHECKING:
+    from commands.errors import CommandError
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 
@@ -68,6 +72,17 @@ def esc(text: object) -> str:
 def who(user: str) -> str:
     """A Slack user id as a mention (Slack shows the name); anything else escaped as text."""
     return f"<@{user}>" if _USER_ID.match(user) else esc(user)
+
+
+def command_text(exc: CommandError, *, mask: Callable[[str], str] = str) -> str:
+    """A command's message as mrkdwn: (masked,) escaped whole, then the mentions and links the
+    command made on purpose (``exc.mentions``, ``exc.links``) turned back into real ones."""
+    text = esc(mask(str(exc)))
+    for user_id in exc.mentions:
+        text = text.replace(f"&lt;@{user_id}&gt;", f"<@{user_id}>")
+    for link in getattr(exc, "links", ()):
+        text = text.replace(esc(link), link)
+    return text
 
 
 def section(text: str) -> SectionBlock:

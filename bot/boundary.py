@@ -15,7 +15,7 @@ from concurrent.futures import Future
 from typing import Protocol
 
 from bot import metrics
-from bot.blocks import esc
+from bot.blocks import command_text, esc
 from bot.masking import PROCESS
 from bot.services import Services
 from commands.context import current_correlation_id
@@ -32,14 +32,17 @@ class Notify(Protocol):
 def user_message(exc: BaseException) -> str:
     """What to tell the person, as mrkdwn that is safe to post: outside text is escaped."""
     if isinstance(exc, CommandError):
-        text = esc(PROCESS.mask(str(exc)))
-        for user_id in exc.mentions:
-            text = text.replace(f"&lt;@{user_id}&gt;", f"<@{user_id}>")
-        return text
+        return command_text(exc, mask=PROCESS.mask)
     if isinstance(exc, IntegrationError):
         return f":warning: {esc(PROCESS.mask(str(exc)))}"
     ref = current_correlation_id() or "unknown"
-    return f":warning: Something went wrong on our side; nothing more was done. Reference: `{ref}`."
+    # Not "nothing was done": an action recorded before the failure is carried out regardless
+    # (its run is resumed) and reported from its record.
+    return (
+        ":warning: Something went wrong on our side before this could be answered. Any action "
+        "the bot had already recorded will still be carried out and reported. "
+        f"Reference: `{ref}`."
+    )
 
 
 def after_ack(

@@ -14,11 +14,13 @@ from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
 from bot.masking import PROCESS
 from bot.metrics import count_action, record_attempt
+from bot.requests import RequestLooks, request_looks
 from bot.roles import RoleDirectory
 from bot.settings import Settings, SettingsError
 from bot.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
 from bot.workers import WorkPool
 from commands.actor import Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps, Policy
 from integrations.platform import PlatformClient
 from integrations.sbc import SbcClient
@@ -41,6 +43,8 @@ class Services:
     executor: WorkPool
     sandbox: Sandbox | None = None
     response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
+    # How each kind of approval request is drawn: the same in every process (web, clock…).
+    looks: RequestLooks = field(default_factory=request_looks)
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -161,6 +165,7 @@ def build_services(
         ledger=ledger,
         policy=policy(settings),
         clock=settings.clock,
+        actions=action_kinds(),  # the one catalogue of action kinds, handed to everything
     )
     slack = slack_client(settings, pacer=pacer)
     grants = {
@@ -176,6 +181,7 @@ def build_services(
         roles=RoleDirectory(grants, client=slack).start(),
         executor=WorkPool(max_workers=workers),
         sandbox=sandbox,
+        looks=request_looks(),
     )
 
 

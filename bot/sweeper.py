@@ -1,5 +1,6 @@
 """The sweeper, called by the clock every 30 s: expire due approval requests (updating their
-messages and telling their requesters), resume runs whose worker is gone (lease lapsed), and
+messages and telling their requesters), resume runs of every kind whose worker is gone (lease
+lapsed or never taken: a process that died right after an approval committed), and
 forget Slack delivery ids old enough that Slack can no longer retry them.
 
 Safe on any number of clock processes at once: expiry is a compare-and-set per request and a
@@ -14,10 +15,10 @@ from datetime import timedelta
 from slack_sdk import WebClient
 
 from audit import prune
-from bot.listeners.approvals import expire_and_announce
-from bot.listeners.deactivation import run_deactivation
+from bot.requests import expire_and_announce
+from bot.runner import work_run
 from bot.services import Services
-from commands.deactivation import KIND, load_run, resumable_runs
+from commands.engine import resumable_runs
 
 log = logging.getLogger(__name__)
 
@@ -33,12 +34,9 @@ def sweep(services: Services, client: WebClient) -> None:
             log.info("expired %d approval request(s)", len(expired))
     except Exception:
         log.exception("sweeper: expiring approval requests failed")
-    for run_id in resumable_runs(services.deps):
-        run = load_run(services.deps, run_id)
-        if run is None or run.kind != KIND:
-            continue
+    for run_id in resumable_runs(services.deps):  # every kind: none is left undone
         try:
-            outcome = run_deactivation(services, client, run_id)
+            outcome = work_run(services, client, run_id)
             log.info("sweeper: run %s → %s", run_id, outcome.state if outcome else "gone")
         except Exception:
             log.exception("sweeper: resuming run %s failed", run_id)

@@ -1,9 +1,11 @@
 """Four-eyes approval: one person asks, a different approver decides, exactly once.
 
 Generic over what is being approved. A kind (``deactivate``, ``suspend``…) is an
-``ApprovalKind``: which role may ask, which may decide, and an optional ``on_approved`` hook that
-runs inside the same ledger transaction as the winning decision (deactivation creates its run
-there, so an approval can never exist without its run). Every request, decision, refusal,
+``ApprovalKind`` in the catalogue the composition root builds (``deps.actions``): which role may
+ask, which may decide, and the run kind that carries it out — created inside the same ledger
+transaction as the winning decision, so an approval never exists without its run. An exclusive
+kind holds the account's destructive-action lock (``audit.locks``) from the request on; a second
+request is refused with a pointer to the first. Every request, decision, refusal, withdrawal,
 cancellation and expiry is an audit event.
 
 The pending → approved | denied | cancelled | expired change is the ledger's compare-and-set
@@ -13,17 +15,31 @@ exactly one wins; the others get ``AlreadyDecided`` naming who decided.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from audit import approvals as ledger_approvals
-from audit.models import ApprovalRequest, ApprovalState
-from commands.actor import Actor, Role
-from commands.errors import CommandError, InvalidInput
+from audit import locks as ledger_locks
+from audit.models import ApprovalState
+from commands import engine
+from commands.actor import Actor
+from commands.approval_model import (
+    ActionInProgress,
+    AlreadyDecided,
+    ApprovalDecided,
+    ApprovalError,
+    ApprovalKind,
+    ApprovalView,
+    CancelApproval,
+    DecideApproval,
+    NotYourRequest,
+    RequestApproval,
+    RequestExpired,
+    SelfApproval,
+    UnknownKind,
+    UnknownRequest,
+)
+from commands.errors import InvalidInput
 from commands.trail import authorize, record
 
 if TYPE_CHECKING:
@@ -35,6 +51,7 @@ MAX_REASON = 1000
 SYSTEM = "system"
 
 __all__ = [
+    "ActionInProgress",
     "AlreadyDecided",
     "ApprovalDecided",
     "ApprovalError",
@@ -45,164 +62,44 @@ __all__ = [
     "NotYourRequest",
     "RequestApproval",
     "RequestExpired",
+    "RequestLocked",
     "SelfApproval",
     "UnknownKind",
     "UnknownRequest",
+    "active_action",
     "cancel_approval",
+    "create_request",
     "decide_approval",
     "expire_due",
-    "get_kind",
     "load_approval",
-    "register_kind",
+    "locked_out",
     "request_approval",
     "set_approval_message",
     "vet_decision",
+    "vet_request",
+    "withdraw_approval",
 ]
 
 
-# -- errors -------------------------------------------------------------------------------------
+# -- the account's active action --------------------------------------------------------------
 
 
-class ApprovalError(CommandError):
-    """Base of the approval refusals."""
-
-
-class UnknownRequest(ApprovalError):
-    def __init__(self) -> None:
-        super().__init__(
-            "That approval button does not match any pending request, so nothing was done."
+def active_action(deps: Deps, kind: str, account: str) -> ActionInProgress | None:
+    """The action of ``kind`` holding ``account``'s lock, as the refusal to give, or None."""
+    with deps.ledger.read_session() as session:
+        lock = ledger_locks.holder(session=session, kind=kind, account=account)
+        if lock is None:
+            return None
+        approval_id, run_id = lock.approval_id, lock.run_id
+        request_row = (
+            ledger_approvals.get(session=session, request_id=approval_id) if approval_id else None
         )
-
-
-class SelfApproval(ApprovalError):
-    def __init__(self) -> None:
-        super().__init__(
-            "You asked for this yourself: a *different* approver has to approve it (four eyes)."
-        )
-
-
-class AlreadyDecided(ApprovalError):
-    def __init__(self, request: ApprovalView) -> None:
-        self.request = request
-        who = f" by <@{request.decided_by}>" if request.decided_by else ""
-        self.mentions = (request.decided_by,) if request.decided_by else ()
-        state = request.state.value
-        super().__init__(f"This request was already *{state}*{who}; nothing was done.")
-
-
-class RequestExpired(ApprovalError):
-    def __init__(self, request: ApprovalView) -> None:
-        self.request = request
-        super().__init__(
-            "This request has expired, so it can no longer be approved. Ask again if it is "
-            "still needed."
-        )
-
-
-class NotYourRequest(ApprovalError):
-    def __init__(self) -> None:
-        super().__init__("Only the person who asked can cancel this request.")
-
-
-class UnknownKind(ApprovalError):
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"Approvals of kind {kind!r} are not known to this build.")
-
-
-# -- kinds --------------------------------------------------------------------------------------
-
-OnApproved = Callable[["Session", ApprovalRequest, "Deps"], None]
-
-
-@dataclass(frozen=True)
-class ApprovalKind:
-    """What can be approved: ``name`` is stored in ``approval_request.kind``."""
-
-    name: str
-    label: str  # "deactivation": used in messages
-    request_role: Role = Role.OPERATOR
-    decide_role: Role = Role.APPROVER
-    on_approved: OnApproved | None = None
-
-
-_KINDS: dict[str, ApprovalKind] = {}
-
-
-def register_kind(kind: ApprovalKind) -> ApprovalKind:
-    """Make ``kind`` known (idempotent for the same definition)."""
-    existing = _KINDS.get(kind.name)
-    if existing is not None and existing != kind:
-        raise ValueError(f"approval kind {kind.name!r} is already registered differently")
-    _KINDS[kind.name] = kind
-    return kind
-
-
-def get_kind(name: str) -> ApprovalKind:
-    try:
-        return _KINDS[name]
-    except KeyError:
-        raise UnknownKind(name) from None
-
-
-# -- models -------------------------------------------------------------------------------------
-
-
-class ApprovalView(BaseModel):
-    """A detached, read-only copy of an ``approval_request`` row."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    kind: str
-    account: str
-    requested_by: str
-    reason: str
-    preview: dict[str, Any]
-    state: ApprovalState
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_reason: str | None
-    created_at: datetime
-    expires_at: datetime
-    channel: str | None
-    message_ts: str | None
-    origin: str | None
-
-    @classmethod
-    def of(cls, row: ApprovalRequest) -> ApprovalView:
-        return cls.model_validate(row, from_attributes=True)
-
-
-class RequestApproval(BaseModel):
-    """Order: ask for a second person's approval of ``kind`` on ``account``."""
-
-    kind: str
-    account: str = Field(pattern=r"^\d{1,20}$")
-    reason: str
-    preview: dict[str, Any] = Field(default_factory=dict)
-    origin: str | None = None
-
-
-class DecideApproval(BaseModel):
-    """Order: approve or deny the request with this id (from a button: untrusted text)."""
-
-    request_id: str
-    decision: Literal["approve", "deny"]
-    reason: str | None = None
-    message_ts: str | None = None  # where the click came from, cross-checked when known
-
-
-class CancelApproval(BaseModel):
-    request_id: str
-
-
-@dataclass(frozen=True)
-class ApprovalDecided:
-    """The winning decision; ``request`` is the row as it stands after it."""
-
-    request: ApprovalView
-    decision: Literal["approve", "deny"]
-    by: str
+        request = ApprovalView.of(request_row) if request_row else None
+    run = engine.load_run(deps, run_id) if run_id else None
+    if run is None and request is not None:
+        run = engine.run_for_approval(deps, request.id)
+    label = deps.actions.label(kind)
+    return ActionInProgress(account, label, request=request, run=run)
 
 
 # -- actions ------------------------------------------------------------------------------------
@@ -221,7 +118,17 @@ def clean_reason(reason: str | None, *, field: str = "reason") -> str:
 
 def request_approval(cmd: RequestApproval, actor: Actor, deps: Deps) -> ApprovalView:
     """Create a pending request (and its audit event) in one transaction."""
-    kind = get_kind(cmd.kind)
+    kind, reason = vet_request(cmd, actor, deps)
+    try:
+        with deps.ledger.session() as session:
+            return create_request(session, deps, actor, kind, cmd, reason)
+    except RequestLocked:
+        raise locked_out(deps, actor, kind, cmd.account) from None
+
+
+def vet_request(cmd: RequestApproval, actor: Actor, deps: Deps) -> tuple[ApprovalKind, str]:
+    """The checks before a request is stored (role, reason); refusals audited, then raised."""
+    kind = deps.actions.approval(cmd.kind)
     authorize(
         deps,
         actor,
@@ -230,35 +137,68 @@ def request_approval(cmd: RequestApproval, actor: Actor, deps: Deps) -> Approval
         to=f"request a {kind.label}",
         account=cmd.account,
     )
-    reason = clean_reason(cmd.reason)
+    return kind, clean_reason(cmd.reason)
+
+
+class RequestLocked(Exception):
+    """Raised inside the storing transaction (rolling it back): the account's lock is held."""
+
+
+def locked_out(deps: Deps, actor: Actor, kind: ApprovalKind, account: str) -> ActionInProgress:
+    """Audit a request refused because another action holds the account; the refusal to raise."""
+    problem = active_action(deps, kind.name, account) or ActionInProgress(account, kind.label)
+    _refuse(
+        deps,
+        actor,
+        f"{kind.name}.request",
+        account,
+        {"problem": "another request or run is active", "detail": str(problem)},
+    )
+    return problem
+
+
+def create_request(
+    session: Session,
+    deps: Deps,
+    actor: Actor,
+    kind: ApprovalKind,
+    cmd: RequestApproval,
+    reason: str,
+) -> ApprovalView:
+    """The request, its lock (exclusive kinds) and its audit event, in the caller's transaction
+    (a suspension stores it with the settled confirmation); ``RequestLocked`` when the account's
+    lock is held."""
     now = deps.now()
-    with deps.ledger.session() as session:
-        row = ledger_approvals.create(
-            session=session,
-            kind=kind.name,
-            account=cmd.account,
-            requested_by=actor.user_id,
-            reason=reason,
-            preview=cmd.preview,
-            now=now,
-            ttl=deps.policy.approval_ttl,
-            origin=cmd.origin,
-        )
-        view = ApprovalView.of(row)
-        record(
-            deps,
-            actor=actor,
-            action=f"{kind.name}.request",
-            account=cmd.account,
-            outcome="ok",
-            session=session,
-            details={
-                "request_id": view.id,
-                "reason": reason,
-                "expires_at": view.expires_at,
-                "preview": _summary(cmd.preview),
-            },
-        )
+    row = ledger_approvals.create(
+        session=session,
+        kind=kind.name,
+        account=cmd.account,
+        requested_by=actor.user_id,
+        reason=reason,
+        preview=cmd.preview,
+        now=now,
+        ttl=deps.policy.approval_ttl,
+        origin=cmd.origin,
+    )
+    view = ApprovalView.of(row)
+    if kind.exclusive and not ledger_locks.take(
+        session=session, kind=kind.name, account=cmd.account, now=now, approval_id=view.id
+    ):
+        raise RequestLocked()
+    record(
+        deps,
+        actor=actor,
+        action=f"{kind.name}.request",
+        account=cmd.account,
+        outcome="ok",
+        session=session,
+        details={
+            "request_id": view.id,
+            "reason": reason,
+            "expires_at": view.expires_at,
+            "preview": _summary(cmd.preview),
+        },
+    )
     return view
 
 
@@ -299,7 +239,7 @@ def _vet(cmd: DecideApproval, actor: Actor, deps: Deps) -> tuple[ApprovalView, A
             },
         )
         raise UnknownRequest()
-    kind = get_kind(request.kind)
+    kind = deps.actions.approval(request.kind)
     action = f"{kind.name}.{cmd.decision}"
     authorize(
         deps,
@@ -380,8 +320,18 @@ def decide_approval(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalDe
                     "reason": reason,
                 },
             )
-            if to_state is ApprovalState.APPROVED and kind.on_approved is not None:
-                kind.on_approved(session, row, deps)
+            if to_state is ApprovalState.APPROVED and kind.run is not None:
+                engine.create(
+                    session,
+                    deps.actions.run(kind.run),
+                    account=row.account,
+                    requested_by=row.requested_by,
+                    params=kind.params(row) if kind.params else {},
+                    now=now,
+                    approval_id=row.id,
+                )
+            else:  # denied, or an approval with nothing to run: the account is free again
+                ledger_locks.release(session=session, approval_id=row.id)
             decided = ApprovalView.of(row)
     if not won:
         after = load_approval(deps, request.id) or request
@@ -437,6 +387,7 @@ def cancel_approval(cmd: CancelApproval, actor: Actor, deps: Deps) -> ApprovalVi
             session=session, request_id=request.id, by=actor.user_id, now=now
         )
         if won:
+            ledger_locks.release(session=session, approval_id=request.id)
             record(
                 deps,
                 actor=actor,
@@ -466,6 +417,7 @@ def expire_due(deps: Deps) -> list[ApprovalView]:
         rows = ledger_approvals.expire_due(session=session, now=now)
         views = [ApprovalView.of(row) for row in rows]
         for view in views:
+            ledger_locks.release(session=session, approval_id=view.id)
             record(
                 deps,
                 actor=SYSTEM,
@@ -480,6 +432,30 @@ def expire_due(deps: Deps) -> list[ApprovalView]:
                 },
             )
     return views
+
+
+def withdraw_approval(deps: Deps, request_id: str, *, why: str) -> ApprovalView | None:
+    """Cancel a pending request that could not be shown to approvers (its message could not be
+    posted): audited as ``<kind>.withdraw``; None when it was no longer pending."""
+    now = deps.now()
+    with deps.ledger.session() as session:
+        won = ledger_approvals.cancel(
+            session=session, request_id=request_id, by=SYSTEM, reason=why, now=now
+        )
+        if not won:
+            return None
+        ledger_locks.release(session=session, approval_id=request_id)
+        row = ledger_approvals.require(session=session, request_id=request_id)
+        record(
+            deps,
+            actor=SYSTEM,
+            action=f"{row.kind}.withdraw",
+            account=row.account,
+            outcome="ok",
+            session=session,
+            details={"request_id": row.id, "requested_by": row.requested_by, "why": why},
+        )
+        return ApprovalView.of(row)
 
 
 # -- helpers ------------------------------------------------------------------------------------

@@ -12,9 +12,26 @@ from integrations.clock import BusinessClock
 
 if TYPE_CHECKING:
     from audit import Ledger
+    from commands.actor import Role
+    from commands.kinds import ActionKinds
     from integrations.platform import PlatformClient
     from integrations.sbc import SbcClient
     from integrations.zuora import ZuoraClient
+
+
+# Does this user still hold this role *now*? Asked at the moment of effect (a run starting or
+# resuming). The composition root plugs in the role directory; the default trusts the decision.
+Authority = Callable[[str, "Role"], bool]
+
+
+def _trusted(_user: str, _role: Role) -> bool:
+    return True
+
+
+def _catalogue() -> ActionKinds:
+    from commands.catalogue import action_kinds
+
+    return action_kinds()
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,9 @@ class Deps:
     ledger: Ledger
     policy: Policy = field(default_factory=Policy)
     clock: BusinessClock = field(default_factory=BusinessClock)
+    # The catalogue of action kinds; the composition root passes the one it built.
+    actions: ActionKinds = field(default_factory=_catalogue)
+    authority: Authority = _trusted
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -1,10 +1,12 @@
 """Editing an account: its name (on the platform and in Zuora together) and its parent.
 
 Both changes touch two systems, the platform first and Zuora second. Each reads both systems
-before it writes, so a backend that is down is found before anything changes. If the second
-write fails, the change is half done: ``EditIncomplete`` says which system holds which value,
-the audit event is ``failed`` with both, and running the same order again finishes it (each run
-only writes the systems that do not hold the wanted value yet).
+before it writes, so a backend that is down is found before anything changes. The accepted order
+is then recorded as a run (``commands.edit_run``) and worked by the engine, so a crash or a
+ledger outage mid-way is finished by the sweeper and recorded. If the second write fails, the
+change is half done: ``EditIncomplete`` says which system holds which value, the audit event is
+``failed`` with both, and running the same order again finishes it (each run only writes the
+systems that do not hold the wanted value yet).
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from commands import engine
 from commands.actor import Actor, Role
 from commands.changes import PLATFORM, ZUORA, find_account, live_account
+from commands.edit_run import PARENT, RENAME
 from commands.errors import InvalidInput, NothingToDo, PartialFailure
 from commands.trail import authorize, record
 from integrations.errors import IntegrationError, NotFound
@@ -132,7 +136,7 @@ class EditIncomplete(PartialFailure):
         before: Holding,
         now: Holding,
         failed: str,
-        error: IntegrationError,
+        error: IntegrationError | str,
     ) -> None:
         self.kind = kind
         self.account = account
@@ -207,30 +211,19 @@ def rename_account(cmd: RenameAccount, actor: Actor, deps: Deps) -> EditResult:
     wanted = Holding(platform=cmd.name, zuora=cmd.name if zuora else None)
     if before == wanted:
         raise NothingToDo(f"Account {account.id} is already called “{cmd.name}”.")
-    now = before
-    written: list[str] = []
-    try:
-        if now.platform != cmd.name:
-            deps.platform.update_account(account.id, name=cmd.name)
-            now, written = now.model_copy(update={"platform": cmd.name}), [*written, PLATFORM]
-        if zuora is not None and now.zuora != cmd.name:
-            deps.zuora.rename_account(zuora.account_number, cmd.name)
-            now, written = now.model_copy(update={"zuora": cmd.name}), [*written, ZUORA]
-    except IntegrationError as exc:
-        _failed(deps, actor, "edit.rename", account.id, "name", before, wanted, now, exc)
-        raise
-    result = EditResult(
+    zuora_note = None if zuora else "no Zuora account is linked"
+    return _carry_out(
+        deps,
+        actor,
         kind="name",
-        account=account.id,
+        account=account,
         account_name=cmd.name,
         before=before,
-        after=now,
-        written=written,
+        wanted=wanted,
         zuora_account=zuora.account_number if zuora else None,
-        zuora_note=None if zuora else "no Zuora account is linked",
+        zuora_note=zuora_note,
+        in_zuora=zuora is not None,
     )
-    _done(deps, actor, "edit.rename", result)
-    return result
 
 
 # -- parent ---------------------------------------------------------------------------------------
@@ -293,30 +286,18 @@ def set_parent(cmd: SetParent, actor: Actor, deps: Deps) -> EditResult:
     if before == wanted:
         shown = f"parent {cmd.parent}" if cmd.parent else "no parent"
         raise NothingToDo(f"Account {account.id} already has {shown}.")
-    now = before
-    written: list[str] = []
-    try:
-        if now.platform != cmd.parent:
-            deps.platform.update_account(account.id, parent_id=cmd.parent)
-            now, written = now.model_copy(update={"platform": cmd.parent}), [*written, PLATFORM]
-        if in_zuora and zuora is not None and now.zuora != zuora_target:
-            deps.zuora.set_parent(zuora.account_number, zuora_target)
-            now, written = now.model_copy(update={"zuora": zuora_target}), [*written, ZUORA]
-    except IntegrationError as exc:
-        _failed(deps, actor, "edit.parent", account.id, "parent", before, wanted, now, exc)
-        raise
-    result = EditResult(
+    return _carry_out(
+        deps,
+        actor,
         kind="parent",
-        account=account.id,
+        account=account,
         account_name=account.name,
         before=before,
-        after=now,
-        written=written,
+        wanted=wanted,
         zuora_account=zuora.account_number if zuora else None,
         zuora_note=note,
+        in_zuora=in_zuora,
     )
-    _done(deps, actor, "edit.parent", result)
-    return result
 
 
 def _zuora_parent(
@@ -338,66 +319,63 @@ def _zuora_parent(
     return deps.zuora.get_account(parent.zuora_account_number).basic_info.id, None
 
 
-# -- audit ----------------------------------------------------------------------------------------
+# -- carrying it out: a run on the engine ------------------------------------------------------
 
 
-def _done(deps: Deps, actor: Actor, action: str, result: EditResult) -> None:
-    record(
-        deps,
-        actor=actor,
-        action=action,
-        account=result.account,
-        outcome="ok",
-        details={
-            "before": result.before.model_dump(),
-            "after": result.after.model_dump(),
-            "written": result.written,
-            "zuora_account": result.zuora_account,
-            "zuora_note": result.zuora_note,
-        },
-    )
-
-
-def _failed(
+def _carry_out(
     deps: Deps,
     actor: Actor,
-    action: str,
-    account: str,
+    *,
     kind: EditKind,
+    account: Account,
+    account_name: str,
     before: Holding,
     wanted: Holding,
-    now: Holding,
-    exc: IntegrationError,
-) -> None:
-    """Record the failure with what each system holds now; raise ``EditIncomplete`` when the
-    systems are left disagreeing (the caller re-raises ``exc`` when nothing changed).
-
-    The platform is written first, so a failure once it holds the wanted value (now, or from
-    an earlier half-done run) means Zuora does not."""
-    partial = now.platform == wanted.platform
-    target = wanted.platform
-    record(
-        deps,
-        actor=actor,
-        action=action,
-        account=account,
-        outcome="failed",
-        details={
-            "target": target,
-            "before": before.model_dump(),
-            "after": now.model_dump(),
-            "partial": partial,
-            "failed_backend": exc.backend,
-            "error": str(exc),
-        },
-    )
-    if partial:
+    zuora_account: str | None,
+    zuora_note: str | None,
+    in_zuora: bool,
+) -> EditResult:
+    """Record the accepted order as a run, work it, and say what its record shows."""
+    run_kind = deps.actions.run(RENAME if kind == "name" else PARENT)
+    with deps.ledger.session() as session:
+        run = engine.create(
+            session,
+            run_kind,
+            account=account.id,
+            requested_by=actor.user_id,
+            params={
+                "before": before.model_dump(),
+                "wanted": wanted.model_dump(),
+                "in_zuora": in_zuora,
+                "zuora_account": zuora_account,
+                "zuora_note": zuora_note,
+            },
+            now=deps.now(),
+        )
+    outcome = engine.execute(deps, run.id)
+    if outcome.state == "succeeded":
+        written = [PLATFORM] if outcome.results["platform"].get("written") else []
+        if outcome.results["zuora"].get("written"):
+            written.append(ZUORA)
+        after = wanted if in_zuora else wanted.model_copy(update={"zuora": before.zuora})
+        return EditResult(
+            kind=kind,
+            account=account.id,
+            account_name=account_name,
+            before=before,
+            after=after,
+            written=written,
+            zuora_account=zuora_account,
+            zuora_note=zuora_note,
+        )
+    if outcome.state == "failed" and outcome.failed_step == "zuora":
         raise EditIncomplete(
             kind=kind,
-            account=account,
-            target=target,
+            account=account.id,
+            target=wanted.platform,
             before=before,
-            now=now,
-            failed=exc.backend_name,
-            error=exc,
-        ) from exc
+            now=before.model_copy(update={"platform": wanted.platform}),
+            failed=ZUORA,
+            error=outcome.error or "",
+        )
+    raise engine.ActionFailed.of(deps, outcome)

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from commands.actor import Actor, Role
+from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
+from commands.engine import ActionFailed
 from commands.errors import Conflict, InvalidInput, NothingToDo
-from commands.trail import authorize, change_and_record, record
+from commands.trail import authorize, record
 from integrations.errors import IntegrationError
 from integrations.ipnd import (
     ADDRESS_FIELDS,
@@ -29,6 +31,7 @@ from integrations.zuora import ContactUpdate
 
 if TYPE_CHECKING:
     from commands.deps import Deps
+    from commands.engine import RunView
     from integrations.platform import Account, EmergencyRecord
     from integrations.zuora import ZuoraContact
 
@@ -245,13 +248,13 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
         "after": _wire(cmd.address),
         "findings": [f.code.value for f in findings],
     }
-    change_and_record(
+    carry_out(
         deps,
-        actor=actor,
-        action="emergency.save",
+        actor,
+        kind=KIND,
         account=account.id,
         details={**details, "update_sold_to": cmd.update_sold_to},
-        change=lambda: deps.platform.store_emergency(account.id, cmd.address, by=actor.user_id),
+        params={"address": cmd.address.model_dump(mode="json"), "by": actor.user_id},
     )
     sold_to = _update_sold_to(deps, actor, account, cmd.address) if cmd.update_sold_to else None
     return EmergencySaved(
@@ -277,18 +280,24 @@ def _update_sold_to(
             "state": contact.state,
             "zip_code": contact.zip_code,
         }
-        change_and_record(
+        carry_out(
             deps,
-            actor=actor,
-            action="emergency.sold_to",
+            actor,
+            kind=SOLD_TO_KIND,
             account=account.id,
             details={
                 "contact_id": contact_id,
                 "before": before,
                 "after": fields.model_dump(exclude_none=True),
             },
-            change=lambda: deps.zuora.update_contact(contact_id, fields),
+            params={
+                "zuora_account": zuora_key(account),
+                "contact_id": contact_id,
+                "fields": fields.model_dump(mode="json", exclude_none=True),
+            },
         )
+    except ActionFailed as exc:
+        return SoldToUpdate(contact_id="", address1=fields.address1 or "", error=str(exc.error))
     except (IntegrationError, Conflict) as exc:
         return SoldToUpdate(contact_id="", address1=fields.address1 or "", error=str(exc))
     return SoldToUpdate(contact_id=contact_id, address1=fields.address1 or "")
@@ -302,3 +311,44 @@ def _wire(address: ServiceAddress | None) -> dict[str, str] | None:
     if address is None:
         return None
     return {key: value for key, value in address.model_dump().items() if value}
+
+
+# -- the runs -----------------------------------------------------------------------------------
+
+KIND = "emergency.save"
+SOLD_TO_KIND = "emergency.sold_to"
+
+
+def _wanted(run: RunView) -> ServiceAddress:
+    return ServiceAddress.model_validate(run.p["address"])
+
+
+EMERGENCY = Change(
+    name=KIND,
+    label="emergency address change",
+    step_label="store the IPND service address on the platform",
+    apply=lambda deps, run: deps.platform.store_emergency(
+        run.account, _wanted(run), by=str(run.p["by"])
+    ),
+    holds=lambda deps, run: _address(deps.platform.emergency(run.account)) == _wanted(run),
+)
+
+
+def _sold_to_holds(deps: Deps, run: RunView) -> bool:
+    contact = deps.zuora.get_account(str(run.p["zuora_account"])).sold_to_contact
+    if contact is None:
+        return False
+    wanted = dict(run.p["fields"])
+    held = contact.model_dump()
+    return all((held.get(key) or "") == (value or "") for key, value in wanted.items())
+
+
+EMERGENCY_SOLD_TO = Change(
+    name=SOLD_TO_KIND,
+    label="Sold To address update",
+    step_label="write the address to Zuora's Sold To contact",
+    apply=lambda deps, run: deps.zuora.update_contact(
+        str(run.p["contact_id"]), ContactUpdate.model_validate(run.p["fields"])
+    ),
+    holds=_sold_to_holds,
+)

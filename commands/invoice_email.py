@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from commands.actor import Actor, Role
+from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, NothingToDo
-from commands.trail import authorize, change_and_record
+from commands.trail import authorize
 
 if TYPE_CHECKING:
     from commands.deps import Deps
+    from commands.engine import RunView
     from integrations.zuora import ZuoraAccount, ZuoraContact
 
 MAX_EMAIL = 80  # Zuora's limit on workEmail / personalEmail
@@ -163,13 +165,17 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
         "shared_with_sold_to": seen.shared,
         "additional_emails_unchanged": seen.additional_emails,
     }
-    change_and_record(
+    carry_out(
         deps,
-        actor=actor,
-        action="invoice_email.update",
+        actor,
+        kind=KIND,
         account=account.id,
         details=details,
-        change=lambda: deps.zuora.update_contact_email(contact_id, cmd.email),
+        params={
+            "zuora_account": zuora.account_number,
+            "contact_id": contact_id,
+            "email": cmd.email,
+        },
     )
     return InvoiceEmailChanged(
         account=account.id,
@@ -180,3 +186,24 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
         shared=seen.shared,
         additional_emails=seen.additional_emails,
     )
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+KIND = "invoice_email.update"
+
+
+def _bill_to_email(deps: Deps, run: RunView) -> str | None:
+    contact = deps.zuora.get_account(str(run.p["zuora_account"])).bill_to_contact
+    return contact.email if contact else None
+
+
+INVOICE_EMAIL = Change(
+    name=KIND,
+    label="invoice email change",
+    step_label="update the Bill To email in Zuora",
+    apply=lambda deps, run: deps.zuora.update_contact_email(
+        str(run.p["contact_id"]), str(run.p["email"])
+    ),
+    holds=lambda deps, run: _bill_to_email(deps, run) == run.p["email"],
+)

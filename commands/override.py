@@ -11,20 +11,22 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from audit import approvals as ledger_approvals
+from commands import engine
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.approvals import (
     ApprovalKind,
     ApprovalView,
     RequestApproval,
-    register_kind,
     request_approval,
 )
+from commands.change_run import CHECKED_AFTER_FAILURE
+from commands.engine import Effect, RunKind, Step, StepContext, StepResult
 from commands.errors import Conflict, NothingToDo
 from commands.suspension import (
     MAX_REASON,
@@ -36,14 +38,13 @@ from commands.trail import authorize, record
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
+    from audit.models import ApprovalRequest
     from commands.deps import Deps
     from integrations.platform import Account
 
 OVERRIDE = "suspend.override"  # the audit action: never mistaken for an ordinary suspension
 OVERRIDE_KIND = "suspension_override"
 MIN_REASON = 10
-
-OVERRIDE_APPROVAL = register_kind(ApprovalKind(name=OVERRIDE_KIND, label="suspension override"))
 
 
 class SuspendOverride(BaseModel):
@@ -162,21 +163,40 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
     )
     account = resolve_account(deps, cmd.account)
     _check(deps, actor, account)
-    return _override(deps, actor.user_id, account.id, cmd.reason, approved_by=None, ref={})
+    with deps.ledger.session() as session:
+        run = engine.create(
+            session,
+            deps.actions.run(OVERRIDE),
+            account=account.id,
+            requested_by=actor.user_id,
+            params={"by": actor.user_id, "reason": cmd.reason, "approved_by": None, "ref": {}},
+            now=deps.now(),
+        )
+    return _result(deps, engine.execute(deps, run.id))
 
 
 def override_approved(deps: Deps, request: ApprovalView) -> OverrideDone:
-    """Carry out an approved override request (once, for the winning Approve click)."""
+    """Carry out an approved override request: work its run (created with the approval) and
+    report from the run's record."""
     if request.kind != OVERRIDE_KIND or request.decided_by is None:
         raise Conflict("That approval is not an approved suspension override; nothing was done.")
-    return _override(
-        deps,
-        request.requested_by,
-        request.account,
-        request.reason,
-        approved_by=request.decided_by,
-        ref={"request_id": request.id},
-    )
+    run = engine.run_for_approval(deps, request.id)
+    if run is None:
+        raise Conflict("That approval has no override run; nothing was done.")
+    return _result(deps, engine.execute(deps, run.id))
+
+
+def outcome_result(deps: Deps, outcome: engine.RunOutcome) -> OverrideDone:
+    """An override run's outcome as its result, or the error that says what happened."""
+    return _result(deps, outcome)
+
+
+def _result(deps: Deps, outcome: engine.RunOutcome) -> OverrideDone:
+    if outcome.state == "succeeded":
+        return OverrideDone.model_validate(outcome.results["suspend"]["done"])
+    if outcome.state == "refused":
+        raise Conflict(outcome.refused or "Nothing was done.")
+    raise engine.ActionFailed.of(deps, outcome)
 
 
 def _check(deps: Deps, actor: Actor, account: Account) -> None:
@@ -206,48 +226,50 @@ def _check(deps: Deps, actor: Actor, account: Account) -> None:
         )
 
 
-def _override(
-    deps: Deps,
-    by: str,
-    account_id: str,
-    reason: str,
-    *,
-    approved_by: str | None,
-    ref: dict[str, Any],
-) -> OverrideDone:
-    """Re-read the account, suspend it, and audit the override (ok, refused or failed)."""
-    base: dict[str, Any] = {"override": True, "reason": reason, "approved_by": approved_by, **ref}
+def _ours(account: Account, by: str, reason: str) -> bool:
+    s = account.suspended
+    return s is not None and s.by == by and s.reason == reason
 
-    def audit(outcome: Literal["ok", "refused", "failed"], details: dict[str, Any]) -> None:
-        record(
-            deps, actor=by, action=OVERRIDE, account=account_id, outcome=outcome, details=details
+
+def _suspend(ctx: StepContext) -> StepResult:
+    """Re-read the account, suspend it, and audit the override (ok or refused). Resumed after a
+    lost attempt, the suspension that attempt made (same person, same reason) counts as done."""
+    deps, p = ctx.deps, ctx.params
+    by, reason, approved_by = str(p["by"]), str(p["reason"]), p.get("approved_by")
+    base: dict[str, Any] = {"override": True, "reason": reason, "approved_by": approved_by}
+    base.update(p.get("ref") or {})
+    account = deps.platform.get_account(ctx.run.account)
+    reconciled = ctx.attempted_before and _ours(account, by, reason)
+    if not reconciled and (account.is_deactivated or account.is_suspended):
+        problem = "deactivated" if account.is_deactivated else "already suspended"
+        message = f"Account {account.id} is {problem}; it was not suspended again."
+        return StepResult(
+            {"refused": {"message": message, "problem": f"{problem} since"}},
+            Effect(OVERRIDE, "refused", {**base, "problem": f"{problem} since"}),
+            message,
         )
-
-    try:
-        account = deps.platform.get_account(account_id)
-        if account.is_deactivated or account.is_suspended:
-            problem = "deactivated" if account.is_deactivated else "already suspended"
-            audit("refused", {**base, "problem": f"{problem} since"})
-            raise Conflict(f"Account {account_id} is {problem}; it was not suspended again.")
-        invoices, currency = _open_invoices(deps, account)
-        after = deps.platform.suspend(account_id, reason=reason, by=by)
-    except IntegrationError as exc:
-        audit("failed", {**base, "error": str(exc)[:500]})
-        raise
+    invoices, currency = _open_invoices(deps, account)
+    after = account
+    if not reconciled:
+        try:
+            after = deps.platform.suspend(account.id, reason=reason, by=by)
+        except IntegrationError:
+            after = deps.platform.get_account(account.id)  # did it go through after all?
+            if not _ours(after, by, reason):
+                raise
     s = after.suspended
     state = None if s is None else SuspensionState(reason=s.reason, by=s.by, at=s.at)
     owing = sum((i.balance for i in invoices), Decimal("0"))
-    audit(
-        "ok",
-        {
-            **base,
-            "policy_overdue_days": deps.policy.overdue_days,
-            "open_invoices": len(invoices),
-            "owing": f"{owing} {currency or ''}".strip(),
-            "after": {"suspended": state.model_dump(mode="json") if state else None},
-        },
-    )
-    return OverrideDone(
+    details = {
+        **base,
+        "policy_overdue_days": deps.policy.overdue_days,
+        "open_invoices": len(invoices),
+        "owing": f"{owing} {currency or ''}".strip(),
+        "after": {"suspended": state.model_dump(mode="json") if state else None},
+    }
+    if reconciled:
+        details["reconciled"] = "the suspension was made by an earlier attempt of this run"
+    done = OverrideDone(
         account=after.id,
         name=after.name,
         reason=reason,
@@ -255,6 +277,35 @@ def _override(
         approved_by=approved_by,
         suspended=state,
     )
+    return StepResult({"done": done.model_dump(mode="json")}, Effect(OVERRIDE, "ok", details))
+
+
+def _approved_params(request: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "by": request.requested_by,
+        "reason": request.reason,
+        "approved_by": request.decided_by,
+        "ref": {"request_id": request.id},
+    }
+
+
+def override_kinds() -> tuple[RunKind, ApprovalKind]:
+    """The override's run kind and its approval kind, for the catalogue."""
+    run = RunKind(
+        name=OVERRIDE,
+        label="suspension override",
+        steps=(Step("suspend", "suspend on the platform", _suspend),),
+        exclusive=True,
+        failure_note=CHECKED_AFTER_FAILURE,
+    )
+    approval = ApprovalKind(
+        name=OVERRIDE_KIND,
+        label="suspension override",
+        run=OVERRIDE,
+        params=_approved_params,
+        exclusive=True,
+    )
+    return run, approval
 
 
 def _open_invoices(deps: Deps, account: Account) -> tuple[list[OpenInvoice], str | None]:
@@ -282,13 +333,14 @@ def _open_invoices(deps: Deps, account: Account) -> tuple[list[OpenInvoice], str
 
 __all__ = [
     "OVERRIDE",
-    "OVERRIDE_APPROVAL",
     "OVERRIDE_KIND",
     "OpenInvoice",
     "OverrideDone",
     "OverridePreview",
     "SuspendOverride",
+    "outcome_result",
     "override_approved",
+    "override_kinds",
     "preview_override",
     "suspend_override",
 ]

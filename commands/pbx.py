@@ -13,14 +13,16 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from commands.actor import Actor, Role
+from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
-from commands.trail import authorize, change_and_record, record
+from commands.trail import authorize, record
 from integrations.errors import NotFound
 from integrations.platform import Collection
 
 if TYPE_CHECKING:
     from commands.deps import Deps
+    from commands.engine import RunView
     from integrations.platform import Pbx
     from integrations.zuora import Subscription
 
@@ -232,15 +234,13 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
         "after": found.subscription_number,
         "subscription_status": found.status,
     }
-    change_and_record(
+    carry_out(
         deps,
-        actor=actor,
-        action="pbx.subscription",
+        actor,
+        kind=SUBSCRIPTION,
         account=cmd.account,
         details=details,
-        change=lambda: deps.platform.update_pbx(
-            cmd.account, pbx.id, billing_subscription=found.subscription_number
-        ),
+        params={"pbx_id": pbx.id, "value": found.subscription_number},
     )
     return PbxChanged(
         account=cmd.account,
@@ -260,14 +260,44 @@ def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChange
     if pbx.name == cmd.name:
         raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
     details = {"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True}
-    change_and_record(
+    carry_out(
         deps,
-        actor=actor,
-        action="pbx.name",
+        actor,
+        kind=NAME,
         account=cmd.account,
         details=details,
-        change=lambda: deps.platform.update_pbx(cmd.account, pbx.id, name=cmd.name),
+        params={"pbx_id": pbx.id, "value": cmd.name},
     )
     return PbxChanged(
         account=cmd.account, pbx_id=pbx.id, field="name", before=pbx.name, after=cmd.name
     )
+
+
+# -- the runs -----------------------------------------------------------------------------------
+
+SUBSCRIPTION = "pbx.subscription"
+NAME = "pbx.name"
+
+
+def _now(deps: Deps, run: RunView) -> Pbx:
+    return _pbx(deps, run.account, str(run.p["pbx_id"]))
+
+
+PBX_SUBSCRIPTION = Change(
+    name=SUBSCRIPTION,
+    label="PBX billing subscription change",
+    step_label="set the PBX's billing subscription on the platform",
+    apply=lambda deps, run: deps.platform.update_pbx(
+        run.account, str(run.p["pbx_id"]), billing_subscription=str(run.p["value"])
+    ),
+    holds=lambda deps, run: _now(deps, run).billing_subscription == run.p["value"],
+)
+PBX_NAME = Change(
+    name=NAME,
+    label="PBX group rename",
+    step_label="rename the PBX group on the platform",
+    apply=lambda deps, run: deps.platform.update_pbx(
+        run.account, str(run.p["pbx_id"]), name=str(run.p["value"])
+    ),
+    holds=lambda deps, run: _now(deps, run).name == run.p["value"],
+)

@@ -2,10 +2,12 @@
 
 ``prepare_suspension`` / ``prepare_unsuspension`` read the account (and, to suspend, its overdue
 invoices), refuse at once when there is nothing to do, and store a *confirmation* in the ledger;
-the person's Confirm and Cancel buttons carry only its id. ``confirm`` settles it exactly once,
-re-reads the account and acts; ``cancel_confirmation`` settles it the other way. With
+the person's Confirm and Cancel buttons carry only its id. ``confirm`` settles it exactly once and,
+in that same ledger transaction, creates the run that acts (``commands.suspension_run``: it
+re-reads the account before it acts); ``cancel_confirmation`` settles it the other way. With
 ``Policy.suspend_requires_approval`` a confirmed suspension becomes a four-eyes request
-(``commands.approvals``, kind ``suspend``) and ``suspend_approved`` carries it out once approved.
+(``commands.approvals``, kind ``suspend``, holding the account's destructive-action lock) whose
+approval creates the run; ``suspend_approved`` works it and reports from its record.
 
 Confirmations live in the ledger's ``idempotency_key`` table, not in ``approval_request``: they
 are one person's second thought, not a request for someone else, so they must not show among
@@ -21,46 +23,71 @@ moment of execution.
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
-from zoneinfo import ZoneInfo
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from audit import approvals as ledger_approvals
 from audit import first_time, remember_result, result_for
+from commands import engine
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.approvals import (
     ApprovalKind,
     ApprovalView,
     RequestApproval,
-    register_kind,
-    request_approval,
+    RequestLocked,
+    create_request,
+    load_approval,
+    locked_out,
+    vet_request,
 )
-from commands.digest import threshold_days
-from commands.errors import CommandError, Conflict, InvalidInput, NothingToDo
+from commands.engine import ActionFailed, RunOutcome
+from commands.errors import Conflict, InvalidInput, NothingToDo
+from commands.suspension_models import (
+    SUSPEND,
+    UNSUSPEND,
+    Action,
+    AlreadySettled,
+    AlreadySuspended,
+    AwaitingApproval,
+    CancelConfirmation,
+    ConfirmAction,
+    Confirmation,
+    ConfirmationExpired,
+    NotOverdue,
+    NotYourConfirmation,
+    OverdueInvoice,
+    OverdueSummary,
+    PaidSinceConfirmation,
+    PrepareSuspension,
+    PrepareUnsuspension,
+    SentForApproval,
+    Settled,
+    Suspended,
+    SuspensionState,
+    UnknownConfirmation,
+    Unsuspended,
+    clean_origin,
+)
+from commands.suspension_run import already as _already
+from commands.suspension_run import origin_label as _origin_label
+from commands.suspension_run import overdue_for
+from commands.suspension_run import state_of as _state_of
 from commands.trail import authorize, record
-from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from audit.models import ApprovalRequest
     from commands.deps import Deps
     from integrations.platform import Account
 
-SUSPEND: Literal["suspend"] = "suspend"
-UNSUSPEND: Literal["unsuspend"] = "unsuspend"
 APPROVAL_KIND = "suspend"
 CONFIRM_TTL = timedelta(minutes=30)
 MAX_REASON = 500  # the platform's limit for a suspension reason
-MAX_INVOICES_KEPT = 20
-ORIGIN = re.compile(r"^digest:\d{4}-\d{2}-\d{2}$")
 _KEY_PREFIX = "suspension:"
-
-Action = Literal["suspend", "unsuspend"]
 
 __all__ = [
     "APPROVAL_KIND",
@@ -88,291 +115,18 @@ __all__ = [
     "SuspensionState",
     "UnknownConfirmation",
     "Unsuspended",
+    "approval_kind",
     "cancel_confirmation",
     "clean_origin",
     "confirm",
     "load_confirmation",
+    "outcome_result",
     "overdue_for",
     "prepare_suspension",
     "prepare_unsuspension",
     "settled",
     "suspend_approved",
 ]
-
-
-# -- errors -------------------------------------------------------------------------------------
-
-
-class NotOverdue(NothingToDo):
-    """Nothing is overdue enough to suspend for (checked before asking to confirm)."""
-
-
-class PaidSinceConfirmation(Conflict):
-    """The overdue balance was paid between the confirmation (or digest) and the execution."""
-
-
-class AwaitingApproval(NothingToDo):
-    """A suspension request for the account is already waiting for an approver."""
-
-    def __init__(self, account: str, request: ApprovalView) -> None:
-        self.account = account
-        self.request = request
-        super().__init__(
-            f"A suspension of account {account} requested by {request.requested_by} is already "
-            "waiting for an approver. Nothing new was requested."
-        )
-
-
-class UnknownConfirmation(CommandError):
-    def __init__(self) -> None:
-        super().__init__(
-            "That button does not match any suspension confirmation, so nothing was done."
-        )
-
-
-class NotYourConfirmation(CommandError):
-    def __init__(self) -> None:
-        super().__init__(
-            "Only the person who asked can confirm or cancel this; nothing was done. "
-            "Run the command yourself if it is needed."
-        )
-
-
-class ConfirmationExpired(CommandError):
-    def __init__(self, confirmation: Confirmation) -> None:
-        self.confirmation = confirmation
-        super().__init__(
-            f"This confirmation has expired, so nothing was done. Run "
-            f"`/jethub {confirmation.action} {confirmation.account}` again if it is still needed."
-        )
-
-
-class AlreadySettled(CommandError):
-    """The second click: the confirmation was already used (confirmed or cancelled)."""
-
-    def __init__(self, confirmation: Confirmation, settled: Settled, zone: ZoneInfo) -> None:
-        self.confirmation = confirmation
-        self.settled = settled
-        self.when = settled.at.astimezone(zone).strftime("%H:%M:%S %Z")
-        super().__init__(
-            f"Already done: this was {settled.state} by {settled.by} at {self.when}. "
-            "Nothing more was done by this click."
-        )
-
-
-class AlreadySuspended(NothingToDo):
-    def __init__(self, account: str, state: SuspensionState) -> None:
-        self.account = account
-        self.state = state
-        super().__init__(
-            f"Account {account} is already suspended (since {state.at:%d %b %Y}, by {state.by}: "
-            f"“{state.reason}”). Nothing changed."
-        )
-
-
-# -- models -------------------------------------------------------------------------------------
-
-
-class OverdueInvoice(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    number: str
-    due_date: date
-    balance: Decimal
-    days_overdue: int
-
-
-class OverdueSummary(BaseModel):
-    """The invoices that make an account a suspension candidate, oldest first."""
-
-    model_config = ConfigDict(frozen=True)
-
-    as_of: date
-    overdue_days: int
-    count: int
-    total: Decimal
-    currency: str | None = None
-    oldest_due: date | None = None
-    invoices: list[OverdueInvoice] = Field(default_factory=list)  # at most MAX_INVOICES_KEPT
-
-    @property
-    def oldest_days(self) -> int | None:
-        return None if self.oldest_due is None else (self.as_of - self.oldest_due).days
-
-    def brief(self) -> dict[str, Any]:
-        """For audit details: the figures without the invoice list."""
-        return {
-            "count": self.count,
-            "total": str(self.total),
-            "currency": self.currency,
-            "oldest_due": self.oldest_due.isoformat() if self.oldest_due else None,
-            "as_of": self.as_of.isoformat(),
-        }
-
-
-class SuspensionState(BaseModel):
-    """The platform's ``suspended`` record: why, who, when."""
-
-    model_config = ConfigDict(frozen=True)
-
-    reason: str
-    by: str
-    at: datetime
-
-
-class Confirmation(BaseModel):
-    """What the person was shown and is confirming; stored in the ledger by id."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    action: Action
-    account: str
-    name: str
-    requested_by: str
-    reason: str = ""
-    origin: str | None = None
-    created_at: datetime
-    expires_at: datetime
-    overdue: OverdueSummary | None = None  # suspend
-    suspended: SuspensionState | None = None  # unsuspend: the suspension being lifted
-    needs_approval: bool = False
-
-
-class Settled(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    state: Literal["confirmed", "cancelled"]
-    by: str
-    at: datetime
-
-
-class PrepareSuspension(BaseModel):
-    """Order: show the suspension of ``account`` for confirmation."""
-
-    account: str = Field(min_length=1)
-    reason: str = ""
-    origin: str | None = None
-
-    @field_validator("origin", mode="before")
-    @classmethod
-    def _origin(cls, value: object) -> str | None:
-        return clean_origin(value)
-
-
-class PrepareUnsuspension(BaseModel):
-    account: str = Field(min_length=1)
-    origin: str | None = None
-
-    @field_validator("origin", mode="before")
-    @classmethod
-    def _origin(cls, value: object) -> str | None:
-        return clean_origin(value)
-
-
-class ConfirmAction(BaseModel):
-    """Order: carry out the confirmation with this id (from a button: untrusted text).
-
-    ``reason`` is what the reason box holds at the click; None keeps the one shown.
-    """
-
-    confirmation_id: str
-    reason: str | None = None
-
-
-class CancelConfirmation(BaseModel):
-    confirmation_id: str
-
-
-class Suspended(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    account: str
-    name: str
-    reason: str
-    by: str
-    at: datetime | None
-    overdue: OverdueSummary
-    origin: str | None = None
-    approved_by: str | None = None
-
-
-class Unsuspended(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    account: str
-    name: str
-    by: str
-    was: SuspensionState | None
-    note: str = ""
-
-
-class SentForApproval(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    request: ApprovalView
-    confirmation: Confirmation
-
-
-# -- reading the world --------------------------------------------------------------------------
-
-
-def clean_origin(value: object) -> str | None:
-    """Keep an origin only in the one shape buttons send (``digest:YYYY-MM-DD``)."""
-    if isinstance(value, str) and ORIGIN.match(value):
-        return value
-    return None
-
-
-def overdue_for(deps: Deps, account: Account) -> OverdueSummary:
-    """The account's overdue invoices by the digest's rule (``commands.digest``): Posted, owing,
-    at least ``overdue_days`` past due, and together owing ``overdue_min_balance`` or more —
-    otherwise none. Oldest first."""
-    today = deps.today()
-    policy = deps.policy
-    threshold = threshold_days(policy.overdue_days)
-    found: list[OverdueInvoice] = []
-    currency: str | None = None
-    if account.zuora_account_number:
-        for invoice in deps.zuora.invoices_for_account(account.zuora_account_number):
-            if (invoice.status or "Posted") != "Posted" or invoice.balance <= 0:
-                continue
-            days = (today - invoice.due_date).days
-            if days < threshold:
-                continue
-            currency = currency or invoice.currency
-            found.append(
-                OverdueInvoice(
-                    number=invoice.invoice_number,
-                    due_date=invoice.due_date,
-                    balance=invoice.balance,
-                    days_overdue=days,
-                )
-            )
-    total = sum((inv.balance for inv in found), Decimal("0"))
-    if total < Decimal(str(policy.overdue_min_balance)):
-        found, total = [], Decimal("0")
-    found.sort(key=lambda inv: (inv.due_date, inv.number))
-    return OverdueSummary(
-        as_of=today,
-        overdue_days=threshold,
-        count=len(found),
-        total=total,
-        currency=currency,
-        oldest_due=found[0].due_date if found else None,
-        invoices=found[:MAX_INVOICES_KEPT],
-    )
-
-
-def _state_of(account: Account) -> SuspensionState | None:
-    s = account.suspended
-    return None if s is None else SuspensionState(reason=s.reason, by=s.by, at=s.at)
-
-
-def _already(account: Account) -> AlreadySuspended:
-    state = _state_of(account)
-    assert state is not None
-    return AlreadySuspended(account.id, state)
 
 
 # -- preparing ----------------------------------------------------------------------------------
@@ -510,43 +264,69 @@ def confirm(
             )
     else:
         reason = reason[:MAX_REASON]
-    _settle(
+    approval = confirmation.action == SUSPEND and (
+        confirmation.needs_approval or deps.policy.suspend_requires_approval
+    )
+    if approval:
+        return _send_for_approval(deps, actor, confirmation, reason)
+    kind, params = _run_params(confirmation, actor, reason)
+
+    def create_run(session: Session) -> str:
+        """The run that acts, in the same transaction as the settled confirmation."""
+        run = engine.create(
+            session,
+            deps.actions.run(kind),
+            account=confirmation.account,
+            requested_by=actor.user_id,
+            params=params,
+            now=deps.now(),
+        )
+        return run.id
+
+    run_id = _settle(
         deps,
         actor,
         confirmation,
         state="confirmed",
         details={"reason": reason, "origin": confirmation.origin},
+        then=create_run,
     )
-    if confirmation.action == UNSUSPEND:
-        return _lift(deps, actor, confirmation, note=reason)
-    if confirmation.needs_approval or deps.policy.suspend_requires_approval:
-        assert confirmation.overdue is not None
-        request = request_approval(
-            RequestApproval(
-                kind=APPROVAL_KIND,
-                account=confirmation.account,
-                reason=reason,
-                origin=confirmation.origin,
-                preview={
-                    "name": confirmation.name,
-                    "confirmation_id": confirmation.id,
-                    "overdue": confirmation.overdue.model_dump(mode="json"),
-                },
-            ),
-            actor,
-            deps,
-        )
-        return SentForApproval(request=request, confirmation=confirmation)
+    assert run_id is not None
+    return _work(deps, run_id)
+
+
+def _send_for_approval(
+    deps: Deps, actor: Actor, confirmation: Confirmation, reason: str
+) -> SentForApproval:
+    """Settle the confirmation and store the four-eyes request in one transaction; when another
+    suspension holds the account, neither happens and the refusal points at it."""
     assert confirmation.overdue is not None
-    return _suspend(
-        deps,
-        actor.user_id,
-        account_id=confirmation.account,
+    order = RequestApproval(
+        kind=APPROVAL_KIND,
+        account=confirmation.account,
         reason=reason,
-        shown=confirmation.overdue,
         origin=confirmation.origin,
-        reference={"confirmation_id": confirmation.id},
+        preview={
+            "name": confirmation.name,
+            "confirmation_id": confirmation.id,
+            "overdue": confirmation.overdue.model_dump(mode="json"),
+        },
     )
+    kind, clean = vet_request(order, actor, deps)
+    try:
+        request_id = _settle(
+            deps,
+            actor,
+            confirmation,
+            state="confirmed",
+            details={"reason": reason, "origin": confirmation.origin},
+            then=lambda session: create_request(session, deps, actor, kind, order, clean).id,
+        )
+    except RequestLocked:
+        raise locked_out(deps, actor, kind, confirmation.account) from None
+    request = load_approval(deps, request_id or "")
+    assert request is not None
+    return SentForApproval(request=request, confirmation=confirmation)
 
 
 def cancel_confirmation(cmd: CancelConfirmation, actor: Actor, deps: Deps) -> Confirmation:
@@ -600,8 +380,11 @@ def _settle(
     *,
     state: Literal["confirmed", "cancelled"],
     details: dict[str, Any],
-) -> None:
-    """The compare-and-set: exactly one caller inserts the settled key; the rest are told."""
+    then: Callable[[Session], str] | None = None,
+) -> str | None:
+    """The compare-and-set: exactly one caller inserts the settled key; the rest are told.
+    ``then`` runs in the winner's transaction (it creates the run); its answer is returned."""
+    answer: str | None = None
     now = deps.now()
     verb = "confirm" if state == "confirmed" else "cancel"
     key = _settled_key(confirmation.id)
@@ -622,6 +405,8 @@ def _settle(
                 session=session,
                 details={"confirmation_id": confirmation.id, **details},
             )
+            if then is not None:
+                answer = then(session)
     if not won:
         done = settled(deps, confirmation.id)
         assert done is not None, "the settled key exists once first_time() says so"
@@ -629,132 +414,96 @@ def _settle(
             deps, actor, f"{confirmation.action}.{verb}", confirmation.account, stage="confirmation"
         )({"problem": f"lost the race: already {done.state}", "confirmation_id": confirmation.id})
         raise AlreadySettled(confirmation, done, deps.zone)
+    return answer
 
 
-# -- acting -------------------------------------------------------------------------------------
+# -- acting: the runs -----------------------------------------------------------------------------
 
 
-def _suspend(
-    deps: Deps,
-    by: str,
-    *,
-    account_id: str,
-    reason: str,
-    shown: OverdueSummary,
-    origin: str | None,
-    reference: dict[str, Any],
-    approved_by: str | None = None,
-) -> Suspended:
-    """Re-read the account and its invoices, then suspend — or stop and say why."""
-    base = {"reason": reason, "origin": origin, **reference}
-    if approved_by:
-        base["approved_by"] = approved_by
-
-    def audit(outcome: Literal["ok", "refused", "failed"], details: dict[str, Any]) -> None:
-        record(deps, actor=by, action=SUSPEND, account=account_id, outcome=outcome, details=details)
-
-    try:
-        account = deps.platform.get_account(account_id)
-        if account.is_deactivated:
-            audit("refused", {**base, "problem": "deactivated since"})
-            raise Conflict(f"Account {account_id} was deactivated since; it was not suspended.")
-        if account.is_suspended:
-            audit("refused", {**base, "problem": "already suspended"})
-            raise _already(account)
-        now_overdue = overdue_for(deps, account)
-        if now_overdue.count == 0:
-            audit(
-                "refused",
-                {**base, "problem": "paid since confirmation", "overdue_shown": shown.brief()},
-            )
-            raise PaidSinceConfirmation(
-                f"Account {account_id} has paid: no invoice is overdue any more (at the "
-                f"{_origin_label(origin)}, {_owing(shown)}). It was *not* suspended."
-            )
-        after = deps.platform.suspend(account_id, reason=reason, by=by)
-    except IntegrationError as exc:
-        audit("failed", {**base, "error": str(exc)[:500]})
-        raise
-    state = _state_of(after)
-    audit(
-        "ok",
-        {
-            **base,
-            "before": {"suspended": None},
-            "after": {"suspended": state.model_dump(mode="json") if state else None},
-            "overdue": now_overdue.brief(),
-        },
-    )
-    return Suspended(
-        account=after.id,
-        name=after.name,
-        reason=state.reason if state else reason,
-        by=state.by if state else by,
-        at=state.at if state else None,
-        overdue=now_overdue,
-        origin=origin,
-        approved_by=approved_by,
-    )
+def _run_params(
+    confirmation: Confirmation, actor: Actor, reason: str
+) -> tuple[str, dict[str, Any]]:
+    reference = {"confirmation_id": confirmation.id}
+    if confirmation.action == UNSUSPEND:
+        was = confirmation.suspended.model_dump(mode="json") if confirmation.suspended else None
+        return UNSUSPEND, {"by": actor.user_id, "note": reason, "was": was, "reference": reference}
+    assert confirmation.overdue is not None
+    return SUSPEND, {
+        "by": actor.user_id,
+        "reason": reason,
+        "origin": confirmation.origin,
+        "shown": confirmation.overdue.model_dump(mode="json"),
+        "reference": reference,
+    }
 
 
-def _lift(deps: Deps, actor: Actor, confirmation: Confirmation, *, note: str) -> Unsuspended:
-    base: dict[str, Any] = {"confirmation_id": confirmation.id, "note": note or None}
+def _result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
+    """What the run did, from its record; its refusal or failure raised as the error to show."""
+    if outcome.state == "succeeded":
+        detail = next(iter(outcome.results.values()), {})
+        if "suspended" in detail:
+            return Suspended.model_validate(detail["suspended"])
+        return Unsuspended.model_validate(detail["unsuspended"])
+    if outcome.state == "refused":
+        detail = next(iter(outcome.results.values()), {})
+        refusal = dict(detail.get("refused") or {})
+        message = str(refusal.get("message") or outcome.refused or "Nothing was done.")
+        problem = refusal.get("problem")
+        run = engine.load_run(deps, outcome.run_id)
+        if problem == "already suspended" and refusal.get("state") and run is not None:
+            raise AlreadySuspended(run.account, SuspensionState.model_validate(refusal["state"]))
+        if problem == "paid since confirmation":
+            raise PaidSinceConfirmation(message)
+        if problem == "deactivated since":
+            raise Conflict(message)
+        raise NothingToDo(message)
+    raise ActionFailed.of(deps, outcome)
 
-    def audit(outcome: Literal["ok", "refused", "failed"], details: dict[str, Any]) -> None:
-        record(
-            deps,
-            actor=actor,
-            action=UNSUSPEND,
-            account=confirmation.account,
-            outcome=outcome,
-            details=details,
-        )
 
-    try:
-        account = deps.platform.get_account(confirmation.account)
-        if not account.is_suspended:
-            audit("refused", {**base, "problem": "not suspended any more"})
-            raise NothingToDo(
-                f"Account {account.id} is not suspended any more (someone lifted it since). "
-                "Nothing changed."
-            )
-        was = _state_of(account)
-        deps.platform.unsuspend(account.id)
-    except IntegrationError as exc:
-        audit("failed", {**base, "error": str(exc)[:500]})
-        raise
-    audit(
-        "ok",
-        {
-            **base,
-            "before": {"suspended": was.model_dump(mode="json") if was else None},
-            "after": {"suspended": None},
-        },
-    )
-    return Unsuspended(account=account.id, name=account.name, by=actor.user_id, was=was, note=note)
+def _work(deps: Deps, run_id: str) -> Suspended | Unsuspended:
+    return _result(deps, engine.execute(deps, run_id))
+
+
+def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
+    """A (un)suspension run's outcome as its result, or the error that says what happened."""
+    return _result(deps, outcome)
 
 
 # -- four-eyes ----------------------------------------------------------------------------------
 
-SUSPEND_APPROVAL = register_kind(ApprovalKind(name=APPROVAL_KIND, label="suspension"))
+
+def _approved_params(request: ApprovalRequest) -> dict[str, Any]:
+    return {
+        "by": request.requested_by,
+        "reason": request.reason,
+        "origin": clean_origin(request.origin),
+        "shown": dict(request.preview.get("overdue") or {}),
+        "approved_by": request.decided_by,
+        "reference": {"request_id": request.id},
+    }
+
+
+def approval_kind() -> ApprovalKind:
+    return ApprovalKind(
+        name=APPROVAL_KIND,
+        label="suspension",
+        run=SUSPEND,
+        params=_approved_params,
+        exclusive=True,
+    )
 
 
 def suspend_approved(deps: Deps, request: ApprovalView) -> Suspended:
-    """Carry out an approved suspension request (called once, by the winning Approve click)."""
+    """Carry out an approved suspension request: work its run (created with the approval) and
+    report from the run's record."""
     if request.kind != APPROVAL_KIND or request.decided_by is None:
         raise UnknownConfirmation()
-    preview = request.preview
-    shown = OverdueSummary.model_validate(preview.get("overdue") or {})
-    return _suspend(
-        deps,
-        request.requested_by,
-        account_id=request.account,
-        reason=request.reason,
-        shown=shown,
-        origin=clean_origin(request.origin),
-        reference={"request_id": request.id},
-        approved_by=request.decided_by,
-    )
+    run = engine.run_for_approval(deps, request.id)
+    if run is None:
+        raise UnknownConfirmation()
+    result = _work(deps, run.id)
+    assert isinstance(result, Suspended)
+    return result
 
 
 def _pending_request(deps: Deps, account: str) -> ApprovalView | None:
@@ -789,18 +538,6 @@ def _refuser(
         )
 
     return refuse
-
-
-def _owing(overdue: OverdueSummary) -> str:
-    money = f"{overdue.total:,.2f}" + (f" {overdue.currency}" if overdue.currency else "")
-    noun = "invoice was" if overdue.count == 1 else "invoices were"
-    return f"{overdue.count} {noun} overdue, {money}"
-
-
-def _origin_label(origin: str | None) -> str:
-    if origin and origin.startswith("digest:"):
-        return f"overdue digest of {origin.removeprefix('digest:')}"
-    return "confirmation"
 
 
 def _key(confirmation_id: str) -> str:

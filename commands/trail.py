@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlmodel import Session
@@ -11,7 +11,6 @@ from audit import append
 from commands.actor import Actor, Role
 from commands.context import current_correlation_id
 from commands.errors import Forbidden
-from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -49,33 +48,6 @@ def record(
         return
     with deps.ledger.session() as own:
         write(own)
-
-
-def change_and_record(
-    deps: Deps,
-    *,
-    actor: Actor,
-    action: str,
-    account: str,
-    details: Mapping[str, Any],
-    change: Callable[[], T],
-) -> T:
-    """Make one backend change and audit it: ``ok`` with ``details``, or ``failed`` with the
-    backend's error added (and the error raised on), so no attempt goes unrecorded."""
-    try:
-        result = change()
-    except IntegrationError as exc:
-        record(
-            deps,
-            actor=actor,
-            action=action,
-            account=account,
-            outcome="failed",
-            details={**details, "error": str(exc)},
-        )
-        raise
-    record(deps, actor=actor, action=action, account=account, outcome="ok", details=details)
-    return result
 
 
 def authorize(

@@ -11,6 +11,7 @@ from bot.listeners import (
     home,
     override,
     reading,
+    runs,
     slash,
     suspension,
 )
@@ -27,4 +28,5 @@ def register_all(app: App, services: Services) -> slash.VerbRouter:
     suspension.register(app, services, router)
     home.register(app, services)
     override.register(app, services, router)
+    runs.register(app, services, router)
     return router

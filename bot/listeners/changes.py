@@ -50,6 +50,7 @@ from commands.emergency import (
     pull_from_zuora,
     save_emergency,
 )
+from commands.engine import ActionFailed
 from commands.errors import AmbiguousAccount, CommandError, Forbidden, InvalidInput, NothingToDo
 from commands.invoice_email import ChangeInvoiceEmail, change_invoice_email, load_invoice_contacts
 from commands.pbx import (
@@ -85,6 +86,11 @@ def submitted_values(view: dict[str, Any]) -> dict[str, Any]:
             else:
                 found[block_id] = element.get("value")
     return found
+
+
+def _why(exc: IntegrationError | ActionFailed) -> object:
+    """What the backend said: a failed run keeps its error text."""
+    return exc.error if isinstance(exc, ActionFailed) else exc
 
 
 def _channel_of(body: dict[str, Any]) -> str:
@@ -369,6 +375,10 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 post(views.edit_incomplete(exc))
                 answered = True
                 continue
+            except CommandError as exc:  # failed at a step, or in progress: as recorded
+                _text(post)(user_message(exc))
+                answered = True
+                continue
             except IntegrationError as exc:
                 post(views.change_failed(what, rename.account, exc))
                 answered = True
@@ -394,8 +404,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def work(actor: Actor, post: Post) -> None:
             try:
                 post(views.invoice_email_done(change_invoice_email(cmd, actor, deps())))
-            except IntegrationError as exc:
-                post(views.change_failed("invoice email change", cmd.account, exc))
+            except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
+                post(views.change_failed("invoice email change", cmd.account, _why(exc)))
 
         return work
 
@@ -422,8 +432,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def work(actor: Actor, post: Post) -> None:
             try:
                 post(views.pbx_done(change_pbx_subscription(cmd, actor, deps())))
-            except IntegrationError as exc:
-                post(views.change_failed("PBX subscription change", cmd.account, exc))
+            except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
+                post(views.change_failed("PBX subscription change", cmd.account, _why(exc)))
 
         return work
 
@@ -446,8 +456,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def work(actor: Actor, post: Post) -> None:
             try:
                 post(views.pbx_done(rename_pbx_group(cmd, actor, deps())))
-            except IntegrationError as exc:
-                post(views.change_failed("PBX group rename", cmd.account, exc))
+            except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
+                post(views.change_failed("PBX group rename", cmd.account, _why(exc)))
 
         return work
 
@@ -477,8 +487,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def work(actor: Actor, post: Post) -> None:
             try:
                 post(views.emergency_done(save_emergency(cmd, actor, deps())))
-            except IntegrationError as exc:
-                post(views.change_failed("emergency details update", cmd.account, exc))
+            except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
+                post(views.change_failed("emergency details update", cmd.account, _why(exc)))
 
         return work
 

@@ -1,8 +1,8 @@
 """``/jethub override <account> <reason>``: suspend before the account is overdue enough.
 
 The verb shows a confirmation; its button suspends at once for an approver, or posts a four-eyes
-request for anyone else (its Approve runs ``override_approved``). Failures go through the
-boundary: a refusal or a backend error is told to the person who clicked.
+request for anyone else (its Approve works the override's run, like every approved action).
+Failures go through the boundary: a refusal or a backend error is told to the person who clicked.
 """
 
 from __future__ import annotations
@@ -13,27 +13,21 @@ from typing import Any
 from pydantic import ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.blocks import message, section
-from bot.boundary import Notify, after_ack, user_message
-from bot.listeners import approvals as approval_ui
+from bot.boundary import Notify, after_ack
 from bot.listeners.pick import offering_matches
 from bot.listeners.slash import VerbCall, VerbRouter
+from bot.requests import post_request
 from bot.services import Services
 from bot.views import override as views
 from commands.actor import Role
-from commands.approvals import ApprovalDecided
-from commands.errors import CommandError, InvalidInput
+from commands.errors import InvalidInput
 from commands.override import (
-    OVERRIDE_KIND,
     OverrideDone,
     SuspendOverride,
-    override_approved,
     preview_override,
     suspend_override,
 )
-from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
 
@@ -51,33 +45,8 @@ def _order(account: str, reason: str) -> SuspendOverride:
         raise InvalidInput("reason", message) from None
 
 
-def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided) -> None:
-    request = decided.request
-    try:
-        payload = views.override_done(override_approved(services.deps, request))
-    except (CommandError, IntegrationError) as exc:
-        text = user_message(exc) + f" Check the account with `/jethub account {request.account}`."
-        payload = message(text, [section(text)])
-    for channel, thread in ((request.channel, request.message_ts), (request.requested_by, None)):
-        if not channel:
-            continue
-        try:
-            client.chat_postMessage(channel=channel, thread_ts=thread, **payload)
-        except SlackApiError as exc:
-            log.warning("could not report the override: %s", exc.response.get("error"))
-
-
 def register(app: App, services: Services, router: VerbRouter) -> None:
     deps = services.deps
-    approval_ui.register_kind_ui(
-        OVERRIDE_KIND,
-        approval_ui.KindUI(
-            label="suspension override",
-            title=views.approval_title,
-            body=views.approval_body,
-            on_approved=_on_approved,
-        ),
-    )
 
     def on_override(call: VerbCall) -> None:
         reason = call.invocation.rest
@@ -117,7 +86,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             if isinstance(result, OverrideDone):
                 payload = views.override_done(result)
             else:
-                approval_ui.post_request(services, client, result)
+                post_request(services, client, result)
                 payload = views.requested(result)
             respond(replace_original=True, response_type="ephemeral", **payload)
 

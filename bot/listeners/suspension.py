@@ -16,18 +16,16 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot.boundary import Notify, after_ack, user_message
-from bot.listeners import approvals as approval_ui
+from bot.boundary import Notify, after_ack
 from bot.listeners.pick import offering_matches
 from bot.listeners.slash import VerbCall, VerbRouter
+from bot.requests import RequestNotPosted, post_request
 from bot.services import Services
 from bot.views import suspension as views
-from commands.approvals import ApprovalDecided
+from commands.engine import ActionFailed
 from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
 from commands.suspension import (
-    APPROVAL_KIND,
     SUSPEND,
     AlreadySettled,
     CancelConfirmation,
@@ -40,13 +38,10 @@ from commands.suspension import (
     Unsuspended,
     cancel_confirmation,
     confirm,
-    load_confirmation,
     prepare_suspension,
     prepare_unsuspension,
-    suspend_approved,
 )
 from commands.trail import record
-from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
 
@@ -70,44 +65,9 @@ def _typed_reason(body: dict[str, Any]) -> str | None:
     return str((values[views.REASON_ACTION] or {}).get("value") or "")
 
 
-def _on_approved(services: Services, client: WebClient, decided: ApprovalDecided) -> None:
-    """An approver approved a suspension request: carry it out and say how it went."""
-    request = decided.request
-    zone = services.settings.zone
-    try:
-        payload = views.approved_reply(suspend_approved(services.deps, request), zone=zone)
-    except CommandError as exc:
-        payload = views.stopped_message(views.describe(exc, zone=zone))
-    except IntegrationError as exc:
-        payload = views.stopped_message(
-            esc_warning(exc) + " The account may not be suspended: check it with "
-            f"`/jethub account {request.account}`."
-        )
-    for channel, thread in ((request.channel, request.message_ts), (request.requested_by, None)):
-        if not channel:
-            continue
-        try:
-            client.chat_postMessage(channel=channel, thread_ts=thread, **payload)
-        except SlackApiError as exc:
-            log.warning("could not report the suspension: %s", exc.response.get("error"))
-
-
-def esc_warning(exc: IntegrationError) -> str:
-    return user_message(exc)
-
-
 def register(app: App, services: Services, router: VerbRouter) -> None:
     deps = services.deps
     zone = services.settings.zone
-    approval_ui.register_kind_ui(
-        APPROVAL_KIND,
-        approval_ui.KindUI(
-            label="suspension",
-            title=views.approval_title,
-            body=views.approval_body,
-            on_approved=_on_approved,
-        ),
-    )
 
     def show(call: VerbCall, prepare: Callable[[], Confirmation]) -> None:
         try:
@@ -175,29 +135,25 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             except (AlreadySettled, *_ON_THE_SIDE) as exc:
                 side(respond)(views.describe(exc, zone=zone))
                 return
+            except ActionFailed as exc:
+                replace(views.failed_message(exc))
+                return
             except CommandError as exc:
                 if isinstance(exc, InvalidInput):  # fix the reason box, then Confirm again
                     side(respond)(views.describe(exc, zone=zone))
                     return
                 replace(views.stopped_message(views.describe(exc, zone=zone)))
                 return
-            except IntegrationError as exc:
-                log.warning("backend failure while carrying out a confirmation: %s", exc)
-                shown = load_confirmation(deps, value)
-                number = shown.account if shown else "<number>"
-                replace(
-                    views.stopped_message(
-                        esc_warning(exc) + " It may not have gone through: check with "
-                        f"`/jethub account {number}` and run the command again if needed."
-                    )
-                )
-                return
             if isinstance(result, Suspended):
                 replace(views.suspended_message(result, zone=zone))
             elif isinstance(result, Unsuspended):
                 replace(views.unsuspended_message(result, zone=zone))
             elif isinstance(result, SentForApproval):
-                approval_ui.post_request(services, client, result.request)
+                try:
+                    post_request(services, client, result.request)
+                except RequestNotPosted as exc:  # withdrawn: say so where the buttons were
+                    replace(views.stopped_message(views.describe(exc, zone=zone)))
+                    return
                 replace(
                     views.sent_for_approval_message(
                         result, zone=zone, channel=services.settings.jethub_approvals_channel

@@ -272,3 +272,8 @@ def summary_blocks(summary: DeactivationSummary) -> list[Block]:
 
 def summary_reply(summary: DeactivationSummary) -> dict[str, Any]:
     return message(f"Account {summary.account} is deactivated", summary_blocks(summary))
+
+
+def refused_blocks(text: str) -> list[Block]:
+    """A run that found it must not act (the account was already deactivated)."""
+    return [section(f":no_entry: {esc(text)}")]

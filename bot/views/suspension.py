@@ -15,7 +15,8 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
 )
 
-from bot.blocks import context, esc, local_time, message, section, who
+from bot.blocks import command_text, context, esc, local_time, message, section, who
+from bot.views.deactivation import RETRY
 from commands.approvals import ApprovalView
 from commands.errors import CommandError
 from commands.suspension import (
@@ -243,7 +244,7 @@ def describe(exc: CommandError, *, zone: ZoneInfo) -> str:
             f"Already done: this was {exc.settled.state} by {who(exc.settled.by)} at "
             f"{local_time(exc.settled.at, zone)}. Nothing more was done by this click."
         )
-    return esc(str(exc))
+    return command_text(exc)
 
 
 def stopped_message(text: str) -> dict[str, Any]:
@@ -278,3 +279,18 @@ def approval_body(request: ApprovalView) -> list[Block]:
 
 def approved_reply(result: Suspended, *, zone: ZoneInfo) -> dict[str, Any]:
     return suspended_message(result, zone=zone)
+
+
+def failed_message(exc: CommandError) -> dict[str, Any]:
+    """A run that failed at a named step, with its Retry button (the run id only)."""
+    text = f":x: {esc(str(exc))}"
+    run_id = str(getattr(exc, "run_id", "") or "")
+    blocks: list[Block] = [section(text)]
+    if run_id:
+        blocks.append(
+            ActionsBlock(
+                block_id="run.failed",
+                elements=[ButtonElement(text="Retry", action_id=RETRY, value=run_id)],
+            )
+        )
+    return message(text, blocks)

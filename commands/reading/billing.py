@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from commands import engine
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
+from commands.engine import Effect, RunKind, RunView, Step, StepContext, StepResult, StepView
 from commands.errors import NothingToDo
 from commands.reading._models import ReadOrder, ReadResult
-from commands.trail import authorize, record
+from commands.trail import authorize
 from integrations.allowances import AllowanceItem, describe_allowances
-from integrations.errors import IntegrationError
 from integrations.platform import Account, PlatformAllowances
 
 if TYPE_CHECKING:
@@ -63,30 +64,67 @@ def refresh_allowances(cmd: RefreshAllowances, actor: Actor, deps: Deps) -> Allo
             f"Account {account.id} has no Zuora account, so there is nothing to "
             "refresh allowances from."
         )
-    before = deps.platform.allowances(account.id)
-    try:
-        fresh = deps.zuora.allowances(zuora_key, deps.today())
-        after = deps.platform.store_allowances(account.id, fresh.items, fresh.subscription_numbers)
-    except IntegrationError as exc:
-        record(
-            deps,
-            actor=actor,
-            action=action,
+    with deps.ledger.session() as session:
+        run = engine.create(
+            session,
+            deps.actions.run(REFRESH),
             account=account.id,
-            outcome="failed",
-            details={"before": _snapshot(before), "error": str(exc)},
+            requested_by=actor.user_id,
+            params={"zuora_account": zuora_key},
+            now=deps.now(),
         )
-        raise
-    changes = allowance_changes(before, after)
-    record(
-        deps,
-        actor=actor,
-        action=action,
-        account=account.id,
-        outcome="ok",
-        details={"before": _snapshot(before), "after": _snapshot(after), "changes": changes},
+    outcome = engine.execute(deps, run.id)
+    if outcome.state != "succeeded":
+        raise engine.ActionFailed.of(deps, outcome)
+    done = outcome.results["refresh"]
+    return AllowancesRefreshed(
+        account=account,
+        before=PlatformAllowances.model_validate(done["before"]),
+        after=PlatformAllowances.model_validate(done["after"]),
+        changes=list(done["changes"]),
     )
-    return AllowancesRefreshed(account=account, before=before, after=after, changes=changes)
+
+
+# -- the run: one step, safe to repeat ------------------------------------------------------------
+
+REFRESH = "billing.refresh"
+
+
+def _refresh(ctx: StepContext) -> StepResult:
+    """Store what Zuora says now. The allowances as they were before the first attempt are
+    recorded as intent, so a resumed refresh reports its changes against them."""
+    deps, account = ctx.deps, ctx.run.account
+    earlier = ctx.earlier_intent().get("before")
+    if earlier is not None:
+        before = PlatformAllowances.model_validate(earlier)
+    else:
+        before = deps.platform.allowances(account)
+        ctx.intend(before=before.model_dump(mode="json"))
+    fresh = deps.zuora.allowances(str(ctx.params["zuora_account"]), deps.today())
+    after = deps.platform.store_allowances(account, fresh.items, fresh.subscription_numbers)
+    changes = allowance_changes(before, after)
+    detail = {
+        "before": before.model_dump(mode="json"),
+        "after": after.model_dump(mode="json"),
+        "changes": changes,
+    }
+    event = {"before": _snapshot(before), "after": _snapshot(after), "changes": changes}
+    return StepResult(detail, Effect(REFRESH, "ok", event))
+
+
+def _failure(_deps: Deps, run: RunView, steps: list[StepView], _step: str) -> dict[str, Any]:
+    intent = ((steps[0].detail or {}).get("intent") or {}) if steps else {}
+    before = intent.get("before")
+    return {"before": _snapshot(PlatformAllowances.model_validate(before))} if before else {}
+
+
+def refresh_kind() -> RunKind:
+    return RunKind(
+        name=REFRESH,
+        label="allowance refresh",
+        steps=(Step("refresh", "store Zuora's allowances on the platform", _refresh),),
+        failure_details=_failure,
+    )
 
 
 def allowance_changes(before: PlatformAllowances, after: PlatformAllowances) -> list[str]:

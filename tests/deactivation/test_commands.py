@@ -25,6 +25,8 @@ from commands.approvals import (
 )
 from commands.deactivation import (
     STEPS,
+    DeactivationSummary,
+    Growth,
     PreviewDeactivation,
     QuietProgress,
     RequestDeactivation,
@@ -140,8 +142,9 @@ def test_whole_flow_empties_the_account_and_audits_each_step(deps: Deps, sandbox
     assert len(steps_logged) == len(STEPS) and all(a[2] == "ok" for a in steps_logged)
     assert trail[-1] == ("system", "deactivate.done", "ok")
     assert outcome.summary is not None
-    assert outcome.summary.quarantined == before["in_service"]
-    removed = {t.name: t.count for t in outcome.summary.removed}
+    summary = DeactivationSummary.model_validate(outcome.summary)
+    assert summary.quarantined == before["in_service"]
+    removed = {t.name: t.count for t in summary.removed}
     assert removed["queues"] == before["queues"]
 
 
@@ -268,8 +271,9 @@ class Recorder(QuietProgress):
         self.growth: list[Any] = []
         self.failures: list[tuple[str, str]] = []
 
-    def grew(self, growth: Any) -> None:
-        self.growth.append(growth)
+    def step_done(self, position: int, name: str, detail: dict[str, Any]) -> None:
+        if name == "review" and detail.get("grew"):
+            self.growth.append(Growth.model_validate(detail["grew"]))
 
     def failed(self, run_id: str, name: str, error: str) -> None:
         self.failures.append((name, error))
@@ -397,5 +401,19 @@ def _crash_and_resume(deps: Deps, sandbox: Sandbox, crash: CrashAt, batch: int =
 def test_on_postgres_too(sandbox: Sandbox, pg_ledger: Ledger) -> None:
     deps = make_deps(sandbox.url, pg_ledger)
     run_id = approve(deps, request(deps))
+    assert execute_run(deps, run_id).state == "succeeded"
+    assert_fully_deactivated(sandbox, ACCOUNT)
+
+
+def test_a_run_written_before_runs_carried_parameters_still_finishes(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    from sqlalchemy import update
+
+    from audit import ActionRun
+
+    run_id = approve(deps, request(deps))
+    with deps.ledger.session() as session:  # as a run written before ledger revision 0003
+        session.execute(update(ActionRun).where(ActionRun.id == run_id).values(params=None))  # type: ignore[arg-type]
     assert execute_run(deps, run_id).state == "succeeded"
     assert_fully_deactivated(sandbox, ACCOUNT)

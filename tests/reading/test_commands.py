@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from commands.engine import ActionFailed
 from commands.errors import AccountNotFound, AmbiguousAccount, Forbidden, NothingToDo
 from commands.reading import (
     ListAuditEvents,
@@ -190,8 +191,9 @@ def test_a_viewer_may_not_refresh(deps, sandbox):
 def test_refresh_with_zuora_down_changes_nothing_and_audits_the_failure(deps, sandbox):
     before = _stored(sandbox, "1006")
     sandbox.faults("zuora").set(error_rate=1.0)
-    with pytest.raises(BackendUnavailable):
+    with pytest.raises(ActionFailed) as failed:
         refresh_allowances(RefreshAllowances(account="1006"), ALICE, deps)
+    assert "allowance refresh of account 1006 failed: Zuora" in str(failed.value)
     assert _stored(sandbox, "1006") == before
     [event] = events(deps.ledger, "1006")
     assert event.outcome == "failed"

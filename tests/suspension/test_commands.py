@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from audit import Ledger
 from commands.approvals import DecideApproval, decide_approval, load_approval
+from commands.deactivation import RetryRun, retry_run
 from commands.deps import Deps, Policy
+from commands.engine import ActionFailed, execute, load_run
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
 from commands.suspension import (
     CONFIRM_TTL,
@@ -42,7 +44,6 @@ from commands.suspension import (
     settled,
     suspend_approved,
 )
-from integrations.errors import BackendUnavailable
 from integrations.sandbox import Sandbox
 from tests.suspension.conftest import (
     ALICE,
@@ -251,10 +252,20 @@ def test_unknown_account(deps: Deps) -> None:
 def test_a_backend_failure_is_audited_as_failed(deps: Deps, sandbox: Sandbox) -> None:
     shown = prepare(deps)
     sandbox.faults("platform").set(error_rate=1.0)
-    with pytest.raises(BackendUnavailable):
+    with pytest.raises(ActionFailed) as failed:
         confirm(ConfirmAction(confirmation_id=shown.id), ALICE, deps)
     sandbox.clear_faults()
     assert trail(deps.ledger, OVERDUE)[-1] == (ALICE.user_id, "suspend", "failed")
+    # The run is recorded as failed at its named step, and Retry finishes it.
+    assert failed.value.step == "suspend" and "does not show the change" in str(failed.value)
+    assert suspension_of(sandbox, OVERDUE) is None
+    run = load_run(deps, failed.value.run_id)
+    assert run is not None and run.state == "failed"
+    retried = retry_run(RetryRun(run_id=run.id), ALICE, deps)
+    assert retried.state == "pending"
+    assert execute(deps, run.id).state == "succeeded"
+    assert suspension_of(sandbox, OVERDUE) is not None
+    assert trail(deps.ledger, OVERDUE)[-1] == (ALICE.user_id, "suspend", "ok")
 
 
 def test_unsuspend_lifts_it(deps: Deps, sandbox: Sandbox) -> None:

@@ -1,0 +1,186 @@
+"""What four-eyes approval deals in: its kinds, its orders, the request as read from the ledger,
+and its refusals (``commands.approvals`` acts on them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from audit.models import ApprovalRequest, ApprovalState
+from commands.actor import Role
+from commands.errors import CommandError, Conflict
+
+if TYPE_CHECKING:
+    from commands.run_kinds import RunView
+
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ApprovalError(CommandError):
+    """Base of the approval refusals."""
+
+
+class UnknownRequest(ApprovalError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That approval button does not match any pending request, so nothing was done."
+        )
+
+
+class SelfApproval(ApprovalError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You asked for this yourself: a *different* approver has to approve it (four eyes)."
+        )
+
+
+class AlreadyDecided(ApprovalError):
+    def __init__(self, request: ApprovalView) -> None:
+        self.request = request
+        who = f" by <@{request.decided_by}>" if request.decided_by else ""
+        self.mentions = (request.decided_by,) if request.decided_by else ()
+        state = request.state.value
+        super().__init__(f"This request was already *{state}*{who}; nothing was done.")
+
+
+class RequestExpired(ApprovalError):
+    def __init__(self, request: ApprovalView) -> None:
+        self.request = request
+        super().__init__(
+            "This request has expired, so it can no longer be approved. Ask again if it is "
+            "still needed."
+        )
+
+
+class NotYourRequest(ApprovalError):
+    def __init__(self) -> None:
+        super().__init__("Only the person who asked can cancel this request.")
+
+
+class UnknownKind(ApprovalError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"Approvals of kind {kind!r} are not known to this build.")
+
+
+# -- kinds --------------------------------------------------------------------------------------
+
+RunParams = Callable[[ApprovalRequest], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ApprovalKind:
+    """What can be approved: ``name`` is stored in ``approval_request.kind``; ``run`` names the
+    run kind an approval starts, with ``params`` taken from the request."""
+
+    name: str
+    label: str  # "deactivation": used in messages
+    request_role: Role = Role.OPERATOR
+    decide_role: Role = Role.APPROVER
+    run: str | None = None
+    params: RunParams | None = None
+    exclusive: bool = False  # holds the account's destructive-action lock
+
+
+class ActionInProgress(Conflict):
+    """The account already has an active action of this kind: a pointer to it."""
+
+    def __init__(
+        self,
+        account: str,
+        label: str,
+        *,
+        request: ApprovalView | None = None,
+        run: RunView | None = None,
+    ) -> None:
+        self.account = account
+        self.request = request
+        self.run = run
+        who = request.requested_by if request else (run.requested_by if run else None)
+        self.mentions = (who,) if who else ()
+        by = f" from <@{who}>" if who else ""
+        if request is not None and request.state is ApprovalState.PENDING:
+            state = "pending"
+        elif run is not None and run.state.value == "failed":
+            state = "failed (an approver can Retry it)"
+        else:
+            state = "in progress"
+        where = ""
+        if request is not None and request.channel and request.message_ts:
+            link = permalink(request.channel, request.message_ts)
+            where = f" See <{link}|the request>."
+            self.links = (f"<{link}|the request>",)
+        super().__init__(
+            f"Account {account} already has a {label}{by} that is {state}; nothing new was "
+            f"requested.{where}"
+        )
+
+
+def permalink(channel: str, ts: str) -> str:
+    """Slack's archive link to a message (what chat.getPermalink answers, without the call)."""
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+# -- models -------------------------------------------------------------------------------------
+
+
+class ApprovalView(BaseModel):
+    """A detached, read-only copy of an ``approval_request`` row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    kind: str
+    account: str
+    requested_by: str
+    reason: str
+    preview: dict[str, Any]
+    state: ApprovalState
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_reason: str | None
+    created_at: datetime
+    expires_at: datetime
+    channel: str | None
+    message_ts: str | None
+    origin: str | None
+
+    @classmethod
+    def of(cls, row: ApprovalRequest) -> ApprovalView:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class RequestApproval(BaseModel):
+    """Order: ask for a second person's approval of ``kind`` on ``account``."""
+
+    kind: str
+    account: str = Field(pattern=r"^\d{1,20}$")
+    reason: str
+    preview: dict[str, Any] = Field(default_factory=dict)
+    origin: str | None = None
+
+
+class DecideApproval(BaseModel):
+    """Order: approve or deny the request with this id (from a button: untrusted text)."""
+
+    request_id: str
+    decision: Literal["approve", "deny"]
+    reason: str | None = None
+    message_ts: str | None = None  # where the click came from, cross-checked when known
+
+
+class CancelApproval(BaseModel):
+    request_id: str
+
+
+@dataclass(frozen=True)
+class ApprovalDecided:
+    """The winning decision; ``request`` is the row as it stands after it."""
+
+    request: ApprovalView
+    decision: Literal["approve", "deny"]
+    by: str

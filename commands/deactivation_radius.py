@@ -1,0 +1,101 @@
+"""What deactivating an account would remove: its blast radius, read from the platform, and what
+it gained between the request and the run."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from integrations.platform import Account, Collection
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+
+COLLECTION_STEPS: tuple[Collection, ...] = tuple(Collection)
+
+
+# -- the blast radius ---------------------------------------------------------------------------
+
+
+class Growth(BaseModel):
+    """What the account gained between the request and the run."""
+
+    model_config = ConfigDict(frozen=True)
+
+    added: dict[str, int] = Field(default_factory=dict)  # collection → how many more
+    new_numbers: list[str] = Field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.new_numbers)
+
+
+class BlastRadius(BaseModel):
+    """What deactivating the account will remove, quarantine and unlink."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    name: str
+    counts: dict[str, int]  # per collection; phone_numbers: the in-service numbers
+    numbers: list[str]  # in-service numbers that will be quarantined (national form)
+    already_quarantined: int = 0
+    subscription_ids: list[str] = Field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def growth_since(self, before: BlastRadius) -> Growth:
+        added = {
+            name: count - before.counts.get(name, 0)
+            for name, count in self.counts.items()
+            if count > before.counts.get(name, 0) and name != Collection.PHONE_NUMBERS.value
+        }
+        known = set(before.numbers)
+        new_numbers = [number for number in self.numbers if number not in known]
+        if new_numbers:
+            added[Collection.PHONE_NUMBERS.value] = len(new_numbers)
+        return Growth(added=added, new_numbers=new_numbers)
+
+
+def blast_radius(deps: Deps, account: Account) -> BlastRadius:
+    """List every collection (fanned out over the platform client's pool) and count."""
+    results = deps.platform.map_concurrent(
+        lambda c: _listing(deps, account.id, c), list(COLLECTION_STEPS)
+    )
+    counts: dict[str, int] = {}
+    numbers: list[str] = []
+    quarantined = 0
+    subscription_ids: list[str] = []
+    for result in results:
+        if result.error is not None:
+            raise result.error
+        collection, listing = result.value  # type: ignore[misc]
+        if collection is Collection.PHONE_NUMBERS:
+            numbers = sorted(str(n["number"]) for n in listing if n.get("state") == "in_service")
+            quarantined = len(listing) - len(numbers)
+            counts[collection.value] = len(numbers)
+        else:
+            counts[collection.value] = len(listing)
+            if collection is Collection.SUBSCRIPTIONS:
+                subscription_ids = sorted(
+                    str(item.get("subscription_number") or item.get("name") or item["id"])
+                    for item in listing
+                )
+    return BlastRadius(
+        account=account.id,
+        name=account.name,
+        counts=counts,
+        numbers=numbers,
+        already_quarantined=quarantined,
+        subscription_ids=subscription_ids,
+    )
+
+
+def _listing(
+    deps: Deps, account: str, collection: Collection
+) -> tuple[Collection, list[dict[str, Any]]]:
+    if collection is Collection.PHONE_NUMBERS:
+        return collection, [n.model_dump() for n in deps.platform.phone_numbers(account)]
+    return collection, [item.model_dump() for item in deps.platform.list(account, collection)]
