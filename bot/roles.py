@@ -60,6 +60,10 @@ class RoleDirectory:
         granted = {role for role, ids in self._grants.items() if self._holds(user_id, ids)}
         return Actor.with_grants(user_id, granted)
 
+    def holds(self, user_id: str, role: Role) -> bool:
+        """Whether ``user_id`` holds ``role`` now (checked again at the moment of effect)."""
+        return self.actor(user_id).has(role)
+
     def _holds(self, user_id: str, ids: tuple[str, ...]) -> bool:
         if user_id in ids:
             return True

@@ -145,6 +145,14 @@ def build_services(
         log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
     sandbox_url = sandbox.url if sandbox is not None else ""
 
+    slack = slack_client(settings, pacer=pacer)
+    grants = {
+        Role.VIEWER: settings.jethub_viewers,
+        Role.OPERATOR: settings.jethub_operators,
+        Role.APPROVER: settings.jethub_approvers,
+        Role.ADMIN: settings.jethub_admins,
+    }
+    roles = RoleDirectory(grants, client=slack).start()
     deps = Deps(
         zuora=ZuoraClient(
             base_url=settings.zuora_base_url or sandbox_url,
@@ -166,19 +174,14 @@ def build_services(
         policy=policy(settings),
         clock=settings.clock,
         actions=action_kinds(),  # the one catalogue of action kinds, handed to everything
+        # Approve, Retry and a resumed run ask whether the requester still holds the role.
+        authority=roles.holds,
     )
-    slack = slack_client(settings, pacer=pacer)
-    grants = {
-        Role.VIEWER: settings.jethub_viewers,
-        Role.OPERATOR: settings.jethub_operators,
-        Role.APPROVER: settings.jethub_approvers,
-        Role.ADMIN: settings.jethub_admins,
-    }
     return Services(
         settings=settings,
         deps=deps,
         slack=slack,
-        roles=RoleDirectory(grants, client=slack).start(),
+        roles=roles,
         executor=WorkPool(max_workers=workers),
         sandbox=sandbox,
         looks=request_looks(),

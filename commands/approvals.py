@@ -39,7 +39,7 @@ from commands.approval_model import (
     UnknownKind,
     UnknownRequest,
 )
-from commands.errors import InvalidInput
+from commands.errors import Conflict, InvalidInput
 from commands.trail import authorize, record
 
 if TYPE_CHECKING:
@@ -276,6 +276,8 @@ def _vet(cmd: DecideApproval, actor: Actor, deps: Deps) -> tuple[ApprovalView, A
             {"request_id": request.id, "problem": "self-approval"},
         )
         raise SelfApproval()
+    if cmd.decision == "approve" and not deps.authority(request.requested_by, kind.request_role):
+        raise RequesterLostRole(_cancel_for_lost_role(deps, actor, request, kind), kind)
     if deps.now() >= request.expires_at:
         # Left pending for the sweeper, which expires it and updates its message.
         _refuse(
@@ -287,6 +289,49 @@ def _vet(cmd: DecideApproval, actor: Actor, deps: Deps) -> tuple[ApprovalView, A
         )
         raise RequestExpired(request)
     return request, kind, action
+
+
+class RequesterLostRole(Conflict):
+    """The requester no longer holds the role the request needs: it was cancelled instead of
+    approved (audited), and nothing was done."""
+
+    def __init__(self, request: ApprovalView, kind: ApprovalKind) -> None:
+        self.request = request
+        self.mentions = (request.requested_by,)
+        super().__init__(
+            f"<@{request.requested_by}> no longer holds the {kind.request_role.value} role this "
+            f"{kind.label} needs, so the request was cancelled and nothing was done."
+        )
+
+
+def _cancel_for_lost_role(
+    deps: Deps, actor: Actor, request: ApprovalView, kind: ApprovalKind
+) -> ApprovalView:
+    """Cancel ``request`` because its requester lost the role; the approver's click is audited
+    as refused, the cancellation as the system's."""
+    problem = f"the requester no longer holds the {kind.request_role.value} role"
+    _refuse(
+        deps,
+        actor,
+        f"{kind.name}.approve",
+        request.account,
+        {"request_id": request.id, "problem": problem},
+    )
+    with deps.ledger.session() as session:
+        if ledger_approvals.cancel(
+            session=session, request_id=request.id, by=SYSTEM, reason=problem, now=deps.now()
+        ):
+            ledger_locks.release(session=session, approval_id=request.id)
+            record(
+                deps,
+                actor=SYSTEM,
+                action=f"{kind.name}.cancel",
+                account=request.account,
+                outcome="ok",
+                session=session,
+                details={"request_id": request.id, "reason": problem, "noticed_by": actor.user_id},
+            )
+    return load_approval(deps, request.id) or request
 
 
 def decide_approval(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalDecided:

@@ -24,6 +24,7 @@ from bot.views import approvals as views
 from commands.approvals import (
     CancelApproval,
     DecideApproval,
+    RequesterLostRole,
     RequestExpired,
     cancel_approval,
     decide_approval,
@@ -71,6 +72,10 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 )
             except RequestExpired:
                 expire_and_announce(services, client)
+                raise
+            except RequesterLostRole as exc:  # cancelled instead: both people are told
+                redraw(services, client, exc.request)
+                tell_requester(services, client, exc.request)
                 raise
             redraw(services, client, decided.request)
             tell_requester(services, client, decided.request)

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from audit.models import ApprovalState
-from bot.blocks import context, esc, local_time, message, section
+from bot.blocks import context, esc, local_time, message, section, who
 from commands.approvals import MAX_REASON, ApprovalView
 
 APPROVE = "approvals.approve"
@@ -70,7 +70,10 @@ def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
         why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
         return f":no_entry: Denied by <@{request.decided_by}>{why} · {when}"
     if request.state is ApprovalState.CANCELLED:
-        return f":heavy_multiplication_x: Cancelled by <@{request.decided_by}> · {when}"
+        why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
+        return (
+            f":heavy_multiplication_x: Cancelled by {who(request.decided_by or '')}{why} · {when}"
+        )
     if request.state is ApprovalState.EXPIRED:
         return f":hourglass: Expired {local_time(request.expires_at, zone)}: nobody decided in time"
     return ":hourglass_flowing_sand: Waiting for an approver (not the requester)"
