@@ -272,6 +272,8 @@ def _lost_authority(deps: Deps, kind: RunKind, run: RunView) -> str | None:
     who = run.requested_by
     if who is None or deps.authority(who, kind.request_role):
         return None
+    if kind.also_role is not None and deps.authority(who, kind.also_role):
+        return None
     return (
         f"<@{who}> no longer holds the {kind.request_role.value} role this {kind.label} needs, "
         "so nothing more was done."

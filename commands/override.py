@@ -295,6 +295,7 @@ def override_kinds() -> tuple[RunKind, ApprovalKind]:
         name=OVERRIDE,
         label="suspension override",
         steps=(Step("suspend", "suspend on the platform", _suspend),),
+        also_role=Role.APPROVER,  # an approver overrides directly; an operator through approval
         exclusive=True,
         failure_note=CHECKED_AFTER_FAILURE,
     )

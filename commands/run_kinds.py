@@ -93,6 +93,7 @@ class RunKind:
     steps: tuple[Step, ...]
     retry_role: Role = Role.OPERATOR
     request_role: Role = Role.OPERATOR  # what its requester must still hold when it takes effect
+    also_role: Role | None = None  # a second role that may start it too (an approver's override)
     exclusive: bool = False
     announce: bool = False  # audit <kind>.start and <kind>.done besides each step's event
     summarise: Callable[[Deps, RunView, list[StepView]], dict[str, Any]] | None = None
