@@ -74,6 +74,14 @@ def who(user: str) -> str:
     return f"<@{user}>" if _USER_ID.match(user) else esc(user)
 
 
+def approver_mention(slack_id: str) -> str:
+    """One of our own ``JETHUB_APPROVERS`` ids as a mention: a user group as ``<!subteam^S…>``,
+    a user as ``<@U…>``. Only for ids from our settings (already validated as Slack ids)."""
+    if slack_id.startswith("S"):
+        return f"<!subteam^{slack_id}>"
+    return who(slack_id)
+
+
 def command_text(exc: CommandError, *, mask: Callable[[str], str] = str) -> str:
     """A command's message as mrkdwn: (masked,) escaped whole, then the mentions and links the
     command made on purpose (``exc.mentions``, ``exc.links``) turned back into real ones."""

@@ -198,11 +198,11 @@ def _digest_job(services: Services, client: WebClient, owner: str) -> Callable[[
     return job
 
 
-def _sweep_job(services: Services, client: WebClient) -> Callable[[], None]:
+def _sweep_job(services: Services, client: WebClient, owner: str) -> Callable[[], None]:
     def job() -> None:
         correlation_id.set(new_correlation_id())
         try:
-            sweep(services, client)
+            sweep(services, client, owner=owner)
         except Exception:
             log.exception("the sweeper failed")
 
@@ -249,10 +249,10 @@ def schedule(
     else:
         log.warning("JETHUB_AUDIT_CHANNEL is not set; the audit log's head is not anchored")
     scheduler.add_job(
-        _sweep_job(services, client),
+        _sweep_job(services, client, owner),
         IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=settings.zone),
         id="sweeper",
-        name="expire approvals, resume runs, forget old delivery ids",
+        name="expire approvals, remind approvers, resume runs, forget old delivery ids",
     )
 
 

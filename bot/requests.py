@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
-from audit.models import RunState
+from audit.models import ApprovalState, RunState
 from bot.blocks import esc, section
 from bot.views import approvals as views
 from bot.views import deactivation as deactivation_views
@@ -27,7 +27,9 @@ from bot.views import override as override_views
 from bot.views import suspension as suspension_views
 from commands.approvals import (
     ApprovalView,
+    claim_reminders,
     expire_due,
+    finish_reminder,
     load_approval,
     set_approval_message,
     withdraw_approval,
@@ -174,6 +176,7 @@ def render_request(
         label=ui.label,
         zone=services.settings.zone,
         after=extra,
+        approvers=services.settings.jethub_approvers,
     )
 
 
@@ -281,3 +284,35 @@ def expire_and_announce(services: Services, client: WebClient) -> list[ApprovalV
         redraw(services, client, request)
         tell_requester(services, client, request)
     return expired
+
+
+def remind_approvers(services: Services, client: WebClient, *, owner: str) -> list[ApprovalView]:
+    """Post the one reminder in the thread of each request whose time is 75 % gone without a
+    decision (claimed exactly once across clocks); the reminded requests.
+
+    A post that fails leaves the claim open, so another sweep takes it over and tries again
+    (``REMIND_TAKEOVER``) while the request is still pending."""
+    reminded: list[ApprovalView] = []
+    for request in claim_reminders(services.deps, owner=owner):
+        now = load_approval(services.deps, request.id) or request
+        if now.state is not ApprovalState.PENDING:
+            finish_reminder(services.deps, now, owner=owner, outcome="skipped")
+            continue
+        ui = services.looks(request.kind)
+        try:
+            thread_reply(
+                client,
+                request,
+                views.reminder_message(
+                    request,
+                    label=ui.label,
+                    zone=services.settings.zone,
+                    approvers=services.settings.jethub_approvers,
+                ),
+            )
+        except SlackApiError as exc:
+            log.warning("could not remind about %s: %s", request.id, exc.response.get("error"))
+            continue
+        finish_reminder(services.deps, request, owner=owner, outcome="ok")
+        reminded.append(request)
+    return reminded

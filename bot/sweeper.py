@@ -1,21 +1,25 @@
 """The sweeper, called by the clock every 30 s: expire due approval requests (updating their
-messages and telling their requesters), resume runs of every kind whose worker is gone (lease
+messages and telling their requesters), remind the approvers of a request 75 % of whose time
+has gone (once, in its thread), resume runs of every kind whose worker is gone (lease
 lapsed or never taken: a process that died right after an approval committed), and
 forget Slack delivery ids old enough that Slack can no longer retry them.
 
-Safe on any number of clock processes at once: expiry is a compare-and-set per request and a
-run is worked only by whoever claims its lease.
+Safe on any number of clock processes at once: expiry is a compare-and-set per request, a
+reminder is a ``job_run`` claim keyed by the request id, and a run is worked only by whoever
+claims its lease.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from datetime import timedelta
 
 from slack_sdk import WebClient
 
 from audit import prune
-from bot.requests import expire_and_announce
+from bot.requests import expire_and_announce, remind_approvers
 from bot.runner import work_run
 from bot.services import Services
 from commands.engine import resumable_runs
@@ -27,13 +31,21 @@ log = logging.getLogger(__name__)
 KEEP_DELIVERY_KEYS = timedelta(days=7)
 
 
-def sweep(services: Services, client: WebClient) -> None:
+def sweep(services: Services, client: WebClient, *, owner: str | None = None) -> None:
+    """One pass; ``owner`` names this clock in the claims it takes (the clock passes its own)."""
     try:
         expired = expire_and_announce(services, client)
         if expired:
             log.info("expired %d approval request(s)", len(expired))
     except Exception:
         log.exception("sweeper: expiring approval requests failed")
+    try:
+        who = owner or f"sweeper:{os.getpid()}:{secrets.token_hex(3)}"
+        reminded = remind_approvers(services, client, owner=who)
+        if reminded:
+            log.info("reminded the approvers of %d request(s)", len(reminded))
+    except Exception:
+        log.exception("sweeper: reminding approvers failed")
     for run_id in resumable_runs(services.deps):  # every kind: none is left undone
         try:
             outcome = work_run(services, client, run_id)

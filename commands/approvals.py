@@ -16,9 +16,11 @@ exactly one wins; the others get ``AlreadyDecided`` naming who decided.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from audit import approvals as ledger_approvals
+from audit import claim_period, finish_period
 from audit import locks as ledger_locks
 from audit.models import ApprovalState
 from commands import engine
@@ -49,6 +51,10 @@ if TYPE_CHECKING:
 
 MAX_REASON = 1000
 SYSTEM = "system"
+REMIND_JOB = "approval.remind"  # job_run: one row per request (period = the request id)
+REMIND_AT = 0.75  # of the request's time to live, gone without a decision
+# A reminder claimed by a process that died before posting it is taken over after this long.
+REMIND_TAKEOVER = timedelta(minutes=5)
 
 __all__ = [
     "ActionInProgress",
@@ -68,11 +74,14 @@ __all__ = [
     "UnknownRequest",
     "active_action",
     "cancel_approval",
+    "claim_reminders",
     "create_request",
     "decide_approval",
     "expire_due",
+    "finish_reminder",
     "load_approval",
     "locked_out",
+    "remind_at",
     "request_approval",
     "set_approval_message",
     "vet_decision",
@@ -477,6 +486,66 @@ def expire_due(deps: Deps) -> list[ApprovalView]:
                 },
             )
     return views
+
+
+def remind_at(request: ApprovalView) -> datetime:
+    """When the approvers are reminded: ``REMIND_AT`` of the request's time has gone."""
+    return request.created_at + (request.expires_at - request.created_at) * REMIND_AT
+
+
+def claim_reminders(deps: Deps, *, owner: str) -> list[ApprovalView]:
+    """The pending, posted requests whose reminder is due and that this caller claimed.
+
+    The claim is a ``job_run`` row keyed by the request id, committed before anything is
+    posted: of any number of sweeps on any number of clocks, one gets it. A claim never
+    finished (its process died before posting) is taken over after ``REMIND_TAKEOVER``.
+    """
+    now = deps.now()
+    with deps.ledger.read_session() as session:
+        waiting = [
+            ApprovalView.of(row) for row in ledger_approvals.pending(session=session, now=now)
+        ]
+    claimed: list[ApprovalView] = []
+    for request in waiting:
+        if not (request.channel and request.message_ts) or now < remind_at(request):
+            continue
+        with deps.ledger.session() as session:
+            if claim_period(
+                session=session,
+                job=REMIND_JOB,
+                period=request.id,
+                owner=owner,
+                now=now,
+                stale_after=REMIND_TAKEOVER,
+            ):
+                claimed.append(request)
+    return claimed
+
+
+def finish_reminder(deps: Deps, request: ApprovalView, *, owner: str, outcome: str) -> bool:
+    """Close this caller's claim on ``request``'s reminder: ``outcome`` "ok" (posted; audited
+    as ``<kind>.remind``) or "skipped" (decided meanwhile). False if the claim was lost."""
+    with deps.ledger.session() as session:
+        if not finish_period(
+            session=session,
+            job=REMIND_JOB,
+            period=request.id,
+            owner=owner,
+            now=deps.now(),
+            outcome=outcome,
+        ):
+            return False
+        if outcome == "ok":
+            record(
+                deps,
+                actor=SYSTEM,
+                action=f"{request.kind}.remind",
+                account=request.account,
+                outcome="ok",
+                session=session,
+                details={"request_id": request.id, "expires_at": request.expires_at},
+            )
+    return True
 
 
 def withdraw_approval(deps: Deps, request_id: str, *, why: str) -> ApprovalView | None:

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from audit.models import ApprovalState
-from bot.blocks import context, esc, local_time, message, section, who
+from bot.blocks import approver_mention, context, esc, local_time, message, section, who
 from commands.approvals import MAX_REASON, ApprovalView
 
 APPROVE = "approvals.approve"
@@ -31,12 +31,21 @@ DENY_REASON_BLOCK = "reason"
 DENY_REASON_ACTION = "value"
 
 
-def request_header(request: ApprovalView, *, title: str, zone: ZoneInfo) -> Block:
-    """Who asked, for what, why, and until when it can be decided."""
+def approvers_text(approvers: Sequence[str]) -> str:
+    """The approvers from our own settings as mentions (users and user groups), or ""."""
+    return ", ".join(approver_mention(a) for a in approvers)
+
+
+def request_header(
+    request: ApprovalView, *, title: str, zone: ZoneInfo, approvers: Sequence[str] = ()
+) -> Block:
+    """Who asked, for what, why, until when it can be decided, and (while it waits) who may
+    decide it — mentioned, so Slack notifies them."""
+    asked = approvers_text(approvers) if request.state is ApprovalState.PENDING else ""
     return section(
         f"*{esc(title)}*\n"
         f"Requested by <@{request.requested_by}> · expires {local_time(request.expires_at, zone)}\n"
-        f"*Reason:* {esc(request.reason)}"
+        f"*Reason:* {esc(request.reason)}" + (f"\n*Approvers:* {asked}" if asked else "")
     )
 
 
@@ -87,9 +96,13 @@ def approval_blocks(
     label: str,
     zone: ZoneInfo,
     after: Sequence[Block] = (),
+    approvers: Sequence[str] = (),
 ) -> list[Block]:
     """The request as posted in the approvals channel: buttons only while it is pending."""
-    blocks: list[Block] = [request_header(request, title=title, zone=zone), *body]
+    blocks: list[Block] = [
+        request_header(request, title=title, zone=zone, approvers=approvers),
+        *body,
+    ]
     if request.state is ApprovalState.PENDING:
         blocks.append(context(decision_line(request, zone)))
         blocks.append(decision_buttons(request, label=label))
@@ -107,11 +120,28 @@ def approval_message(
     label: str,
     zone: ZoneInfo,
     after: Sequence[Block] = (),
+    approvers: Sequence[str] = (),
 ) -> dict[str, Any]:
     text = f"{esc(title)} — {decision_line(request, zone)}"
-    return message(
-        text, approval_blocks(request, body, title=title, label=label, zone=zone, after=after)
+    if request.state is ApprovalState.PENDING and approvers:
+        text += f" · {approvers_text(approvers)}"
+    blocks = approval_blocks(
+        request, body, title=title, label=label, zone=zone, after=after, approvers=approvers
     )
+    return message(text, blocks)
+
+
+def reminder_message(
+    request: ApprovalView, *, label: str, zone: ZoneInfo, approvers: Sequence[str]
+) -> dict[str, Any]:
+    """The one reminder posted in a request's thread when most of its time has gone."""
+    to = approvers_text(approvers) or "Approvers"
+    text = (
+        f":alarm_clock: {to}: this {esc(label)} request for account *{esc(request.account)}* "
+        f"from <@{request.requested_by}> is still waiting for a decision. It expires "
+        f"{local_time(request.expires_at, zone)}; after that it can no longer be approved."
+    )
+    return message(text, [section(text)])
 
 
 def deny_modal(request: ApprovalView, *, label: str) -> View:
