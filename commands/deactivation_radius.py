@@ -1,12 +1,15 @@
 """What deactivating an account would remove: its blast radius, read from the platform, and what
-it gained between the request and the run."""
+it gained between the request and the run; and what it leaves behind — its child accounts and
+its Zuora account with the balance still owing."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from integrations.errors import IntegrationError, NotFound
 from integrations.platform import Account, Collection
 
 if TYPE_CHECKING:
@@ -30,8 +33,31 @@ class Growth(BaseModel):
         return bool(self.added or self.new_numbers)
 
 
+class Child(BaseModel):
+    """A child account: it is not deactivated with its parent, and will point at it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    name: str
+
+
+class ZuoraLeft(BaseModel):
+    """The Zuora account the bot leaves alone (it stays Active there): its number and balance,
+    or why they could not be read."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account_number: str | None = None
+    status: str | None = None
+    balance: Decimal | None = None
+    currency: str | None = None
+    problem: str | None = None
+
+
 class BlastRadius(BaseModel):
-    """What deactivating the account will remove, quarantine and unlink."""
+    """What deactivating the account will remove, quarantine and unlink — and what it leaves:
+    its children (a preview stored before they were read has none) and its Zuora account."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -41,6 +67,8 @@ class BlastRadius(BaseModel):
     numbers: list[str]  # in-service numbers that will be quarantined (national form)
     already_quarantined: int = 0
     subscription_ids: list[str] = Field(default_factory=list)
+    children: list[Child] = Field(default_factory=list)
+    zuora: ZuoraLeft | None = None
 
     @property
     def total(self) -> int:
@@ -90,6 +118,32 @@ def blast_radius(deps: Deps, account: Account) -> BlastRadius:
         numbers=numbers,
         already_quarantined=quarantined,
         subscription_ids=subscription_ids,
+        children=sorted(
+            (Child(id=c.id, name=c.name) for c in deps.platform.children(account.id)),
+            key=lambda c: c.id,
+        ),
+        zuora=zuora_left(deps, account),
+    )
+
+
+def zuora_left(deps: Deps, account: Account) -> ZuoraLeft:
+    """The linked Zuora account's balance; a Zuora that cannot be read is said, not hidden
+    (the deactivation does not depend on it)."""
+    key = account.zuora_account_number
+    if not key:
+        return ZuoraLeft(problem="No Zuora account is linked to this account.")
+    try:
+        found = deps.zuora.get_account(key)
+    except NotFound:
+        return ZuoraLeft(account_number=key, problem=f"Zuora has no account {key}.")
+    except IntegrationError as exc:
+        return ZuoraLeft(account_number=key, problem=f"Zuora could not be read: {exc}")
+    billing = found.billing_and_payment
+    return ZuoraLeft(
+        account_number=found.account_number,
+        status=found.basic_info.status,
+        balance=found.metrics.balance if found.metrics else None,
+        currency=billing.currency if billing else None,
     )
 
 

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from audit.models import StepState
 from bot.blocks import context, esc, message, section, sentence_start
+from bot.views.reading import money
 from commands.approvals import MAX_REASON
 from commands.deactivation import (
     MARK,
@@ -41,6 +42,7 @@ REASON_BLOCK = "reason"
 CONFIRM_BLOCK = "confirm"
 INPUT_ACTION = "value"
 MAX_NUMBERS_SHOWN = 60
+MAX_CHILDREN_SHOWN = 10
 _SECTION_TEXT = 2900
 _COLLECTIONS = {c.value for c in Collection}
 
@@ -107,7 +109,49 @@ def radius_blocks(radius: BlastRadius) -> list[Block]:
                 + (f" … and {more} more" if more > 0 else "")
             )
         )
+    blocks.append(section(children_text(radius)))
+    blocks.append(section(zuora_text(radius)))
     return blocks
+
+
+def children_text(radius: BlastRadius) -> str:
+    """The child accounts, and what happens to them: nothing — they stay, under a deactivated
+    parent."""
+    children = radius.children
+    if not children:
+        return "*Child accounts:* none."
+    shown = ", ".join(f"{esc(c.name)} ({esc(c.id)})" for c in children[:MAX_CHILDREN_SHOWN])
+    more = len(children) - MAX_CHILDREN_SHOWN
+    listed = shown + (f" … and {more} more" if more > 0 else "")
+    fate = (
+        "It is *not* deactivated: it stays active and will point"
+        if len(children) == 1
+        else "They are *not* deactivated: they stay active and will point"
+    )
+    return (
+        f":warning: *Child accounts ({len(children)}):* {listed}.\n{fate} at a deactivated "
+        "parent. Move or deactivate them separately if that is not wanted."
+    )
+
+
+def zuora_text(radius: BlastRadius) -> str:
+    """The Zuora account the bot leaves Active, with the balance still owing."""
+    left = radius.zuora
+    if left is None:  # a request stored before this was read
+        return "*Zuora:* the bot does not cancel the Zuora account; billing does that in Zuora."
+    number = f" {esc(left.account_number)}" if left.account_number else ""
+    if left.problem:
+        owing = esc(left.problem)
+    elif left.balance is not None and left.balance > 0:
+        owing = f"Balance still owing: *{money(left.balance, left.currency)}*."
+    else:
+        owing = f"Balance: {money(left.balance, left.currency)} (nothing owing)."
+    return (
+        f"*Zuora account{number}:* {owing}\n"
+        "The bot does *not* cancel the Zuora account: it stays Active in Zuora (only the "
+        "subscription ids above are unlinked on the platform). The billing team cancels it, "
+        "and settles any balance, in Zuora."
+    )
 
 
 # -- the request modal --------------------------------------------------------------------------
