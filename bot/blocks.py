@@ -9,9 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     Block,
@@ -20,6 +18,8 @@ from slack_sdk.models.blocks import (
     MarkdownTextObject,
     SectionBlock,
 )
+
+from integrations.clock import local_time as local_time  # re-exported for the views
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
@@ -99,12 +99,6 @@ def section(text: str) -> SectionBlock:
 
 def context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=text[:3000])])
-
-
-def local_time(at: datetime | None, zone: ZoneInfo) -> str:
-    if at is None:
-        return "never"
-    return at.astimezone(zone).strftime("%d %b %Y %H:%M %Z")
 
 
 class TooManyBlocks(ValueError):

@@ -15,6 +15,7 @@ from bot.blocks import esc
 from bot.requests import refresh_request, run_blocks, thread_reply
 from bot.services import Services
 from bot.views import deactivation as views
+from commands.approval_model import permalink
 from commands.approvals import ApprovalView, load_approval
 from commands.deactivation import (
     REVIEW,
@@ -96,9 +97,27 @@ class SlackProgress:
         self._reply({"text": views.step_reply(name, detail)})
         self._redraw()
 
+    def _tell_requester(self, payload: dict[str, Any]) -> None:
+        """Follow the requester's DM up, so "Approved" never stays their last word on a run that
+        stopped, or that a Retry finished."""
+        try:
+            self.client.chat_postMessage(channel=self.request.requested_by, **payload)
+        except SlackApiError as exc:
+            log.warning("could not tell the requester: %s", exc.response.get("error"))
+
+    def _link(self) -> str | None:
+        if self.request.channel and self.request.message_ts:
+            return permalink(self.request.channel, self.request.message_ts)
+        return None
+
     def failed(self, run_id: str, name: str, error: str) -> None:
-        self._reply(views.failure_reply(run_id, name, error))
+        self._reply(views.failure_reply(name, error))
         self._redraw(force=True, final=True)
+        self._tell_requester(
+            views.requester_update(
+                self.request.account, "stopped", link=self._link(), step=name, detail=error
+            )
+        )
 
     def finished(self, outcome: RunOutcome) -> None:
         if outcome.state == "refused":
@@ -106,6 +125,15 @@ class SlackProgress:
         elif outcome.summary is not None:
             self._reply(views.summary_reply(DeactivationSummary.model_validate(outcome.summary)))
         self._redraw(force=True, final=True)
+        state = "refused" if outcome.state == "refused" else "finished"
+        self._tell_requester(
+            views.requester_update(
+                self.request.account,
+                state,
+                link=self._link(),
+                detail=outcome.refused or "Nothing was done.",
+            )
+        )
 
 
 def run_deactivation(services: Services, client: WebClient, run_id: str) -> RunOutcome | None:

@@ -25,6 +25,7 @@ from bot.views import approvals as views
 from bot.views import deactivation as deactivation_views
 from bot.views import override as override_views
 from bot.views import suspension as suspension_views
+from commands.approval_model import permalink
 from commands.approvals import (
     ApprovalView,
     claim_reminders,
@@ -273,6 +274,24 @@ def tell_requester(services: Services, client: WebClient, request: ApprovalView)
     text = views.outcome_notice(request, label=ui.label, zone=services.settings.zone)
     try:
         client.chat_postMessage(channel=request.requested_by, text=text)
+    except SlackApiError as exc:
+        log.warning("could not tell the requester: %s", exc.response.get("error"))
+
+
+def tell_requester_retried(
+    services: Services, client: WebClient, request: ApprovalView, by: str
+) -> None:
+    """The requester's DM after a Retry of their stopped deactivation: running again."""
+    link = (
+        permalink(request.channel, request.message_ts)
+        if request.channel and request.message_ts
+        else None
+    )
+    payload = deactivation_views.requester_update(
+        request.account, "running", link=link, detail=f"<@{by}>"
+    )
+    try:
+        client.chat_postMessage(channel=request.requested_by, **payload)
     except SlackApiError as exc:
         log.warning("could not tell the requester: %s", exc.response.get("error"))
 

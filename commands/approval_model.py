@@ -7,16 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from audit.models import ApprovalRequest, ApprovalState
 from commands.actor import Role
 from commands.errors import CommandError, Conflict
+from integrations.clock import local_time
 
 if TYPE_CHECKING:
     from commands.run_kinds import RunView
 
+
+UTC_ZONE = ZoneInfo("UTC")
+SYSTEM_ACTOR = "system"  # who decided when nobody did (a withdrawal, a lost role)
 
 # -- errors -------------------------------------------------------------------------------------
 
@@ -40,20 +45,37 @@ class SelfApproval(ApprovalError):
 
 
 class AlreadyDecided(ApprovalError):
-    def __init__(self, request: ApprovalView) -> None:
+    """A click on a request that is no longer pending: its state in plain words, who, when."""
+
+    def __init__(self, request: ApprovalView, zone: ZoneInfo = UTC_ZONE) -> None:
         self.request = request
-        who = f" by <@{request.decided_by}>" if request.decided_by else ""
-        self.mentions = (request.decided_by,) if request.decided_by else ()
+        by = request.decided_by
+        self.mentions = (by,) if by and by != SYSTEM_ACTOR else ()
+        if by == SYSTEM_ACTOR:
+            who = " by the bot"
+        elif by:
+            who = f" by <@{by}>"
+        else:
+            who = ""
+        when = f" on {local_time(request.decided_at, zone)}" if request.decided_at else ""
+        why = f" ({request.decision_reason})" if request.decision_reason else ""
         state = request.state.value
-        super().__init__(f"This request was already *{state}*{who}; nothing was done.")
+        if request.state is ApprovalState.EXPIRED:
+            text = (
+                f"This request expired on {local_time(request.expires_at, zone)} without a "
+                "decision; nothing was done."
+            )
+        else:
+            text = f"This request was already *{state}*{who}{when}{why}; nothing was done."
+        super().__init__(text)
 
 
 class RequestExpired(ApprovalError):
-    def __init__(self, request: ApprovalView) -> None:
+    def __init__(self, request: ApprovalView, zone: ZoneInfo = UTC_ZONE) -> None:
         self.request = request
         super().__init__(
-            "This request has expired, so it can no longer be approved. Ask again if it is "
-            "still needed."
+            f"This request expired on {local_time(request.expires_at, zone)} without a "
+            "decision, so it can no longer be approved. Ask again if it is still needed."
         )
 
 

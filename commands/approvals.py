@@ -26,6 +26,7 @@ from audit.models import ApprovalState
 from commands import engine
 from commands.actor import Actor
 from commands.approval_model import (
+    SYSTEM_ACTOR,
     ActionInProgress,
     AlreadyDecided,
     ApprovalDecided,
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
     from commands.deps import Deps
 
 MAX_REASON = 1000
-SYSTEM = "system"
+SYSTEM = SYSTEM_ACTOR
 REMIND_JOB = "approval.remind"  # job_run: one row per request (period = the request id)
 REMIND_AT = 0.75  # of the request's time to live, gone without a decision
 # A reminder claimed by a process that died before posting it is taken over after this long.
@@ -262,7 +263,7 @@ def _vet(cmd: DecideApproval, actor: Actor, deps: Deps) -> tuple[ApprovalView, A
         _refuse(
             deps, actor, action, request.account, {"request_id": request.id, "problem": "expired"}
         )
-        raise RequestExpired(request)
+        raise RequestExpired(request, deps.zone)
     if request.state is not ApprovalState.PENDING:
         _refuse(
             deps,
@@ -275,7 +276,7 @@ def _vet(cmd: DecideApproval, actor: Actor, deps: Deps) -> tuple[ApprovalView, A
                 "decided_by": request.decided_by,
             },
         )
-        raise AlreadyDecided(request)
+        raise AlreadyDecided(request, deps.zone)
     if cmd.decision == "approve" and actor.user_id == request.requested_by:
         _refuse(
             deps,
@@ -296,7 +297,7 @@ def _vet(cmd: DecideApproval, actor: Actor, deps: Deps) -> tuple[ApprovalView, A
             request.account,
             {"request_id": request.id, "problem": "expired", "expired_at": request.expires_at},
         )
-        raise RequestExpired(request)
+        raise RequestExpired(request, deps.zone)
     return request, kind, action
 
 
@@ -397,7 +398,7 @@ def decide_approval(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalDe
                 request.account,
                 {"request_id": request.id, "problem": "expired"},
             )
-            raise RequestExpired(after)
+            raise RequestExpired(after, deps.zone)
         _refuse(
             deps,
             actor,
@@ -409,7 +410,7 @@ def decide_approval(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalDe
                 "decided_by": after.decided_by,
             },
         )
-        raise AlreadyDecided(after)
+        raise AlreadyDecided(after, deps.zone)
     return ApprovalDecided(request=decided, decision=cmd.decision, by=actor.user_id)
 
 
@@ -460,7 +461,7 @@ def cancel_approval(cmd: CancelApproval, actor: Actor, deps: Deps) -> ApprovalVi
             request.account,
             {"request_id": request.id, "problem": f"already {after.state.value}"},
         )
-        raise AlreadyDecided(after)
+        raise AlreadyDecided(after, deps.zone)
     return after
 
 

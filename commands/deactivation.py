@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from audit.models import RunState
 from commands import engine
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
@@ -58,6 +60,7 @@ from commands.engine import (
 )
 from commands.errors import CommandError, InvalidInput, NothingToDo
 from commands.trail import authorize, record
+from integrations.clock import local_time
 from integrations.platform import Account
 
 if TYPE_CHECKING:
@@ -259,6 +262,16 @@ _NOT_RETRYABLE = {
 }
 
 
+def not_retryable_text(run: RunView, label: str, zone: ZoneInfo) -> str:
+    """A Retry on a run that has not failed, answered with its state in plain words."""
+    if run.state is RunState.SUCCEEDED:
+        when = local_time(run.updated_at, zone) if run.updated_at else "earlier"
+        how = " (it found nothing to do)" if run.outcome == "refused" else ""
+        return f"This {label} has already finished, on {when}{how}: there is nothing to retry."
+    state = _NOT_RETRYABLE.get(run.state.value, "has not failed")
+    return f"This {label} {state}: there is nothing to retry."
+
+
 class RetryRun(BaseModel):
     run_id: str
 
@@ -294,10 +307,8 @@ def retry_run(cmd: RetryRun, actor: Actor, deps: Deps) -> RunView:
             outcome="refused",
             details={"run_id": run.id, "state": run.state.value},
         )
-        raise RunNotRetryable(
-            f"This {kind.label} {_NOT_RETRYABLE.get(run.state.value, 'has not failed')}: "
-            "there is nothing to retry."
-        )
+        now = load_run(deps, run.id) or run  # as it stands after the lost reopen
+        raise RunNotRetryable(not_retryable_text(now, kind.label, deps.zone))
     after = load_run(deps, run.id)
     assert after is not None
     return after

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -130,6 +130,7 @@ class RunView(BaseModel):
     requested_by: str | None = None
     params: dict[str, Any] | None = None
     outcome: str | None = None
+    updated_at: datetime | None = None  # a finished run's: when it finished
 
     @classmethod
     def of(cls, row: ActionRun) -> RunView:

@@ -25,6 +25,13 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def local_time(at: datetime | None, zone: ZoneInfo) -> str:
+    """A moment as the team reads it ("26 Nov 2026 10:42 AEDT"), or "never"."""
+    if at is None:
+        return "never"
+    return at.astimezone(zone).strftime("%d %b %Y %H:%M %Z")
+
+
 def business_date(at: datetime, zone: ZoneInfo) -> date:
     """The calendar date in ``zone`` at the aware instant ``at``."""
     if at.tzinfo is None:

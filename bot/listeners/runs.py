@@ -10,11 +10,12 @@ from slack_sdk import WebClient
 
 from bot.boundary import after_ack
 from bot.listeners.slash import VerbRouter
-from bot.requests import thread_reply
+from bot.requests import redraw, tell_requester_retried, thread_reply
 from bot.runner import work_run
 from bot.services import Services
 from bot.views.deactivation import RETRY
 from commands.approvals import load_approval
+from commands.deactivation import KIND as DEACTIVATE
 from commands.deactivation import RetryRun, retry_run
 
 
@@ -40,6 +41,9 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                         "from the step that failed."
                     },
                 )
+                redraw(services, client, request)  # the failure and its Retry go at once
+                if run.kind == DEACTIVATE:
+                    tell_requester_retried(services, client, request, actor.user_id)
             work_run(services, client, run.id)
 
         def notify(text: str) -> object:

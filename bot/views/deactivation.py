@@ -282,9 +282,38 @@ def failure_blocks(run_id: str, step: str, error: str) -> list[Block]:
     ]
 
 
-def failure_reply(run_id: str, step: str, error: str) -> dict[str, Any]:
-    blocks = failure_blocks(run_id, step, error)
-    return message(f"Deactivation stopped at {STEP_LABELS.get(step, step)}", blocks)
+def failure_reply(step: str, error: str) -> dict[str, Any]:
+    """The thread's line when a run stops. Its Retry button lives only on the request message,
+    which is redrawn from the run's record, so no stale Retry is left in the thread."""
+    label = esc(STEP_LABELS.get(step, step))
+    text = (
+        f":x: *Stopped at “{label}”.* The backend said: {esc(error)}\n"
+        "Nothing after this step was done. An approver can *Retry* on the request message "
+        "above; it resumes from this step."
+    )
+    return message(f"Deactivation stopped at {STEP_LABELS.get(step, step)}", [section(text)])
+
+
+def requester_update(
+    account: str, state: str, *, link: str | None, step: str | None = None, detail: str = ""
+) -> dict[str, Any]:
+    """A direct message that keeps the requester's view of their deactivation true: it
+    ``stopped`` at a step, is ``running`` again after a Retry, or ``finished`` (or ``refused``)."""
+    where = f" (<{link}|the request>)" if link else ""
+    what = f"Your deactivation of account *{esc(account)}*{where}"
+    if state == "stopped":
+        label = esc(STEP_LABELS.get(step or "", step or "?"))
+        text = (
+            f":x: {what} *stopped* at “{label}”: {esc(detail)}. It is approved but not finished; "
+            "an approver can Retry it from that step."
+        )
+    elif state == "running":
+        text = f":repeat: {what} is *running again*: {detail} retried it from the step that failed."
+    elif state == "refused":
+        text = f":no_entry: {what} did nothing: {esc(detail)}"
+    else:
+        text = f":white_check_mark: {what} is *finished*: the account is deactivated."
+    return message(text, [section(text)])
 
 
 def summary_text(summary: DeactivationSummary) -> str:
