@@ -13,6 +13,7 @@ from audit import AuditKey, Ledger, make_engine
 from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
 from bot.activity import ActivityFeed
+from bot.digest_rows import DigestRows
 from bot.masking import PROCESS
 from bot.metrics import count_action, record_attempt
 from bot.requests import RequestLooks, request_looks
@@ -183,6 +184,8 @@ def build_services(
         ledger.observers.append(
             ActivityFeed(settings.jethub_activity_channel, deps, slack, executor)
         )
+    if settings.jethub_digest_channel:
+        ledger.observers.append(DigestRows(deps, slack, executor, settings.zone))
     return Services(
         settings=settings,
         deps=deps,
