@@ -19,9 +19,8 @@ from audit.models import AuditEvent
 from bot.slack_limits import SlackClient
 from bot.views.activity import activity_line
 from bot.workers import WorkPool
-from commands.activity import FinishedChange, finished_change
+from commands.activity import FinishedChange, finished_change, people
 from commands.deps import Deps
-from commands.engine import SYSTEM, load_run
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ class ActivityFeed:
 
     def post(self, change: FinishedChange) -> None:
         try:
-            by, approved_by = self._people(change)
+            by, approved_by = people(self.deps, change)
             self.slack.chat_postMessage(
                 channel=self.channel,
                 **activity_line(change, by, approved_by=approved_by),
@@ -52,14 +51,3 @@ class ActivityFeed:
                 "could not announce a finished change in the activity channel",
                 extra={"seq": change.seq, "error": error},
             )
-
-    def _people(self, change: FinishedChange) -> tuple[str | None, str | None]:
-        """Who asked for the change (None: the bot itself) and who approved it, as recorded."""
-        by, approved_by = change.actor, None
-        if change.run_id is not None:
-            run = load_run(self.deps, change.run_id)
-            if run is not None:
-                by = run.requested_by
-                decided = run.p.get("decided_by") or run.p.get("approved_by")
-                approved_by = decided if isinstance(decided, str) else None
-        return (None if by in (None, SYSTEM) else by), approved_by

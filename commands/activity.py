@@ -14,10 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from audit.models import AuditEvent
-from commands.engine import RunKind
+from audit.models import AuditEvent, RunState, StepState
+from commands.deps import Deps
+from commands.engine import SYSTEM, RunKind, load_run, run_steps
 from commands.kinds import ActionKinds
 
 SNOOZE = "snooze"
@@ -27,7 +28,7 @@ Result = Literal["done", "refused", "stopped"]
 
 @dataclass(frozen=True)
 class FinishedChange:
-    seq: int
+    seq: int | None  # the audit event that ended it (None: read from the run's record)
     kind: str  # the run kind ("suspend"), or "snooze"
     label: str  # how people call it ("suspension")
     account: str
@@ -90,3 +91,49 @@ def _ending(event: AuditEvent, kinds: ActionKinds) -> tuple[RunKind | None, bool
     return kind, (suffix == "done" and outcome in ("ok", "refused")) or (
         suffix == "step" and outcome == "failed"
     )
+
+
+def finished_run(deps: Deps, run_id: str) -> FinishedChange | None:
+    """The change a finished run made, read from its record (None: unknown or not finished)."""
+    run = load_run(deps, run_id)
+    kind = deps.actions.runs.get(run.kind) if run is not None else None
+    if run is None or kind is None or not run.terminal:
+        return None
+    steps = run_steps(deps, run_id)
+    if run.state is RunState.FAILED:
+        failed = next((s for s in steps if s.state is StepState.FAILED), None)
+        return FinishedChange(
+            seq=None,
+            kind=kind.name,
+            label=kind.label,
+            account=run.account,
+            result="stopped",
+            run_id=run.id,
+            step=kind.step_label(failed.name) if failed is not None else None,
+        )
+    problem = None
+    if run.outcome == "refused":
+        refusals = [(s.detail or {}).get("refused") for s in steps]
+        refusal: Any = next((r for r in refusals if r), None)
+        problem = refusal.get("message") if isinstance(refusal, dict) else refusal
+    return FinishedChange(
+        seq=None,
+        kind=kind.name,
+        label=kind.label,
+        account=run.account,
+        result="refused" if run.outcome == "refused" else "done",
+        run_id=run.id,
+        problem=problem if isinstance(problem, str) else None,
+    )
+
+
+def people(deps: Deps, change: FinishedChange) -> tuple[str | None, str | None]:
+    """Who asked for the change (None: the bot on its own) and who approved it, as recorded."""
+    by, approved_by = change.actor, None
+    if change.run_id is not None:
+        run = load_run(deps, change.run_id)
+        if run is not None:
+            by = run.requested_by
+            decided = run.p.get("decided_by") or run.p.get("approved_by")
+            approved_by = decided if isinstance(decided, str) else None
+    return (None if by in (None, SYSTEM) else by), approved_by

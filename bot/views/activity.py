@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import esc, message, section, who
+from slack_sdk.models.blocks import ButtonElement
+
+from bot.blocks import context, esc, message, section, who
 from commands.activity import FinishedChange
+
+SHARE_CHANGE_ACTION = "change.share"
 
 _MARK = {"done": "✅", "refused": "⛔", "stopped": "❌"}
 
@@ -25,9 +29,25 @@ def activity_line(
         result = "refused" + (f": {esc(change.problem)}" if change.problem else "")
     else:
         result = "stopped" + (f" at “{esc(change.step)}”" if change.step else "")
-    trail = f"`/jethub audit {esc(change.account)}` (event {change.seq})"
+    trail = f"`/jethub audit {esc(change.account)}`" + (
+        f" (event {change.seq})" if change.seq is not None else ""
+    )
     line = (
         f"{_MARK[change.result]} {person}{approved} · {what} · account {esc(change.account)}"
         f" · {result} · {trail}"
     )
     return message(line, [section(line)], unfurl_links=False, unfurl_media=False)
+
+
+def share_change_button(run_id: str) -> ButtonElement:
+    """Share a change's result in the channel: the button names the run, never the result."""
+    return ButtonElement(text="Share in channel", action_id=SHARE_CHANGE_ACTION, value=run_id)
+
+
+def shared_change(
+    change: FinishedChange, by: str | None, *, approved_by: str | None, shared_by: str
+) -> dict[str, Any]:
+    """A change's result as shared in a channel: its activity line, and who shared it."""
+    line = activity_line(change, by, approved_by=approved_by)
+    blocks = [section(line["text"]), context(f"Shared by {who(shared_by)}")]
+    return message(line["text"], blocks)
