@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.blocks import context, esc, message, section, who
 from commands.activity import FinishedChange
@@ -42,6 +42,13 @@ def activity_line(
 def share_change_button(run_id: str) -> ButtonElement:
     """Share a change's result in the channel: the button names the run, never the result."""
     return ButtonElement(text="Share in channel", action_id=SHARE_CHANGE_ACTION, value=run_id)
+
+
+def share_blocks(run_id: str | None) -> list[Block]:
+    """The Share button a change's result ends with (nothing when no run made it)."""
+    if run_id is None:
+        return []
+    return [ActionsBlock(block_id="change.result", elements=[share_change_button(run_id)])]
 
 
 def shared_change(

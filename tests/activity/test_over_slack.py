@@ -19,7 +19,7 @@ from tests.changes.test_e2e import chose, open_modal, pbx_view, picked, rendered
 from tests.deactivation.test_e2e import ask as ask_deactivation
 from tests.deactivation.test_e2e import click as click_approval
 from tests.digest.test_over_slack import snooze_values
-from tests.fixtures.bot import ALICE, BOB, BotHarness, start_bot
+from tests.fixtures.bot import ALICE, BOB, SUPPORT_CHANNEL, BotHarness, start_bot
 from tests.suspension.conftest import suspension_of, trail
 
 ACTIVITY = "C0ACTIVITY"
@@ -193,3 +193,30 @@ def test_a_failing_post_does_not_change_the_outcome(bot: BotHarness) -> None:
     assert result is not None and "is suspended" in rendered(result)
     suspend(bot, "1008")  # the next change is announced as usual
     assert "account 1008 · done" in lines(bot)[-1]
+
+
+def share_value(message: dict[str, Any]) -> str:
+    (value,) = [
+        element["value"]
+        for block in message.get("blocks") or []
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == "change.share"
+    ]
+    return str(value)
+
+
+def test_a_change_result_can_be_shared_in_the_channel(bot: BotHarness) -> None:
+    open_modal(bot, ALICE, "edit 1006", change_views.EDIT_MODAL)
+    submit(bot, ALICE, {"name": "Southern Cross Physio", "parent": ""})
+    result = replies(bot, ALICE)[-1]
+    assert "renamed" in result["text"]
+
+    bot.send.block_action(ALICE, "change.share", share_value(result), message=result["ts"])
+    bot.wait_idle()
+    [shared] = bot.slack.messages(SUPPORT_CHANNEL)
+    assert len(shared["blocks"]) == 2
+    for block in shared["blocks"]:
+        Block.parse(block).validate_json()  # type: ignore[union-attr]
+    assert shared["text"].startswith("✅ <@U0ALICE> · rename · account 1006 · done")
+    assert shared["blocks"][1]["elements"][0]["text"] == "Shared by <@U0ALICE>"
