@@ -21,7 +21,7 @@ def activity_line(
     person = who(by) if by else "The bot"
     what = esc(change.label)
     if change.until is not None:
-        what = f"{what} until {change.until.strftime('%d %b %Y')}"
+        what = f"{what} until {change.until.day} {change.until:%b %Y}"
     approved = f" (approved by {who(approved_by)})" if approved_by else ""
     if change.result == "done":
         result = "done"
