@@ -12,9 +12,11 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
+from bot.sweeper import sweep
 from bot.views import changes as change_views
 from bot.views import digest as digest_views
 from bot.views import suspension as suspension_views
+from commands import auth_rules, engine
 from tests.changes.test_e2e import chose, open_modal, pbx_view, picked, rendered, replies, submit
 from tests.deactivation.test_e2e import ask as ask_deactivation
 from tests.deactivation.test_e2e import click as click_approval
@@ -220,3 +222,23 @@ def test_a_change_result_can_be_shared_in_the_channel(bot: BotHarness) -> None:
         Block.parse(block).validate_json()  # type: ignore[union-attr]
     assert shared["text"].startswith("✅ <@U0ALICE> · rename · account 1006 · done")
     assert shared["blocks"][1]["elements"][0]["text"] == "Shared by <@U0ALICE>"
+
+
+def test_a_change_the_sweeper_finishes_is_announced_once(bot: BotHarness) -> None:
+    """A run whose creator died before working it is finished by the clock's sweeper, in that
+    process: the line comes from there, once."""
+    deps = bot.services.deps
+    with deps.ledger.session() as session:
+        engine.create(
+            session,
+            deps.actions.run(auth_rules.KIND),
+            account="1007",
+            requested_by=ALICE,
+            params={},
+            now=deps.now() - timedelta(minutes=5),  # its creator is long gone
+        )
+    sweep(bot.services, bot.services.slack)
+    sweep(bot.services, bot.services.slack)  # nothing left to do: nothing more said
+
+    (line,) = lines(bot)
+    assert line.startswith("✅ <@U0ALICE> · auth-rule refresh · account 1007 · done")
