@@ -22,7 +22,7 @@ from tests.deactivation.test_e2e import ask as ask_deactivation
 from tests.deactivation.test_e2e import click as click_approval
 from tests.digest.test_over_slack import snooze_values
 from tests.fixtures.bot import ALICE, BOB, SUPPORT_CHANNEL, BotHarness, start_bot
-from tests.suspension.conftest import suspension_of, trail
+from tests.suspension.conftest import pay_everything, suspension_of, trail
 
 ACTIVITY = "C0ACTIVITY"
 
@@ -169,10 +169,23 @@ def test_a_refused_and_a_stopped_change_say_so(bot: BotHarness) -> None:
     suspend(bot, "1005")  # already suspended: nothing to confirm, nothing finished
     assert lines(bot) == []
 
+    bot.command(ALICE, "suspend 1003 unpaid")
+    shown = bot.slack.ephemerals(ALICE)[-1]
+    pay_everything(bot.sandbox, "1003")  # paid between the confirmation and Confirm
+    bot.send.block_action(
+        ALICE,
+        suspension_views.CONFIRM,
+        message=shown["ts"],
+        block_id=suspension_views.ACTIONS_BLOCK,
+    )
+    (line,) = lines(bot)
+    assert line.startswith("⛔ <@U0ALICE> · suspension · account 1003 · refused: ")
+
     open_modal(bot, ALICE, "edit 1007", change_views.EDIT_MODAL)
     bot.sandbox.faults("zuora").set(bucket_capacity=1, bucket_refill_per_s=0.0, retry_after=0)
     submit(bot, ALICE, {"name": "Wattle and Gum", "parent": ""})
-    (line,) = lines(bot)
+    line = lines(bot)[-1]
+    assert len(lines(bot)) == 2
     assert line.startswith("❌ <@U0ALICE> · rename · account 1007 · stopped at “rename in Zuora”")
 
 
