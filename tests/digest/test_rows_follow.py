@@ -59,7 +59,21 @@ def suspend_from_row(bot: BotHarness, user: str, posted: dict[str, Any], account
     bot.wait_idle()
 
 
+@pytest.fixture
+def pg_bot(fresh_pg_url: str) -> Iterator[BotHarness]:
+    yield from start_bot(fresh_pg_url, jethub_digest_time="00:00")
+
+
 def test_a_row_suspended_by_one_operator_is_updated_for_everyone(bot: BotHarness) -> None:
+    a_row_suspended_is_updated_for_everyone(bot)
+
+
+@pytest.mark.postgres
+def test_a_row_suspended_is_updated_for_everyone_on_postgres(pg_bot: BotHarness) -> None:
+    a_row_suspended_is_updated_for_everyone(pg_bot)
+
+
+def a_row_suspended_is_updated_for_everyone(bot: BotHarness) -> None:
     posted = post_digest_now(bot)
     assert row_buttons(posted, "1003") == ["verb:suspend", views.SNOOZE_ACTION, "verb:account"]
 
