@@ -255,3 +255,12 @@ def test_a_change_the_sweeper_finishes_is_announced_once(bot: BotHarness) -> Non
 
     (line,) = lines(bot)
     assert line.startswith("✅ <@U0ALICE> · auth-rule refresh · account 1007 · done")
+
+
+@pytest.mark.postgres
+def test_one_line_per_finished_change_on_postgres(fresh_pg_url: str) -> None:
+    for bot in start_bot(fresh_pg_url, jethub_activity_channel=ACTIVITY):
+        bot.slack.add_channel(ACTIVITY, "jethub-activity")
+        suspend(bot)
+        (line,) = lines(bot)
+        assert line.startswith("✅ <@U0ALICE> · suspension · account 1003 · done")
