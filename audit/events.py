@@ -270,6 +270,26 @@ def for_account(
     return list(session.scalars(stmt))
 
 
+def newest(
+    *,
+    session: Session,
+    actions: Sequence[str],
+    account: str | None = None,
+    since: datetime | None = None,
+    outcome: Outcome | str = "ok",
+) -> AuditEvent | None:
+    """The newest event of one of ``actions`` with ``outcome`` (for ``account``, at or after
+    ``since``), or None."""
+    stmt = select(AuditEvent).where(
+        col(AuditEvent.action).in_(list(actions)), col(AuditEvent.outcome) == str(outcome)
+    )
+    if account is not None:
+        stmt = stmt.where(col(AuditEvent.account) == account)
+    if since is not None:
+        stmt = stmt.where(col(AuditEvent.at) >= since)
+    return session.scalars(stmt.order_by(col(AuditEvent.seq).desc()).limit(1)).first()
+
+
 def latest(*, session: Session, limit: int = 20) -> list[AuditEvent]:
     """The newest events across all accounts, newest first."""
     stmt = select(AuditEvent).order_by(col(AuditEvent.seq).desc()).limit(limit)

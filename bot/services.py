@@ -12,6 +12,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from audit import AuditKey, Ledger, make_engine
 from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
+from bot.activity import ActivityFeed
+from bot.digest_rows import DigestRows
 from bot.masking import PROCESS
 from bot.metrics import count_action, record_attempt
 from bot.requests import RequestLooks, request_looks
@@ -177,12 +179,19 @@ def build_services(
         # Approve, Retry and a resumed run ask whether the requester still holds the role.
         authority=roles.holds,
     )
+    executor = WorkPool(max_workers=workers)
+    if settings.jethub_activity_channel:
+        ledger.observers.append(
+            ActivityFeed(settings.jethub_activity_channel, deps, slack, executor)
+        )
+    if settings.jethub_digest_channel:
+        ledger.observers.append(DigestRows(deps, slack, executor, settings.zone))
     return Services(
         settings=settings,
         deps=deps,
         slack=slack,
         roles=roles,
-        executor=WorkPool(max_workers=workers),
+        executor=executor,
         sandbox=sandbox,
         looks=request_looks(),
     )

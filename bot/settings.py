@@ -77,6 +77,7 @@ class Settings(BaseSettings):
 
     jethub_approvals_channel: str | None = None
     jethub_digest_channel: str | None = None
+    jethub_activity_channel: str | None = None
     jethub_digest_time: time = time(9, 0)
     jethub_timezone: str = "Australia/Sydney"
     jethub_overdue_days: int = Field(default=7, ge=0)

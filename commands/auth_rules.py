@@ -30,6 +30,7 @@ class AuthRefreshed(BaseModel):
     numbers: int  # in-service numbers checked
     changes: list[str]  # one sentence per change, empty when all rules were right
     reloaded: bool
+    run_id: str | None = None  # the run that made it (what its Share button names)
 
 
 def refresh_auth_rules(query: str, actor: Actor, deps: Deps) -> AuthRefreshed:
@@ -56,6 +57,7 @@ def refresh_auth_rules(query: str, actor: Actor, deps: Deps) -> AuthRefreshed:
         numbers=int(done["numbers"]),
         changes=[RuleChange.model_validate(c).describe() for c in done["changes"]],
         reloaded=bool(done["reloaded"]),
+        run_id=run.id,
     )
 
 

@@ -72,8 +72,9 @@ def carry_out(
     account: str,
     details: Mapping[str, Any],
     params: Mapping[str, Any],
-) -> None:
-    """Record the accepted change as a run, work it, and raise unless its record says done."""
+) -> str:
+    """Record the accepted change as a run, work it, and raise unless its record says done;
+    the run's id."""
     with deps.ledger.session() as session:
         run = engine.create(
             session,
@@ -85,7 +86,7 @@ def carry_out(
         )
     outcome = engine.execute(deps, run.id)
     if outcome.state == "succeeded":
-        return
+        return run.id
     if outcome.state == "refused":
         raise NothingToDo(outcome.refused or "Nothing was done.")
     raise engine.ActionFailed.of(deps, outcome)

@@ -108,6 +108,7 @@ class EditResult(BaseModel):
     written: list[str]  # PLATFORM and/or ZUORA
     zuora_account: str | None = None
     zuora_note: str | None = None  # why Zuora was left alone, when it was
+    run_id: str | None = None  # the run that made it (what its Share button names)
 
 
 class EditForm(BaseModel):
@@ -367,6 +368,7 @@ def _carry_out(
             written=written,
             zuora_account=zuora_account,
             zuora_note=zuora_note,
+            run_id=run.id,
         )
     if outcome.state == "failed" and outcome.failed_step == "zuora":
         raise EditIncomplete(

@@ -111,6 +111,7 @@ class EmergencySaved(BaseModel):
     after: ServiceAddress
     findings: list[Finding]  # soft errors and warnings that remain
     sold_to: SoldToUpdate | None = None  # Zuora's Sold To, when it was asked to follow
+    run_id: str | None = None  # the run that made it (what its Share button names)
 
 
 def address_digest(address: ServiceAddress) -> str:
@@ -248,7 +249,7 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
         "after": _wire(cmd.address),
         "findings": [f.code.value for f in findings],
     }
-    carry_out(
+    run_id = carry_out(
         deps,
         actor,
         kind=KIND,
@@ -258,7 +259,12 @@ def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySav
     )
     sold_to = _update_sold_to(deps, actor, account, cmd.address) if cmd.update_sold_to else None
     return EmergencySaved(
-        account=account.id, before=before, after=cmd.address, findings=findings, sold_to=sold_to
+        account=account.id,
+        before=before,
+        after=cmd.address,
+        findings=findings,
+        sold_to=sold_to,
+        run_id=run_id,
     )
 
 

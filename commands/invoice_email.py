@@ -111,6 +111,7 @@ class InvoiceEmailChanged(BaseModel):
     after: str
     shared: bool
     additional_emails: list[str]
+    run_id: str | None = None  # the run that made it (what its Share button names)
 
 
 def load_invoice_contacts(query: str, actor: Actor, deps: Deps) -> InvoiceContacts:
@@ -165,7 +166,7 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
         "shared_with_sold_to": seen.shared,
         "additional_emails_unchanged": seen.additional_emails,
     }
-    carry_out(
+    run_id = carry_out(
         deps,
         actor,
         kind=KIND,
@@ -185,6 +186,7 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
         after=cmd.email,
         shared=seen.shared,
         additional_emails=seen.additional_emails,
+        run_id=run_id,
     )
 
 

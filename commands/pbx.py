@@ -136,6 +136,7 @@ class PbxChanged(BaseModel):
     field: str  # "billing_subscription" | "name"
     before: str | None
     after: str
+    run_id: str | None = None  # the run that made it (what its Share button names)
 
 
 def load_pbx(
@@ -234,7 +235,7 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
         "after": found.subscription_number,
         "subscription_status": found.status,
     }
-    carry_out(
+    run_id = carry_out(
         deps,
         actor,
         kind=SUBSCRIPTION,
@@ -248,6 +249,7 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
         field="billing_subscription",
         before=pbx.billing_subscription,
         after=found.subscription_number,
+        run_id=run_id,
     )
 
 
@@ -260,7 +262,7 @@ def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChange
     if pbx.name == cmd.name:
         raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
     details = {"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True}
-    carry_out(
+    run_id = carry_out(
         deps,
         actor,
         kind=NAME,
@@ -269,7 +271,12 @@ def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChange
         params={"pbx_id": pbx.id, "value": cmd.name},
     )
     return PbxChanged(
-        account=cmd.account, pbx_id=pbx.id, field="name", before=pbx.name, after=cmd.name
+        account=cmd.account,
+        pbx_id=pbx.id,
+        field="name",
+        before=pbx.name,
+        after=cmd.name,
+        run_id=run_id,
     )
 
 

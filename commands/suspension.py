@@ -442,8 +442,8 @@ def _result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
     if outcome.state == "succeeded":
         detail = next(iter(outcome.results.values()), {})
         if "suspended" in detail:
-            return Suspended.model_validate(detail["suspended"])
-        return Unsuspended.model_validate(detail["unsuspended"])
+            return Suspended.model_validate({**detail["suspended"], "run_id": outcome.run_id})
+        return Unsuspended.model_validate({**detail["unsuspended"], "run_id": outcome.run_id})
     if outcome.state == "refused":
         detail = next(iter(outcome.results.values()), {})
         refusal = dict(detail.get("refused") or {})

@@ -223,6 +223,7 @@ class Suspended(BaseModel):
     overdue: OverdueSummary
     origin: str | None = None
     approved_by: str | None = None
+    run_id: str | None = None  # the run that did it (what its Share button names)
 
 
 class Unsuspended(BaseModel):
@@ -233,6 +234,7 @@ class Unsuspended(BaseModel):
     by: str
     was: SuspensionState | None
     note: str = ""
+    run_id: str | None = None
 
 
 class SentForApproval(BaseModel):

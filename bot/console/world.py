@@ -48,7 +48,8 @@ PEOPLE = (
     Person("nobody", "no role"),
 )
 SUPPORT, APPROVALS, DIGEST = "C0SUPPORT", "C0APPROVALS", "C0DIGEST"
-CHANNELS = {SUPPORT: "support", APPROVALS: "approvals", DIGEST: "digest"}
+ACTIVITY = "C0ACTIVITY"
+CHANNELS = {SUPPORT: "support", APPROVALS: "approvals", DIGEST: "digest", ACTIVITY: "activity"}
 
 
 def person(name: str) -> Person | None:
@@ -78,6 +79,7 @@ def console_settings(
         "sbc_api_token": "sandbox",
         "jethub_approvals_channel": APPROVALS,
         "jethub_digest_channel": DIGEST,
+        "jethub_activity_channel": ACTIVITY,
         "jethub_role_contact": "ask in #it-help",
         # `/clock` is "the scheduled jobs, now": the digest is due from midnight.
         "jethub_digest_time": time(0, 0),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.listeners import (
+    activity,
     changes,
     deactivation,
     digest,
@@ -29,4 +30,5 @@ def register_all(app: App, services: Services) -> slash.VerbRouter:
     home.register(app, services)
     override.register(app, services, router)
     runs.register(app, services, router)
+    activity.register(app, services)
     return router

@@ -15,6 +15,7 @@ from slack_sdk.models.views import View
 
 from bot.blocks import esc, message, section
 from bot.boundary import after_ack, user_message
+from bot.digest_rows import stale_row
 from bot.listeners.slash import VerbCall, VerbRouter
 from bot.services import Services
 from bot.views import digest as views
@@ -96,6 +97,10 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         trigger = str(body.get("trigger_id") or "")
 
         def work() -> None:
+            stale = stale_row(deps, deps.zone, account, body)
+            if stale is not None:  # someone suspended or snoozed it since the row was shown
+                tell(stale)
+                return
             opened = client.views_open(trigger_id=trigger, view=views.loading_modal())
             view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
             view: View

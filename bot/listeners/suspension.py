@@ -18,6 +18,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.boundary import Notify, after_ack
+from bot.digest_rows import stale_row
 from bot.listeners.pick import offering_matches
 from bot.listeners.slash import VerbCall, VerbRouter
 from bot.requests import RequestNotPosted, post_request
@@ -41,6 +42,7 @@ from commands.suspension import (
     prepare_suspension,
     prepare_unsuspension,
 )
+from commands.suspension_models import ORIGIN as DIGEST_ORIGIN
 from commands.trail import record
 
 log = logging.getLogger(__name__)
@@ -91,6 +93,11 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             )
             call.say(NO_CHANNEL)
             return
+        if call.origin and DIGEST_ORIGIN.match(call.origin):
+            stale = stale_row(deps, zone, call.account, call.body)
+            if stale is not None:  # a digest row someone already acted on
+                call.say(stale)
+                return
         show(
             call,
             lambda: prepare_suspension(

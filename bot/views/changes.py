@@ -30,6 +30,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, MAX_VIEW_BLOCKS, context, esc, message, section
+from bot.views.activity import share_blocks
 from commands.auth_rules import AuthRefreshed
 from commands.changes import PLATFORM, ZUORA
 from commands.edit import MAX_NAME, EditForm, EditIncomplete, EditKind, EditResult
@@ -271,7 +272,7 @@ def edit_done(result: EditResult) -> dict[str, Any]:
     blocks: list[Block] = [section(text)]
     if result.zuora_note:
         blocks.append(context(f"Zuora not changed: {esc(result.zuora_note)}."))
-    return message(_plain(text), blocks)
+    return message(_plain(text), blocks + share_blocks(result.run_id))
 
 
 def _systems(written: Sequence[str]) -> str:
@@ -393,7 +394,7 @@ def invoice_email_done(result: InvoiceEmailChanged) -> dict[str, Any]:
         notes.append(f"Invoice copies still go to {copies} — change those in Zuora.")
     if notes:
         blocks.append(context(" ".join(notes)))
-    return message(_plain(text), blocks)
+    return message(_plain(text), blocks + share_blocks(result.run_id))
 
 
 # -- PBX ------------------------------------------------------------------------------------------
@@ -501,7 +502,7 @@ def pbx_done(result: PbxChanged) -> dict[str, Any]:
             f":white_check_mark: PBX of account `{esc(result.account)}` is now billed on "
             f"`{esc(result.after)}` (was {before})."
         )
-    return message(_plain(text), [section(text)])
+    return message(_plain(text), [section(text), *share_blocks(result.run_id)])
 
 
 # -- emergency ------------------------------------------------------------------------------------
@@ -616,7 +617,7 @@ def emergency_done(result: EmergencySaved) -> dict[str, Any]:
         )
     if result.findings:
         blocks.append(section(f"*Still worth a look*\n{findings_text(result.findings)}"))
-    return message(_plain(text), blocks)
+    return message(_plain(text), blocks + share_blocks(result.run_id))
 
 
 def _one_line(fields: dict[str, str]) -> str:
@@ -631,7 +632,7 @@ def auth_refreshed(result: AuthRefreshed) -> dict[str, Any]:
     checked = f"{result.numbers} in-service number{'s' if result.numbers != 1 else ''} checked"
     if not result.changes:
         text = f":white_check_mark: Nothing to do: every auth rule was already correct ({checked})."
-        return message(_plain(text), [head, section(text)])
+        return message(_plain(text), [head, section(text), *share_blocks(result.run_id)])
     reload = "; the SBC reloaded its rules" if result.reloaded else ""
     summary = (
         f":wrench: Fixed {len(result.changes)} auth rule"
@@ -639,9 +640,10 @@ def auth_refreshed(result: AuthRefreshed) -> dict[str, Any]:
     )
     lines = [f"• {esc(change)}" for change in result.changes]
     blocks: list[Block] = [head, section(summary)]
-    blocks += _lines_blocks(lines, room=MAX_MESSAGE_BLOCKS - len(blocks))
+    share = share_blocks(result.run_id)
+    blocks += _lines_blocks(lines, room=MAX_MESSAGE_BLOCKS - len(blocks) - len(share))
     fallback = f"{summary} " + "; ".join(result.changes[:20])
-    return message(_plain(fallback), blocks)
+    return message(_plain(fallback), blocks + share)
 
 
 def _plain(text: str) -> str:

@@ -9,6 +9,7 @@ every outside string (account names, reasons) goes through ``esc()``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -30,8 +31,9 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button
+from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button, who
 from commands.digest import Digest, DigestRow
+from commands.digest_rows import RowAction
 from commands.snooze import MAX_REASON, UNTIL_A_DATE, Snoozed, SnoozeForm, preset_label
 
 SNOOZE_ACTION = "digest.snooze"
@@ -108,11 +110,15 @@ def row_text(row: DigestRow) -> str:
     )
 
 
+ROW_ACTIONS_BLOCK = "digest.actions."  # + the account: the row's buttons
+ROW_DONE_BLOCK = "digest.done."  # + the account: what became of the row, once acted on
+
+
 def row_blocks(row: DigestRow, origin: str) -> list[Block]:
     return [
         SectionBlock(block_id=f"digest.row.{row.account}", text=row_text(row)[:3000]),
         ActionsBlock(
-            block_id=f"digest.actions.{row.account}",
+            block_id=f"{ROW_ACTIONS_BLOCK}{row.account}",
             elements=[
                 verb_button("suspend", row.account, "Suspend", origin=origin, style="danger"),
                 ButtonElement(text="Snooze", action_id=SNOOZE_ACTION, value=row.account),
@@ -120,6 +126,53 @@ def row_blocks(row: DigestRow, origin: str) -> list[Block]:
             ],
         ),
     ]
+
+
+def row_action_text(action: RowAction, zone: ZoneInfo) -> str:
+    """ "Suspended by @x 10:42" / "Snoozed until Wed 3 Dec by @x" (local time)."""
+    if action.done == "suspended":
+        return f"Suspended by {who(action.by)} {action.at.astimezone(zone).strftime('%H:%M')}"
+    until = f" until {day_text(action.until)}" if action.until else ""
+    return f"Snoozed{until} by {who(action.by)}"
+
+
+def stale_row_text(account: str, action: RowAction, zone: ZoneInfo) -> str:
+    """What a button on a row someone already acted on answers, in plain words."""
+    at = action.at.astimezone(zone).strftime("%H:%M")
+    if action.done == "suspended":
+        done = f"was suspended by {who(action.by)} at {at}"
+    else:
+        until = f" until {day_text(action.until)}" if action.until else ""
+        done = f"was snoozed{until} by {who(action.by)} at {at}"
+    return f"Account {esc(account)} {done}, after this digest listed it. Nothing was done."
+
+
+def open_rows(blocks: Sequence[dict[str, Any]]) -> list[str]:
+    """The accounts whose row in a posted digest message still has its buttons."""
+    return [
+        str(block["block_id"]).removeprefix(ROW_ACTIONS_BLOCK)
+        for block in blocks
+        if str(block.get("block_id", "")).startswith(ROW_ACTIONS_BLOCK)
+    ]
+
+
+def settled_rows(
+    blocks: Sequence[dict[str, Any]], acted: Mapping[str, RowAction], zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """A posted digest message's blocks with the buttons of each acted-on row replaced by what
+    was done (the block count stays the same)."""
+    settled = []
+    for block in blocks:
+        block_id = str(block.get("block_id", ""))
+        account = block_id.removeprefix(ROW_ACTIONS_BLOCK)
+        action = acted.get(account) if block_id.startswith(ROW_ACTIONS_BLOCK) else None
+        if action is None:
+            settled.append(block)
+            continue
+        done = context(row_action_text(action, zone))
+        done.block_id = f"{ROW_DONE_BLOCK}{account}"
+        settled.append(done.to_dict())
+    return settled
 
 
 @dataclass(frozen=True)

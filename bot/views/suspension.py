@@ -15,7 +15,17 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
 )
 
-from bot.blocks import command_text, context, esc, local_time, message, section, who
+from bot.blocks import (
+    command_text,
+    context,
+    esc,
+    local_time,
+    message,
+    section,
+    verb_button,
+    who,
+)
+from bot.views.activity import share_change_button
 from bot.views.deactivation import RETRY
 from commands.approvals import ApprovalView
 from commands.errors import CommandError
@@ -37,6 +47,7 @@ CANCEL = "suspension.cancel"
 ACTIONS_BLOCK = "suspension.decide"
 REASON_BLOCK = "suspension.reason"
 REASON_ACTION = "value"
+RESULT_BLOCK = "suspension.result"  # Unsuspend and Share on a result
 INVOICES_SHOWN = 10
 
 SUSPEND_EFFECTS = (
@@ -189,6 +200,10 @@ def suspended_message(result: Suspended, *, zone: ZoneInfo) -> dict[str, Any]:
             "see the banner."
         )
     )
+    buttons = [verb_button("unsuspend", result.account, "Unsuspend")]
+    if result.run_id is not None:
+        buttons.append(share_change_button(result.run_id))
+    blocks.append(ActionsBlock(block_id=RESULT_BLOCK, elements=buttons))
     return message(text, blocks)
 
 
@@ -204,6 +219,10 @@ def unsuspended_message(result: Unsuspended, *, zone: ZoneInfo) -> dict[str, Any
                 f"It had been suspended since {local_time(result.was.at, zone)} by "
                 f"{who(result.was.by)}: {esc(result.was.reason)}"
             )
+        )
+    if result.run_id is not None:
+        blocks.append(
+            ActionsBlock(block_id=RESULT_BLOCK, elements=[share_change_button(result.run_id)])
         )
     return message(text, blocks)
 

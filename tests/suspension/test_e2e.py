@@ -17,6 +17,7 @@ from tests.fixtures.bot import (
     BOB,
     NOBODY,
     OSCAR,
+    SUPPORT_CHANNEL,
     VERA,
     BotHarness,
     start_bot,
@@ -101,7 +102,9 @@ def test_suspend_then_unsuspend(bot: BotHarness) -> None:
     found = suspension_of(bot.sandbox, OVERDUE)
     assert found is not None and found[:2] == ("three reminders unanswered", ALICE)
     result = bot.slack.message(bot.slack.find_message(shown["ts"], user=ALICE))  # type: ignore[arg-type]
-    assert result is not None and "is suspended" in text_of(result) and buttons(result) == []
+    assert result is not None and "is suspended" in text_of(result)
+    [(_, run_id)] = [b for b in buttons(result) if b[0] == "change.share"]
+    assert buttons(result) == [("verb:unsuspend", OVERDUE), ("change.share", run_id)]
     check_blocks(result)
 
     lift = ask(bot, f"unsuspend {OVERDUE}")
@@ -288,3 +291,35 @@ def test_with_approval_required_but_no_channel_it_is_refused(tmp_path: Path) -> 
         said = ask(bot, f"suspend {OVERDUE} unpaid")
         assert "no approvals channel" in said["text"]
         assert trail(bot.ledger, OVERDUE) == [(ALICE, "suspend", "refused")]
+
+
+def test_a_suspension_result_offers_unsuspend_and_share(bot: BotHarness) -> None:
+    shown = ask(bot, f"suspend {OVERDUE} unpaid")
+    click(bot, ALICE, views.CONFIRM, shown)
+    result = bot.slack.message(bot.slack.find_message(shown["ts"], user=ALICE))  # type: ignore[arg-type]
+    assert result is not None
+    (share,) = [value for action, value in buttons(result) if action == "change.share"]
+
+    # Share: the change as recorded, posted in the channel for everyone, with who shared it.
+    bot.send.block_action(ALICE, "change.share", share, message=shown["ts"])
+    bot.wait_idle()
+    [posted] = bot.slack.messages(SUPPORT_CHANNEL)
+    check_blocks(posted)
+    assert posted["text"].startswith(f"✅ <@U0ALICE> · suspension · account {OVERDUE} · done")
+    assert "Shared by <@U0ALICE>" in text_of(posted)
+    # A crafted run id shares nothing.
+    bot.send.block_action(ALICE, "change.share", "no-such-run", message=shown["ts"])
+    bot.wait_idle()
+    assert latest_ephemeral(bot, ALICE)["text"] == "That button is not valid any more."
+    assert len(bot.slack.messages(SUPPORT_CHANNEL)) == 1
+
+    # Unsuspend from the result: the lift confirmation, then lifted; its result can be shared too.
+    bot.send.block_action(ALICE, "verb:unsuspend", OVERDUE, message=shown["ts"])
+    bot.wait_idle()
+    lift = latest_ephemeral(bot, ALICE)
+    assert "Lift the suspension" in text_of(lift)
+    click(bot, ALICE, views.CONFIRM, lift, reason="paid by card")
+    assert suspension_of(bot.sandbox, OVERDUE) is None
+    lifted = bot.slack.message(bot.slack.find_message(lift["ts"], user=ALICE))  # type: ignore[arg-type]
+    assert lifted is not None and [a for a, _ in buttons(lifted)] == ["change.share"]
+    check_blocks(lifted)
