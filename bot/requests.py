@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block
 
 from audit.models import ApprovalState, RunState
-from bot.blocks import esc, section
+from bot.blocks import esc, section, verb_button
+from bot.verbs import VERBS
 from bot.views import approvals as views
 from bot.views import deactivation as deactivation_views
 from bot.views import override as override_views
@@ -56,6 +57,7 @@ class KindUI:
     progress and outcome)."""
 
     label: str  # "deactivation"
+    verb: str  # the /jethub verb that asks for one again
     title: Callable[[ApprovalView], str]
     body: Callable[[ApprovalView], list[Block]]
     after: Callable[[Deps, ApprovalView], list[Block]] = field(default=lambda deps, request: [])
@@ -72,7 +74,10 @@ class RequestLooks:
         found = self.kinds.get(kind)
         if found is None:
             return KindUI(
-                label=kind, title=lambda r: f"{r.kind} of account {r.account}", body=lambda r: []
+                label=kind,
+                verb=kind,
+                title=lambda r: f"{r.kind} of account {r.account}",
+                body=lambda r: [],
             )
         return found
 
@@ -83,18 +88,21 @@ def request_looks() -> RequestLooks:
         {
             DEACTIVATE: KindUI(
                 label="deactivation",
+                verb="deactivate",
                 title=_deactivation_title,
                 body=_deactivation_body,
                 after=run_blocks,
             ),
             OVERRIDE_KIND: KindUI(
                 label="suspension override",
+                verb="override",
                 title=override_views.approval_title,
                 body=override_views.approval_body,
                 after=run_outcome_blocks,
             ),
             SUSPEND: KindUI(
                 label="suspension",
+                verb="suspend",
                 title=suspension_views.approval_title,
                 body=suspension_views.approval_body,
                 after=run_outcome_blocks,
@@ -272,8 +280,13 @@ def thread_reply(client: WebClient, request: ApprovalView, payload: dict[str, An
 def tell_requester(services: Services, client: WebClient, request: ApprovalView) -> None:
     ui = services.looks(request.kind)
     text = views.outcome_notice(request, label=ui.label, zone=services.settings.zone)
+    blocks: list[Block] = [section(text)]
+    if request.state in (ApprovalState.DENIED, ApprovalState.EXPIRED) and ui.verb in VERBS:
+        # Denied or expired: asking again is one click (the verb checks everything anew).
+        again = verb_button(ui.verb, request.account, "Request again")
+        blocks.append(ActionsBlock(block_id="approvals.again", elements=[again]))
     try:
-        client.chat_postMessage(channel=request.requested_by, text=text)
+        client.chat_postMessage(channel=request.requested_by, text=text, blocks=blocks)
     except SlackApiError as exc:
         log.warning("could not tell the requester: %s", exc.response.get("error"))
 

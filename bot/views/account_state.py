@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.blocks import context, esc, local_time, section, who
+from bot.views.deactivation import RETRY
 from bot.views.reading import Audience, money, plural
 from commands.reading import AccountOverview
 from commands.reading.account_state import AccountState, PendingRequest, UnfinishedRun
@@ -29,6 +30,9 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
             blocks.append(section(request_line(request, audience.zone)))
         for run in state.runs:
             blocks.append(section(run_line(run, audience.zone)))
+            if run.retry_role is not None and audience.holds(run.retry_role):
+                retry = ButtonElement(text="Retry", action_id=RETRY, value=run.id, style="primary")
+                blocks.append(ActionsBlock(block_id="account.run_failed", elements=[retry]))
         if state.snooze is not None:
             s = state.snooze
             blocks.append(

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from audit.approvals import pending
 from audit.models import ActionRun, ActionStep, RunState, StepState
+from commands.actor import Role
 from commands.digest import threshold_days
 from commands.snooze import SnoozeInfo, active
 
@@ -63,6 +64,7 @@ class UnfinishedRun(BaseModel):
     error: str | None
     updated_at: datetime
     approval_id: str | None
+    retry_role: Role | None = None  # who may Retry it, when it is stopped at a step
 
 
 class AccountState(BaseModel):
@@ -76,6 +78,12 @@ class AccountState(BaseModel):
     requests: list[PendingRequest]
     runs: list[UnfinishedRun]
     snooze: SnoozeInfo | None
+
+
+def _with_retry_role(deps: Deps, run: UnfinishedRun) -> UnfinishedRun:
+    if run.state != RunState.FAILED.value or run.kind not in deps.actions.runs:
+        return run
+    return run.model_copy(update={"retry_role": deps.actions.run(run.kind).retry_role})
 
 
 def overdue_invoices(invoices: Sequence[Invoice], today: date) -> list[OverdueInvoice]:
@@ -122,7 +130,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
             PendingRequest.model_validate(r, from_attributes=True)
             for r in pending(session=session, account=account, now=deps.now())
         ]
-        runs = unfinished_runs(session, account=account)
+        runs = [_with_retry_role(deps, run) for run in unfinished_runs(session, account=account)]
         snooze = active(session, account, today)
     return AccountState(
         as_of=today,

@@ -4,7 +4,7 @@ candidacy, a request waiting for an approver, a snooze, people as mentions, link
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -12,9 +12,11 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audit.runs import claim, create_run, fail_run
+from bot.views.deactivation import RETRY
 from commands.reading.account_state import OverdueInvoice, candidate_since
 from tests.deactivation.test_e2e import ask
-from tests.fixtures.bot import ALICE, BotHarness, start_bot
+from tests.fixtures.bot import ALICE, BOB, BotHarness, start_bot
 
 TODAY = date(2026, 11, 27)
 
@@ -118,3 +120,34 @@ def test_candidate_since_agrees_with_the_digest_rule_on_every_day(
     else:
         assert since <= TODAY and candidate_on(since) and candidate_on(TODAY)
         assert not candidate_on(since - timedelta(days=1))
+
+
+def _failed_deactivation(bot: BotHarness, account: str) -> str:
+    now = datetime.now(UTC)
+    with bot.ledger.session() as session:
+        run = create_run(
+            session=session,
+            approval_id=None,
+            kind="deactivate",
+            account=account,
+            steps=["review"],
+            now=now,
+        )
+        assert claim(session=session, run_id=run.id, owner="w", now=now, lease_for=timedelta(60))
+        fail_run(session=session, run_id=run.id, owner="w", now=now, error="platform down")
+        return run.id
+
+
+def test_a_stopped_action_offers_retry_to_whoever_may_retry_it(bot: BotHarness) -> None:
+    run_id = _failed_deactivation(bot, "1002")
+    for_bob = card(bot, "1002", user=BOB)  # an approver: deactivation's Retry role
+    assert "Deactivation stopped" in text(for_bob) and "platform down" in text(for_bob)
+    retry = [
+        e
+        for b in for_bob["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == RETRY
+    ]
+    assert [e["value"] for e in retry] == [run_id]
+    assert "Retry" not in buttons(card(bot, "1002", user=ALICE))  # an operator: not for this kind
