@@ -94,11 +94,12 @@ class RoleDirectory:
             fresh = known is not None and now - known[0] < self._refresh_every
             if not force and (fresh or (tried is not None and now - tried < RETRY_AFTER)):
                 continue
-            with self._lock:
-                self._tried[group] = now
             members = self._fetch(group)
-            if members is not None:
-                with self._lock:
+            with self._lock:
+                if members is None:  # failed: wait RETRY_AFTER before asking Slack again
+                    self._tried[group] = now
+                else:
+                    self._tried.pop(group, None)
                     self._fetched[group] = (self._clock(), members)
 
     def _fetch(self, group: str) -> frozenset[str] | None:
