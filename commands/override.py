@@ -28,6 +28,7 @@ from commands.approvals import (
 from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.engine import Effect, RunKind, Step, StepContext, StepResult
 from commands.errors import Conflict, NothingToDo
+from commands.reasons import few_words
 from commands.suspension import (
     MAX_REASON,
     AlreadySuspended,
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 
 OVERRIDE = "suspend.override"  # the audit action: never mistaken for an ordinary suspension
 OVERRIDE_KIND = "suspension_override"
-MIN_REASON = 10
 
 
 class SuspendOverride(BaseModel):
@@ -58,15 +58,12 @@ class SuspendOverride(BaseModel):
     @field_validator("reason")
     @classmethod
     def _why(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if len(value) < MIN_REASON or len(value.split()) < 2:
-            raise ValueError(
-                "An override needs its reason in a few words, e.g. “customer refuses to pay, "
-                "confirmed by the account manager”."
-            )
-        if len(value) > MAX_REASON:
-            raise ValueError(f"Keep the reason to {MAX_REASON} characters ({len(value)} given).")
-        return value
+        return few_words(
+            value,
+            asking="An override needs its reason in a few words, e.g. “customer refuses to pay, "
+            "confirmed by the account manager”.",
+            max_length=MAX_REASON,
+        )
 
 
 class OpenInvoice(BaseModel):

@@ -18,6 +18,7 @@ from audit import snooze as hold
 from commands.actor import Actor, Role
 from commands.changes import live_account
 from commands.errors import InvalidInput
+from commands.reasons import few_words
 from commands.trail import authorize, record
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
 
 MAX_DAYS = 365
 MAX_REASON = 500
-MIN_REASON = 10  # "a few words": enough that the next person knows why
 PRESET_DAYS = (3, 7, 14)
 UNTIL_A_DATE = "date"  # the preset that takes the day from the date picker
 
@@ -50,17 +50,14 @@ class SnoozeAccount(BaseModel):
     @field_validator("reason")
     @classmethod
     def _why(cls, value: str) -> str:
-        value = " ".join(value.split())
-        if not value:
+        if not value.strip():
             raise ValueError("Say why the account is snoozed (the team will read it).")
-        if len(value) < MIN_REASON or len(value.split()) < 2:
-            raise ValueError(
-                "Say why in a few words, e.g. “payment plan agreed until the 30th” — the team "
-                "reads it in the digest."
-            )
-        if len(value) > MAX_REASON:
-            raise ValueError(f"Keep the reason to {MAX_REASON} characters ({len(value)} given).")
-        return value
+        return few_words(
+            value,
+            asking="Say why in a few words, e.g. “payment plan agreed until the 30th” — the team "
+            "reads it in the digest.",
+            max_length=MAX_REASON,
+        )
 
 
 class SnoozeInfo(BaseModel):

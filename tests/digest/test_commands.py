@@ -13,9 +13,9 @@ from audit import Ledger, snooze
 from commands.deps import Deps
 from commands.digest import build_digest, due_before, show_digest, threshold_days
 from commands.errors import AccountNotFound, Forbidden, InvalidInput
+from commands.reasons import MIN_REASON
 from commands.snooze import (
     MAX_DAYS,
-    MIN_REASON,
     SnoozeAccount,
     check_until,
     load_snooze_form,
