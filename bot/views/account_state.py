@@ -53,7 +53,7 @@ def _overdue(state: AccountState) -> str:
     if not state.overdue_count:
         return "*Overdue invoices*\nNone: every posted invoice is paid or not yet due."
     lines = [
-        f"`{esc(i.number)}` {money(i.balance, i.currency)} · due {day_text(i.due_date)} · "
+        f"`{esc(i.number)}` {money(i.balance, state.currency)} · due {day_text(i.due_date)} · "
         f"{plural(i.days_overdue, 'day')} overdue"
         for i in state.overdue
     ]
@@ -62,7 +62,7 @@ def _overdue(state: AccountState) -> str:
         lines.append(f"and {more} more")
     head = (
         f"*Overdue invoices* ({plural(state.overdue_count, 'invoice')}, "
-        f"{money(state.overdue_total, state.overdue[0].currency)})"
+        f"{money(state.overdue_total, state.currency)})"
     )
     if state.candidate_since is not None:
         verdict = f":hourglass: A suspension candidate since {day_text(state.candidate_since)}."

@@ -18,22 +18,13 @@ from audit.models import ActionRun, ActionStep, RunState, StepState
 from commands.actor import Role
 from commands.digest import threshold_days
 from commands.snooze import SnoozeInfo, active
+from commands.suspension_models import OverdueInvoice
 
 if TYPE_CHECKING:
     from commands.deps import Deps
     from integrations.zuora import Invoice
 
 MAX_INVOICES_SHOWN = 10
-
-
-class OverdueInvoice(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    number: str
-    balance: Decimal
-    currency: str | None
-    due_date: date
-    days_overdue: int
 
 
 class PendingRequest(BaseModel):
@@ -72,6 +63,7 @@ class AccountState(BaseModel):
 
     as_of: date
     overdue: list[OverdueInvoice]  # oldest first, at most MAX_INVOICES_SHOWN
+    currency: str | None
     overdue_count: int
     overdue_total: Decimal
     candidate_since: date | None  # a suspension candidate from this day (by today's balances)
@@ -92,7 +84,6 @@ def overdue_invoices(invoices: Sequence[Invoice], today: date) -> list[OverdueIn
         OverdueInvoice(
             number=i.invoice_number,
             balance=i.balance,
-            currency=i.currency,
             due_date=i.due_date,
             days_overdue=(today - i.due_date).days,
         )
@@ -135,6 +126,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
     return AccountState(
         as_of=today,
         overdue=overdue[:MAX_INVOICES_SHOWN],
+        currency=next((i.currency for i in invoices or () if i.currency), None),
         overdue_count=len(overdue),
         overdue_total=sum((i.balance for i in overdue), Decimal("0")),
         candidate_since=candidate_since(

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from audit.runs import claim, create_run, fail_run
 from bot.views.deactivation import RETRY
-from commands.reading.account_state import OverdueInvoice, candidate_since
+from commands.reading.account_state import candidate_since
+from commands.suspension_models import OverdueInvoice
 from tests.deactivation.test_e2e import ask
 from tests.fixtures.bot import ALICE, BOB, BotHarness, start_bot
 
@@ -92,7 +93,6 @@ invoices = st.lists(
             OverdueInvoice(
                 number=f"INV{n}",
                 balance=Decimal(cents) / 100,
-                currency="AUD",
                 due_date=TODAY - timedelta(days=days),
                 days_overdue=days,
             )
