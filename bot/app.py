@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from audit import first_time
-from bot.listeners import register_all
+from bot.listeners import register
 from bot.services import Services
 from bot.slack_limits import LimitedRespond
 from commands.context import correlation_id, new_correlation_id
@@ -86,12 +86,20 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
             )
         return next()
 
+    @app.middleware
+    def who(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+        # Every listener is handed the services and the actor with the roles held now (from the
+        # settings and the background-refreshed groups: never a Slack call in the ack).
+        req.context["services"] = services
+        req.context["actor"] = services.roles.actor(req.context.user_id or "")
+        return next()
+
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
         log.exception("listener failed before acknowledging", exc_info=error)
         return BoltResponse(status=500, body="")
 
-    register_all(app, services)
+    register(app, services)
 
     @app.event(re.compile(".*"))
     def unhandled_event(ack: Ack, event: dict[str, Any]) -> None:

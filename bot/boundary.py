@@ -1,8 +1,11 @@
-"""The one error boundary for work done after the ack: every failure reaches the person.
+"""The one error boundary: every failure a listener meets reaches the person as one message.
 
-Listeners ack first, then hand the slow part to ``after_ack``; whatever it raises is turned into
-a message here — a named command error as itself, a backend failure as which system failed and
-how, anything else as a short apology with the correlation id to quote.
+``render_error`` is the only place an exception becomes words (a ``functools.singledispatch``
+on its type): a command's error as itself, escaped whole so outside text cannot mention anyone;
+a name that matches several accounts as a list to pick from (one button per match, running the
+same verb); a backend failure as which system failed and how; anything else as a short apology
+with the correlation id to quote. The listener adapters (``bot.turns``) route every listener
+through it; no listener maps errors itself.
 """
 
 from __future__ import annotations
@@ -12,43 +15,122 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Protocol
+from functools import singledispatch
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 
 from bot import metrics
-from bot.blocks import command_text, esc
+from bot.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    command_text,
+    context,
+    esc,
+    message,
+    section,
+    verb_button,
+)
 from bot.masking import PROCESS
 from bot.services import Services
 from commands.context import current_correlation_id
-from commands.errors import CommandError
+from commands.errors import AccountNotFound, AmbiguousAccount, CommandError
 from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
 
+Message = dict[str, Any]
+Post = Callable[[Message], object]
+MAX_MATCHES_SHOWN = MAX_MESSAGE_BLOCKS - 3
 
-class Notify(Protocol):
-    def __call__(self, text: str) -> object: ...
+
+def said(text: str) -> Message:
+    """A message of ``text``, which is safe mrkdwn already (escaped where it came from outside)."""
+    return message(text, [section(text)])
 
 
-def user_message(exc: BaseException) -> str:
-    """What to tell the person, as mrkdwn that is safe to post: outside text is escaped."""
-    if isinstance(exc, CommandError):
-        return command_text(exc, mask=PROCESS.mask)
-    if isinstance(exc, IntegrationError):
-        return f":warning: {esc(PROCESS.mask(str(exc)))}"
+@singledispatch
+def render_error(exc: BaseException, verb: str | None = None) -> Message:
+    """What to tell the person about ``exc``; ``verb`` is the verb they ran, if any."""
     ref = current_correlation_id() or "unknown"
     # Not "nothing was done": an action recorded before the failure is carried out regardless
     # (its run is resumed) and reported from its record.
-    return (
+    return said(
         ":warning: Something went wrong on our side before this could be answered. Any action "
         "the bot had already recorded will still be carried out and reported. "
         f"Reference: `{ref}`."
     )
 
 
+@render_error.register
+def _command(exc: CommandError, verb: str | None = None) -> Message:
+    return said(command_text(exc, mask=PROCESS.mask))
+
+
+@render_error.register
+def _backend(exc: IntegrationError, verb: str | None = None) -> Message:
+    return said(f":warning: {esc(PROCESS.mask(str(exc)))}")
+
+
+@render_error.register
+def _not_found(exc: AccountNotFound, verb: str | None = None) -> Message:
+    return said(
+        f"No account matches “{esc(exc.query)}”. Try the Jet Hub account number, the Zuora "
+        "account number (`A00001001`), one of its phone numbers, or part of its name."
+    )
+
+
+@render_error.register
+def _ambiguous(exc: AmbiguousAccount, verb: str | None = None) -> Message:
+    """One line per match, each with a button running ``verb`` on it (role-checked on click)."""
+    count, query = len(exc.matches), esc(exc.query)
+    shown = exc.matches[:MAX_MATCHES_SHOWN]
+    if verb is None:  # nothing to run on a pick: the list, and how to name one
+        lines = "\n".join(f"• `{esc(number)}` {esc(name)}" for number, name in shown)
+        return said(f"{count} accounts match “{query}”:\n{lines}\nUse the account number.")
+    blocks: list[Block] = [section(f"{count} accounts match “{query}”. Which one did you mean?")]
+    for number, name in shown:
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(text=f"*{esc(name)}* · `{esc(number)}`"),
+                accessory=verb_button(verb, number, f"{verb} {number}"[:75]),
+            )
+        )
+    hidden = count - len(shown)
+    blocks.append(
+        context(f"… and {hidden} more: use a longer name or the account number.")
+        if hidden > 0
+        else context("Not there? Use more of the name, or the account number.")
+    )
+    return message(f"{count} accounts match “{query}”: pick one.", blocks)
+
+
+@render_error.register
+def _slack(exc: SlackApiError, verb: str | None = None) -> Message:
+    if exc.response.get("error") == "expired_trigger_id":
+        again = f" Run `/jethub {verb}` again with the account number." if verb else ""
+        return said(
+            "Slack gives three seconds to open a form, and looking the account up took longer: "
+            f"nothing was changed.{again}"
+        )
+    log.warning("a Slack call failed: %s", exc.response.get("error"))
+    return render_error.dispatch(BaseException)(exc, verb)
+
+
+def user_message(exc: BaseException) -> str:
+    """``render_error``'s words alone (for a modal's notice, an inline field error)."""
+    return str(render_error(exc)["text"])
+
+
 def after_ack(
-    services: Services, action: str, work: Callable[[], None], notify: Notify
+    services: Services,
+    action: str,
+    work: Callable[[], None],
+    answer: Post,
+    *,
+    verb: str | None = None,
 ) -> Future[None]:
-    """Run ``work`` on the worker pool with this request's context; report any failure."""
+    """Run ``work`` on the worker pool with this request's context; render any failure."""
     ctx = contextvars.copy_context()
 
     def run() -> None:
@@ -56,21 +138,21 @@ def after_ack(
         try:
             work()
         except CommandError as exc:
-            _safe_notify(notify, user_message(exc))
+            _safe_answer(answer, render_error(exc, verb))
         except IntegrationError as exc:
             log.warning("backend failure during %s: %s", action, exc)
-            _safe_notify(notify, user_message(exc))
+            _safe_answer(answer, render_error(exc, verb))
         except Exception as exc:
             log.exception("unexpected failure during %s", action)
-            _safe_notify(notify, user_message(exc))
+            _safe_answer(answer, render_error(exc, verb))
         finally:
             metrics.WORK_SECONDS.labels(action).observe(time.perf_counter() - started)
 
     return services.executor.submit(ctx.run, run)
 
 
-def _safe_notify(notify: Notify, text: str) -> None:
+def _safe_answer(answer: Post, payload: Message) -> None:
     try:
-        notify(text)
+        answer(payload)
     except Exception:
         log.exception("could not tell the user about a failure")

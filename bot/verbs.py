@@ -5,8 +5,9 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
-from bot.blocks import esc
+from bot.blocks import esc, message, section
 from commands.actor import Actor, Role
 from integrations.phone import national_au_number
 
@@ -290,3 +291,20 @@ def _nearest(typed: str) -> str:
 def help_lines(actor: Actor) -> list[str]:
     """The verbs ``actor`` may run, one line each."""
     return [f"`{verb.usage}` — {verb.summary}" for verb in VERBS.values() if verb.allowed(actor)]
+
+
+def help_message(actor: Actor, role_contact: str | None = None) -> dict[str, Any]:
+    """The verbs this person may run; the others are only counted, with who grants roles."""
+    lines = "\n".join(help_lines(actor))
+    text = (
+        "*/jethub* — Jet Hub account management. An account is its Jet Hub number, its Zuora "
+        "account number (`A00001001`), a phone number, or a name (in quotes when text follows it)."
+        "\n" + lines
+    )
+    hidden = sum(1 for verb in VERBS.values() if not verb.allowed(actor))
+    if hidden:
+        who = esc(role_contact.strip()) if role_contact and role_contact.strip() else None
+        text += f"\n_{hidden} more verb{'s' if hidden != 1 else ''} need a role you don't have" + (
+            f" — to get one: {who}._" if who else "._"
+        )
+    return message("jethub verbs:\n" + lines, [section(text)])

@@ -15,8 +15,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.boundary import Notify, after_ack
-from bot.listeners.slash import VerbRouter
+from bot.listeners.slash import Notify, VerbRouter, after_ack_text
 from bot.requests import expire_and_announce, redraw, tell_requester
 from bot.runner import work_run
 from bot.services import Services
@@ -83,7 +82,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             if run is not None:
                 work_run(services, client, run.id)
 
-        after_ack(services, "approve", work, ephemeral(respond))
+        after_ack_text(services, "approve", work, ephemeral(respond))
 
     @app.action(views.DENY)
     def on_deny(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -105,7 +104,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 view=views.deny_modal(request, label=services.looks(request.kind).label),
             )
 
-        after_ack(services, "deny", work, ephemeral(respond))
+        after_ack_text(services, "deny", work, ephemeral(respond))
 
     @app.view(views.DENY_MODAL)
     def on_deny_submitted(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -129,7 +128,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             redraw(services, client, decided.request)
             tell_requester(services, client, decided.request)
 
-        after_ack(services, "deny", work, logged)
+        after_ack_text(services, "deny", work, logged)
 
     @app.action(views.CANCEL)
     def on_cancel(ack: Ack, body: dict[str, Any], respond: Respond, client: WebClient) -> None:
@@ -147,4 +146,4 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 replace_original=True,
             )
 
-        after_ack(services, "cancel", work, ephemeral(respond))
+        after_ack_text(services, "cancel", work, ephemeral(respond))

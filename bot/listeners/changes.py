@@ -24,8 +24,8 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from bot.blocks import esc, message, section
-from bot.boundary import Notify, after_ack, user_message
-from bot.listeners.slash import VerbCall, VerbRouter
+from bot.boundary import user_message
+from bot.listeners.slash import Notify, VerbCall, VerbRouter, after_ack_text
 from bot.services import Services
 from bot.views import changes as views
 from bot.views.changes import ModalContext
@@ -252,7 +252,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def work() -> None:
             ModalFlow(client, trigger, title).fill(lambda: build(actor, meta))
 
-        after_ack(services, action, work, tell)
+        after_ack_text(services, action, work, tell)
 
     @app.action(views.PBX_SUBSCRIPTION_ACTION)
     def on_pbx_subscription(
@@ -339,7 +339,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             return
         ack()
         post = _poster(client, meta.channel, actor.user_id)
-        after_ack(services, action, lambda: work(actor, post), _text(post))
+        after_ack_text(services, action, lambda: work(actor, post), _text(post))
 
     def parse_edit(meta: ModalContext, values: dict[str, Any]) -> Callable[[Actor, Post], None]:
         rename = order(RenameAccount, {"account": meta.account, "name": values.get("name") or ""})
@@ -538,4 +538,4 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 return
             post(views.edit_done(result))
 
-        after_ack(services, f"edit.{kind}", work, _text(_say(respond)))
+        after_ack_text(services, f"edit.{kind}", work, _text(_say(respond)))

@@ -15,9 +15,9 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from bot.boundary import after_ack, user_message
+from bot.boundary import user_message
 from bot.listeners import approvals
-from bot.listeners.slash import VerbCall, VerbRouter
+from bot.listeners.slash import VerbCall, VerbRouter, after_ack_text
 from bot.requests import post_request
 from bot.services import Services
 from bot.views import deactivation as views
@@ -116,4 +116,4 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def tell(text: str) -> object:
             return client.chat_postMessage(channel=user, text=text)
 
-        after_ack(services, f"{KIND}.request", work, tell)
+        after_ack_text(services, f"{KIND}.request", work, tell)

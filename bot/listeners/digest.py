@@ -14,9 +14,9 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from bot.blocks import esc, message, section
-from bot.boundary import after_ack, user_message
+from bot.boundary import user_message
 from bot.digest_rows import stale_row
-from bot.listeners.slash import VerbCall, VerbRouter
+from bot.listeners.slash import VerbCall, VerbRouter, after_ack_text
 from bot.services import Services
 from bot.views import digest as views
 from commands.actor import Actor, Role
@@ -110,7 +110,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 view = views.notice_modal(user_message(exc))
             client.views_update(view_id=view_id, hash=view_hash, view=view)
 
-        after_ack(services, "snooze", work, tell)
+        after_ack_text(services, "snooze", work, tell)
 
     @app.view(views.SNOOZE_MODAL)
     def on_snooze_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -158,4 +158,4 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def work() -> None:
             post(views.snoozed_message(snooze_account(cmd, actor, deps)))
 
-        after_ack(services, "snooze", work, tell)
+        after_ack_text(services, "snooze", work, tell)

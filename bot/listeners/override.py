@@ -14,9 +14,8 @@ from pydantic import ValidationError
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.boundary import Notify, after_ack
 from bot.listeners.pick import offering_matches
-from bot.listeners.slash import VerbCall, VerbRouter
+from bot.listeners.slash import Notify, VerbCall, VerbRouter, after_ack_text
 from bot.requests import post_request
 from bot.services import Services
 from bot.views import override as views
@@ -90,7 +89,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 payload = views.requested(result)
             respond(replace_original=True, response_type="ephemeral", **payload)
 
-        after_ack(services, "override.confirm", work, tell(respond))
+        after_ack_text(services, "override.confirm", work, tell(respond))
 
     @app.action(views.CANCEL)
     def on_cancel(ack: Ack, action: dict[str, Any], respond: Respond) -> None:

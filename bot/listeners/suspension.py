@@ -17,10 +17,9 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.boundary import Notify, after_ack
 from bot.digest_rows import stale_row
 from bot.listeners.pick import offering_matches
-from bot.listeners.slash import VerbCall, VerbRouter
+from bot.listeners.slash import Notify, VerbCall, VerbRouter, after_ack_text
 from bot.requests import RequestNotPosted, post_request
 from bot.services import Services
 from bot.views import suspension as views
@@ -167,7 +166,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                     )
                 )
 
-        after_ack(services, "suspension.confirm", work, side(respond))
+        after_ack_text(services, "suspension.confirm", work, side(respond))
 
     @app.action(views.CANCEL)
     def on_cancel(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
@@ -189,4 +188,4 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 **views.cancelled_message(cancelled),
             )
 
-        after_ack(services, "suspension.cancel", work, side(respond))
+        after_ack_text(services, "suspension.cancel", work, side(respond))

@@ -13,8 +13,9 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks import context, esc, local_time, message, section, verb_button, who
+from bot.codecs import ShareRef
 from bot.views.account_state import busy, state_blocks
-from bot.views.reading import Audience, ShareRef, closing_blocks, money, plural
+from bot.views.reading import Audience, closing_blocks, money, plural
 from commands.reading import AccountOverview
 
 MAX_CHILDREN_SHOWN = 20
@@ -63,7 +64,7 @@ def account_message(view: AccountOverview, audience: Audience) -> dict[str, Any]
     if buttons:
         blocks.append(ActionsBlock(elements=buttons))
     blocks += closing_blocks(
-        audience, ShareRef("account", account.id), _page_buttons(view, audience)
+        audience, ShareRef(verb="account", account=account.id), _page_buttons(view, audience)
     )
     return message(title, blocks)
 

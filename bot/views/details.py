@@ -14,10 +14,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, local_time, message, section
+from bot.codecs import ShareRef
 from bot.views.reading import (
     REFRESH_ACTION,
     Audience,
-    ShareRef,
     button,
     closing_blocks,
     plural,
@@ -68,7 +68,7 @@ def billing_message(
     if audience.holds(Role.OPERATOR) and not view.account.is_deactivated:
         buttons.append(button("Refresh from Zuora", REFRESH_ACTION, view.account.id))
     blocks.append(context("Allowances come from the account's active Zuora subscriptions."))
-    blocks += closing_blocks(audience, ShareRef("billing", view.account.id), buttons)
+    blocks += closing_blocks(audience, ShareRef(verb="billing", account=view.account.id), buttons)
     title = f"Billing for {esc(view.account.id)}: {esc(describe_allowances(stored.items))}"
     return message(title, blocks)
 
@@ -120,7 +120,7 @@ def pbx_message(
             "customers' IPs blacklisted."
         )
     )
-    blocks += closing_blocks(audience, ShareRef("pbx", view.account.id))
+    blocks += closing_blocks(audience, ShareRef(verb="pbx", account=view.account.id))
     return message(f"PBX for {view.account.id}: {plural(len(view.pbxs), 'group')}", blocks)
 
 
@@ -153,7 +153,9 @@ def emergency_message(
             "from Zuora and save."
         )
     )
-    blocks += closing_blocks(audience, ShareRef("emergency", view.account.id), list(actions))
+    blocks += closing_blocks(
+        audience, ShareRef(verb="emergency", account=view.account.id), list(actions)
+    )
     return message(f"Emergency details for {view.account.id}: {verdict} IPND validation", blocks)
 
 

@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.blocks import context, esc, local_time, message, section
+from bot.codecs import PageRef, ShareRef
 from bot.views.details import heading
 from bot.views.reading import (
     AUDIT_NEWER_ACTION,
@@ -16,7 +17,6 @@ from bot.views.reading import (
     EMAILS_NEXT_ACTION,
     EMAILS_PREVIOUS_ACTION,
     Audience,
-    ShareRef,
     button,
     closing_blocks,
     who,
@@ -89,17 +89,22 @@ def emails_message(
     account = view.account.id
     wanted = view.containing
     if view.has_previous:
-        value = f"{account}|{emails_cursor_value(view.page - 1, wanted, None)}"
+        value = PageRef(
+            account=account, cursor=emails_cursor_value(view.page - 1, wanted, None)
+        ).encode()
         buttons.append(button("Previous", EMAILS_PREVIOUS_ACTION, value))
     if view.next_start_key is not None:
-        value = f"{account}|{emails_cursor_value(view.page + 1, wanted, view.next_start_key)}"
-        if len(value) > MAX_CURSOR:
-            value = f"{account}|{emails_cursor_value(view.page + 1, wanted, None)}"
+        cursor = emails_cursor_value(view.page + 1, wanted, view.next_start_key)
+        if len(cursor) > MAX_CURSOR:
+            cursor = emails_cursor_value(view.page + 1, wanted, None)
+        value = PageRef(account=account, cursor=cursor).encode()
         buttons.append(button("Next", EMAILS_NEXT_ACTION, value))
     cursor = emails_cursor_value(view.page, wanted, start_key) if view.page or wanted else ""
     if len(cursor) > MAX_CURSOR:  # too long to carry: the reader finds the page's key again
         cursor = emails_cursor_value(view.page, wanted, None)
-    blocks += closing_blocks(audience, ShareRef("emails", account, cursor), buttons)
+    blocks += closing_blocks(
+        audience, ShareRef(verb="emails", account=account, cursor=cursor), buttons
+    )
     return message(f"Sent emails for {account}", blocks)
 
 
@@ -115,14 +120,28 @@ def audit_message(view: AuditPage, audience: Audience) -> dict[str, Any]:
         blocks.append(section(_entry_text(entry, audience)))
     buttons: list[ButtonElement] = []
     if view.has_newer and view.newest_seq is not None:
-        buttons.append(button("Newer", AUDIT_NEWER_ACTION, f"{view.account}|{view.newest_seq}"))
+        buttons.append(
+            button(
+                "Newer",
+                AUDIT_NEWER_ACTION,
+                PageRef(account=view.account, cursor=str(view.newest_seq)).encode(),
+            )
+        )
     if view.has_older and view.oldest_seq is not None:
-        buttons.append(button("Older", AUDIT_OLDER_ACTION, f"{view.account}|{view.oldest_seq}"))
+        buttons.append(
+            button(
+                "Older",
+                AUDIT_OLDER_ACTION,
+                PageRef(account=view.account, cursor=str(view.oldest_seq)).encode(),
+            )
+        )
     if view.entries:
         blocks.append(context(f"Events #{view.oldest_seq} to #{view.newest_seq}, newest first"))
     # A shared copy shows the same page: the events before the one after this page's newest.
     cursor = f"{(view.newest_seq or 0) + 1}" if view.has_newer else ""
-    blocks += closing_blocks(audience, ShareRef("audit", view.account, cursor), buttons)
+    blocks += closing_blocks(
+        audience, ShareRef(verb="audit", account=view.account, cursor=cursor), buttons
+    )
     return message(f"Audit trail for {view.account}", blocks)
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.blocks import context, esc
+from bot.codecs import ShareRef
 from bot.verbs import VERBS
 from commands.actor import Actor, Role
 
@@ -76,26 +77,6 @@ class Audience:
     @classmethod
     def channel(cls, zone: ZoneInfo, shared_by: str, links: LinksOut = LinksOut()) -> Audience:
         return cls(zone=zone, shared_by=shared_by, links=links)
-
-
-@dataclass(frozen=True)
-class ShareRef:
-    """What a Share button names: the verb, the account number and the page (ids, not data)."""
-
-    verb: str
-    account: str
-    cursor: str = ""
-
-    def encode(self) -> str:
-        return f"{self.verb}|{self.account}|{self.cursor}"
-
-    @classmethod
-    def decode(cls, value: str) -> ShareRef | None:
-        verb, _, rest = value.partition("|")
-        account, _, cursor = rest.partition("|")
-        if verb not in VERBS or not account.isdigit():
-            return None
-        return cls(verb, account, cursor)
 
 
 def share_button(ref: ShareRef) -> ButtonElement:

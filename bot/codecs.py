@@ -1,0 +1,90 @@
+"""What buttons and modals carry: one codec per button value and per ``private_metadata``.
+
+A view draws a button with ``SomeRef(...).encode()``; the listener reads it back with
+``SomeRef.decode(raw)``, which raises :class:`NotValidAnyMore` for anything the app did not make
+(a value from an older release, a forged payload) before anything is looked up or recorded.
+They carry ids only — account numbers, request/run/confirmation ids — never data to trust.
+
+The wire format of a ``PipeValue`` is its fields in order joined by ``|``, the last taking the
+rest; it is the format messages already posted in Slack carry, so a release keeps their buttons
+working.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from commands.errors import CommandError
+
+MAX_ACCOUNT_DIGITS = 12
+
+AccountNumber = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{1,{MAX_ACCOUNT_DIGITS}}}$")]
+RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+# Where a button was shown ("digest:2026-11-24"): short and printable, or empty.
+Origin = Annotated[str, StringConstraints(pattern=r"^[!-~]{0,64}$")]
+
+
+class NotValidAnyMore(CommandError):
+    def __init__(self) -> None:
+        super().__init__("That button is not valid any more.")
+
+
+class PipeValue(BaseModel):
+    """A value made of a few short fields, joined by ``|`` (the last field takes the rest)."""
+
+    model_config = ConfigDict(frozen=True)
+    LIMIT: ClassVar[int] = 2000  # Slack's limit on a button's value
+
+    def encode(self) -> str:
+        raw = "|".join(str(getattr(self, name)) for name in type(self).model_fields)
+        if len(raw) > self.LIMIT:
+            raise ValueError(f"{type(self).__name__} is {len(raw)} characters; the limit is 2000")
+        return raw
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        names = list(cls.model_fields)
+        parts = (raw or "").split("|", len(names) - 1)
+        try:
+            return cls.model_validate(dict(zip(names, parts, strict=False)))
+        except ValidationError:
+            raise NotValidAnyMore() from None
+
+
+class AccountRef(PipeValue):
+    """A button about one account: Refresh, Snooze, Update from Zuora…"""
+
+    account: AccountNumber
+
+
+class VerbTarget(PipeValue):
+    """A ``verb:<name>`` button: the account, and where the button was shown."""
+
+    account: AccountNumber
+    origin: Origin = ""
+
+    def encode(self) -> str:
+        return f"{self.account}|{self.origin}" if self.origin else self.account
+
+
+class RecordRef(PipeValue):
+    """Approve / Deny / Cancel / Retry / Confirm: the id of the ledger record they act on."""
+
+    id: RecordId
+
+
+class PageRef(PipeValue):
+    """A pager button (emails Previous/Next, audit Newer/Older): the account and the page."""
+
+    account: AccountNumber
+    cursor: str = ""
+
+
+class ShareRef(PipeValue):
+    """What a Share button names: the read verb, the account number and the page."""
+
+    verb: Annotated[str, StringConstraints(pattern=r"^[a-z-]{1,20}$")]
+    account: AccountNumber
+    cursor: str = ""

@@ -1,0 +1,14 @@
+"""Buttons (other than ``verb:<name>``): one listener per action id, run after the ack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.listeners.actions import activity, reading, runs
+from bot.turns import Click
+
+LISTENERS: dict[str, Callable[[Click], None]] = {
+    **reading.LISTENERS,
+    **activity.LISTENERS,
+    **runs.LISTENERS,
+}

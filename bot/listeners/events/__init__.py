@@ -1,0 +1,29 @@
+"""Events: the App Home tab, drawn from the ledger each time a person opens it."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.boundary import Message, Post
+from bot.payloads import AppHomeOpened
+from bot.turns import Turn
+from bot.views.home import home_problem_view, home_view
+from commands.home import home_for
+
+
+def on_home_opened(turn: Turn, opened: AppHomeOpened) -> None:
+    if opened.tab != "home" or not opened.user:
+        return
+    summary = home_for(turn.actor, turn.deps)
+    turn.client.views_publish(
+        user_id=opened.user, view=home_view(summary, turn.services.settings.zone)
+    )
+
+
+def home_problem(client: WebClient, user: str) -> Post:
+    """The tab says what went wrong instead of staying blank."""
+
+    def publish(payload: Message) -> object:
+        return client.views_publish(user_id=user, view=home_problem_view(str(payload["text"])))
+
+    return publish

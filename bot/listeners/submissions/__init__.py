@@ -1,0 +1,9 @@
+"""Modal submissions: one listener per callback id, validating inside the ack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.turns import Later, Submission
+
+LISTENERS: dict[str, Callable[[Submission], Later | None]] = {}

@@ -1,0 +1,15 @@
+"""``/jethub <verb> …``: one handler per verb, run after the ack by ``dispatch`` with the
+invocation parsed and authorised. ``HANDLERS`` is the whole table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.listeners.verbs import reading
+from bot.turns import VerbCall
+
+VerbHandler = Callable[[VerbCall], None]
+
+HANDLERS: dict[str, VerbHandler] = {
+    **reading.VERBS,
+}

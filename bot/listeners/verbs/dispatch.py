@@ -1,0 +1,128 @@
+"""``/jethub …`` and the ``verb:<name>`` buttons that run a verb on an account.
+
+Both parse and authorise inside the ack (from the ledger and settings, never from the payload),
+then run the verb's handler after it. A verb's buttons anywhere (account view, digest, a pick
+list) come for free with ``bot.blocks.verb_button``; a click is role-checked again here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot import metrics
+from bot.boundary import after_ack, said
+from bot.codecs import NotValidAnyMore, VerbTarget
+from bot.listeners.slash import legacy_handler
+from bot.listeners.verbs import HANDLERS
+from bot.payloads import BlockAction, SlashCommand
+from bot.services import Services
+from bot.turns import VerbCall, replier, responder
+from bot.verbs import VERBS, BadAccountArgument, Invocation, UsageError, help_message, parse
+from commands.actor import Actor
+from commands.errors import Forbidden
+from commands.trail import authorize, record
+
+VERB_ACTION = re.compile(r"^verb:([a-z-]+)$")
+
+
+def on_command(
+    ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    services: Services = context["services"]
+    actor: Actor = context["actor"]
+    command = SlashCommand.model_validate(body)
+    try:
+        invocation = parse(command.text)
+    except BadAccountArgument as exc:
+        ack(text=str(exc))
+        record(  # counted in /metrics, as every audited refusal is, once it commits
+            services.deps,
+            actor=actor,
+            action=exc.verb.action,
+            account=None,
+            outcome="refused",
+            details={"problem": "not an account", "argument": exc.argument},
+        )
+        return
+    except UsageError as exc:
+        metrics.ACTIONS.labels("usage", "refused").inc()
+        ack(text=str(exc))
+        return
+    if invocation.verb.name == "help":
+        ack(**help_message(actor, services.deps.policy.role_contact))
+        return
+    answer = responder(respond, replier(client, actor.user_id, command.channel_id))
+    call = VerbCall(services, actor, client, answer, command.channel_id, command.trigger_id)
+    legacy = (context.get("legacy_verbs"), respond, body)
+    refusal = start(call, invocation, origin=None, button=None, legacy=legacy)
+    ack(text=refusal) if refusal else ack()
+
+
+def on_verb_button(
+    ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
+) -> None:
+    ack()
+    services: Services = context["services"]
+    actor: Actor = context["actor"]
+    answer = responder(respond, replier(client, actor.user_id, context.channel_id or ""))
+    try:  # a button carries an account number (and maybe where it was shown), nothing else
+        click = BlockAction.model_validate(body)
+        target = VerbTarget.decode(click.clicked.chosen)
+        match = VERB_ACTION.match(click.clicked.action_id)
+        invocation = Invocation(VERBS[match.group(1) if match else ""], target.account, "")
+    except (ValidationError, NotValidAnyMore, KeyError):
+        services.executor.submit(answer, said(str(NotValidAnyMore())))
+        return
+    call = VerbCall(services, actor, client, answer, click.channel_id, click.trigger_id)
+    legacy = (context.get("legacy_verbs"), respond, body)
+    refusal = start(call, invocation, origin=target.origin or None, button=click, legacy=legacy)
+    if refusal:
+        services.executor.submit(answer, said(refusal))
+
+
+def start(
+    call: VerbCall,
+    invocation: Invocation,
+    *,
+    origin: str | None,
+    button: BlockAction | None,
+    legacy: tuple[Any, Respond, dict[str, Any]] | None = None,
+) -> str | None:
+    """Authorise and schedule; a refusal to show at once, or None when the verb will run."""
+    verb = invocation.verb
+    if verb.role is not None and not verb.allowed(call.actor):
+        try:
+            authorize(
+                call.deps,
+                call.actor,
+                verb.role,
+                action=verb.action,
+                to=verb.to or f"use `/jethub {verb.name}`",
+                account=invocation.account,
+            )
+        except Forbidden as exc:
+            return str(exc)
+    call = VerbCall(
+        call.services,
+        call.actor,
+        call.client,
+        call.answer,
+        call.channel_id,
+        call.trigger_id,
+        invocation=invocation,
+        origin=origin,
+        button=button,
+    )
+    handler = HANDLERS.get(verb.name)
+    work = (lambda: handler(call)) if handler is not None else None
+    if work is None and legacy is not None and legacy[0] is not None:  # TRANSITIONAL
+        work = legacy_handler(legacy[0], call.services, verb.name, legacy[1], legacy[2], call)
+    if work is None:
+        return f"`/jethub {verb.name}` is not available in this build yet."
+    after_ack(call.services, verb.name, work, call.answer, verb=verb.name)
+    return None
