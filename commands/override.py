@@ -29,12 +29,8 @@ from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.engine import Effect, RunKind, Step, StepContext, StepResult
 from commands.errors import Conflict, NothingToDo
 from commands.reasons import few_words
-from commands.suspension import (
-    MAX_REASON,
-    AlreadySuspended,
-    SuspensionState,
-    overdue_for,
-)
+from commands.suspension_models import MAX_REASON, AlreadySuspended, SuspensionState
+from commands.suspension_run import overdue_for
 from commands.trail import authorize, record
 from integrations.errors import IntegrationError
 

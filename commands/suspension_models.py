@@ -16,6 +16,7 @@ from commands.errors import CommandError, Conflict, NothingToDo
 SUSPEND: Literal["suspend"] = "suspend"
 UNSUSPEND: Literal["unsuspend"] = "unsuspend"
 Action = Literal["suspend", "unsuspend"]
+MAX_REASON = 500  # the platform's limit for a suspension reason
 
 
 ORIGIN = re.compile(r"^digest:\d{4}-\d{2}-\d{2}$")

@@ -1,5 +1,5 @@
-"""Suspending and lifting a suspension as runs on the engine (one step each), and the overdue
-rule they check at the moment of effect.
+"""Suspending and lifting a suspension as runs on the engine (one step each), the overdue rule
+they check at the moment of effect, and what a finished run tells the person (``outcome_result``).
 
 The ``suspend`` step re-reads the account and its invoices, then suspends — or refuses, truly:
 deactivated since, already suspended, or paid since the confirmation. Resumed after a lost
@@ -13,15 +13,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from commands import engine
 from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.digest import threshold_days
-from commands.engine import Effect, RunKind, Step, StepContext, StepResult
+from commands.engine import ActionFailed, Effect, RunKind, RunOutcome, Step, StepContext, StepResult
+from commands.errors import Conflict, NothingToDo
 from commands.suspension_models import (
     SUSPEND,
     UNSUSPEND,
     AlreadySuspended,
     OverdueInvoice,
     OverdueSummary,
+    PaidSinceConfirmation,
     Suspended,
     SuspensionState,
     Unsuspended,
@@ -236,3 +239,35 @@ def suspension_kinds() -> list[RunKind]:
             failure_note=CHECKED_AFTER_FAILURE,
         ),
     ]
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def work(deps: Deps, run_id: str) -> Suspended | Unsuspended:
+    """Work the run now and say what it did (or raise what stopped it)."""
+    return outcome_result(deps, engine.execute(deps, run_id))
+
+
+def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
+    """A (un)suspension run's outcome as its result, from its record; its refusal or failure
+    raised as the error to show."""
+    if outcome.state == "succeeded":
+        detail = next(iter(outcome.results.values()), {})
+        if "suspended" in detail:
+            return Suspended.model_validate({**detail["suspended"], "run_id": outcome.run_id})
+        return Unsuspended.model_validate({**detail["unsuspended"], "run_id": outcome.run_id})
+    if outcome.state == "refused":
+        detail = next(iter(outcome.results.values()), {})
+        refusal = dict(detail.get("refused") or {})
+        message = str(refusal.get("message") or outcome.refused or "Nothing was done.")
+        problem = refusal.get("problem")
+        run = engine.load_run(deps, outcome.run_id)
+        if problem == "already suspended" and refusal.get("state") and run is not None:
+            raise AlreadySuspended(run.account, SuspensionState.model_validate(refusal["state"]))
+        if problem == "paid since confirmation":
+            raise PaidSinceConfirmation(message)
+        if problem == "deactivated since":
+            raise Conflict(message)
+        raise NothingToDo(message)
+    raise ActionFailed.of(deps, outcome)
