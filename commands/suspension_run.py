@@ -10,6 +10,7 @@ before it fails the run, so "failed" means the platform does not show the change
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from commands.suspension_models import (
     Suspended,
     SuspensionState,
     Unsuspended,
+    open_invoices,
 )
 from integrations.errors import IntegrationError
 
@@ -45,28 +47,11 @@ def overdue_for(deps: Deps, account: Account) -> OverdueSummary:
     today = deps.today()
     policy = deps.policy
     threshold = threshold_days(policy.overdue_days)
-    found: list[OverdueInvoice] = []
-    currency: str | None = None
-    if account.zuora_account_number:
-        for invoice in deps.zuora.invoices_for_account(account.zuora_account_number):
-            if (invoice.status or "Posted") != "Posted" or invoice.balance <= 0:
-                continue
-            days = (today - invoice.due_date).days
-            if days < threshold:
-                continue
-            currency = currency or invoice.currency
-            found.append(
-                OverdueInvoice(
-                    number=invoice.invoice_number,
-                    due_date=invoice.due_date,
-                    balance=invoice.balance,
-                    days_overdue=days,
-                )
-            )
+    owing, currency = open_invoices_of(deps, account, today)
+    found = [inv for inv in owing if inv.days_overdue >= threshold]
     total = sum((inv.balance for inv in found), Decimal("0"))
     if total < Decimal(str(policy.overdue_min_balance)):
         found, total = [], Decimal("0")
-    found.sort(key=lambda inv: (inv.due_date, inv.number))
     return OverdueSummary(
         as_of=today,
         overdue_days=threshold,
@@ -76,6 +61,16 @@ def overdue_for(deps: Deps, account: Account) -> OverdueSummary:
         oldest_due=found[0].due_date if found else None,
         invoices=found[:MAX_INVOICES_KEPT],
     )
+
+
+def open_invoices_of(
+    deps: Deps, account: Account, today: date
+) -> tuple[list[OverdueInvoice], str | None]:
+    """The account's invoices still owing on ``today``, due or not, oldest first (read from
+    Zuora now), and their currency."""
+    if not account.zuora_account_number:
+        return [], None
+    return open_invoices(deps.zuora.invoices_for_account(account.zuora_account_number), today)
 
 
 def state_of(account: Account) -> SuspensionState | None:
