@@ -1,22 +1,22 @@
 """The confirmation behind a suspension or the lifting of one: stored when it is shown, then
 settled exactly once — confirmed or cancelled — by the person who asked.
 
-Confirmations live in the ledger's ``idempotency_key`` table, not in ``approval_request``: they
-are one person's second thought, not a request for someone else, so they must not show among
-pending approvals nor be expired (and announced) by the approvals sweeper. The row
-``suspension:<id>`` holds what was shown; settling inserts ``suspension:<id>:settled`` if absent —
-an insert-if-absent on a primary key, which is the compare-and-set: of any number of clicks on any
-number of processes exactly one inserts it, and the rest read who settled it and when.
+Confirmations live in the ledger's ``confirmation`` table (``audit.confirmations``), not in
+``approval_request``: they are one person's second thought, not a request for someone else, so
+they must not show among pending approvals nor be expired (and announced) by the approvals
+sweeper. Settling is a compare-and-set on the row (pending → confirmed | cancelled): of any number
+of clicks on any number of processes exactly one changes it, and does what it allows in that same
+transaction; the rest read who settled it and when.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-from audit import first_time, remember_result, result_for
+from audit import confirmations as ledger_confirmations
+from audit.models import ConfirmationState
 from commands.actor import Actor, Role
 from commands.suspension_models import (
     Action,
@@ -35,11 +35,11 @@ from commands.trail import authorize, record
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from audit.models import Confirmation as Row
     from commands.deps import Deps
     from integrations.platform import Account
 
 CONFIRM_TTL = timedelta(minutes=30)
-_KEY_PREFIX = "suspension:"
 
 
 def store(
@@ -55,42 +55,36 @@ def store(
     needs_approval: bool = False,
 ) -> Confirmation:
     """Store what the person is asked to confirm; it can be used for ``CONFIRM_TTL``."""
-    now = deps.now()
-    confirmation = Confirmation(
-        id=secrets.token_urlsafe(9),
-        action=action,
-        account=account.id,
-        name=account.name,
-        requested_by=actor.user_id,
-        reason=reason,
-        origin=origin,
-        created_at=now,
-        expires_at=now + CONFIRM_TTL,
-        overdue=overdue,
-        suspended=suspended,
-        needs_approval=needs_approval,
-    )
-    key = _key(confirmation.id)
+    shown = {
+        "name": account.name,
+        "reason": reason,
+        "origin": origin,
+        "overdue": overdue.model_dump(mode="json") if overdue else None,
+        "suspended": suspended.model_dump(mode="json") if suspended else None,
+        "needs_approval": needs_approval,
+    }
     with deps.ledger.session() as session:
-        first_time(session=session, key=key, now=now)
-        remember_result(session=session, key=key, result=confirmation.model_dump(mode="json"))
-    return confirmation
+        row = ledger_confirmations.create(
+            session=session,
+            action=action,
+            account=account.id,
+            requested_by=actor.user_id,
+            shown=shown,
+            now=deps.now(),
+            ttl=CONFIRM_TTL,
+        )
+        return _confirmation(row)
 
 
 def load_confirmation(deps: Deps, confirmation_id: str) -> Confirmation | None:
-    if not _plausible_id(confirmation_id):
-        return None
-    with deps.ledger.read_session() as session:
-        stored = result_for(session=session, key=_key(confirmation_id))
-    return None if stored is None else Confirmation.model_validate(stored)
+    loaded = _load(deps, confirmation_id)
+    return None if loaded is None else loaded[0]
 
 
 def settled(deps: Deps, confirmation_id: str) -> Settled | None:
-    if not _plausible_id(confirmation_id):
-        return None
-    with deps.ledger.read_session() as session:
-        stored = result_for(session=session, key=_settled_key(confirmation_id))
-    return None if stored is None else Settled.model_validate(stored)
+    """Who confirmed or cancelled it, and when; None while it is pending (or unknown)."""
+    loaded = _load(deps, confirmation_id)
+    return None if loaded is None else loaded[1]
 
 
 def cancel_confirmation(cmd: CancelConfirmation, actor: Actor, deps: Deps) -> Confirmation:
@@ -105,8 +99,8 @@ def vet(
 ) -> Confirmation:
     """The confirmation a click names, if this person may still ``verb`` it; else the refusal,
     audited and raised."""
-    confirmation = load_confirmation(deps, confirmation_id)
-    if confirmation is None:
+    loaded = _load(deps, confirmation_id)
+    if loaded is None:
         record(
             deps,
             actor=actor,
@@ -116,6 +110,7 @@ def vet(
             details={"problem": "no such confirmation", "value": confirmation_id[:64]},
         )
         raise UnknownConfirmation()
+    confirmation, done = loaded
     action = f"{confirmation.action}.{verb}"
     refuse = refuser(deps, actor, action, confirmation.account, stage="confirmation")
     authorize(
@@ -129,7 +124,6 @@ def vet(
     if actor.user_id != confirmation.requested_by:
         refuse({"problem": "not the requester", "confirmation_id": confirmation.id})
         raise NotYourConfirmation()
-    done = settled(deps, confirmation.id)
     if done is not None:
         refuse({"problem": f"already {done.state}", "confirmation_id": confirmation.id})
         raise AlreadySettled(confirmation, done, deps.zone)
@@ -148,20 +142,16 @@ def settle(
     details: dict[str, Any],
     then: Callable[[Session], str] | None = None,
 ) -> str | None:
-    """The compare-and-set: exactly one caller inserts the settled key; the rest are told.
-    ``then`` runs in the winner's transaction (it creates the run); its answer is returned."""
+    """The compare-and-set: exactly one caller settles the pending confirmation (a confirmation
+    only before it expires); the rest are told. ``then`` runs in the winner's transaction (it
+    creates the run or the request); its answer is returned."""
     answer: str | None = None
     now = deps.now()
     verb = "confirm" if state == "confirmed" else "cancel"
-    key = _settled_key(confirmation.id)
+    cas = ledger_confirmations.confirm if state == "confirmed" else ledger_confirmations.cancel
     with deps.ledger.session() as session:
-        won = first_time(session=session, key=key, now=now)
+        won = cas(session=session, confirmation_id=confirmation.id, by=actor.user_id, now=now)
         if won:
-            remember_result(
-                session=session,
-                key=key,
-                result=Settled(state=state, by=actor.user_id, at=now).model_dump(mode="json"),
-            )
             record(
                 deps,
                 actor=actor,
@@ -174,11 +164,17 @@ def settle(
             if then is not None:
                 answer = then(session)
     if not won:
-        done = settled(deps, confirmation.id)
-        assert done is not None, "the settled key exists once first_time() says so"
-        refuser(
+        loaded = _load(deps, confirmation.id)
+        done = None if loaded is None else loaded[1]
+        refuse = refuser(
             deps, actor, f"{confirmation.action}.{verb}", confirmation.account, stage="confirmation"
-        )({"problem": f"lost the race: already {done.state}", "confirmation_id": confirmation.id})
+        )
+        if done is None:  # still pending: its deadline passed after the check
+            refuse({"problem": "expired", "confirmation_id": confirmation.id})
+            raise ConfirmationExpired(confirmation)
+        refuse(
+            {"problem": f"lost the race: already {done.state}", "confirmation_id": confirmation.id}
+        )
         raise AlreadySettled(confirmation, done, deps.zone)
     return answer
 
@@ -208,12 +204,32 @@ def refuser(
     return refuse
 
 
-def _key(confirmation_id: str) -> str:
-    return f"{_KEY_PREFIX}{confirmation_id}"
+def _load(deps: Deps, confirmation_id: str) -> tuple[Confirmation, Settled | None] | None:
+    """The confirmation and how it was settled (None: still pending), in one read."""
+    if not _plausible_id(confirmation_id):
+        return None
+    with deps.ledger.read_session() as session:  # rolled back: read the row before it ends
+        row = ledger_confirmations.get(session=session, confirmation_id=confirmation_id)
+        if row is None:
+            return None
+        if row.state == ConfirmationState.PENDING:
+            return _confirmation(row), None
+        by, at = row.settled_by, row.settled_at
+        return _confirmation(row), Settled.model_validate({"state": row.state, "by": by, "at": at})
 
 
-def _settled_key(confirmation_id: str) -> str:
-    return f"{_KEY_PREFIX}{confirmation_id}:settled"
+def _confirmation(row: Row) -> Confirmation:
+    return Confirmation.model_validate(
+        {
+            **row.shown,
+            "id": row.id,
+            "action": row.action,
+            "account": row.account,
+            "requested_by": row.requested_by,
+            "created_at": row.created_at,
+            "expires_at": row.expires_at,
+        }
+    )
 
 
 def _plausible_id(value: str) -> bool:
