@@ -34,6 +34,12 @@ class ApprovalState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ConfirmationState(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    CANCELLED = "cancelled"
+
+
 class RunState(StrEnum):
     PENDING = "pending"
     RUNNING = "running"
@@ -120,6 +126,29 @@ class ApprovalRequest(SQLModel, table=True):
     channel: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     message_ts: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     origin: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+
+
+class Confirmation(SQLModel, table=True):
+    """One person's second thought before an action (a suspension, the lifting of one): what they
+    were shown, pending until they confirm (before ``expires_at``) or cancel it, exactly once."""
+
+    __tablename__ = "confirmation"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", ConfirmationState), name="ck_confirmation_state"),
+    )
+
+    id: str = Field(sa_type=sa.String, primary_key=True)
+    action: str = Field(sa_type=sa.String, nullable=False)
+    account: str = Field(sa_type=sa.String, nullable=False)
+    requested_by: str = Field(sa_type=sa.String, nullable=False)
+    shown: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    state: ConfirmationState = Field(
+        default=ConfirmationState.PENDING, sa_type=sa.String, nullable=False
+    )
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    expires_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    settled_by: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ActionRun(SQLModel, table=True):

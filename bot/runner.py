@@ -27,7 +27,8 @@ from commands.engine import ActionFailed, RunOutcome
 from commands.errors import CommandError
 from commands.override import OVERRIDE
 from commands.override import outcome_result as override_result
-from commands.suspension import SUSPEND, UNSUSPEND, Suspended, Unsuspended, outcome_result
+from commands.suspension_models import SUSPEND, UNSUSPEND, Suspended, Unsuspended
+from commands.suspension_run import outcome_result
 
 log = logging.getLogger(__name__)
 

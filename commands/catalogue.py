@@ -15,7 +15,7 @@ from commands.kinds import ActionKinds
 from commands.override import override_kinds
 from commands.pbx import PBX_NAME, PBX_SUBSCRIPTION
 from commands.reading import billing
-from commands.suspension import approval_kind as suspension_approval
+from commands.suspension_approval import approval_kind as suspension_approval
 from commands.suspension_run import suspension_kinds
 
 

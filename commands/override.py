@@ -9,7 +9,6 @@ an override never reads like an ordinary suspension.
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -29,12 +28,13 @@ from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.engine import Effect, RunKind, Step, StepContext, StepResult
 from commands.errors import Conflict, NothingToDo
 from commands.reasons import few_words
-from commands.suspension import (
+from commands.suspension_models import (
     MAX_REASON,
     AlreadySuspended,
+    OverdueInvoice,
     SuspensionState,
-    overdue_for,
 )
+from commands.suspension_run import open_invoices_of, overdue_for
 from commands.trail import authorize, record
 from integrations.errors import IntegrationError
 
@@ -66,15 +66,6 @@ class SuspendOverride(BaseModel):
         )
 
 
-class OpenInvoice(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    number: str
-    due_date: date
-    balance: Decimal
-    days_overdue: int  # negative: not due yet
-
-
 class OverridePreview(BaseModel):
     """What the person confirms: the account, what it owes, and how the override will go."""
 
@@ -84,7 +75,7 @@ class OverridePreview(BaseModel):
     name: str
     reason: str
     overdue_days: int  # the policy an ordinary suspension waits for
-    open_invoices: list[OpenInvoice]
+    open_invoices: list[OverdueInvoice]  # due or not, oldest first
     currency: str | None
     direct: bool  # an approver suspends at once; anyone else asks for approval
 
@@ -114,7 +105,7 @@ def preview_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
         )
     account = resolve_account(deps, cmd.account)
     _check(deps, actor, account)
-    invoices, currency = _open_invoices(deps, account)
+    invoices, currency = open_invoices_of(deps, account, deps.today())
     return OverridePreview(
         account=account.id,
         name=account.name,
@@ -245,7 +236,7 @@ def _suspend(ctx: StepContext) -> StepResult:
             Effect(OVERRIDE, "refused", {**base, "problem": f"{problem} since"}),
             message,
         )
-    invoices, currency = _open_invoices(deps, account)
+    invoices, currency = open_invoices_of(deps, account, deps.today())
     after = account
     if not reconciled:
         try:
@@ -306,33 +297,9 @@ def override_kinds() -> tuple[RunKind, ApprovalKind]:
     return run, approval
 
 
-def _open_invoices(deps: Deps, account: Account) -> tuple[list[OpenInvoice], str | None]:
-    """Posted invoices with a balance, oldest first (due or not)."""
-    if not account.zuora_account_number:
-        return [], None
-    today = deps.today()
-    found: list[OpenInvoice] = []
-    currency: str | None = None
-    for invoice in deps.zuora.invoices_for_account(account.zuora_account_number):
-        if (invoice.status or "Posted") != "Posted" or invoice.balance <= 0:
-            continue
-        currency = currency or invoice.currency
-        found.append(
-            OpenInvoice(
-                number=invoice.invoice_number,
-                due_date=invoice.due_date,
-                balance=invoice.balance,
-                days_overdue=(today - invoice.due_date).days,
-            )
-        )
-    found.sort(key=lambda i: (i.due_date, i.number))
-    return found, currency
-
-
 __all__ = [
     "OVERRIDE",
     "OVERRIDE_KIND",
-    "OpenInvoice",
     "OverrideDone",
     "OverridePreview",
     "SuspendOverride",

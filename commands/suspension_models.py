@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -13,9 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from commands.approvals import ApprovalView
 from commands.errors import CommandError, Conflict, NothingToDo
 
+if TYPE_CHECKING:
+    from integrations.zuora import Invoice
+
 SUSPEND: Literal["suspend"] = "suspend"
 UNSUSPEND: Literal["unsuspend"] = "unsuspend"
 Action = Literal["suspend", "unsuspend"]
+MAX_REASON = 500  # the platform's limit for a suspension reason
 
 
 ORIGIN = re.compile(r"^digest:\d{4}-\d{2}-\d{2}$")
@@ -102,12 +107,37 @@ class AlreadySuspended(NothingToDo):
 
 
 class OverdueInvoice(BaseModel):
+    """An invoice still owing, ``days_overdue`` past its due date (negative: not due yet)."""
+
     model_config = ConfigDict(frozen=True)
 
     number: str
     due_date: date
     balance: Decimal
     days_overdue: int
+
+
+def open_invoices(
+    invoices: Iterable[Invoice], today: date
+) -> tuple[list[OverdueInvoice], str | None]:
+    """The Posted invoices still owing, due or not, oldest first; and their currency (a Zuora
+    account bills in one currency: the first one named)."""
+    found: list[OverdueInvoice] = []
+    currency: str | None = None
+    for invoice in invoices:
+        if (invoice.status or "Posted") != "Posted" or invoice.balance <= 0:
+            continue
+        currency = currency or invoice.currency
+        found.append(
+            OverdueInvoice(
+                number=invoice.invoice_number,
+                due_date=invoice.due_date,
+                balance=invoice.balance,
+                days_overdue=(today - invoice.due_date).days,
+            )
+        )
+    found.sort(key=lambda inv: (inv.due_date, inv.number))
+    return found, currency
 
 
 class OverdueSummary(BaseModel):

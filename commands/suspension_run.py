@@ -1,5 +1,5 @@
-"""Suspending and lifting a suspension as runs on the engine (one step each), and the overdue
-rule they check at the moment of effect.
+"""Suspending and lifting a suspension as runs on the engine (one step each), the overdue rule
+they check at the moment of effect, and what a finished run tells the person (``outcome_result``).
 
 The ``suspend`` step re-reads the account and its invoices, then suspends — or refuses, truly:
 deactivated since, already suspended, or paid since the confirmation. Resumed after a lost
@@ -10,21 +10,26 @@ before it fails the run, so "failed" means the platform does not show the change
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from commands import engine
 from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.digest import threshold_days
-from commands.engine import Effect, RunKind, Step, StepContext, StepResult
+from commands.engine import ActionFailed, Effect, RunKind, RunOutcome, Step, StepContext, StepResult
+from commands.errors import Conflict, NothingToDo
 from commands.suspension_models import (
     SUSPEND,
     UNSUSPEND,
     AlreadySuspended,
     OverdueInvoice,
     OverdueSummary,
+    PaidSinceConfirmation,
     Suspended,
     SuspensionState,
     Unsuspended,
+    open_invoices,
 )
 from integrations.errors import IntegrationError
 
@@ -42,28 +47,11 @@ def overdue_for(deps: Deps, account: Account) -> OverdueSummary:
     today = deps.today()
     policy = deps.policy
     threshold = threshold_days(policy.overdue_days)
-    found: list[OverdueInvoice] = []
-    currency: str | None = None
-    if account.zuora_account_number:
-        for invoice in deps.zuora.invoices_for_account(account.zuora_account_number):
-            if (invoice.status or "Posted") != "Posted" or invoice.balance <= 0:
-                continue
-            days = (today - invoice.due_date).days
-            if days < threshold:
-                continue
-            currency = currency or invoice.currency
-            found.append(
-                OverdueInvoice(
-                    number=invoice.invoice_number,
-                    due_date=invoice.due_date,
-                    balance=invoice.balance,
-                    days_overdue=days,
-                )
-            )
+    owing, currency = open_invoices_of(deps, account, today)
+    found = [inv for inv in owing if inv.days_overdue >= threshold]
     total = sum((inv.balance for inv in found), Decimal("0"))
     if total < Decimal(str(policy.overdue_min_balance)):
         found, total = [], Decimal("0")
-    found.sort(key=lambda inv: (inv.due_date, inv.number))
     return OverdueSummary(
         as_of=today,
         overdue_days=threshold,
@@ -73,6 +61,16 @@ def overdue_for(deps: Deps, account: Account) -> OverdueSummary:
         oldest_due=found[0].due_date if found else None,
         invoices=found[:MAX_INVOICES_KEPT],
     )
+
+
+def open_invoices_of(
+    deps: Deps, account: Account, today: date
+) -> tuple[list[OverdueInvoice], str | None]:
+    """The account's invoices still owing on ``today``, due or not, oldest first (read from
+    Zuora now), and their currency."""
+    if not account.zuora_account_number:
+        return [], None
+    return open_invoices(deps.zuora.invoices_for_account(account.zuora_account_number), today)
 
 
 def state_of(account: Account) -> SuspensionState | None:
@@ -236,3 +234,35 @@ def suspension_kinds() -> list[RunKind]:
             failure_note=CHECKED_AFTER_FAILURE,
         ),
     ]
+
+
+# -- results ------------------------------------------------------------------------------------
+
+
+def work(deps: Deps, run_id: str) -> Suspended | Unsuspended:
+    """Work the run now and say what it did (or raise what stopped it)."""
+    return outcome_result(deps, engine.execute(deps, run_id))
+
+
+def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
+    """A (un)suspension run's outcome as its result, from its record; its refusal or failure
+    raised as the error to show."""
+    if outcome.state == "succeeded":
+        detail = next(iter(outcome.results.values()), {})
+        if "suspended" in detail:
+            return Suspended.model_validate({**detail["suspended"], "run_id": outcome.run_id})
+        return Unsuspended.model_validate({**detail["unsuspended"], "run_id": outcome.run_id})
+    if outcome.state == "refused":
+        detail = next(iter(outcome.results.values()), {})
+        refusal = dict(detail.get("refused") or {})
+        message = str(refusal.get("message") or outcome.refused or "Nothing was done.")
+        problem = refusal.get("problem")
+        run = engine.load_run(deps, outcome.run_id)
+        if problem == "already suspended" and refusal.get("state") and run is not None:
+            raise AlreadySuspended(run.account, SuspensionState.model_validate(refusal["state"]))
+        if problem == "paid since confirmation":
+            raise PaidSinceConfirmation(message)
+        if problem == "deactivated since":
+            raise Conflict(message)
+        raise NothingToDo(message)
+    raise ActionFailed.of(deps, outcome)

@@ -25,7 +25,10 @@ from bot.services import Services
 from bot.views import suspension as views
 from commands.engine import ActionFailed
 from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
-from commands.suspension import (
+from commands.suspension import confirm, prepare_suspension, prepare_unsuspension
+from commands.suspension_confirmation import cancel_confirmation
+from commands.suspension_models import ORIGIN as DIGEST_ORIGIN
+from commands.suspension_models import (
     SUSPEND,
     AlreadySettled,
     CancelConfirmation,
@@ -36,12 +39,7 @@ from commands.suspension import (
     SentForApproval,
     Suspended,
     Unsuspended,
-    cancel_confirmation,
-    confirm,
-    prepare_suspension,
-    prepare_unsuspension,
 )
-from commands.suspension_models import ORIGIN as DIGEST_ORIGIN
 from commands.trail import record
 
 log = logging.getLogger(__name__)

@@ -29,7 +29,7 @@ from bot.views.activity import share_change_button
 from bot.views.deactivation import RETRY
 from commands.approvals import ApprovalView
 from commands.errors import CommandError
-from commands.suspension import (
+from commands.suspension_models import (
     MAX_REASON,
     AlreadySettled,
     AlreadySuspended,

@@ -18,7 +18,7 @@ from audit.models import ActionRun, ActionStep, RunState, StepState
 from commands.actor import Role
 from commands.digest import threshold_days
 from commands.snooze import SnoozeInfo, active
-from commands.suspension_models import OverdueInvoice
+from commands.suspension_models import OverdueInvoice, open_invoices
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -80,17 +80,8 @@ def _with_retry_role(deps: Deps, run: UnfinishedRun) -> UnfinishedRun:
 
 def overdue_invoices(invoices: Sequence[Invoice], today: date) -> list[OverdueInvoice]:
     """Posted invoices still owing whose due date has passed, oldest first."""
-    found = [
-        OverdueInvoice(
-            number=i.invoice_number,
-            balance=i.balance,
-            due_date=i.due_date,
-            days_overdue=(today - i.due_date).days,
-        )
-        for i in invoices
-        if (i.status or "Posted") == "Posted" and i.balance > 0 and i.due_date < today
-    ]
-    return sorted(found, key=lambda i: (i.due_date, i.number))
+    owing, _ = open_invoices(invoices, today)
+    return [i for i in owing if i.days_overdue > 0]
 
 
 def candidate_since(

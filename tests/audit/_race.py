@@ -1,4 +1,4 @@
-"""Run one ledger operation in several processes at once and collect what each one got.
+"""Run one ledger operation in several threads or processes at once and collect what each got.
 
 Children are forked (cheap: no re-import) and open their own engine from the URL; they never
 touch a connection inherited from the parent.
@@ -7,9 +7,11 @@ touch a connection inherited from the parent.
 from __future__ import annotations
 
 import multiprocessing
+import threading
+from collections.abc import Callable
 from typing import Any
 
-from audit import Ledger, append, claim_period, decide
+from audit import Ledger, append, claim_period, confirmations, decide
 from tests.fixtures.ledger import AUDIT_KEY
 
 START_TIMEOUT = 60.0
@@ -18,6 +20,8 @@ START_TIMEOUT = 60.0
 def _operate(session: Any, op: str, kwargs: dict[str, Any]) -> Any:
     if op == "decide":
         return decide(session=session, **kwargs)
+    if op == "confirm_confirmation":
+        return confirmations.confirm(session=session, **kwargs)
     if op == "claim_period":
         return claim_period(session=session, **kwargs)
     if op == "append":
@@ -71,3 +75,27 @@ def in_processes(url: str, op: str, calls: list[dict[str, Any]]) -> list[Any]:
     errors = [detail for status, detail in outcomes if status == "error"]
     assert errors == [], errors
     return [detail for _, detail in outcomes]
+
+
+def in_threads(ledger: Ledger, n: int, action: Callable[[Any, int], bool]) -> list[bool]:
+    """What each of ``n`` threads got from ``action(session, i)``, started together, each in
+    its own ledger session; raises if any of them failed."""
+    start = threading.Barrier(n)
+    results: list[bool] = []
+    errors: list[BaseException] = []
+
+    def worker(i: int) -> None:
+        try:
+            start.wait()
+            with ledger.session() as session:
+                results.append(action(session, i))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return results

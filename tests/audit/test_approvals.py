@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,7 +23,7 @@ from audit import (
     pending,
     set_message,
 )
-from tests.audit._race import in_processes
+from tests.audit._race import in_processes, in_threads
 
 T0 = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 TTL = timedelta(hours=24)
@@ -212,28 +211,6 @@ def test_pending_lists_open_requests_oldest_first(ledger: Ledger) -> None:
         assert [r.id for r in still_open] == [second.id, third.id]
 
 
-def _race_in_threads(ledger: Ledger, n: int, action) -> list[bool]:
-    start = threading.Barrier(n)
-    results: list[bool] = []
-    errors: list[BaseException] = []
-
-    def worker(i: int) -> None:
-        try:
-            start.wait()
-            with ledger.session() as session:
-                results.append(action(session, i))
-        except BaseException as exc:
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    return results
-
-
 def test_of_many_concurrent_decisions_exactly_one_wins(ledger: Ledger) -> None:
     request = _create(ledger)
 
@@ -247,7 +224,7 @@ def test_of_many_concurrent_decisions_exactly_one_wins(ledger: Ledger) -> None:
             now=T0 + timedelta(minutes=1),
         )
 
-    results = _race_in_threads(ledger, 10, click)
+    results = in_threads(ledger, 10, click)
     assert sorted(results) == [False] * 9 + [True]
     stored = _get(ledger, request.id)
     winner = int(stored.decided_by.removeprefix("U"))  # type: ignore[union-attr]
@@ -265,7 +242,7 @@ def test_a_decision_racing_the_sweeper_has_one_winner(ledger: Ledger) -> None:
             session=session, request_id=request.id, to_state="approved", by="U", now=deadline_ish
         )
 
-    assert sorted(_race_in_threads(ledger, 6, act)) == [False] * 5 + [True]
+    assert sorted(in_threads(ledger, 6, act)) == [False] * 5 + [True]
 
 
 def test_of_decisions_from_separate_processes_exactly_one_wins(ledger: Ledger) -> None:

@@ -36,6 +36,7 @@ TABLES = {
     "job_run",
     "snooze",
     "idempotency_key",
+    "confirmation",
 }
 
 

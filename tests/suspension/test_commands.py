@@ -17,8 +17,15 @@ from commands.deactivation import RetryRun, retry_run
 from commands.deps import Deps, Policy
 from commands.engine import ActionFailed, execute, load_run
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
-from commands.suspension import (
+from commands.suspension import confirm, prepare_suspension, prepare_unsuspension
+from commands.suspension_approval import suspend_approved
+from commands.suspension_confirmation import (
     CONFIRM_TTL,
+    cancel_confirmation,
+    load_confirmation,
+    settled,
+)
+from commands.suspension_models import (
     AlreadySettled,
     AlreadySuspended,
     AwaitingApproval,
@@ -35,14 +42,7 @@ from commands.suspension import (
     Suspended,
     UnknownConfirmation,
     Unsuspended,
-    cancel_confirmation,
     clean_origin,
-    confirm,
-    load_confirmation,
-    prepare_suspension,
-    prepare_unsuspension,
-    settled,
-    suspend_approved,
 )
 from integrations.sandbox import Sandbox
 from tests.suspension.conftest import (

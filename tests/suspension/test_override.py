@@ -19,7 +19,7 @@ from commands.override import (
     preview_override,
     suspend_override,
 )
-from commands.suspension import AlreadySuspended
+from commands.suspension_models import AlreadySuspended
 from tests.fixtures.bot import ALICE as ALICE_ID
 from tests.fixtures.bot import APPROVALS_CHANNEL, BotHarness
 from tests.fixtures.bot import BOB as BOB_ID
@@ -87,7 +87,8 @@ def test_refused_for_viewers_suspended_and_already_overdue_accounts(deps: Deps) 
 
 
 def test_the_ordinary_suspension_points_to_the_override(deps: Deps) -> None:
-    from commands.suspension import NotOverdue, PrepareSuspension, prepare_suspension
+    from commands.suspension import prepare_suspension
+    from commands.suspension_models import NotOverdue, PrepareSuspension
 
     with pytest.raises(NotOverdue, match=r"`/jethub override 1004 <reason>`"):
         prepare_suspension(PrepareSuspension(account=NOT_DUE), ALICE, deps)

@@ -16,14 +16,9 @@ from commands.approvals import ActionInProgress, ApprovalView, DecideApproval, d
 from commands.deps import Deps, Policy
 from commands.errors import NothingToDo
 from commands.override import SuspendOverride, suspend_override
-from commands.suspension import (
-    ConfirmAction,
-    PrepareSuspension,
-    SentForApproval,
-    confirm,
-    prepare_suspension,
-    settled,
-)
+from commands.suspension import confirm, prepare_suspension
+from commands.suspension_confirmation import settled
+from commands.suspension_models import ConfirmAction, PrepareSuspension, SentForApproval
 from integrations.sandbox import Sandbox
 from tests.suspension.conftest import ALICE, OVERDUE, events, suspension_of, trail
 

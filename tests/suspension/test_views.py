@@ -17,7 +17,7 @@ from audit.models import ApprovalState
 from bot.views import suspension as views
 from commands.approvals import ApprovalView
 from commands.errors import Conflict
-from commands.suspension import (
+from commands.suspension_models import (
     AlreadySettled,
     AlreadySuspended,
     Confirmation,

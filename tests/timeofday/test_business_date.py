@@ -31,7 +31,8 @@ from commands.emergency import SaveEmergency, save_emergency
 from commands.errors import InvalidInput
 from commands.reading.billing import RefreshAllowances, refresh_allowances
 from commands.snooze import SnoozeAccount, check_until, snooze_account
-from commands.suspension import PrepareSuspension, prepare_suspension
+from commands.suspension import prepare_suspension
+from commands.suspension_models import PrepareSuspension
 from integrations.clock import BusinessClock
 from integrations.platform import PlatformClient
 from integrations.sandbox import Sandbox, demo_world
