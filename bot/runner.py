@@ -23,10 +23,11 @@ from bot.views import suspension as suspension_views
 from commands import engine
 from commands.approvals import load_approval
 from commands.deactivation import KIND as DEACTIVATE
-from commands.engine import ActionFailed, RunOutcome
 from commands.errors import CommandError
 from commands.override import OVERRIDE
 from commands.override import outcome_result as override_result
+from commands.run_kinds import RunOutcome, RunView
+from commands.run_records import ActionFailed, load_run
 from commands.suspension import SUSPEND, UNSUSPEND, Suspended, Unsuspended, outcome_result
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ log = logging.getLogger(__name__)
 
 def work_run(services: Services, client: WebClient, run_id: str) -> RunOutcome | None:
     """Work the run (new, resumed or retried) and tell whoever should hear how it ended."""
-    run = engine.load_run(services.deps, run_id)
+    run = load_run(services.deps, run_id)
     if run is None:
         return None
     if run.kind == DEACTIVATE:
@@ -46,7 +47,7 @@ def work_run(services: Services, client: WebClient, run_id: str) -> RunOutcome |
     return outcome
 
 
-def tell(services: Services, client: WebClient, run: engine.RunView, outcome: RunOutcome) -> None:
+def tell(services: Services, client: WebClient, run: RunView, outcome: RunOutcome) -> None:
     """Post a finished run's outcome to its approval thread and to its requester."""
     zone = services.settings.zone
     payload: dict[str, Any]
@@ -79,7 +80,7 @@ def tell(services: Services, client: WebClient, run: engine.RunView, outcome: Ru
     _post(services, client, run, payload)
 
 
-def _generic(services: Services, run: engine.RunView, outcome: RunOutcome) -> dict[str, Any]:
+def _generic(services: Services, run: RunView, outcome: RunOutcome) -> dict[str, Any]:
     """Any other kind's outcome, in one line from its record."""
     label = services.deps.actions.label(run.kind)
     what = f"The {esc(label)} of account {esc(run.account)} that <@{run.requested_by}> asked for"
@@ -92,9 +93,7 @@ def _generic(services: Services, run: engine.RunView, outcome: RunOutcome) -> di
     return {"text": text}
 
 
-def _post(
-    services: Services, client: WebClient, run: engine.RunView, payload: dict[str, Any]
-) -> None:
+def _post(services: Services, client: WebClient, run: RunView, payload: dict[str, Any]) -> None:
     request = load_approval(services.deps, run.approval_id) if run.approval_id else None
     targets: list[tuple[str, str | None]] = []
     if request is not None and request.channel and request.message_ts:

@@ -16,19 +16,17 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from audit import approvals as ledger_approvals
-from commands import engine
+from commands import engine, run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.approvals import (
-    ApprovalKind,
-    ApprovalView,
-    RequestApproval,
-    request_approval,
-)
+from commands.approval_model import ApprovalKind, ApprovalView, RequestApproval
+from commands.approvals import request_approval
 from commands.change_run import CHECKED_AFTER_FAILURE
-from commands.engine import Effect, RunKind, Step, StepContext, StepResult
+from commands.engine import StepContext
 from commands.errors import Conflict, NothingToDo
 from commands.reasons import few_words
+from commands.run_kinds import Effect, RunKind, RunOutcome, Step, StepResult
+from commands.run_records import ActionFailed
 from commands.suspension import (
     MAX_REASON,
     AlreadySuspended,
@@ -161,7 +159,7 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
     account = resolve_account(deps, cmd.account)
     _check(deps, actor, account)
     with deps.ledger.session() as session:
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(OVERRIDE),
             account=account.id,
@@ -177,23 +175,23 @@ def override_approved(deps: Deps, request: ApprovalView) -> OverrideDone:
     report from the run's record."""
     if request.kind != OVERRIDE_KIND or request.decided_by is None:
         raise Conflict("That approval is not an approved suspension override; nothing was done.")
-    run = engine.run_for_approval(deps, request.id)
+    run = run_records.run_for_approval(deps, request.id)
     if run is None:
         raise Conflict("That approval has no override run; nothing was done.")
     return _result(deps, engine.execute(deps, run.id))
 
 
-def outcome_result(deps: Deps, outcome: engine.RunOutcome) -> OverrideDone:
+def outcome_result(deps: Deps, outcome: RunOutcome) -> OverrideDone:
     """An override run's outcome as its result, or the error that says what happened."""
     return _result(deps, outcome)
 
 
-def _result(deps: Deps, outcome: engine.RunOutcome) -> OverrideDone:
+def _result(deps: Deps, outcome: RunOutcome) -> OverrideDone:
     if outcome.state == "succeeded":
         return OverrideDone.model_validate(outcome.results["suspend"]["done"])
     if outcome.state == "refused":
         raise Conflict(outcome.refused or "Nothing was done.")
-    raise engine.ActionFailed.of(deps, outcome)
+    raise ActionFailed.of(deps, outcome)
 
 
 def _check(deps: Deps, actor: Actor, account: Account) -> None:

@@ -30,21 +30,14 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from audit import approvals as ledger_approvals
 from audit import first_time, remember_result, result_for
-from commands import engine
+from commands import engine, run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.approvals import (
-    ApprovalKind,
-    ApprovalView,
-    RequestApproval,
-    RequestLocked,
-    create_request,
-    load_approval,
-    locked_out,
-    vet_request,
-)
-from commands.engine import ActionFailed, RunOutcome
+from commands.approval_model import ApprovalKind, ApprovalView, RequestApproval
+from commands.approvals import RequestLocked, create_request, load_approval, locked_out, vet_request
 from commands.errors import Conflict, InvalidInput, NothingToDo
+from commands.run_kinds import RunOutcome
+from commands.run_records import ActionFailed
 from commands.suspension_models import (
     SUSPEND,
     UNSUSPEND,
@@ -273,7 +266,7 @@ def confirm(
 
     def create_run(session: Session) -> str:
         """The run that acts, in the same transaction as the settled confirmation."""
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(kind),
             account=confirmation.account,
@@ -449,7 +442,7 @@ def _result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
         refusal = dict(detail.get("refused") or {})
         message = str(refusal.get("message") or outcome.refused or "Nothing was done.")
         problem = refusal.get("problem")
-        run = engine.load_run(deps, outcome.run_id)
+        run = run_records.load_run(deps, outcome.run_id)
         if problem == "already suspended" and refusal.get("state") and run is not None:
             raise AlreadySuspended(run.account, SuspensionState.model_validate(refusal["state"]))
         if problem == "paid since confirmation":
@@ -498,7 +491,7 @@ def suspend_approved(deps: Deps, request: ApprovalView) -> Suspended:
     report from the run's record."""
     if request.kind != APPROVAL_KIND or request.decided_by is None:
         raise UnknownConfirmation()
-    run = engine.run_for_approval(deps, request.id)
+    run = run_records.run_for_approval(deps, request.id)
     if run is None:
         raise UnknownConfirmation()
     result = _work(deps, run.id)

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.digest import threshold_days
-from commands.engine import Effect, RunKind, Step, StepContext, StepResult
+from commands.engine import StepContext
+from commands.run_kinds import Effect, RunKind, Step, StepResult
 from commands.suspension_models import (
     SUSPEND,
     UNSUSPEND,

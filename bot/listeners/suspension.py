@@ -24,8 +24,8 @@ from bot.listeners.slash import VerbCall, VerbRouter
 from bot.requests import RequestNotPosted, post_request
 from bot.services import Services
 from bot.views import suspension as views
-from commands.engine import ActionFailed
 from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
+from commands.run_records import ActionFailed
 from commands.suspension import (
     SUSPEND,
     AlreadySettled,

@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import Block
 from audit.models import ApprovalState, StepState
 from bot.views import approvals as approval_views
 from bot.views import deactivation as views
-from commands.approvals import ApprovalView
+from commands.approval_model import ApprovalView
 from commands.deactivation import (
     STEPS,
     BlastRadius,
