@@ -1,5 +1,10 @@
 """The ledger's tables. The migrations in ``audit/migrations`` create exactly these.
 
+A table that is also read outside a session is a family in the SQLModel style: a ``…Base`` with
+the fields, the ``table=True`` class adding the table's name and constraints, and a frozen read
+model inheriting the same base (``commands.approval_model.ApprovalView``,
+``commands.run_kinds.RunView`` / ``StepView``), so the row and its copy cannot drift apart.
+
 States and outcomes are strings guarded by CHECK constraints rather than database enum types, so
 the schema is the same on SQLite and PostgreSQL and adding a state is a one-line migration.
 """
@@ -101,15 +106,8 @@ class LedgerHead(SQLModel, table=True):
     mac: str | None = Field(default=None, sa_type=sa.String, nullable=True)
 
 
-class ApprovalRequest(SQLModel, table=True):
-    """A four-eyes request: pending until one approver decides it, or it expires or is cancelled."""
-
-    __tablename__ = "approval_request"
-    __table_args__ = (
-        sa.CheckConstraint(_one_of("state", ApprovalState), name="ck_approval_request_state"),
-        sa.Index("ix_approval_request_state_expires_at", "state", "expires_at"),
-        sa.Index("ix_approval_request_account", "account"),
-    )
+class ApprovalBase(SQLModel):
+    """A four-eyes request's fields, shared by its table and its frozen read model."""
 
     id: str = Field(sa_type=sa.String, primary_key=True)
     kind: str = Field(sa_type=sa.String, nullable=False)
@@ -126,6 +124,17 @@ class ApprovalRequest(SQLModel, table=True):
     channel: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     message_ts: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     origin: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+
+
+class ApprovalRequest(ApprovalBase, table=True):
+    """A four-eyes request: pending until one approver decides it, or it expires or is cancelled."""
+
+    __tablename__ = "approval_request"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", ApprovalState), name="ck_approval_request_state"),
+        sa.Index("ix_approval_request_state_expires_at", "state", "expires_at"),
+        sa.Index("ix_approval_request_account", "account"),
+    )
 
 
 class Confirmation(SQLModel, table=True):
@@ -151,16 +160,8 @@ class Confirmation(SQLModel, table=True):
     settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
-class ActionRun(SQLModel, table=True):
-    """A long action executed as ordered steps, leased to one worker at a time."""
-
-    __tablename__ = "action_run"
-    __table_args__ = (
-        sa.CheckConstraint(_one_of("state", RunState), name="ck_action_run_state"),
-        sa.UniqueConstraint("approval_id", name="uq_action_run_approval_id"),
-        sa.Index("ix_action_run_state_lease_until", "state", "lease_until"),
-        sa.Index("ix_action_run_account", "account"),
-    )
+class RunBase(SQLModel):
+    """A run's fields, shared by its table and its frozen read model."""
 
     id: str = Field(sa_type=sa.String, primary_key=True)
     approval_id: str | None = Field(
@@ -186,6 +187,18 @@ class ActionRun(SQLModel, table=True):
     outcome: str | None = Field(default=None, sa_type=sa.String, nullable=True)  # done | refused
 
 
+class ActionRun(RunBase, table=True):
+    """A long action executed as ordered steps, leased to one worker at a time."""
+
+    __tablename__ = "action_run"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", RunState), name="ck_action_run_state"),
+        sa.UniqueConstraint("approval_id", name="uq_action_run_approval_id"),
+        sa.Index("ix_action_run_state_lease_until", "state", "lease_until"),
+        sa.Index("ix_action_run_account", "account"),
+    )
+
+
 class ActionLock(SQLModel, table=True):
     """One active destructive action (``kind``) per account: held from the request (or the run,
     when there is no request) until it is settled without effect or its run ends."""
@@ -199,11 +212,8 @@ class ActionLock(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
 
 
-class ActionStep(SQLModel, table=True):
-    """One idempotent step of a run; (run_id, position) is unique."""
-
-    __tablename__ = "action_step"
-    __table_args__ = (sa.CheckConstraint(_one_of("state", StepState), name="ck_action_step_state"),)
+class StepBase(SQLModel):
+    """A run step's fields, shared by its table and its frozen read model."""
 
     run_id: str = Field(
         sa_column=sa.Column(
@@ -222,6 +232,13 @@ class ActionStep(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
     started_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
     finished_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class ActionStep(StepBase, table=True):
+    """One idempotent step of a run; (run_id, position) is unique."""
+
+    __tablename__ = "action_step"
+    __table_args__ = (sa.CheckConstraint(_one_of("state", StepState), name="ck_action_step_state"),)
 
 
 class JobRun(SQLModel, table=True):

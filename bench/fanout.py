@@ -81,7 +81,8 @@ def deactivate(
 ) -> RunResult:
     from audit import AuditKey, Ledger
     from commands.actor import Actor, Role
-    from commands.approvals import DecideApproval, decide_approval
+    from commands.approval_decisions import decide_approval
+    from commands.approval_model import DecideApproval
     from commands.deactivation import RequestDeactivation, execute_run, request_deactivation
     from commands.deactivation import run_for_approval as run_of
     from commands.deps import Deps

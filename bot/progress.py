@@ -15,8 +15,8 @@ from bot.blocks import esc
 from bot.requests import refresh_request, run_blocks, thread_reply
 from bot.services import Services
 from bot.views import deactivation as views
-from commands.approval_model import permalink
-from commands.approvals import ApprovalView, load_approval
+from commands.approval_model import ApprovalView, permalink
+from commands.approvals import load_approval
 from commands.deactivation import (
     REVIEW,
     DeactivationSummary,

@@ -26,22 +26,16 @@ from bot.views import approvals as views
 from bot.views import deactivation as deactivation_views
 from bot.views import override as override_views
 from bot.views import suspension as suspension_views
-from commands.approval_model import permalink
-from commands.approvals import (
-    ApprovalView,
-    claim_reminders,
-    expire_due,
-    finish_reminder,
-    load_approval,
-    set_approval_message,
-    withdraw_approval,
-)
+from commands.approval_expiry import claim_reminders, expire_due, finish_reminder
+from commands.approval_model import ApprovalView, permalink
+from commands.approval_withdrawal import withdraw_approval
+from commands.approvals import load_approval, set_approval_message
 from commands.deactivation_radius import BlastRadius
 from commands.deactivation_run import KIND as DEACTIVATE
 from commands.deactivation_run import summarise_steps
-from commands.engine import recorded_outcome, run_for_approval, run_steps
 from commands.errors import CommandError
 from commands.override import OVERRIDE_KIND
+from commands.run_records import recorded_outcome, run_for_approval, run_steps
 from commands.suspension_models import SUSPEND
 
 if TYPE_CHECKING:

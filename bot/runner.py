@@ -20,13 +20,14 @@ from bot.requests import redraw
 from bot.services import Services
 from bot.views import override as override_views
 from bot.views import suspension as suspension_views
-from commands import engine
+from commands import engine, run_records
 from commands.approvals import load_approval
 from commands.deactivation import KIND as DEACTIVATE
-from commands.engine import ActionFailed, RunOutcome
 from commands.errors import CommandError
 from commands.override import OVERRIDE
 from commands.override import outcome_result as override_result
+from commands.run_kinds import RunOutcome
+from commands.run_records import ActionFailed
 from commands.suspension_models import SUSPEND, UNSUSPEND, Suspended, Unsuspended
 from commands.suspension_run import outcome_result
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 
 def work_run(services: Services, client: WebClient, run_id: str) -> RunOutcome | None:
     """Work the run (new, resumed or retried) and tell whoever should hear how it ended."""
-    run = engine.load_run(services.deps, run_id)
+    run = run_records.load_run(services.deps, run_id)
     if run is None:
         return None
     if run.kind == DEACTIVATE:

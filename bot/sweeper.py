@@ -22,7 +22,7 @@ from audit import prune
 from bot.requests import expire_and_announce, remind_approvers
 from bot.runner import work_run
 from bot.services import Services
-from commands.engine import resumable_runs
+from commands.run_records import resumable_runs
 
 log = logging.getLogger(__name__)
 

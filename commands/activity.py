@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from audit.models import AuditEvent, RunState, StepState
 from commands.deps import Deps
-from commands.engine import SYSTEM, RunKind, load_run, run_steps
 from commands.kinds import ActionKinds
+from commands.run_kinds import SYSTEM, RunKind
+from commands.run_records import load_run, run_steps
 
 SNOOZE = "snooze"
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from audit.models import ApprovalRequest, ApprovalState
+from audit.models import ApprovalBase, ApprovalRequest, ApprovalState
 from commands.actor import Role
 from commands.errors import CommandError, Conflict
 from integrations.clock import local_time
@@ -150,26 +149,10 @@ def permalink(channel: str, ts: str) -> str:
 # -- models -------------------------------------------------------------------------------------
 
 
-class ApprovalView(BaseModel):
-    """A detached, read-only copy of an ``approval_request`` row."""
+class ApprovalView(ApprovalBase):
+    """A detached, read-only copy of an ``approval_request`` row (its table shares the base)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    kind: str
-    account: str
-    requested_by: str
-    reason: str
-    preview: dict[str, Any]
-    state: ApprovalState
-    decided_by: str | None
-    decided_at: datetime | None
-    decision_reason: str | None
-    created_at: datetime
-    expires_at: datetime
-    channel: str | None
-    message_ts: str | None
-    origin: str | None
+    model_config = ConfigDict(frozen=True)  # type: ignore[assignment]  # SQLModel types it narrower
 
     @classmethod
     def of(cls, row: ApprovalRequest) -> ApprovalView:

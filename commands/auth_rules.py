@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from commands import engine
+from commands import engine, run_records
 from commands.actor import Actor, Role
 from commands.changes import find_account
-from commands.engine import Effect, RunKind, RunView, Step, StepContext, StepResult, StepView
+from commands.engine import StepContext
+from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
 from commands.trail import authorize
 from integrations.errors import IntegrationError
 from integrations.sbc import RuleChange, SbcRule
@@ -39,7 +40,7 @@ def refresh_auth_rules(query: str, actor: Actor, deps: Deps) -> AuthRefreshed:
     )
     account = find_account(deps, query)
     with deps.ledger.session() as session:
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(KIND),
             account=account.id,
@@ -49,7 +50,7 @@ def refresh_auth_rules(query: str, actor: Actor, deps: Deps) -> AuthRefreshed:
         )
     outcome = engine.execute(deps, run.id)
     if outcome.state != "succeeded":
-        raise engine.ActionFailed.of(deps, outcome)
+        raise run_records.ActionFailed.of(deps, outcome)
     done = outcome.results["sync"]
     return AuthRefreshed(
         account=account.id,

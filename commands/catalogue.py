@@ -4,7 +4,7 @@ calls ``action_kinds`` and hands the result to everything that creates, works or
 from __future__ import annotations
 
 from commands import auth_rules
-from commands.approvals import ApprovalKind
+from commands.approval_model import ApprovalKind
 from commands.change_run import change_kind
 from commands.deactivation_run import KIND as DEACTIVATE
 from commands.deactivation_run import deactivation_kind

@@ -14,9 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from commands import engine
-from commands.engine import Effect, RunKind, RunView, Step, StepContext, StepResult, StepView
+from commands import engine, run_records
+from commands.engine import StepContext
 from commands.errors import NothingToDo
+from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def carry_out(
     """Record the accepted change as a run, work it, and raise unless its record says done;
     the run's id."""
     with deps.ledger.session() as session:
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(kind),
             account=account,
@@ -89,4 +90,4 @@ def carry_out(
         return run.id
     if outcome.state == "refused":
         raise NothingToDo(outcome.refused or "Nothing was done.")
-    raise engine.ActionFailed.of(deps, outcome)
+    raise run_records.ActionFailed.of(deps, outcome)

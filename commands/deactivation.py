@@ -16,16 +16,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 
 from audit.models import RunState
-from commands import engine
+from commands import engine, run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.approvals import (
-    ApprovalView,
-    RequestApproval,
-    active_action,
-    clean_reason,
-    request_approval,
-)
+from commands.approval_model import ApprovalView, RequestApproval
+from commands.approvals import active_action, clean_reason, request_approval
 from commands.deactivation_radius import (
     COLLECTION_STEPS,
     BlastRadius,
@@ -42,8 +37,9 @@ from commands.deactivation_run import (
     StepTally,
     summarise_steps,
 )
-from commands.engine import (
-    BATCH,
+from commands.engine import BATCH, new_owner
+from commands.errors import CommandError, InvalidInput, NothingToDo
+from commands.run_kinds import (
     DEFAULT_LEASE,
     Progress,
     QuietProgress,
@@ -52,13 +48,8 @@ from commands.engine import (
     RunView,
     StepView,
     UnknownRun,
-    load_run,
-    new_owner,
-    resumable_runs,
-    run_for_approval,
-    run_steps,
 )
-from commands.errors import CommandError, InvalidInput, NothingToDo
+from commands.run_records import load_run, resumable_runs, run_for_approval, run_steps
 from commands.trail import authorize, record
 from integrations.clock import local_time
 from integrations.platform import Account
@@ -298,7 +289,7 @@ def retry_run(cmd: RetryRun, actor: Actor, deps: Deps) -> RunView:
         to=f"retry a {kind.label}",
         account=run.account,
     )
-    if not engine.reopen(deps, run, actor=actor.user_id):
+    if not run_records.reopen(deps, run, actor=actor.user_id):
         record(
             deps,
             actor=actor,

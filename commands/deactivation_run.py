@@ -20,7 +20,8 @@ from pydantic import BaseModel, ConfigDict
 from commands.actor import Role
 from commands.approvals import load_approval
 from commands.deactivation_radius import COLLECTION_STEPS, BlastRadius, blast_radius
-from commands.engine import Effect, RunKind, RunView, Step, StepContext, StepResult, StepView
+from commands.engine import StepContext
+from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
 from integrations.platform import Collection
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from commands import engine
+from commands import engine, run_records
 from commands.actor import Actor, Role
 from commands.changes import PLATFORM, ZUORA, find_account, live_account
 from commands.edit_run import PARENT, RENAME
@@ -339,7 +339,7 @@ def _carry_out(
     """Record the accepted order as a run, work it, and say what its record shows."""
     run_kind = deps.actions.run(RENAME if kind == "name" else PARENT)
     with deps.ledger.session() as session:
-        run = engine.create(
+        run = run_records.create(
             session,
             run_kind,
             account=account.id,
@@ -380,4 +380,4 @@ def _carry_out(
             failed=ZUORA,
             error=outcome.error or "",
         )
-    raise engine.ActionFailed.of(deps, outcome)
+    raise run_records.ActionFailed.of(deps, outcome)

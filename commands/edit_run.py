@@ -14,16 +14,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from commands.changes import PLATFORM, ZUORA
-from commands.engine import (
-    Effect,
-    RunKind,
-    RunView,
-    Step,
-    StepContext,
-    StepResult,
-    StepView,
-    run_steps,
-)
+from commands.engine import StepContext
+from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
+from commands.run_records import run_steps
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:

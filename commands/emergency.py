@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict
 from commands.actor import Actor, Role
 from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
-from commands.engine import ActionFailed
 from commands.errors import Conflict, InvalidInput, NothingToDo
+from commands.run_records import ActionFailed
 from commands.trail import authorize, record
 from integrations.errors import IntegrationError
 from integrations.ipnd import (
@@ -31,7 +31,7 @@ from integrations.zuora import ContactUpdate
 
 if TYPE_CHECKING:
     from commands.deps import Deps
-    from commands.engine import RunView
+    from commands.run_kinds import RunView
     from integrations.platform import Account, EmergencyRecord
     from integrations.zuora import ZuoraContact
 

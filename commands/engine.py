@@ -2,20 +2,22 @@
 
 An action is a *run* of ordered, idempotent *steps* (``action_run`` / ``action_step``). The run is
 written in the same ledger transaction as the decision that authorises it (a confirmation
-settled, an approval decided, a modal accepted) — ``create`` is called inside that transaction —
-so nothing reaches a backend before the ledger knows it is meant to happen.
+settled, an approval decided, a modal accepted) — ``commands.run_records.create`` is called
+inside that transaction — so nothing reaches a backend before the ledger knows it is meant to
+happen.
 
 ``execute`` claims the run's lease and works its steps in order. Each step marks itself running
 (its intent) before it calls a backend, and its result is recorded together with the step's
-audit event in one transaction, so an effect never lacks its event. Steps re-read the backend
-before they act: one resumed after a lost attempt (a crash, a lost lease, a ledger outage)
-finds what that attempt did and counts it as done by this action.
+audit event in one transaction (``commands.run_results``), so an effect never lacks its event.
+Steps re-read the backend before they act: one resumed after a lost attempt (a crash, a lost
+lease, a ledger outage) finds what that attempt did and counts it as done by this action.
 
-Ledger writes after a backend call are retried with backoff (``durably``). If the ledger stays
-out of reach the run is left non-terminal: its lease lapses and any process's sweeper resumes it,
-and the step, re-reading the backend, records the truth. A step that finds the action must not
-go ahead (paid since, already deactivated) ends the run ``refused``; a backend that fails after
-its client's retries fails the run at that step, to be retried.
+Ledger writes after a backend call are retried with backoff (``commands.run_records.durably``).
+If the ledger stays out of reach the run is left non-terminal: its lease lapses and any
+process's sweeper resumes it, and the step, re-reading the backend, records the truth. A step
+that finds the action must not go ahead (paid since, already deactivated) ends the run
+``refused``; a backend that fails after its client's retries fails the run at that step, to be
+retried.
 
 What a run may do is its kind (``RunKind``), looked up in the catalogue the composition root
 builds (``commands.kinds.ActionKinds``), never in a global registry.
@@ -33,45 +35,22 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from audit import locks as ledger_locks
 from audit import runs as ledger_runs
 from audit.errors import LeaseLost
 from audit.models import StepState
+from commands import run_results
 from commands.run_kinds import (
-    DEFAULT_LEASE,
-    SYSTEM,
-    Effect,
-    InProgress,
     LedgerUnavailable,
     Progress,
     QuietProgress,
     RunKind,
-    RunNotRetryable,
     RunOutcome,
     RunView,
-    Step,
     StepFailed,
-    StepResult,
     StepView,
     UnknownRun,
 )
-from commands.run_records import (
-    LEDGER_BACKOFF,
-    UNCLAIMED_GRACE,
-    ActionFailed,
-    _AlreadyRecorded,
-    _quietly,
-    create,
-    durably,
-    load_run,
-    recorded_outcome,
-    reopen,
-    resumable_runs,
-    run_for_approval,
-    run_steps,
-    summary_of,
-)
-from commands.trail import record
+from commands.run_records import durably, load_run, recorded_outcome, run_steps
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
@@ -79,39 +58,6 @@ if TYPE_CHECKING:
 
     from commands.deps import Deps
     from integrations.platform import ItemResult
-
-__all__ = [
-    "BATCH",
-    "DEFAULT_LEASE",
-    "LEDGER_BACKOFF",
-    "UNCLAIMED_GRACE",
-    "ActionFailed",
-    "Effect",
-    "InProgress",
-    "LedgerUnavailable",
-    "Progress",
-    "QuietProgress",
-    "RunKind",
-    "RunNotRetryable",
-    "RunOutcome",
-    "RunView",
-    "Step",
-    "StepContext",
-    "StepFailed",
-    "StepResult",
-    "StepView",
-    "UnknownRun",
-    "create",
-    "durably",
-    "execute",
-    "load_run",
-    "new_owner",
-    "recorded_outcome",
-    "reopen",
-    "resumable_runs",
-    "run_for_approval",
-    "run_steps",
-]
 
 log = logging.getLogger(__name__)
 
@@ -242,11 +188,13 @@ def execute(
     try:
         lost_role = _lost_authority(deps, kind, run)
         if lost_role is not None:
-            refusal = _finish(deps, kind, run, owner, refused=lost_role, audit_refusal=True)
+            refusal = run_results.finish(
+                deps, kind, run, owner, refused=lost_role, audit_refusal=True
+            )
             progress.finished(refusal)
             return refusal
         if resumed or kind.announce:
-            _announce(deps, run, owner, "resume" if resumed else "start")
+            run_results.announce(deps, run, owner, "resume" if resumed else "start")
         for step in steps:
             if step.state is StepState.DONE:
                 continue
@@ -256,7 +204,7 @@ def execute(
                 if outcome.state == "refused":
                     progress.finished(outcome)
                 return outcome
-        outcome = _finish(deps, kind, run, owner)
+        outcome = run_results.finish(deps, kind, run, owner)
     except LeaseLost:
         return RunOutcome(run.id, "lost")
     except LedgerUnavailable:
@@ -280,21 +228,6 @@ def _lost_authority(deps: Deps, kind: RunKind, run: RunView) -> str | None:
     )
 
 
-def _announce(deps: Deps, run: RunView, owner: str, what: str) -> None:
-    def write(session: Session) -> None:
-        record(
-            deps,
-            actor=SYSTEM,
-            action=f"{run.kind}.{what}",
-            account=run.account,
-            outcome="ok",
-            session=session,
-            details={"run_id": run.id, "request_id": run.approval_id, "owner": owner},
-        )
-
-    durably(deps, write, what=f"the {what} of run {run.id}")
-
-
 def _do_step(kind: RunKind, ctx: StepContext) -> RunOutcome | None:
     deps, run, step, owner = ctx.deps, ctx.run, ctx.step, ctx.owner
 
@@ -309,147 +242,10 @@ def _do_step(kind: RunKind, ctx: StepContext) -> RunOutcome | None:
         result = kind.step(step.name).do(ctx)
     except (IntegrationError, StepFailed) as exc:
         error = exc.error if isinstance(exc, StepFailed) else exc
-        return _fail(kind, ctx, error)
-    _record_result(kind, ctx, result)
+        return run_results.record_failure(kind, ctx, error)
+    run_results.record_result(kind, ctx, result)
     if result.refused is not None:
-        return _finish(deps, kind, run, owner, refused=result.refused)
+        return run_results.finish(deps, kind, run, owner, refused=result.refused)
     ctx.renew(force=True)
     ctx.progress.step_done(step.position, step.name, result.detail)
     return None
-
-
-def _record_result(kind: RunKind, ctx: StepContext, result: StepResult) -> None:
-    deps, run, step = ctx.deps, ctx.run, ctx.step
-    detail = dict(result.detail)
-    if result.refused is not None:
-        detail.setdefault("refused", {"message": result.refused})
-
-    def write(session: Session) -> None:
-        ledger_runs.finish_step(
-            session=session,
-            run_id=run.id,
-            position=step.position,
-            detail=detail,
-            now=deps.now(),
-            owner=ctx.owner,
-        )
-        if result.effect is not None:
-            effect = result.effect
-            record(
-                deps,
-                actor=effect.actor or run.requested_by or SYSTEM,
-                action=effect.action,
-                account=run.account,
-                outcome=effect.outcome,
-                session=session,
-                details={"run_id": run.id, **dict(effect.details)},
-            )
-
-    _quietly(deps, write, what=f"the result of step {step.name}")
-
-
-def _fail(kind: RunKind, ctx: StepContext, error: IntegrationError) -> RunOutcome:
-    deps, run, step, owner = ctx.deps, ctx.run, ctx.step, ctx.owner
-    text = str(error)[:2000]
-    extra = (
-        kind.failure_details(deps, run, run_steps(deps, run.id), step.name)
-        if kind.failure_details
-        else {}
-    )
-
-    def write(session: Session) -> None:
-        ledger_runs.fail_step(
-            session=session,
-            run_id=run.id,
-            position=step.position,
-            error=text,
-            now=deps.now(),
-            owner=owner,
-        )
-        ledger_runs.fail_run(
-            session=session, run_id=run.id, owner=owner, error=text, now=deps.now()
-        )
-        record(
-            deps,
-            actor=SYSTEM if kind.announce else (run.requested_by or SYSTEM),
-            action=f"{kind.name}.step" if kind.announce else kind.name,
-            account=run.account,
-            outcome="failed",
-            session=session,
-            details={
-                "run_id": run.id,
-                "step": step.name,
-                "position": step.position,
-                "error": text,
-                **_reference(run),
-                **extra,
-            },
-        )
-
-    _quietly(deps, write, what=f"the failure of step {step.name}")
-    ctx.progress.failed(run.id, step.name, text)
-    return RunOutcome(run.id, "failed", failed_step=step.name, error=text)
-
-
-def _reference(run: RunView) -> dict[str, Any]:
-    return {key: value for key, value in run.p.get("reference", {}).items()}
-
-
-def _finish(
-    deps: Deps,
-    kind: RunKind,
-    run: RunView,
-    owner: str,
-    *,
-    refused: str | None = None,
-    audit_refusal: bool = False,
-) -> RunOutcome:
-    steps = run_steps(deps, run.id)
-    results = {s.name: dict(s.detail or {}) for s in steps if s.state is StepState.DONE}
-    summary = None if refused is not None else summary_of(deps, run, steps)
-
-    def write(session: Session) -> None:
-        ledger_runs.finish_run(
-            session=session,
-            run_id=run.id,
-            owner=owner,
-            now=deps.now(),
-            outcome="refused" if refused is not None else "done",
-        )
-        if kind.exclusive:
-            ledger_locks.release(session=session, run_id=run.id, approval_id=run.approval_id)
-        if audit_refusal and not kind.announce:
-            record(
-                deps,
-                actor=SYSTEM,
-                action=kind.name,
-                account=run.account,
-                outcome="refused",
-                session=session,
-                details={"run_id": run.id, "problem": refused, **_reference(run)},
-            )
-        if kind.announce:
-            record(
-                deps,
-                actor=SYSTEM,
-                action=f"{kind.name}.done",
-                account=run.account,
-                outcome="refused" if refused is not None else "ok",
-                session=session,
-                details={
-                    "run_id": run.id,
-                    "request_id": run.approval_id,
-                    **({"summary": summary} if summary is not None else {}),
-                    **({"refused": refused} if refused is not None else {}),
-                },
-            )
-
-    try:
-        durably(deps, write, what=f"the end of run {run.id}")
-    except _AlreadyRecorded:
-        pass
-    except LeaseLost:
-        raise
-    if refused is not None:
-        return RunOutcome(run.id, "refused", refused=refused, results=results)
-    return RunOutcome(run.id, "succeeded", summary=summary, results=results)

@@ -20,7 +20,7 @@ from commands.trail import authorize
 
 if TYPE_CHECKING:
     from commands.deps import Deps
-    from commands.engine import RunView
+    from commands.run_kinds import RunView
     from integrations.zuora import ZuoraAccount, ZuoraContact
 
 MAX_EMAIL = 80  # Zuora's limit on workEmail / personalEmail

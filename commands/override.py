@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from audit import approvals as ledger_approvals
-from commands import engine
+from commands import engine, run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.approvals import (
@@ -25,9 +25,10 @@ from commands.approvals import (
     request_approval,
 )
 from commands.change_run import CHECKED_AFTER_FAILURE
-from commands.engine import Effect, RunKind, Step, StepContext, StepResult
+from commands.engine import StepContext
 from commands.errors import Conflict, NothingToDo
 from commands.reasons import few_words
+from commands.run_kinds import Effect, RunKind, Step, StepResult
 from commands.suspension_models import (
     MAX_REASON,
     AlreadySuspended,
@@ -152,7 +153,7 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
     account = resolve_account(deps, cmd.account)
     _check(deps, actor, account)
     with deps.ledger.session() as session:
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(OVERRIDE),
             account=account.id,
@@ -168,7 +169,7 @@ def override_approved(deps: Deps, request: ApprovalView) -> OverrideDone:
     report from the run's record."""
     if request.kind != OVERRIDE_KIND or request.decided_by is None:
         raise Conflict("That approval is not an approved suspension override; nothing was done.")
-    run = engine.run_for_approval(deps, request.id)
+    run = run_records.run_for_approval(deps, request.id)
     if run is None:
         raise Conflict("That approval has no override run; nothing was done.")
     return _result(deps, engine.execute(deps, run.id))
@@ -184,7 +185,7 @@ def _result(deps: Deps, outcome: engine.RunOutcome) -> OverrideDone:
         return OverrideDone.model_validate(outcome.results["suspend"]["done"])
     if outcome.state == "refused":
         raise Conflict(outcome.refused or "Nothing was done.")
-    raise engine.ActionFailed.of(deps, outcome)
+    raise run_records.ActionFailed.of(deps, outcome)
 
 
 def _check(deps: Deps, actor: Actor, account: Account) -> None:

@@ -22,7 +22,7 @@ from integrations.platform import Collection
 
 if TYPE_CHECKING:
     from commands.deps import Deps
-    from commands.engine import RunView
+    from commands.run_kinds import RunView
     from integrations.platform import Pbx
     from integrations.zuora import Subscription
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
-from audit.models import ActionRun, RunState, StepState
+from audit.models import ActionRun, ActionStep, RunBase, RunState, StepBase
 from commands.actor import Role
 from commands.errors import CommandError
 from commands.trail import Outcome
@@ -118,19 +118,10 @@ class RunKind:
 # -- views of the ledger's rows -----------------------------------------------------------------
 
 
-class RunView(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class RunView(RunBase):
+    """A detached, read-only copy of an ``action_run`` row (its table shares the base)."""
 
-    id: str
-    approval_id: str | None
-    kind: str
-    account: str
-    state: RunState
-    error: str | None
-    requested_by: str | None = None
-    params: dict[str, Any] | None = None
-    outcome: str | None = None
-    updated_at: datetime | None = None  # a finished run's: when it finished
+    model_config = ConfigDict(frozen=True)  # type: ignore[assignment]  # SQLModel types it narrower
 
     @classmethod
     def of(cls, row: ActionRun) -> RunView:
@@ -145,15 +136,14 @@ class RunView(BaseModel):
         return dict(self.params or {})
 
 
-class StepView(BaseModel):
-    model_config = ConfigDict(frozen=True)
+class StepView(StepBase):
+    """A detached, read-only copy of an ``action_step`` row (its table shares the base)."""
 
-    position: int
-    name: str
-    state: StepState
-    attempts: int
-    detail: dict[str, Any] | None
-    error: str | None
+    model_config = ConfigDict(frozen=True)  # type: ignore[assignment]  # SQLModel types it narrower
+
+    @classmethod
+    def of(cls, row: ActionStep) -> StepView:
+        return cls.model_validate(row, from_attributes=True)
 
 
 @dataclass(frozen=True)

@@ -129,10 +129,7 @@ def run_for_approval(deps: Deps, approval_id: str) -> RunView | None:
 
 def run_steps(deps: Deps, run_id: str) -> list[StepView]:
     with deps.ledger.read_session() as session:
-        return [
-            StepView.model_validate(step, from_attributes=True)
-            for step in ledger_runs.steps(session=session, run_id=run_id)
-        ]
+        return [StepView.of(step) for step in ledger_runs.steps(session=session, run_id=run_id)]
 
 
 def resumable_runs(deps: Deps) -> list[str]:

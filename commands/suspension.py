@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from commands import engine
+from commands import run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.errors import Conflict, InvalidInput, NothingToDo
@@ -137,7 +137,7 @@ def confirm(
 
     def create_run(session: Session) -> str:
         """The run that acts, in the same transaction as the settled confirmation."""
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(kind),
             account=confirmation.account,

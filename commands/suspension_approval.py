@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from audit import approvals as ledger_approvals
-from commands import engine
+from commands import run_records
 from commands.actor import Actor
 from commands.approvals import (
     ApprovalKind,
@@ -79,7 +79,7 @@ def suspend_approved(deps: Deps, request: ApprovalView) -> Suspended:
     report from the run's record."""
     if request.kind != APPROVAL_KIND or request.decided_by is None:
         raise UnknownConfirmation()
-    run = engine.run_for_approval(deps, request.id)
+    run = run_records.run_for_approval(deps, request.id)
     if run is None:
         raise UnknownConfirmation()
     result = work(deps, run.id)

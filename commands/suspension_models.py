@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from commands.approvals import ApprovalView
+from commands.approval_model import ApprovalView
 from commands.errors import CommandError, Conflict, NothingToDo
 
 if TYPE_CHECKING:

@@ -14,11 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from commands import engine
+from commands import engine, run_records
 from commands.change_run import CHECKED_AFTER_FAILURE
 from commands.digest import threshold_days
-from commands.engine import ActionFailed, Effect, RunKind, RunOutcome, Step, StepContext, StepResult
+from commands.engine import StepContext
 from commands.errors import Conflict, NothingToDo
+from commands.run_kinds import Effect, RunKind, RunOutcome, Step, StepResult
+from commands.run_records import ActionFailed
 from commands.suspension_models import (
     SUSPEND,
     UNSUSPEND,
@@ -257,7 +259,7 @@ def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
         refusal = dict(detail.get("refused") or {})
         message = str(refusal.get("message") or outcome.refused or "Nothing was done.")
         problem = refusal.get("problem")
-        run = engine.load_run(deps, outcome.run_id)
+        run = run_records.load_run(deps, outcome.run_id)
         if problem == "already suspended" and refusal.get("state") and run is not None:
             raise AlreadySuspended(run.account, SuspensionState.model_validate(refusal["state"]))
         if problem == "paid since confirmation":

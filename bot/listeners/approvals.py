@@ -20,17 +20,11 @@ from bot.requests import expire_and_announce, redraw, tell_requester
 from bot.runner import work_run
 from bot.services import Services
 from bot.views import approvals as views
-from commands.approvals import (
-    CancelApproval,
-    DecideApproval,
-    RequesterLostRole,
-    RequestExpired,
-    cancel_approval,
-    decide_approval,
-    vet_decision,
-)
-from commands.engine import run_for_approval
+from commands.approval_decisions import RequesterLostRole, decide_approval, vet_decision
+from commands.approval_model import CancelApproval, DecideApproval, RequestExpired
+from commands.approval_withdrawal import cancel_approval
 from commands.errors import CommandError
+from commands.run_records import run_for_approval
 
 log = logging.getLogger(__name__)
 

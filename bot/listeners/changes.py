@@ -50,7 +50,6 @@ from commands.emergency import (
     pull_from_zuora,
     save_emergency,
 )
-from commands.engine import ActionFailed
 from commands.errors import AmbiguousAccount, CommandError, Forbidden, InvalidInput, NothingToDo
 from commands.invoice_email import ChangeInvoiceEmail, change_invoice_email, load_invoice_contacts
 from commands.pbx import (
@@ -61,6 +60,7 @@ from commands.pbx import (
     load_pbx,
     rename_pbx_group,
 )
+from commands.run_records import ActionFailed
 from commands.trail import authorize
 from integrations.errors import IntegrationError
 

@@ -23,8 +23,8 @@ from bot.listeners.slash import Notify, VerbCall, VerbRouter, after_ack_text
 from bot.requests import RequestNotPosted, post_request
 from bot.services import Services
 from bot.views import suspension as views
-from commands.engine import ActionFailed
 from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
+from commands.run_records import ActionFailed
 from commands.suspension import confirm, prepare_suspension, prepare_unsuspension
 from commands.suspension_confirmation import cancel_confirmation
 from commands.suspension_models import ORIGIN as DIGEST_ORIGIN

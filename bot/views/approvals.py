@@ -20,7 +20,8 @@ from slack_sdk.models.views import View
 
 from audit.models import ApprovalState
 from bot.blocks import approver_mention, context, esc, local_time, message, section, who
-from commands.approvals import MAX_REASON, ApprovalView
+from commands.approval_model import ApprovalView
+from commands.approvals import MAX_REASON
 
 APPROVE = "approvals.approve"
 DENY = "approvals.deny"

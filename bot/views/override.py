@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.blocks import context, esc, message, section
 from bot.views.suspension import SUSPEND_EFFECTS
-from commands.approvals import ApprovalView
+from commands.approval_model import ApprovalView
 from commands.override import OverrideDone, OverridePreview
 
 CONFIRM = "override.confirm"

@@ -27,7 +27,7 @@ from bot.blocks import (
 )
 from bot.views.activity import share_change_button
 from bot.views.deactivation import RETRY
-from commands.approvals import ApprovalView
+from commands.approval_model import ApprovalView
 from commands.errors import CommandError
 from commands.suspension_models import (
     MAX_REASON,

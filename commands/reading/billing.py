@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from commands import engine
+from commands import engine, run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.engine import Effect, RunKind, RunView, Step, StepContext, StepResult, StepView
+from commands.engine import StepContext
 from commands.errors import NothingToDo
 from commands.reading._models import ReadOrder, ReadResult
+from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
 from commands.trail import authorize
 from integrations.allowances import AllowanceItem, describe_allowances
 from integrations.platform import Account, PlatformAllowances
@@ -65,7 +66,7 @@ def refresh_allowances(cmd: RefreshAllowances, actor: Actor, deps: Deps) -> Allo
             "refresh allowances from."
         )
     with deps.ledger.session() as session:
-        run = engine.create(
+        run = run_records.create(
             session,
             deps.actions.run(REFRESH),
             account=account.id,
@@ -75,7 +76,7 @@ def refresh_allowances(cmd: RefreshAllowances, actor: Actor, deps: Deps) -> Allo
         )
     outcome = engine.execute(deps, run.id)
     if outcome.state != "succeeded":
-        raise engine.ActionFailed.of(deps, outcome)
+        raise run_records.ActionFailed.of(deps, outcome)
     done = outcome.results["refresh"]
     return AllowancesRefreshed(
         account=account,

@@ -16,7 +16,7 @@ from bot.sweeper import sweep
 from bot.views import changes as change_views
 from bot.views import digest as digest_views
 from bot.views import suspension as suspension_views
-from commands import auth_rules, engine
+from commands import auth_rules, run_records
 from tests.changes.test_e2e import chose, open_modal, pbx_view, picked, rendered, replies, submit
 from tests.deactivation.test_e2e import ask as ask_deactivation
 from tests.deactivation.test_e2e import click as click_approval
@@ -242,7 +242,7 @@ def test_a_change_the_sweeper_finishes_is_announced_once(bot: BotHarness) -> Non
     process: the line comes from there, once."""
     deps = bot.services.deps
     with deps.ledger.session() as session:
-        engine.create(
+        run_records.create(
             session,
             deps.actions.run(auth_rules.KIND),
             account="1007",

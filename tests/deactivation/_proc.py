@@ -15,7 +15,8 @@ from typing import Any
 
 from audit import Ledger
 from commands.actor import Actor, Role
-from commands.approvals import AlreadyDecided, DecideApproval, decide_approval
+from commands.approval_decisions import decide_approval
+from commands.approval_model import AlreadyDecided, DecideApproval
 from commands.deactivation import QuietProgress, execute_run
 from tests.deactivation.conftest import make_deps
 from tests.fixtures.ledger import AUDIT_KEY

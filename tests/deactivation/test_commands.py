@@ -10,7 +10,9 @@ import pytest
 from audit import Ledger
 from audit.models import ApprovalState, RunState, StepState
 from commands.actor import Actor, Role
-from commands.approvals import (
+from commands.approval_decisions import decide_approval
+from commands.approval_expiry import expire_due
+from commands.approval_model import (
     AlreadyDecided,
     CancelApproval,
     DecideApproval,
@@ -18,11 +20,9 @@ from commands.approvals import (
     RequestExpired,
     SelfApproval,
     UnknownRequest,
-    cancel_approval,
-    decide_approval,
-    expire_due,
-    load_approval,
 )
+from commands.approval_withdrawal import cancel_approval
+from commands.approvals import load_approval
 from commands.deactivation import (
     STEPS,
     DeactivationSummary,

@@ -177,7 +177,8 @@ def test_killed_process_is_resumed_by_the_sweeper(bot: BotHarness, step: str, mi
     posted = bot.slack.messages(APPROVALS_CHANNEL)[0]
     request_id = posted["blocks"][-1]["elements"][0]["value"]
     # Approve through the command layer so the run is worked by the child, not by the bot.
-    from commands.approvals import DecideApproval, decide_approval
+    from commands.approval_decisions import decide_approval
+    from commands.approval_model import DecideApproval
     from tests.deactivation.conftest import BOB as BOB_ACTOR
 
     decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB_ACTOR, deps)

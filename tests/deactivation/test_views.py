@@ -14,7 +14,7 @@ from slack_sdk.models.blocks import Block
 from audit.models import ApprovalState, StepState
 from bot.views import approvals as approval_views
 from bot.views import deactivation as views
-from commands.approvals import ApprovalView
+from commands.approval_model import ApprovalView
 from commands.deactivation import (
     STEPS,
     BlastRadius,
@@ -132,6 +132,7 @@ def test_expiry_is_in_the_team_time_zone() -> None:
 def test_steps_failure_and_summary() -> None:
     steps = [
         StepView(
+            run_id="run123",
             position=i,
             name=n,
             state=StepState.DONE if i < 3 else StepState.PENDING,
@@ -168,7 +169,15 @@ def test_growth_reply_lists_new_numbers() -> None:
 
 def test_step_and_field_names_keep_their_capitals_and_counts_their_singular() -> None:
     steps = [
-        StepView(position=n, name=name, state=StepState.PENDING, attempts=0, detail={}, error=None)
+        StepView(
+            run_id="r1",
+            position=n,
+            name=name,
+            state=StepState.PENDING,
+            attempts=0,
+            detail={},
+            error=None,
+        )
         for n, name in enumerate(("portal_users", "pbxs", "webhooks"))
     ]
     text = json.dumps(views.steps_block(steps).to_dict())

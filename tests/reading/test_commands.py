@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 
-from commands.engine import ActionFailed
 from commands.errors import AccountNotFound, AmbiguousAccount, Forbidden, NothingToDo
 from commands.reading import (
     ListAuditEvents,
@@ -24,6 +23,7 @@ from commands.reading import (
     show_emergency,
     show_pbx,
 )
+from commands.run_records import ActionFailed
 from commands.trail import record
 from integrations.allowances import TIMES as X
 from integrations.errors import BackendUnavailable

@@ -12,11 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit import Ledger
-from commands.approvals import DecideApproval, decide_approval, load_approval
+from commands.approval_decisions import decide_approval
+from commands.approval_model import DecideApproval
+from commands.approvals import load_approval
 from commands.deactivation import RetryRun, retry_run
 from commands.deps import Deps, Policy
-from commands.engine import ActionFailed, execute, load_run
+from commands.engine import execute
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
+from commands.run_records import ActionFailed, load_run
 from commands.suspension import confirm, prepare_suspension, prepare_unsuspension
 from commands.suspension_approval import suspend_approved
 from commands.suspension_confirmation import (

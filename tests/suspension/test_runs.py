@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from audit import ActionRun
 from audit import runs as ledger_runs
-from commands import engine
+from commands import engine, run_kinds, run_records
 from commands.actor import Actor, Role
-from commands.approvals import ActionInProgress, ApprovalView, DecideApproval, decide_approval
+from commands.approval_decisions import decide_approval
+from commands.approval_model import ActionInProgress, ApprovalView, DecideApproval
 from commands.deps import Deps, Policy
 from commands.errors import NothingToDo
 from commands.override import SuspendOverride, suspend_override
@@ -36,7 +37,7 @@ def test_the_run_is_written_with_the_confirmation_before_the_platform_is_called(
 ) -> None:
     shown = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="r"), ALICE, deps)
     sandbox.faults("platform").set(error_rate=1.0)  # the step cannot even read the account
-    with pytest.raises(engine.ActionFailed):
+    with pytest.raises(run_records.ActionFailed):
         confirm(ConfirmAction(confirmation_id=shown.id), ALICE, deps)
     [run] = _runs(deps)
     assert (run.kind, run.account, run.requested_by, run.state) == (
@@ -53,8 +54,8 @@ def test_a_resumed_step_records_what_the_lost_attempt_did(deps: Deps, sandbox: S
     # The lost attempt: the run exists and its step started, then the process died right after
     # the platform suspended the account.
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(engine, "execute", lambda *a, **k: engine.RunOutcome("x", "interrupted"))
-        with pytest.raises(engine.InProgress):
+        patch.setattr(engine, "execute", lambda *a, **k: run_kinds.RunOutcome("x", "interrupted"))
+        with pytest.raises(run_kinds.InProgress):
             confirm(ConfirmAction(confirmation_id=shown.id), ALICE, deps)
     [run] = _runs(deps)
     with deps.ledger.session() as session:
@@ -63,15 +64,15 @@ def test_a_resumed_step_records_what_the_lost_attempt_did(deps: Deps, sandbox: S
             run_id=run.id,
             owner="dead",
             now=deps.now(),
-            lease_for=engine.DEFAULT_LEASE,
+            lease_for=run_kinds.DEFAULT_LEASE,
         )
         ledger_runs.start_step(
             session=session, run_id=run.id, position=0, owner="dead", now=deps.now()
         )
     deps.platform.suspend(OVERDUE, reason="r", by=ALICE.user_id)
 
-    later = deps.with_now(lambda: deps.now() + 2 * engine.DEFAULT_LEASE)
-    assert engine.resumable_runs(later) == [run.id]
+    later = deps.with_now(lambda: deps.now() + 2 * run_kinds.DEFAULT_LEASE)
+    assert run_records.resumable_runs(later) == [run.id]
     outcome = engine.execute(later, run.id)
     assert outcome.state == "succeeded"
     assert suspension_of(sandbox, OVERDUE) is not None
@@ -120,9 +121,9 @@ def test_an_approved_override_interrupted_after_the_platform_acted_is_recorded_o
     )
     assert isinstance(asked, ApprovalView)
     decide_approval(DecideApproval(request_id=asked.id, decision="approve"), bob, deps)
-    run = engine.run_for_approval(deps, asked.id)
+    run = run_records.run_for_approval(deps, asked.id)
     assert run is not None and run.kind == "suspend.override"
-    now, lease = deps.now(), engine.DEFAULT_LEASE
+    now, lease = deps.now(), run_kinds.DEFAULT_LEASE
     with deps.ledger.session() as session:  # the approving process took the step, then died
         assert ledger_runs.claim(
             session=session, run_id=run.id, owner="dead", now=now, lease_for=lease
@@ -131,7 +132,7 @@ def test_an_approved_override_interrupted_after_the_platform_acted_is_recorded_o
     deps.platform.suspend("1004", reason="fraud case, confirmed", by=ALICE.user_id)
 
     later = deps.with_now(lambda: deps.now() + 2 * lease)
-    assert engine.resumable_runs(later) == [run.id]
+    assert run_records.resumable_runs(later) == [run.id]
     assert engine.execute(later, run.id).state == "succeeded"
     last = events(deps.ledger, "1004")[-1]
     assert (last.action, last.outcome) == ("suspend.override", "ok")

@@ -15,7 +15,7 @@ from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState
 from bot.views import suspension as views
-from commands.approvals import ApprovalView
+from commands.approval_model import ApprovalView
 from commands.errors import Conflict
 from commands.suspension_models import (
     AlreadySettled,

@@ -1,0 +1,98 @@
+"""Taking back a pending four-eyes request: its requester cancels it, or the bot withdraws one
+it could not show to approvers. Either frees the account's lock; both are audited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from audit import approvals as ledger_approvals
+from audit import locks as ledger_locks
+from commands.actor import Actor
+from commands.approval_model import (
+    SYSTEM_ACTOR,
+    AlreadyDecided,
+    ApprovalView,
+    CancelApproval,
+    NotYourRequest,
+    UnknownRequest,
+)
+from commands.approvals import load_approval, refuse
+from commands.trail import record
+
+if TYPE_CHECKING:
+    from commands.deps import Deps
+
+
+def cancel_approval(cmd: CancelApproval, actor: Actor, deps: Deps) -> ApprovalView:
+    """The requester withdraws a pending request."""
+    request = load_approval(deps, cmd.request_id)
+    if request is None:
+        refuse(
+            deps,
+            actor,
+            "approval.cancel",
+            None,
+            {"problem": "no such request", "value": cmd.request_id[:64]},
+        )
+        raise UnknownRequest()
+    action = f"{request.kind}.cancel"
+    if actor.user_id != request.requested_by:
+        refuse(
+            deps,
+            actor,
+            action,
+            request.account,
+            {"request_id": request.id, "problem": "not the requester"},
+        )
+        raise NotYourRequest()
+    now = deps.now()
+    with deps.ledger.session() as session:
+        won = ledger_approvals.cancel(
+            session=session, request_id=request.id, by=actor.user_id, now=now
+        )
+        if won:
+            ledger_locks.release(session=session, approval_id=request.id)
+            record(
+                deps,
+                actor=actor,
+                action=action,
+                account=request.account,
+                outcome="ok",
+                session=session,
+                details={"request_id": request.id},
+            )
+    after = load_approval(deps, request.id) or request
+    if not won:
+        refuse(
+            deps,
+            actor,
+            action,
+            request.account,
+            {"request_id": request.id, "problem": f"already {after.state.value}"},
+        )
+        raise AlreadyDecided(after, deps.zone)
+    return after
+
+
+def withdraw_approval(deps: Deps, request_id: str, *, why: str) -> ApprovalView | None:
+    """Cancel a pending request that could not be shown to approvers (its message could not be
+    posted): audited as ``<kind>.withdraw``; None when it was no longer pending."""
+    now = deps.now()
+    with deps.ledger.session() as session:
+        won = ledger_approvals.cancel(
+            session=session, request_id=request_id, by=SYSTEM_ACTOR, reason=why, now=now
+        )
+        if not won:
+            return None
+        ledger_locks.release(session=session, approval_id=request_id)
+        row = ledger_approvals.require(session=session, request_id=request_id)
+        record(
+            deps,
+            actor=SYSTEM_ACTOR,
+            action=f"{row.kind}.withdraw",
+            account=row.account,
+            outcome="ok",
+            session=session,
+            details={"request_id": row.id, "requested_by": row.requested_by, "why": why},
+        )
+        return ApprovalView.of(row)
