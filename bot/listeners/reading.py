@@ -19,14 +19,15 @@ from bot.listeners.pick import offering_matches
 from bot.listeners.slash import VerbCall, VerbRouter
 from bot.services import Services
 from bot.views.account import account_message
-from bot.views.changes import emergency_action_buttons, pbx_action_buttons
 from bot.views.details import billing_message, emergency_message, pbx_message
+from bot.views.emergency import emergency_action_buttons
 from bot.views.history import (
     audit_message,
     emails_cursor_value,
     emails_message,
     read_emails_cursor,
 )
+from bot.views.pbx import pbx_action_buttons
 from bot.views.reading import (
     AUDIT_NEWER_ACTION,
     AUDIT_OLDER_ACTION,
