@@ -12,9 +12,10 @@ from typing import Any
 
 from bot.services import Services
 from bot.views.account import account_message
-from bot.views.changes import emergency_action_buttons, pbx_action_buttons
 from bot.views.details import billing_message, emergency_message, pbx_message
+from bot.views.emergency import emergency_action_buttons
 from bot.views.history import audit_message, emails_message, read_emails_cursor
+from bot.views.pbx import pbx_action_buttons
 from bot.views.reading import Audience, LinksOut
 from commands.actor import Actor, Role
 from commands.reading import (

@@ -29,7 +29,7 @@ from bot.boundary import Message, Post, after_ack, said, user_message
 from bot.codecs import NotValidAnyMore, PipeValue
 from bot.payloads import AppHomeOpened, BlockAction, ViewSubmission
 from bot.services import Services
-from bot.views.changes import notice_modal
+from bot.views.change_modal import notice_modal
 from commands.actor import Actor
 from commands.errors import CommandError, InvalidInput
 

@@ -8,7 +8,9 @@ as Slack would send it (`SlackSender`: signed requests to `/slack/events`; with 
 - `render` — Block Kit JSON → text lines with numbered buttons (pure)
 - `forms` — a modal's inputs as questions, typed answers as Slack state values (pure)
 - `world` — starts and stops the pieces; the demo people, their roles, the channels
-- `session` — who I am, where I am, what is on my screen; sends what I do
+- `session` — who I am, where I am; sends what I do and shows what changed
+- `screen` — what is on my screen: messages seen, their headers, numbered buttons
+- `asking` — the questions to me: a modal's fields, a confirmation, a choice
 - `driver` — the terminal loop and the transcript player (`--script FILE`)
 """
 

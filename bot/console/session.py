@@ -3,28 +3,19 @@
 Every action goes to the bot as Slack sends it (`SlackSender`: signed HTTP to `/slack/events`);
 what the bot does shows up in the FakeSlack, and the session renders what is new there for the
 person at the keyboard: channel posts and threads, their direct messages and ephemerals, their
-modal. Buttons are numbered afresh for each screen; typing a number presses one.
+modal (`screen`). Buttons are numbered afresh for each screen; typing a number presses one.
+Questions to the person (a modal's fields, a confirmation, a choice) are in `asking`.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any, Protocol
 
-from bot.console import forms
-from bot.console.render import (
-    Control,
-    Rendered,
-    mrkdwn,
-    render_blocks,
-    render_message,
-    render_view,
-)
+from bot.console import asking, forms
+from bot.console.render import mrkdwn, render_blocks
+from bot.console.screen import Item, Screen, Target
 from bot.console.world import CHANNELS, PEOPLE, SUPPORT, Person, World, person
 from bot.standin import StandinError
 
@@ -39,27 +30,6 @@ class Terminal(Protocol):
     def show(self, lines: Iterable[str]) -> None: ...
 
     def ask(self, prompt: str) -> str | None: ...
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where a numbered control lives: a message (channel + ts) or a modal (view id)."""
-
-    channel: str | None = None
-    ts: str | None = None
-    view_id: str | None = None
-
-
-@dataclass(frozen=True)
-class _Item:
-    """A message the person can see, and where."""
-
-    key: tuple[str, ...]
-    order: float
-    channel: str
-    message: Json
-    thread: bool = False
-    ephemeral: bool = False
 
 
 HELP = [
@@ -84,21 +54,18 @@ class Session:
         self.live = live  # show the bot's progress while it works, not only when it is done
         self.me: Person = PEOPLE[0]
         self.channel = SUPPORT
-        self._seen: dict[tuple[str, ...], str] = {}
-        self._controls: dict[int, tuple[Control, Target]] = {}
-        self._next_number = 1
-        self._fresh_screen = True
-        self._shown_view: tuple[str, str] | None = None
+        self.screen = Screen(world)
 
     # -- what the person types ---------------------------------------------------------------
 
     def prompt(self) -> str:
-        return f"{self.me.name} #{self._channel_name(self.channel)}> "
+        return f"{self.me.name} #{self.screen.channel_name(self.channel)}> "
 
     def banner(self) -> list[str]:
+        here = self.screen.channel_name(self.channel)
         return [
             "jethub console: the real bot, a stand-in for Slack, the demo sandbox, a new ledger.",
-            f"You are {self.me.name} ({self.me.role}) in #{self._channel_name(self.channel)}. Try:",
+            f"You are {self.me.name} ({self.me.role}) in #{here}. Try:",
             "  /jethub help                the verbs",
             "  /jethub account 1001        an account; type a number to press one of its buttons",
             "  /jethub deactivate 1001     ask, then /as bob and /channel approvals to approve it",
@@ -119,15 +86,12 @@ class Session:
         """`/reset`: a fresh world, and alice in #support again, as at start."""
         self.world.reset()
         self.me, self.channel = PEOPLE[0], SUPPORT
-        self._seen.clear()
-        self._controls.clear()
-        self._next_number = 1
-        self._shown_view = None
+        self.screen.clear()
         self.io.show(
             [
                 "The world is fresh: demo accounts 1001-1012 as shipped, an empty ledger, empty "
                 f"channels. You are {self.me.name} ({self.me.role}) in "
-                f"#{self._channel_name(self.channel)}.",
+                f"#{self.screen.channel_name(self.channel)}.",
                 *self.where(),
             ]
         )
@@ -135,7 +99,7 @@ class Session:
     def handle(self, line: str) -> bool:
         """Act on one typed line; False when the person asked to leave."""
         line = line.strip()
-        self._fresh_screen = True
+        self.screen.fresh = True
         if not line:
             return True
         if line.isdigit():
@@ -176,15 +140,15 @@ class Session:
         self.settle()
 
     def press(self, number: int) -> None:
-        entry = self._controls.get(number)
+        entry = self.screen.control(number)
         if entry is None:
             self.io.show([f"There is no button {number} on the screen."])
             return
         control, target = entry
-        if control.confirm is not None and not self._confirmed(control):
+        if control.confirm is not None and not asking.confirmed(self.io, control):
             self.io.show(["(not pressed)"])
             return
-        chosen = self._choose(control)
+        chosen = asking.choose(self.io, control, self._person_id)
         if chosen is None:
             return
         value, option = chosen
@@ -223,7 +187,7 @@ class Session:
             self.io.show([f"/as whom? One of: {people}"])
             return
         self.me = found
-        self._shown_view = None
+        self.screen.shown_view = None
         self.io.show([f"You are now {found.name} ({found.role})."])
         self.show_changes()
 
@@ -243,15 +207,9 @@ class Session:
         self.channel = found.id
         self.io.show([f"#{found.name} — history, oldest first:"])
         shown = False
-        for message in self.world.slack.messages(found.id):
+        for item in self.screen.channel_history(found.id):
             shown = True
-            self._show_item(
-                _Item(("msg", found.id, message["ts"]), 0, found.id, message), edited=False
-            )
-            if message.get("reply_count"):
-                for reply in self.world.slack.thread(found.id, message["ts"])[1:]:
-                    key = ("msg", found.id, reply["ts"])
-                    self._show_item(_Item(key, 0, found.id, reply, thread=True), edited=False)
+            self._show_item(item, edited=False)
         if not shown:
             self.io.show(["  (no messages yet)"])
 
@@ -271,7 +229,8 @@ class Session:
         if view is None:
             self.io.show(["(the bot published no Home tab)"])
             return
-        rendered = render_blocks(view.get("blocks") or [], names=self._name, first_number=1)
+        blocks = view.get("blocks") or []
+        rendered = render_blocks(blocks, names=self.screen.name, first_number=1)
         self.io.show(
             ["", f"Home · jethub · {self.me.name}", *("  " + line for line in rendered.lines)]
         )
@@ -292,22 +251,18 @@ class Session:
 
     def show_changes(self, *, final: bool = True) -> None:
         """Show every message new or changed since last shown, then the modal if it changed."""
-        changed = [item for item in self._visible() if self._seen.get(item.key) != _print(item)]
         previous = None
-        for item in sorted(changed, key=lambda i: i.order):
+        for item in self.screen.changed(self.me):
             previous = self._show_item(item, after=previous)
         if not final:
             return  # a modal is shown once the bot is done with it (not its "Loading…")
         view = self.world.slack.open_view(self.me.user_id)
         if view is None:
-            self._shown_view = None
+            self.screen.shown_view = None
             return
-        if self._shown_view == (view["id"], view["hash"]):
+        if self.screen.shown_view == (view["id"], view["hash"]):
             return
-        self._shown_view = (view["id"], view["hash"])
-        rendered = render_view(view, names=self._name, first_number=self._first_number())
-        self._adopt(rendered, Target(view_id=view["id"]))
-        self.io.show(["", *rendered.lines])
+        self.io.show(self.screen.view_lines(view))
         self.fill(view)
 
     def fill(self, view: Json) -> None:
@@ -317,9 +272,9 @@ class Session:
             return
         values: dict[str, dict[str, Json]] = {}
         errors: dict[str, str] = {}
-        asking = fields
+        asked = fields
         while True:
-            for field in asking:
+            for field in asked:
                 value = self._ask_field(field, errors.get(field.block_id))
                 if value is None:
                     self._close(view)
@@ -342,8 +297,8 @@ class Session:
             if ack.get("response_action") != "errors":
                 break
             errors = {str(k): mrkdwn(str(v)) for k, v in (ack.get("errors") or {}).items()}
-            asking = [f for f in fields if f.block_id in errors] or fields
-        self._shown_view = None
+            asked = [f for f in fields if f.block_id in errors] or fields
+        self.screen.shown_view = None
         self.settle()
 
     # -- helpers -------------------------------------------------------------------------------
@@ -351,21 +306,10 @@ class Session:
     def _ask_field(
         self, field: forms.Field, error: str | None, *, lenient: bool = False
     ) -> Json | None:
-        if error:
-            self.io.show([f"  ! {field.label}: {error}"])
-        if field.options:
-            self.io.show(field.choices())
-        while True:
-            typed = self.io.ask(f"{field.question}: ")
-            if typed is None or typed.strip() == "/cancel":
-                return None
-            as_typed = dataclasses.replace(field, optional=True) if lenient else field
-            try:
-                return forms.answer(
-                    as_typed, typed, today=self.world.services.deps.today(), people=self._person_id
-                )
-            except forms.BadAnswer as exc:
-                self.io.show([f"  ! {exc}"])
+        today = self.world.services.deps.today()
+        return asking.ask_field(
+            self.io, field, error, today=today, people=self._person_id, lenient=lenient
+        )
 
     def _message_inputs(self, target: Target) -> dict[str, dict[str, Json]] | None:
         """A message can hold inputs too (a reason box): Slack sends what is typed in them with
@@ -386,38 +330,9 @@ class Session:
 
     def _close(self, view: Json) -> None:
         self.world.send.view_closed(self.me.user_id, view["id"])
-        self._shown_view = None
+        self.screen.shown_view = None
         self.io.show(["(modal closed)"])
         self.settle()
-
-    def _confirmed(self, control: Control) -> bool:
-        confirm = control.confirm
-        assert confirm is not None
-        self.io.show([f"{confirm.title} {confirm.text}"])
-        typed = self.io.ask(f"{confirm.confirm} (y) or {confirm.deny} (n)? ")
-        return typed is not None and typed.strip().lower().startswith("y")
-
-    def _choose(self, control: Control) -> tuple[str | None, Json | None] | None:
-        """The value a press sends: a button's own, or what the person picks for a select."""
-        if control.kind == "button":
-            return control.value, None
-        if control.options:
-            self.io.show([f"  {n}) {o.text}" for n, o in enumerate(control.options, 1)])
-            typed = self.io.ask(f"{control.label} (number): ")
-            if typed is None or not typed.strip().isdigit():
-                return None
-            index = int(typed.strip()) - 1
-            if not 0 <= index < len(control.options):
-                self.io.show(["(no such choice)"])
-                return None
-            option = control.options[index]
-            return option.value, option.raw
-        typed = self.io.ask(f"{control.label}: ")
-        if typed is None:
-            return None
-        if control.kind == "users_select":
-            return self._person_id(typed), None
-        return typed.strip(), None
 
     def _check_http(self, status: int, what: str) -> bool:
         if status == 200:
@@ -425,112 +340,13 @@ class Session:
         self.io.show([f"Slack would say: {what} failed (the bot answered HTTP {status})."])
         return False
 
-    def _visible(self) -> Iterator[_Item]:
-        slack, me = self.world.slack, self.me.user_id
-        for channel in self._channels():
-            for message in slack.messages(channel):
-                yield _Item(("msg", channel, message["ts"]), _order(message), channel, message)
-                if message.get("reply_count"):
-                    for reply in slack.thread(channel, message["ts"])[1:]:
-                        key = ("msg", channel, reply["ts"])
-                        yield _Item(key, _order(reply), channel, reply, thread=True)
-        for message in slack.ephemerals(me):
-            key = ("eph", me, message["ts"])
-            yield _Item(key, _order(message), str(message.get("channel")), message, ephemeral=True)
-
-    def _channels(self) -> list[str]:
-        """Public channels the bot posted in, and the person's own direct messages."""
-        mine = "D" + self.me.user_id[1:]
-        found = dict.fromkeys([*CHANNELS, mine])
-        for call in self.world.slack.calls("chat.postMessage"):
-            channel = call.response.get("channel")
-            if isinstance(channel, str) and (channel == mine or not channel.startswith("D")):
-                found[channel] = None
-        return list(found)
-
     def _show_item(
-        self, item: _Item, *, edited: bool | None = None, after: str | None = None
+        self, item: Item, *, edited: bool | None = None, after: str | None = None
     ) -> str:
-        """Show one message; under the same header as the one just shown, no header again."""
-        rendered = render_message(item.message, names=self._name, first_number=self._first_number())
-        self._adopt(rendered, Target(channel=item.channel, ts=item.message["ts"]))
-        if edited is None:
-            edited = self._seen.get(item.key) is not None
-        self._seen[item.key] = _print(item)
-        header = self._header(item, edited)
-        indent = "    " if item.thread else "  "
-        body = [indent + line for line in rendered.lines]
-        body.extend(indent + f"  saved to {path}" for path in self._save_files(item.message))
-        self.io.show(body if header == after and not edited else ["", header, *body])
+        header, lines = self.screen.item_lines(item, edited=edited, after=after)
+        self.io.show(lines)
         return header
-
-    def _save_files(self, message: Json) -> list[Path]:
-        """Write the files shared in `message` (e.g. the digest's chart) where you can open them."""
-        wanted = {str(f.get("id")) for f in message.get("files") or []}
-        if not wanted:
-            return []
-        saved = []
-        for uploaded in self.world.slack.files():
-            if uploaded["id"] in wanted and uploaded.get("content") is not None:
-                path = self.world.files_dir / f"{uploaded['id']}-{Path(uploaded['name']).name}"
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(uploaded["content"])
-                saved.append(path)
-        return saved
-
-    def _header(self, item: _Item, edited: bool) -> str:
-        message = item.message
-        author = "jethub" if message.get("bot_id") else self._name(str(message.get("user", "")))
-        if item.channel.startswith("D"):
-            place = "direct message"
-        else:
-            place = "#" + self._channel_name(item.channel)
-        thread = " › thread" if item.thread else ""  # noqa: RUF001 — the arrow is meant
-        parts = [place + thread, author]
-        if item.ephemeral:
-            parts.append("only you can see this")
-        return ("  ↳ " if item.thread else "") + " · ".join(parts) + (" (edited)" if edited else "")
-
-    def _first_number(self) -> int:
-        if self._fresh_screen:
-            return 1
-        return self._next_number
-
-    def _adopt(self, rendered: Rendered, target: Target) -> None:
-        """Make this screen's buttons pressable; a new screen with buttons replaces the old."""
-        if not rendered.controls:
-            return
-        if self._fresh_screen:
-            self._controls = {}
-            self._fresh_screen = False
-        for control in rendered.controls:
-            self._controls[control.number] = (control, target)
-        self._next_number = rendered.controls[-1].number + 1
-
-    def _name(self, object_id: str) -> str:
-        directory = self.world.slack.directory
-        if object_id[:1] in ("U", "W"):
-            user = directory.user(object_id)
-            return user.name if user is not None else object_id
-        channel = directory.channel(object_id)
-        return channel.name if channel is not None else object_id
-
-    def _channel_name(self, channel_id: str) -> str:
-        return CHANNELS.get(channel_id) or self._name(channel_id)
 
     def _person_id(self, name: str) -> str | None:
         found = person(name)
         return found.user_id if found is not None else None
-
-
-def _order(message: Json) -> float:
-    edited = message.get("edited") or {}
-    return float(edited.get("ts") or message["ts"])
-
-
-def _print(item: _Item) -> str:
-    """What decides whether a message looks different from when it was last shown."""
-    message = item.message
-    return json.dumps(
-        [message.get("text"), message.get("blocks"), message.get("attachments")], sort_keys=True
-    )

@@ -27,8 +27,13 @@ from bot.blocks import esc, message, section
 from bot.boundary import user_message
 from bot.listeners.slash import Notify, VerbCall, VerbRouter, after_ack_text
 from bot.services import Services
-from bot.views import changes as views
-from bot.views.changes import ModalContext
+from bot.views import auth_rules as auth_views
+from bot.views import change_modal
+from bot.views import edit as edit_views
+from bot.views import emergency as emergency_views
+from bot.views import invoice_email as invoice_email_views
+from bot.views import pbx as pbx_views
+from bot.views.change_modal import ModalContext
 from commands.actor import Actor, Role
 from commands.auth_rules import refresh_auth_rules
 from commands.changes import order
@@ -118,7 +123,7 @@ class ModalFlow:
     def __init__(self, client: WebClient, trigger_id: str, title: str) -> None:
         self.client = client
         self.title = title
-        opened = client.views_open(trigger_id=trigger_id, view=views.loading_modal(title))
+        opened = client.views_open(trigger_id=trigger_id, view=change_modal.loading_modal(title))
         self.view_id = opened["view"]["id"]
         self.hash = opened["view"].get("hash")
 
@@ -126,10 +131,10 @@ class ModalFlow:
         try:
             view = build()
         except (CommandError, IntegrationError) as exc:
-            view = views.notice_modal(self.title, _modal_text(exc))
+            view = change_modal.notice_modal(self.title, _modal_text(exc))
         except Exception as exc:
             log.exception("could not build the %s modal", self.title)
-            view = views.notice_modal(self.title, _modal_text(exc))
+            view = change_modal.notice_modal(self.title, _modal_text(exc))
         self.client.views_update(view_id=self.view_id, hash=self.hash, view=view)
 
 
@@ -198,7 +203,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
         def build() -> View:
             form = load_edit_form(call.account, call.actor, deps())
-            return views.edit_modal(form, ModalContext(form.account, call.channel_id))
+            return edit_views.edit_modal(form, ModalContext(form.account, call.channel_id))
 
         flow.fill(build)
 
@@ -208,7 +213,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         def build() -> View:
             contacts = load_invoice_contacts(call.account, call.actor, deps())
             meta = ModalContext(contacts.account, call.channel_id)
-            return views.invoice_email_modal(contacts, meta)
+            return invoice_email_views.invoice_email_modal(contacts, meta)
 
         flow.fill(build)
 
@@ -218,7 +223,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         except AmbiguousAccount as exc:
             call.say(**message(str(exc), [section(_ambiguous_text(exc))]))
             return
-        call.say(**views.auth_refreshed(result))
+        call.say(**auth_views.auth_refreshed(result))
 
     router.add("edit", edit_verb)
     router.add("invoice-email", invoice_email_verb)
@@ -254,11 +259,11 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
         after_ack_text(services, action, work, tell)
 
-    @app.action(views.PBX_SUBSCRIPTION_ACTION)
+    @app.action(pbx_views.PBX_SUBSCRIPTION_ACTION)
     def on_pbx_subscription(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
-        account, pbx_id = views.parse_pbx_value(str(action.get("value") or "")) or ("", "")
+        account, pbx_id = pbx_views.parse_pbx_value(str(action.get("value") or "")) or ("", "")
         button_flow(
             ack,
             body,
@@ -269,16 +274,16 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             account=account,
             pbx_id=pbx_id,
             title="PBX billing",
-            build=lambda actor, meta: views.pbx_subscription_modal(
+            build=lambda actor, meta: pbx_views.pbx_subscription_modal(
                 load_pbx(meta.account, meta.pbx_id, actor, deps(), subscriptions=True), meta
             ),
         )
 
-    @app.action(views.PBX_NAME_ACTION)
+    @app.action(pbx_views.PBX_NAME_ACTION)
     def on_pbx_name(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
-        account, pbx_id = views.parse_pbx_value(str(action.get("value") or "")) or ("", "")
+        account, pbx_id = pbx_views.parse_pbx_value(str(action.get("value") or "")) or ("", "")
         button_flow(
             ack,
             body,
@@ -289,12 +294,12 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             account=account,
             pbx_id=pbx_id,
             title="PBX group name",
-            build=lambda actor, meta: views.pbx_name_modal(
+            build=lambda actor, meta: pbx_views.pbx_name_modal(
                 load_pbx(meta.account, meta.pbx_id, actor, deps()), meta
             ),
         )
 
-    @app.action(views.EMERGENCY_PULL_ACTION)
+    @app.action(emergency_views.EMERGENCY_PULL_ACTION)
     def on_emergency_pull(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
@@ -307,7 +312,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             to="update emergency details",
             account=str(action.get("value") or ""),
             title="Emergency details",
-            build=lambda actor, meta: views.emergency_modal(
+            build=lambda actor, meta: emergency_views.emergency_modal(
                 pull_from_zuora(meta.account, actor, deps()), meta
             ),
         )
@@ -327,7 +332,10 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
         actor = services.roles.actor(body["user"]["id"])
         refusal = _allowed(services, actor, action, "make this change", meta.account)
         if refusal:
-            ack(response_action="update", view=views.notice_modal("Not allowed", esc(refusal)))
+            ack(
+                response_action="update",
+                view=change_modal.notice_modal("Not allowed", esc(refusal)),
+            )
             return
         try:
             work = parse(meta, submitted_values(view))
@@ -343,7 +351,9 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
     def parse_edit(meta: ModalContext, values: dict[str, Any]) -> Callable[[Actor, Post], None]:
         rename = order(RenameAccount, {"account": meta.account, "name": values.get("name") or ""})
-        removed = views.REMOVE_PARENT_VALUE in (values.get(views.REMOVE_PARENT_BLOCK) or [])
+        removed = edit_views.REMOVE_PARENT_VALUE in (
+            values.get(edit_views.REMOVE_PARENT_BLOCK) or []
+        )
         wanted = None if removed else values.get("parent")
         parent = order(SetParent, {"account": meta.account, "parent": wanted})
         errors = _quick_check(services, "parent", lambda: check_parent(parent, deps()))
@@ -372,7 +382,7 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
             except NothingToDo:
                 continue
             except EditIncomplete as exc:
-                post(views.edit_incomplete(exc))
+                post(edit_views.edit_incomplete(exc))
                 answered = True
                 continue
             except CommandError as exc:  # failed at a step, or in progress: as recorded
@@ -380,17 +390,17 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 answered = True
                 continue
             except IntegrationError as exc:
-                post(views.change_failed(what, rename.account, exc))
+                post(change_modal.change_failed(what, rename.account, exc))
                 answered = True
                 continue
-            post(views.edit_done(result))
+            post(edit_views.edit_done(result))
             answered = True
         if not answered:
             _text(post)(
                 f"Nothing to change: account {rename.account} already has that name and parent."
             )
 
-    @app.view(views.EDIT_MODAL)
+    @app.view(edit_views.EDIT_MODAL)
     def on_edit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission(ack, body, client, action="edit", parse=parse_edit)
 
@@ -403,13 +413,15 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
         def work(actor: Actor, post: Post) -> None:
             try:
-                post(views.invoice_email_done(change_invoice_email(cmd, actor, deps())))
+                post(
+                    invoice_email_views.invoice_email_done(change_invoice_email(cmd, actor, deps()))
+                )
             except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
-                post(views.change_failed("invoice email change", cmd.account, _why(exc)))
+                post(change_modal.change_failed("invoice email change", cmd.account, _why(exc)))
 
         return work
 
-    @app.view(views.INVOICE_EMAIL_MODAL)
+    @app.view(invoice_email_views.INVOICE_EMAIL_MODAL)
     def on_invoice_email(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission(ack, body, client, action="invoice_email.update", parse=parse_invoice_email)
 
@@ -431,18 +443,18 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
         def work(actor: Actor, post: Post) -> None:
             try:
-                post(views.pbx_done(change_pbx_subscription(cmd, actor, deps())))
+                post(pbx_views.pbx_done(change_pbx_subscription(cmd, actor, deps())))
             except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
-                post(views.change_failed("PBX subscription change", cmd.account, _why(exc)))
+                post(change_modal.change_failed("PBX subscription change", cmd.account, _why(exc)))
 
         return work
 
-    @app.view(views.PBX_SUBSCRIPTION_MODAL)
+    @app.view(pbx_views.PBX_SUBSCRIPTION_MODAL)
     def on_pbx_subscription_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission(ack, body, client, action="pbx.subscription", parse=parse_pbx_subscription)
 
     def parse_pbx_name(meta: ModalContext, values: dict[str, Any]) -> Callable[[Actor, Post], None]:
-        ticked = views.ACKNOWLEDGE_VALUE in (values.get("acknowledged") or [])
+        ticked = pbx_views.ACKNOWLEDGE_VALUE in (values.get("acknowledged") or [])
         cmd = order(
             RenamePbxGroup,
             {
@@ -455,13 +467,13 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
 
         def work(actor: Actor, post: Post) -> None:
             try:
-                post(views.pbx_done(rename_pbx_group(cmd, actor, deps())))
+                post(pbx_views.pbx_done(rename_pbx_group(cmd, actor, deps())))
             except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
-                post(views.change_failed("PBX group rename", cmd.account, _why(exc)))
+                post(change_modal.change_failed("PBX group rename", cmd.account, _why(exc)))
 
         return work
 
-    @app.view(views.PBX_NAME_MODAL)
+    @app.view(pbx_views.PBX_NAME_MODAL)
     def on_pbx_name_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission(ack, body, client, action="pbx.name", parse=parse_pbx_name)
 
@@ -470,35 +482,35 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
     ) -> Callable[[Actor, Post], None]:
         address = address_from_form(values)
         check_address(address)  # raises AddressRejected while a hard error remains
-        choice = values.get(views.SOLD_TO_BLOCK)
+        choice = values.get(emergency_views.SOLD_TO_BLOCK)
         edited = bool(meta.pulled) and address_digest(address) != meta.pulled
         if edited and not choice:
             raise InvalidInput(
-                views.SOLD_TO_BLOCK,
+                emergency_views.SOLD_TO_BLOCK,
                 "You changed the address pulled from Zuora: saved as it is, the platform will "
                 "differ from Zuora's Sold To. Pick whether to update Zuora's Sold To too.",
             )
         cmd = SaveEmergency(
             account=meta.account,
             address=address,
-            update_sold_to=edited and choice == views.SOLD_TO_UPDATE,
+            update_sold_to=edited and choice == emergency_views.SOLD_TO_UPDATE,
         )
 
         def work(actor: Actor, post: Post) -> None:
             try:
-                post(views.emergency_done(save_emergency(cmd, actor, deps())))
+                post(emergency_views.emergency_done(save_emergency(cmd, actor, deps())))
             except (IntegrationError, ActionFailed) as exc:  # the system was checked: unchanged
-                post(views.change_failed("emergency details update", cmd.account, _why(exc)))
+                post(change_modal.change_failed("emergency details update", cmd.account, _why(exc)))
 
         return work
 
-    @app.view(views.EMERGENCY_MODAL)
+    @app.view(emergency_views.EMERGENCY_MODAL)
     def on_emergency_submit(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         submission(ack, body, client, action="emergency.save", parse=parse_emergency)
 
     # Retry of a half-done edit: finishes what the earlier run could not.
 
-    @app.action(views.EDIT_RETRY_ACTION)
+    @app.action(edit_views.EDIT_RETRY_ACTION)
     def on_edit_retry(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
     ) -> None:
@@ -534,8 +546,8 @@ def register(app: App, services: Services, router: VerbRouter) -> None:
                 )
                 return
             except EditIncomplete as exc:
-                post(views.edit_incomplete(exc))
+                post(edit_views.edit_incomplete(exc))
                 return
-            post(views.edit_done(result))
+            post(edit_views.edit_done(result))
 
         after_ack_text(services, f"edit.{kind}", work, _text(_say(respond)))

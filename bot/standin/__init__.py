@@ -18,10 +18,12 @@ envelopes and reads the app's acknowledgements.
 
 from bot.standin.directory import BotIdentity, Team
 from bot.standin.errors import SlackRejected, StandinError, UnknownTarget, WaitTimeout
-from bot.standin.records import ApiCall, MessageRef, ResponseUrlPost
-from bot.standin.requests import Response, Signing, SlackSender, SocketModeSender, sign
+from bot.standin.records import ApiCall, MessageRef, Response, ResponseUrlPost
+from bot.standin.sender import SlackSender
 from bot.standin.server import LoopbackServer
+from bot.standin.signing import Signing, sign
 from bot.standin.socket_mode import NotConnected, SocketModeServer
+from bot.standin.socket_sender import SocketModeSender
 from bot.standin.web_api import FakeSlack
 
 __all__ = [

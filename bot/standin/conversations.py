@@ -79,6 +79,16 @@ class Conversations:
 
     # -- writing ---------------------------------------------------------------------------
 
+    def user_message(self, user: str, text: str, now: float) -> Json:
+        """A message typed by a person, not yet stored."""
+        return {
+            "type": "message",
+            "user": user,
+            "team": self._directory.team.id,
+            "text": text,
+            "ts": self.next_ts(now),
+        }
+
     def bot_message(
         self, text: str, blocks: list[Json] | None, attachments: Any, now: float
     ) -> Json:

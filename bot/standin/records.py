@@ -1,9 +1,14 @@
-"""What the fake records and answers: calls, response-URL posts, message addresses, API errors."""
+"""What the fake records and answers: calls, response-URL posts, message addresses, API errors,
+and the bot's HTTP answers to what `SlackSender` sent."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import httpx
 
 Json = dict[str, Any]
 
@@ -67,3 +72,37 @@ class ApiError(Exception):
         if self.messages:
             body["response_metadata"] = {"messages": self.messages}
         return body
+
+
+@dataclass(frozen=True)
+class Response:
+    """The bot's HTTP answer, with what was sent and the ids the fake issued for it."""
+
+    status_code: int
+    headers: httpx.Headers
+    body: bytes
+    sent: Mapping[str, Any]
+    trigger_id: str | None = None
+    response_url: str | None = None
+
+    @property
+    def content(self) -> bytes:
+        """The raw body, named as httpx names it."""
+        return self.body
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    def ack_body(self) -> Json | None:
+        """The ack as Slack reads it: a JSON object, plain text as `{"text": ...}`, or None."""
+        if not self.body.strip():
+            return None
+        try:
+            parsed = self.json()
+        except ValueError:
+            return {"text": self.text}
+        return parsed if isinstance(parsed, dict) else {"text": self.text}

@@ -5,11 +5,13 @@ Not thread-safe by itself: `FakeSlack` calls it with its lock held.
 
 from __future__ import annotations
 
+import copy
+import json
 from dataclasses import dataclass
 
 from bot.standin.blocks import MESSAGE_BLOCK_LIMIT, InvalidBlocks, normalize_blocks, validate_blocks
 from bot.standin.conversations import Conversations
-from bot.standin.records import ApiError, Json, MessageRef
+from bot.standin.records import ApiError, Json, MessageRef, ResponseUrlPost
 
 RESPONSE_URL_TTL_SECONDS = 30 * 60
 RESPONSE_URL_MAX_USES = 5
@@ -31,6 +33,7 @@ class ResponseUrls:
     def __init__(self, conversations: Conversations) -> None:
         self._conversations = conversations
         self._issued: dict[str, IssuedUrl] = {}
+        self.posts: list[ResponseUrlPost] = []  # every POST, in order, including refused ones
 
     def issue(
         self, url: str, user: str, channel: str, origin: MessageRef | None, now: float
@@ -49,7 +52,32 @@ class ResponseUrls:
         if issued is not None and issued.origin is None:
             issued.origin = ref
 
-    def post(self, issued: IssuedUrl, body: Json, now: float) -> tuple[int, str]:
+    def receive(self, url: str, raw: str, now: float) -> ResponseUrlPost:
+        """One POST of `raw` to `url`: applied if Slack would, and recorded either way."""
+        try:
+            parsed = json.loads(raw) if raw else {}
+        except ValueError:
+            parsed = None
+        issued = self._issued.get(url)
+        if issued is None:
+            status, result = 404, "invalid_url"
+        elif not isinstance(parsed, dict):
+            status, result = 400, "invalid_payload"
+        else:
+            status, result = self._apply(issued, parsed, now)
+        posted = ResponseUrlPost(
+            url,
+            copy.deepcopy(parsed) if isinstance(parsed, dict) else {"raw": raw},
+            now,
+            status,
+            result,
+            issued.user if issued else "",
+            issued.channel if issued else "",
+        )
+        self.posts.append(posted)
+        return posted
+
+    def _apply(self, issued: IssuedUrl, body: Json, now: float) -> tuple[int, str]:
         """Apply one POST; return the HTTP status and body Slack would answer."""
         if now - issued.issued_at > RESPONSE_URL_TTL_SECONDS:
             return 404, "expired_url"

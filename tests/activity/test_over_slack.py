@@ -13,8 +13,11 @@ import pytest
 from slack_sdk.models.blocks import Block
 
 from bot.sweeper import sweep
-from bot.views import changes as change_views
 from bot.views import digest as digest_views
+from bot.views import edit as edit_views
+from bot.views import emergency as emergency_views
+from bot.views import invoice_email as invoice_email_views
+from bot.views import pbx as pbx_views
 from bot.views import suspension as suspension_views
 from commands import auth_rules, run_records
 from tests.changes.test_e2e import chose, open_modal, pbx_view, picked, rendered, replies, submit
@@ -86,31 +89,29 @@ def test_one_line_per_finished_change_of_each_kind(bot: BotHarness) -> None:
     assert "lifting of a suspension · account 1003 · done" in new_line(bot, 1)
 
     # rename, then a parent change
-    open_modal(bot, ALICE, "edit 1006", change_views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1006", edit_views.EDIT_MODAL)
     submit(bot, ALICE, {"name": "Southern Cross Physio", "parent": ""})
     assert "<@U0ALICE> · rename · account 1006 · done" in new_line(bot, 2)
-    open_modal(bot, ALICE, "edit 1009", change_views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1009", edit_views.EDIT_MODAL)
     submit(bot, ALICE, {"name": "Outback Solar Installations", "parent": "1005"})
     assert "parent change · account 1009 · done" in new_line(bot, 3)
 
     # invoice email
-    open_modal(bot, ALICE, "invoice-email 1002", change_views.INVOICE_EMAIL_MODAL)
+    open_modal(bot, ALICE, "invoice-email 1002", invoice_email_views.INVOICE_EMAIL_MODAL)
     submit(bot, ALICE, {"email": "billing@bean.example.com.au"})
     assert "account 1002 · done" in new_line(bot, 4)
 
     # PBX subscription, then PBX name
-    bot.send.block_action(
-        ALICE, change_views.PBX_SUBSCRIPTION_ACTION, message=pbx_view(bot, "1006")
-    )
+    bot.send.block_action(ALICE, pbx_views.PBX_SUBSCRIPTION_ACTION, message=pbx_view(bot, "1006"))
     bot.wait_idle()
     submit(bot, ALICE, {"subscription": picked("A-S00001006-2")})
     assert "account 1006 · done" in new_line(bot, 5)
-    bot.send.block_action(ALICE, change_views.PBX_NAME_ACTION, message=pbx_view(bot, "1007"))
+    bot.send.block_action(ALICE, pbx_views.PBX_NAME_ACTION, message=pbx_view(bot, "1007"))
     bot.wait_idle()
     ticked = {
         "type": "checkboxes",
         "selected_options": [
-            {"value": change_views.ACKNOWLEDGE_VALUE, "text": {"type": "plain_text", "text": "ok"}}
+            {"value": pbx_views.ACKNOWLEDGE_VALUE, "text": {"type": "plain_text", "text": "ok"}}
         ],
     }
     submit(bot, ALICE, {"name": "wattle.pbx", "acknowledged": ticked})
@@ -118,17 +119,21 @@ def test_one_line_per_finished_change_of_each_kind(bot: BotHarness) -> None:
 
     # emergency details (and Zuora's Sold To with them: two changes, two lines)
     bot.command(ALICE, "emergency 1008")
-    view = next(m for m in replies(bot, ALICE) if change_views.EMERGENCY_PULL_ACTION in rendered(m))
-    bot.send.block_action(ALICE, change_views.EMERGENCY_PULL_ACTION, message=view)
+    view = next(
+        m for m in replies(bot, ALICE) if emergency_views.EMERGENCY_PULL_ACTION in rendered(m)
+    )
+    bot.send.block_action(ALICE, emergency_views.EMERGENCY_PULL_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
     assert modal is not None
     pulled = {
         block["block_id"]: block["element"].get("initial_value") or ""
         for block in modal["blocks"]
-        if block["type"] == "input" and block["block_id"] != change_views.SOLD_TO_BLOCK
+        if block["type"] == "input" and block["block_id"] != emergency_views.SOLD_TO_BLOCK
     }
-    submit(bot, ALICE, {**pulled, "postcode": "3000", change_views.SOLD_TO_BLOCK: chose("update")})
+    submit(
+        bot, ALICE, {**pulled, "postcode": "3000", emergency_views.SOLD_TO_BLOCK: chose("update")}
+    )
     emergency = lines(bot)[7:]
     assert len(emergency) == 2 and all("account 1008 · done" in line for line in emergency)
 
@@ -181,7 +186,7 @@ def test_a_refused_and_a_stopped_change_say_so(bot: BotHarness) -> None:
     (line,) = lines(bot)
     assert line.startswith("⛔ <@U0ALICE> · suspension · account 1003 · refused: ")
 
-    open_modal(bot, ALICE, "edit 1007", change_views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1007", edit_views.EDIT_MODAL)
     bot.sandbox.faults("zuora").set(bucket_capacity=1, bucket_refill_per_s=0.0, retry_after=0)
     submit(bot, ALICE, {"name": "Wattle and Gum", "parent": ""})
     line = lines(bot)[-1]
@@ -222,7 +227,7 @@ def share_value(message: dict[str, Any]) -> str:
 
 
 def test_a_change_result_can_be_shared_in_the_channel(bot: BotHarness) -> None:
-    open_modal(bot, ALICE, "edit 1006", change_views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1006", edit_views.EDIT_MODAL)
     submit(bot, ALICE, {"name": "Southern Cross Physio", "parent": ""})
     result = replies(bot, ALICE)[-1]
     assert "renamed" in result["text"]

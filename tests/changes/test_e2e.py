@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.views import changes as views
+from bot.views import edit as edit_views
+from bot.views import emergency as emergency_views
+from bot.views import invoice_email as invoice_email_views
+from bot.views import pbx as pbx_views
 from tests.changes.conftest import counters, events
 from tests.fixtures.bot import ALICE, VERA, BotHarness
 
@@ -73,7 +76,7 @@ def names(bot: BotHarness, account: str) -> tuple[str, str]:
 
 
 def test_edit_opens_a_loading_modal_then_fills_it_and_renames_both_systems(bot: BotHarness):
-    view = open_modal(bot, ALICE, "edit 1006", views.EDIT_MODAL)
+    view = open_modal(bot, ALICE, "edit 1006", edit_views.EDIT_MODAL)
 
     methods = [c.method for c in bot.slack.calls() if c.method.startswith("views.")]
     assert methods[:2] == ["views.open", "views.update"]
@@ -93,7 +96,7 @@ def test_edit_opens_a_loading_modal_then_fills_it_and_renames_both_systems(bot: 
 
 
 def test_rename_with_zuora_failing_reports_the_split_and_retry_finishes_it(bot: BotHarness):
-    open_modal(bot, ALICE, "edit 1007", views.EDIT_MODAL)  # the Zuora token is now cached
+    open_modal(bot, ALICE, "edit 1007", edit_views.EDIT_MODAL)  # the Zuora token is now cached
     # One more Zuora call is answered (the read before the change); the write gets only 429s.
     bot.sandbox.faults("zuora").set(bucket_capacity=1, bucket_refill_per_s=0.0, retry_after=0)
 
@@ -113,7 +116,7 @@ def test_rename_with_zuora_failing_reports_the_split_and_retry_finishes_it(bot: 
 
     bot.sandbox.faults("zuora").clear()
     patches = counters(bot.sandbox, "platform").get("PATCH /v2/accounts/{A}", 0)
-    bot.send.block_action(ALICE, views.EDIT_RETRY_ACTION, message=reply)
+    bot.send.block_action(ALICE, edit_views.EDIT_RETRY_ACTION, message=reply)
     bot.wait_idle()
 
     assert names(bot, "1007") == ("Wattle and Gum", "Wattle and Gum")
@@ -127,7 +130,7 @@ def test_rename_with_zuora_failing_reports_the_split_and_retry_finishes_it(bot: 
 
 
 def test_a_rename_that_failed_is_not_also_called_nothing_to_change(bot: BotHarness):
-    open_modal(bot, ALICE, "edit 1006", views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1006", edit_views.EDIT_MODAL)
     bot.sandbox.faults("platform").set(error_rate=1.0)
 
     submit(bot, ALICE, {"name": "Southern Cross Physio", "parent": ""})
@@ -140,7 +143,7 @@ def test_a_rename_that_failed_is_not_also_called_nothing_to_change(bot: BotHarne
 
 
 def test_a_parent_that_would_make_a_loop_is_refused_inline(bot: BotHarness):
-    open_modal(bot, ALICE, "edit 1001", views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1001", edit_views.EDIT_MODAL)
 
     ack = submit(bot, ALICE, {"name": "Bean Republic Coffee Co", "parent": "1003"})
 
@@ -155,7 +158,7 @@ def test_a_parent_that_would_make_a_loop_is_refused_inline(bot: BotHarness):
 
 
 def test_setting_a_parent_is_done_and_audited(bot: BotHarness):
-    open_modal(bot, ALICE, "edit 1009", views.EDIT_MODAL)
+    open_modal(bot, ALICE, "edit 1009", edit_views.EDIT_MODAL)
 
     submit(bot, ALICE, {"name": "Outback Solar Installations", "parent": "1005"})
 
@@ -170,21 +173,21 @@ def test_setting_a_parent_is_done_and_audited(bot: BotHarness):
 def test_the_parent_is_removed_by_ticking_remove_even_with_the_number_still_in_the_box(
     bot: BotHarness,
 ):
-    view = open_modal(bot, ALICE, "edit 1003", views.EDIT_MODAL)
-    [box] = [b for b in view["blocks"] if b.get("block_id") == views.REMOVE_PARENT_BLOCK]
+    view = open_modal(bot, ALICE, "edit 1003", edit_views.EDIT_MODAL)
+    [box] = [b for b in view["blocks"] if b.get("block_id") == edit_views.REMOVE_PARENT_BLOCK]
     assert box["label"]["text"] == "Remove the parent"
     assert box["element"]["options"][0]["text"]["text"].startswith("No parent: 1003 becomes")
     ticked = {
         "type": "checkboxes",
         "selected_options": [
-            {"value": views.REMOVE_PARENT_VALUE, "text": {"type": "plain_text", "text": "x"}}
+            {"value": edit_views.REMOVE_PARENT_VALUE, "text": {"type": "plain_text", "text": "x"}}
         ],
     }
 
     submit(
         bot,
         ALICE,
-        {"name": "Bean Republic Fitzroy", "parent": "1001", views.REMOVE_PARENT_BLOCK: ticked},
+        {"name": "Bean Republic Fitzroy", "parent": "1001", edit_views.REMOVE_PARENT_BLOCK: ticked},
     )
 
     with bot.sandbox.world.lock:
@@ -193,8 +196,8 @@ def test_the_parent_is_removed_by_ticking_remove_even_with_the_number_still_in_t
 
 
 def test_an_account_without_a_parent_is_not_offered_remove(bot: BotHarness):
-    view = open_modal(bot, ALICE, "edit 1009", views.EDIT_MODAL)
-    assert views.REMOVE_PARENT_BLOCK not in rendered(view)
+    view = open_modal(bot, ALICE, "edit 1009", edit_views.EDIT_MODAL)
+    assert edit_views.REMOVE_PARENT_BLOCK not in rendered(view)
 
 
 def test_a_viewer_cannot_edit_and_no_modal_opens(bot: BotHarness):
@@ -209,7 +212,7 @@ def test_a_viewer_cannot_edit_and_no_modal_opens(bot: BotHarness):
 
 
 def test_invoice_email_is_validated_inline_then_updated(bot: BotHarness):
-    view = open_modal(bot, ALICE, "invoice-email 1002", views.INVOICE_EMAIL_MODAL)
+    view = open_modal(bot, ALICE, "invoice-email 1002", invoice_email_views.INVOICE_EMAIL_MODAL)
     assert "cfo@beanrepublicsurryhills.com.au" in rendered(view)  # the copies it will not change
 
     ack = submit(bot, ALICE, {"email": "billing@bean"})
@@ -233,7 +236,7 @@ def test_invoice_email_is_validated_inline_then_updated(bot: BotHarness):
 
 
 def test_one_shared_contact_is_warned_about(bot: BotHarness):
-    view = open_modal(bot, ALICE, "invoice-email 1010", views.INVOICE_EMAIL_MODAL)
+    view = open_modal(bot, ALICE, "invoice-email 1010", invoice_email_views.INVOICE_EMAIL_MODAL)
     assert "Bill To and Sold To are one contact" in rendered(view)
 
 
@@ -242,17 +245,17 @@ def test_one_shared_contact_is_warned_about(bot: BotHarness):
 
 def pbx_view(bot: BotHarness, account: str) -> dict[str, Any]:
     bot.command(ALICE, f"pbx {account}")
-    shown = [m for m in replies(bot, ALICE) if views.PBX_NAME_ACTION in rendered(m)]
+    shown = [m for m in replies(bot, ALICE) if pbx_views.PBX_NAME_ACTION in rendered(m)]
     assert shown, "the PBX view has no change buttons"
     return shown[-1]
 
 
 def test_pbx_subscription_must_be_the_accounts_own(bot: BotHarness):
     view = pbx_view(bot, "1006")
-    bot.send.block_action(ALICE, views.PBX_SUBSCRIPTION_ACTION, message=view)
+    bot.send.block_action(ALICE, pbx_views.PBX_SUBSCRIPTION_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
-    assert modal is not None and modal["callback_id"] == views.PBX_SUBSCRIPTION_MODAL
+    assert modal is not None and modal["callback_id"] == pbx_views.PBX_SUBSCRIPTION_MODAL
 
     ack = submit(bot, ALICE, {"subscription": "A-S77777777-1"})
     assert (
@@ -284,7 +287,7 @@ def test_pbx_billing_is_a_select_of_the_active_subscriptions_only(bot: BotHarnes
     view = pbx_view(bot, "1006")
     # 1006's PBX is billed on A-S00001006-1, which Zuora has as Cancelled: the view says so.
     assert "This subscription is *Cancelled* in Zuora" in rendered(view)
-    bot.send.block_action(ALICE, views.PBX_SUBSCRIPTION_ACTION, message=view)
+    bot.send.block_action(ALICE, pbx_views.PBX_SUBSCRIPTION_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
     assert modal is not None
@@ -313,7 +316,7 @@ def test_a_pbx_on_an_active_subscription_is_not_flagged(bot: BotHarness):
 
 def test_pbx_group_name_needs_the_acknowledgement_ticked(bot: BotHarness):
     view = pbx_view(bot, "1007")
-    bot.send.block_action(ALICE, views.PBX_NAME_ACTION, message=view)
+    bot.send.block_action(ALICE, pbx_views.PBX_NAME_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
     assert modal is not None and "All 3 extensions on this account must log in again" in rendered(
@@ -331,7 +334,7 @@ def test_pbx_group_name_needs_the_acknowledgement_ticked(bot: BotHarness):
     ticked = {
         "type": "checkboxes",
         "selected_options": [
-            {"value": views.ACKNOWLEDGE_VALUE, "text": {"type": "plain_text", "text": "ok"}}
+            {"value": pbx_views.ACKNOWLEDGE_VALUE, "text": {"type": "plain_text", "text": "ok"}}
         ],
     }
     submit(bot, ALICE, {"name": "wattle.pbx", "acknowledged": ticked})
@@ -347,11 +350,13 @@ def test_pbx_group_name_needs_the_acknowledgement_ticked(bot: BotHarness):
 
 def test_emergency_pull_refuses_hard_errors_inline_then_saves(bot: BotHarness):
     bot.command(ALICE, "emergency 1008")
-    view = next(m for m in replies(bot, ALICE) if views.EMERGENCY_PULL_ACTION in rendered(m))
-    bot.send.block_action(ALICE, views.EMERGENCY_PULL_ACTION, message=view)
+    view = next(
+        m for m in replies(bot, ALICE) if emergency_views.EMERGENCY_PULL_ACTION in rendered(m)
+    )
+    bot.send.block_action(ALICE, emergency_views.EMERGENCY_PULL_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
-    assert modal is not None and modal["callback_id"] == views.EMERGENCY_MODAL
+    assert modal is not None and modal["callback_id"] == emergency_views.EMERGENCY_MODAL
     assert "Postcode 2000 is in NSW, but state is VIC" in rendered(modal)
     pulled = {
         block["block_id"]: block["element"].get("initial_value") or ""
@@ -368,11 +373,14 @@ def test_emergency_pull_refuses_hard_errors_inline_then_saves(bot: BotHarness):
     # Fixing the postcode here (not in Zuora first) would leave the platform and Zuora's Sold
     # To different: the submission says so and asks which, before anything is saved.
     ack = submit(bot, ALICE, {**pulled, "postcode": "3000"})
-    assert ack is not None and "differ from Zuora's Sold To" in ack["errors"][views.SOLD_TO_BLOCK]
+    assert (
+        ack is not None
+        and "differ from Zuora's Sold To" in ack["errors"][emergency_views.SOLD_TO_BLOCK]
+    )
     with bot.sandbox.world.lock:
         assert bot.sandbox.world.platform.estate("1008").emergency is None
 
-    submit(bot, ALICE, {**pulled, "postcode": "3000", views.SOLD_TO_BLOCK: chose("keep")})
+    submit(bot, ALICE, {**pulled, "postcode": "3000", emergency_views.SOLD_TO_BLOCK: chose("keep")})
 
     with bot.sandbox.world.lock:
         stored = bot.sandbox.world.platform.estate("1008").emergency
@@ -396,18 +404,22 @@ def chose(value: str) -> dict[str, Any]:
 
 def test_an_edited_emergency_address_can_update_zuoras_sold_to_too(bot: BotHarness):
     bot.command(ALICE, "emergency 1008")
-    view = next(m for m in replies(bot, ALICE) if views.EMERGENCY_PULL_ACTION in rendered(m))
-    bot.send.block_action(ALICE, views.EMERGENCY_PULL_ACTION, message=view)
+    view = next(
+        m for m in replies(bot, ALICE) if emergency_views.EMERGENCY_PULL_ACTION in rendered(m)
+    )
+    bot.send.block_action(ALICE, emergency_views.EMERGENCY_PULL_ACTION, message=view)
     bot.wait_idle()
     modal = bot.slack.open_view(ALICE)
     assert modal is not None
     pulled = {
         block["block_id"]: block["element"].get("initial_value") or ""
         for block in modal["blocks"]
-        if block["type"] == "input" and block["block_id"] != views.SOLD_TO_BLOCK
+        if block["type"] == "input" and block["block_id"] != emergency_views.SOLD_TO_BLOCK
     }
 
-    submit(bot, ALICE, {**pulled, "postcode": "3000", views.SOLD_TO_BLOCK: chose("update")})
+    submit(
+        bot, ALICE, {**pulled, "postcode": "3000", emergency_views.SOLD_TO_BLOCK: chose("update")}
+    )
 
     with bot.sandbox.world.lock:
         zuora = bot.sandbox.world.zuora

@@ -10,8 +10,12 @@ from slack_sdk.models.blocks import ActionsBlock
 from slack_sdk.models.views import View
 
 from bot.listeners.changes import submitted_values
-from bot.views import changes as views
-from bot.views.changes import ModalContext
+from bot.views import auth_rules as auth_views
+from bot.views import edit as edit_views
+from bot.views import emergency as emergency_views
+from bot.views import invoice_email as invoice_email_views
+from bot.views import pbx as pbx_views
+from bot.views.change_modal import ModalContext
 from commands.auth_rules import AuthRefreshed
 from commands.edit import EditForm, EditIncomplete, EditResult, Holding
 from commands.emergency import EmergencyDraft, SoldTo, address_digest
@@ -50,10 +54,10 @@ def test_the_edit_modal_escapes_names_and_has_name_and_parent_inputs():
         parent_name=None,
         zuora_has_parent_link=False,
     )
-    view = views.edit_modal(form, META)
+    view = edit_views.edit_modal(form, META)
     text = dumped(view)
 
-    assert view.callback_id == views.EDIT_MODAL
+    assert view.callback_id == edit_views.EDIT_MODAL
     assert ModalContext.load(view.private_metadata) == META
     input_ids = [b.block_id for b in view.blocks if b.type == "input"]
     assert input_ids == ["name", "parent"]
@@ -74,7 +78,7 @@ def test_a_half_done_rename_says_who_holds_what_and_offers_a_retry():
         failed="Zuora",
         error=RateLimited("zuora", "HTTP 429 from PUT /v1/accounts/A00001012"),
     )
-    payload = views.edit_incomplete(exc)
+    payload = edit_views.edit_incomplete(exc)
     text = message_json(payload)
 
     assert "only half done" in text
@@ -83,7 +87,7 @@ def test_a_half_done_rename_says_who_holds_what_and_offers_a_retry():
     shown = [b for b in payload["blocks"] if b["type"] != "actions"]
     assert_escaped(json.dumps(shown) + payload["text"])
     (retry,) = next(b for b in payload["blocks"] if b["type"] == "actions")["elements"]
-    assert retry["action_id"] == views.EDIT_RETRY_ACTION
+    assert retry["action_id"] == edit_views.EDIT_RETRY_ACTION
     assert json.loads(retry["value"]) == {"k": "name", "a": "1012", "t": EVIL}
     assert "done" not in payload["text"].replace("half done", "")
 
@@ -97,7 +101,7 @@ def test_a_finished_edit_says_before_and_after_and_where():
         after=Holding(platform="New", zuora="New"),
         written=["Jet Hub platform", "Zuora"],
     )
-    text = message_json(views.edit_done(result))
+    text = message_json(edit_views.edit_done(result))
     assert "&lt;!channel&gt;" in text and "→ *New* on the Jet Hub platform and Zuora" in text
     assert_escaped(text)
 
@@ -112,7 +116,7 @@ def test_the_invoice_email_modal_warns_about_one_contact_and_copies():
         shared=True,
         additional_emails=["cfo@b.example"],
     )
-    view = views.invoice_email_modal(contacts, META)
+    view = invoice_email_views.invoice_email_modal(contacts, META)
     text = dumped(view)
 
     assert "Bill To and Sold To are one contact" in text
@@ -122,14 +126,14 @@ def test_the_invoice_email_modal_warns_about_one_contact_and_copies():
 
 
 def test_pbx_buttons_carry_only_ids():
-    buttons = views.pbx_action_buttons("1006", "abc123")
+    buttons = pbx_views.pbx_action_buttons("1006", "abc123")
     assert [b.action_id for b in buttons] == [
-        views.PBX_SUBSCRIPTION_ACTION,
-        views.PBX_NAME_ACTION,
+        pbx_views.PBX_SUBSCRIPTION_ACTION,
+        pbx_views.PBX_NAME_ACTION,
     ]
     assert {b.value for b in buttons} == {"1006|abc123"}
-    assert views.parse_pbx_value("1006|abc123") == ("1006", "abc123")
-    assert views.parse_pbx_value("x|y") is None
+    assert pbx_views.parse_pbx_value("1006|abc123") == ("1006", "abc123")
+    assert pbx_views.parse_pbx_value("x|y") is None
     ActionsBlock(elements=buttons).validate_json()
 
 
@@ -142,7 +146,7 @@ def test_the_group_name_modal_states_the_consequence_and_asks_for_a_tick():
         billing_subscription=None,
         extensions=6,
     )
-    view = views.pbx_name_modal(form, META)
+    view = pbx_views.pbx_name_modal(form, META)
     text = dumped(view)
 
     assert "All 6 extensions on this account must log in again" in text
@@ -150,7 +154,7 @@ def test_the_group_name_modal_states_the_consequence_and_asks_for_a_tick():
     assert [b.block_id for b in view.blocks if b.type == "input"] == ["name", "acknowledged"]
     ticked = next(b for b in view.blocks if b.block_id == "acknowledged")
     assert not ticked.optional  # required: not labelled "(optional)" in Slack
-    one = views.pbx_name_modal(form.model_copy(update={"extensions": 1}), META)
+    one = pbx_views.pbx_name_modal(form.model_copy(update={"extensions": 1}), META)
     assert "The one extension on this account must log in again" in dumped(one)
     assert_escaped(text)
 
@@ -182,7 +186,7 @@ def test_the_emergency_modal_has_every_ipnd_field_and_the_findings():
         findings=validate(address),
         current=None,
     )
-    view = views.emergency_modal(draft, META)
+    view = emergency_views.emergency_modal(draft, META)
     text = dumped(view)
 
     # The common case on one screen: the street fields; empty rare ones are left out.
@@ -193,14 +197,17 @@ def test_the_emergency_modal_has_every_ipnd_field_and_the_findings():
         "locality",
         "state",
         "postcode",
-        views.SOLD_TO_BLOCK,
+        emergency_views.SOLD_TO_BLOCK,
     ]
     assert "Not shown because Zuora's Sold To has none: building type" in text
-    assert views.ModalContext.load(view.private_metadata).pulled == address_digest(address)
+    assert ModalContext.load(view.private_metadata).pulled == address_digest(address)
     assert "Postcode 2000 is in NSW, but state is VIC" in text
     assert "Hard errors" in text
     assert_escaped(text)
-    assert views.emergency_action_buttons("1008")[0].action_id == views.EMERGENCY_PULL_ACTION
+    assert (
+        emergency_views.emergency_action_buttons("1008")[0].action_id
+        == emergency_views.EMERGENCY_PULL_ACTION
+    )
 
 
 def test_hundreds_of_auth_rule_changes_fit_in_one_message():
@@ -208,7 +215,7 @@ def test_hundreds_of_auth_rule_changes_fit_in_one_message():
     result = AuthRefreshed(
         account="1011", account_name=EVIL, numbers=5000, changes=changes, reloaded=True
     )
-    payload = views.auth_refreshed(result)
+    payload = auth_views.auth_refreshed(result)
     text = message_json(payload)
 
     assert "Fixed 5000 auth rules" in text
@@ -219,7 +226,7 @@ def test_hundreds_of_auth_rule_changes_fit_in_one_message():
 
 def test_nothing_to_do_says_so():
     result = AuthRefreshed(account="1", account_name="A", numbers=3, changes=[], reloaded=False)
-    assert "Nothing to do" in views.auth_refreshed(result)["text"]
+    assert "Nothing to do" in auth_views.auth_refreshed(result)["text"]
 
 
 def test_submitted_values_reads_text_and_checkboxes():

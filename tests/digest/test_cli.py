@@ -9,7 +9,7 @@ import pytest
 
 from audit import Ledger
 from bot.cli import main
-from bot.digest_cli import print_digest
+from bot.cli.digest import print_digest
 from bot.settings import Settings
 from bot.standin import FakeSlack
 from integrations.sandbox import Sandbox

@@ -3,20 +3,29 @@ claimed, so the scheduled digest still goes out."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import TextIO
 
-from sqlalchemy.exc import SQLAlchemyError
+from bot.cli.startup import start_logging
+from bot.settings import Settings, load_settings
 
-from bot.services import build_services
-from bot.settings import Settings
-from bot.views.digest import digest_text
-from commands.digest import build_digest
-from integrations.errors import IntegrationError
+
+def cmd_digest(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    start_logging(settings, level="WARNING")
+    return print_digest(settings)
 
 
 def print_digest(settings: Settings, *, out: TextIO | None = None) -> int:
     """Print today's digest; 0 when printed, 1 when a backend or the ledger failed."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.services import build_services
+    from bot.views.digest import digest_text
+    from commands.digest import build_digest
+    from integrations.errors import IntegrationError
+
     out = out or sys.stdout
     services = build_services(settings, migrate=False, workers=1)
     try:

@@ -3,18 +3,16 @@
 Each method builds Slack's payload with a trigger id and response URL issued by the `FakeSlack`,
 signs it with the app's signing secret, posts it to the bot's request URL, and then does to the
 fake what Slack does with the bot's answer (shows a slash command's reply, closes or updates a
-modal after a view_submission's ack).
+modal after a view_submission's ack). `SocketModeSender` (in `socket_sender`) sends the same over
+Socket Mode.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import hmac
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urlencode
@@ -22,65 +20,16 @@ from urllib.parse import urlencode
 import httpx
 
 from bot.standin import ids, payloads
-from bot.standin.directory import Channel, Team, User
-from bot.standin.errors import UnknownTarget
+from bot.standin.directory import Team
 from bot.standin.payloads import InputValue, Json
-from bot.standin.records import MessageRef
+from bot.standin.records import Response
+from bot.standin.signing import Signing, sign
+from bot.standin.targets import find_channel, find_message, find_user, find_view
 from bot.standin.web_api import FakeSlack
 
 DEFAULT_CHANNEL = "C0GENERAL"
 DEFAULT_COMMAND = "/jethub"
-_FORM = "application/x-www-form-urlencoded"
-
-
-def sign(secret: str, timestamp: str | int, body: str | bytes) -> str:
-    """Slack's `X-Slack-Signature` for `body` sent at `timestamp`: `v0=` + HMAC-SHA256 hex."""
-    raw = body.encode() if isinstance(body, str) else body
-    base = b"v0:" + str(timestamp).encode() + b":" + raw
-    return "v0=" + hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
-
-
-@dataclass(frozen=True)
-class Signing:
-    """How requests are signed; the non-defaults are for security tests."""
-
-    wrong_signature: bool = False
-    timestamp_skew: float = 0.0
-    unsigned: bool = False
-
-
-@dataclass(frozen=True)
-class Response:
-    """The bot's HTTP answer, with what was sent and the ids the fake issued for it."""
-
-    status_code: int
-    headers: httpx.Headers
-    body: bytes
-    sent: Mapping[str, Any]
-    trigger_id: str | None = None
-    response_url: str | None = None
-
-    @property
-    def content(self) -> bytes:
-        """The raw body, named as httpx names it."""
-        return self.body
-
-    @property
-    def text(self) -> str:
-        return self.body.decode("utf-8", errors="replace")
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def ack_body(self) -> Json | None:
-        """The ack as Slack reads it: a JSON object, plain text as `{"text": ...}`, or None."""
-        if not self.body.strip():
-            return None
-        try:
-            parsed = self.json()
-        except ValueError:
-            return {"text": self.text}
-        return parsed if isinstance(parsed, dict) else {"text": self.text}
+FORM = "application/x-www-form-urlencoded"
 
 
 class SlackSender:
@@ -154,7 +103,7 @@ class SlackSender:
         command: str = DEFAULT_COMMAND,
     ) -> Response:
         """`user` types `{command} {text}` in `channel`."""
-        who, where = self._user(user), self._channel(channel)
+        who, where = find_user(self.fake, user), find_channel(self.fake, channel)
         trigger_id = self.fake.issue_trigger(who.id)
         response_url = self.fake.issue_response_url(who.id, where.id)
         fields = payloads.slash_command(
@@ -167,7 +116,7 @@ class SlackSender:
             trigger_id=trigger_id,
             response_url=response_url,
         )
-        response = self._send(urlencode(fields).encode(), _FORM, fields, trigger_id, response_url)
+        response = self._send(urlencode(fields).encode(), FORM, fields, trigger_id, response_url)
         reply = response.ack_body()
         if response.status_code == 200 and reply is not None:
             self.fake.show_command_reply(who.id, where.id, response_url, reply)
@@ -193,11 +142,11 @@ class SlackSender:
         """
         if (message is None) == (view is None):
             raise ValueError("give exactly one of message= or view=")
-        who = self._user(user)
+        who = find_user(self.fake, user)
         trigger_id = self.fake.issue_trigger(who.id)
         action_ts = f"{self._now():.6f}"
         if view is not None:
-            current = self._view(who, view)
+            current = find_view(self.fake, who, view)
             actions = [
                 payloads.action(
                     current.get("blocks", []),
@@ -221,8 +170,8 @@ class SlackSender:
             )
             return self._send_payload(payload, trigger_id, None)
 
-        ref, shown = self._message(who, message, channel)
-        where = self._channel(ref.channel)
+        ref, shown = find_message(self.fake, who, message, channel)
+        where = find_channel(self.fake, ref.channel)
         container: Json = {
             "type": "message",
             "message_ts": ref.ts,
@@ -270,8 +219,8 @@ class SlackSender:
         A value is Slack's value dict (`{"type": "plain_text_input", "value": "x"}`) or a bare
         string for a plain text input. After a 200 the fake applies the ack's `response_action`.
         """
-        who = self._user(user)
-        current = self._view(who, view_id)
+        who = find_user(self.fake, user)
+        current = find_view(self.fake, who, view_id)
         state = payloads.state_values(values or {})
         current["state"] = {"values": state}
         self.fake.record_view_state(current["id"], state)
@@ -288,8 +237,8 @@ class SlackSender:
         self, user: str, view_id: str | None = None, *, is_cleared: bool = False
     ) -> Response:
         """`user` closes their open modal (or all of them with `is_cleared`)."""
-        who = self._user(user)
-        current = self._view(who, view_id)
+        who = find_user(self.fake, user)
+        current = find_view(self.fake, who, view_id)
         self.fake.close_view(who.id, current["id"], cleared=is_cleared)
         payload = payloads.view_closed(
             user=who, team=self._team, bot=self.fake.bot, view=current, is_cleared=is_cleared
@@ -325,7 +274,7 @@ class SlackSender:
         return self._send(json.dumps(envelope).encode(), "application/json", envelope, None, None)
 
     def post(
-        self, body: bytes, *, content_type: str = _FORM, headers: Mapping[str, str] | None = None
+        self, body: bytes, *, content_type: str = FORM, headers: Mapping[str, str] | None = None
     ) -> Response:
         """Send any body, signed per `self.signing`."""
         return self._send(body, content_type, {}, None, None, dict(headers or {}))
@@ -335,51 +284,11 @@ class SlackSender:
     def _now(self) -> float:
         return self._clock() if self._clock is not None else time.time()
 
-    def _user(self, user_id: str) -> User:
-        user = self.fake.directory.user(user_id)
-        if user is None:
-            raise UnknownTarget(f"not a Slack user id: {user_id!r}")
-        return user
-
-    def _channel(self, channel: str) -> Channel:
-        found = self.fake.directory.channel(channel)
-        if found is None:
-            raise UnknownTarget(f"not a Slack channel: {channel!r}")
-        return found
-
-    def _view(self, user: User, view: Json | str | None) -> Json:
-        view_id = view.get("id") if isinstance(view, dict) else view
-        stack = self.fake.view_stack(user.id)
-        if view_id is None:
-            if not stack:
-                raise UnknownTarget(f"{user.id} has no modal open")
-            return stack[-1]
-        for open_view in stack:
-            if open_view["id"] == view_id:
-                return open_view
-        raise UnknownTarget(f"view {view_id} is not open for {user.id}")
-
-    def _message(
-        self, user: User, message: Json | str | None, channel: str | None
-    ) -> tuple[MessageRef, Json]:
-        ts = message.get("ts") if isinstance(message, dict) else message
-        if not isinstance(ts, str):
-            raise UnknownTarget("the message has no ts")
-        ref = self.fake.find_message(ts, user=user.id)
-        if ref is None or ref.ephemeral_user not in (None, user.id):
-            raise UnknownTarget(f"{user.id} cannot see a message with ts {ts}")
-        if channel is not None and self._channel(channel).id != ref.channel:
-            raise UnknownTarget(f"message {ts} is not in {channel}")
-        shown = self.fake.message(ref)
-        if shown is None:
-            raise UnknownTarget(f"message {ts} is gone")
-        return ref, shown
-
     def _send_payload(
         self, payload: Json, trigger_id: str | None, response_url: str | None
     ) -> Response:
         body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self._send(body, _FORM, payload, trigger_id, response_url)
+        return self._send(body, FORM, payload, trigger_id, response_url)
 
     def _send(
         self,
@@ -415,58 +324,3 @@ class SlackSender:
             "X-Slack-Request-Timestamp": timestamp,
             "X-Slack-Signature": sign(secret, timestamp, body),
         }
-
-
-class SocketModeSender(SlackSender):
-    """The same user actions delivered over Socket Mode instead of signed HTTP.
-
-    Each request becomes an envelope on `fake.socket_mode`; the app's acknowledgement comes back
-    as a `Response` with status 200 and the ack's payload as its JSON body, so everything Slack
-    does with an HTTP answer (showing a command's reply, a modal's `response_action`) happens the
-    same way.
-    """
-
-    def __init__(self, fake: FakeSlack, *, timeout: float = 10.0, **kwargs: Any) -> None:
-        super().__init__("socket-mode", "", fake, timeout=timeout, **kwargs)
-        self._timeout = timeout
-
-    def post(
-        self, body: bytes, *, content_type: str = _FORM, headers: Mapping[str, str] | None = None
-    ) -> Response:
-        raise NotImplementedError("raw bodies are an HTTP-mode thing; Socket Mode sends JSON")
-
-    def url_verification(self, challenge: str) -> Response:
-        raise NotImplementedError("Socket Mode has no url_verification")
-
-    def _send(
-        self,
-        body: bytes,
-        content_type: str,
-        sent: Mapping[str, Any],
-        trigger_id: str | None,
-        response_url: str | None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        headers = dict(extra_headers or {})
-        if content_type == "application/json":
-            kind = "events_api"
-        elif "command" in sent:
-            kind = "slash_commands"
-        else:
-            kind = "interactive"
-        ack = self.fake.socket_mode.deliver(
-            kind,
-            dict(sent),
-            retry_attempt=int(headers.get("X-Slack-Retry-Num", 0)),
-            retry_reason=headers.get("X-Slack-Retry-Reason", ""),
-            timeout=self._timeout,
-        )
-        answer = json.dumps(ack).encode() if ack is not None else b""
-        return Response(
-            status_code=200,
-            headers=httpx.Headers({"Content-Type": "application/json"}),
-            body=answer,
-            sent=sent,
-            trigger_id=trigger_id,
-            response_url=response_url,
-        )
