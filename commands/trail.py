@@ -15,15 +15,19 @@ How the block ends decides the event:
   ``trail.recorded_elsewhere()`` that from there on the outcome is another recorder's: a run in
   the engine records its own step and end events (ok, refused or failed), an approval request its
   own. After that the trail writes nothing, whatever happens.
-- **a ``CommandError``** → ``refused`` with the details and ``problem`` (the message, unless the
-  body set a ``problem`` of its own), plus what the error adds (``CommandError.audit_details``).
-  A ``Forbidden`` records ``needed_role`` and ``roles`` instead of a problem (as ``require``
-  does). Every refusal counts: ``Forbidden``, ``InvalidInput``, ``Conflict``, ``NothingToDo``
-  (the person asked for a state that already holds, and nothing was done). Two are not
-  refusals and record nothing: ``AccountNotFound`` and
-  ``AmbiguousAccount`` (no one account was named — the person is asked again, with a pick-list
-  for an ambiguous name); and an error a run's outcome became (``ActionFailed``, ``InProgress``),
-  which the engine has already recorded.
+- **a refusal** — ``Forbidden``, ``InvalidInput``, ``Conflict`` or any other ``CommandError``
+  not named below → ``refused`` with the details and ``problem`` (the message, unless the body
+  set a ``problem`` of its own), plus what the error adds (``CommandError.audit_details``). A
+  ``Forbidden`` records ``needed_role`` and ``roles`` instead of a problem (as ``require``
+  does).
+- **a ``CommandError`` that is not a refusal** → nothing: ``NothingToDo`` (the state asked for
+  already holds, so nothing was refused and nothing done — the edit modal, for one, tries a
+  rename and a parent change and skips the one that changes nothing); ``AccountNotFound`` and
+  ``AmbiguousAccount`` (no one account was named: the person is asked again, with a pick-list
+  for an ambiguous name); and an error a run's outcome became (``ActionFailed``, ``InProgress``,
+  or ``NothingToDo`` from a run a step refused), which the engine has recorded already. A
+  command that does audit an answer as its refusal says so: ``raise trail.refuse(error)``
+  (deactivating an account that is deactivated already is refused, and recorded).
 - **an ``IntegrationError``** or a ``PartialFailure`` → ``failed`` with the details and the
   ``error``.
 - **anything else** (a bug, the ledger out of reach) → nothing: it is not an outcome of the
@@ -56,6 +60,7 @@ from commands.errors import (
     AmbiguousAccount,
     CommandError,
     Forbidden,
+    NothingToDo,
     PartialFailure,
 )
 from integrations.errors import IntegrationError
@@ -68,7 +73,7 @@ T = TypeVar("T")
 
 MAX_ERROR = 2000  # as much of a backend's error as an event keeps (as the engine's do)
 _RECORDED = "_jethub_audited"  # set on an error once a trail has recorded it
-_NOT_REFUSALS = (AccountNotFound, AmbiguousAccount)
+_NOT_REFUSALS = (AccountNotFound, AmbiguousAccount, NothingToDo)
 
 
 def record(
@@ -127,6 +132,13 @@ class Trail:
             return
         raise self._refused(Forbidden(role=role, action=to, contact=self.deps.policy.role_contact))
 
+    def refuse(self, error: CommandError, **details: Any) -> CommandError:
+        """Record ``error`` as the command's refusal now, with ``details`` (a ``problem`` among
+        them replaces the message), and return it to raise: for an error that is not recorded
+        on its own (``NothingToDo``), or a refusal with details of its own."""
+        self.details.update(details)
+        return self._refused(error)
+
     def ok(self, *, session: Session | None = None, **details: Any) -> None:
         """Record ``ok`` now with the details (and ``details``), inside ``session`` when given:
         the event then commits with the caller's unit of work. If that unit of work rolls back
@@ -175,7 +187,7 @@ class Trail:
             }
         else:
             why = {"problem": self.details.get("problem", str(error)), **error.audit_details}
-        self._closed = True
+        self._close()
         self._write("refused", {**self.details, **why})
         setattr(error, _RECORDED, True)
         return error

@@ -102,9 +102,8 @@ def test_require_refuses_once_with_the_roles_and_who_grants_them(
     [
         lambda: InvalidInput("subscription", "Zuora has no subscription A-S1."),
         lambda: Conflict("Account 1006 is deactivated; it can no longer be changed."),
-        lambda: NothingToDo("The PBX is already billed on A-S1."),
     ],
-    ids=["InvalidInput", "Conflict", "NothingToDo"],
+    ids=["InvalidInput", "Conflict"],
 )
 def test_a_refusal_is_one_refused_event_with_the_details_and_the_problem(
     deps: Deps, make: Callable[[], CommandError], counted: Counted
@@ -147,13 +146,21 @@ def test_a_problem_the_body_named_is_kept_and_an_error_adds_its_own_details(deps
 @pytest.mark.parametrize(
     "make",
     [
+        lambda: NothingToDo("The PBX is already billed on A-S1."),
         lambda: AccountNotFound("nobody"),
         lambda: AmbiguousAccount("a", [("1001", "Alpha"), ("1002", "Able")]),
         lambda: ActionFailed("The rename failed at “zuora”.", run_id="r1", step="zuora"),
         lambda: InProgress("The rename is being carried out by another worker."),
         lambda: RuntimeError("a bug is not an outcome"),
     ],
-    ids=["AccountNotFound", "AmbiguousAccount", "ActionFailed", "InProgress", "RuntimeError"],
+    ids=[
+        "NothingToDo",
+        "AccountNotFound",
+        "AmbiguousAccount",
+        "ActionFailed",
+        "InProgress",
+        "RuntimeError",
+    ],
 )
 def test_what_is_not_the_commands_outcome_or_is_recorded_already_records_nothing(
     deps: Deps, make: Callable[[], Exception], counted: Counted
@@ -164,6 +171,18 @@ def test_what_is_not_the_commands_outcome_or_is_recorded_already_records_nothing
 
     assert trail(deps) == []
     assert counted == []
+
+
+def test_an_answer_the_command_audits_as_its_refusal_is_recorded_once(
+    deps: Deps, counted: Counted
+) -> None:
+    with pytest.raises(NothingToDo), audited(deps, ALICE, "deactivate.request", "1001") as t:
+        raise t.refuse(NothingToDo("Account 1001 is already deactivated."), problem="deactivated")
+
+    assert trail(deps) == [
+        ("U0ALICE", "1001", "deactivate.request", "refused", {"problem": "deactivated"})
+    ]
+    assert counted == [("deactivate.request", "refused")]
 
 
 def test_a_backend_failure_is_one_failed_event_with_the_error(deps: Deps, counted: Counted) -> None:
