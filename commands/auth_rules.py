@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from commands import engine, run_records
+from commands import run_records
 from commands.actor import Actor, Role
+from commands.change_run import run_order
 from commands.changes import find_account
 from commands.engine import StepContext
 from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
-from commands.trail import authorize
+from commands.trail import audited
 from integrations.errors import IntegrationError
 from integrations.sbc import RuleChange, SbcRule
 
@@ -35,20 +36,11 @@ class AuthRefreshed(BaseModel):
 
 
 def refresh_auth_rules(query: str, actor: Actor, deps: Deps) -> AuthRefreshed:
-    authorize(
-        deps, actor, Role.OPERATOR, action="refresh_auth", to="refresh auth rules", account=query
-    )
-    account = find_account(deps, query)
-    with deps.ledger.session() as session:
-        run = run_records.create(
-            session,
-            deps.actions.run(KIND),
-            account=account.id,
-            requested_by=actor.user_id,
-            params={},
-            now=deps.now(),
-        )
-    outcome = engine.execute(deps, run.id)
+    with audited(deps, actor, KIND, query) as trail:
+        trail.require(Role.OPERATOR, to="refresh auth rules")
+        account = find_account(deps, query)
+        trail.account = account.id
+        outcome = run_order(trail, kind=KIND, params={})
     if outcome.state != "succeeded":
         raise run_records.ActionFailed.of(deps, outcome)
     done = outcome.results["sync"]
@@ -58,7 +50,7 @@ def refresh_auth_rules(query: str, actor: Actor, deps: Deps) -> AuthRefreshed:
         numbers=int(done["numbers"]),
         changes=[RuleChange.model_validate(c).describe() for c in done["changes"]],
         reloaded=bool(done["reloaded"]),
-        run_id=run.id,
+        run_id=outcome.run_id,
     )
 
 

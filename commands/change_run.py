@@ -21,8 +21,9 @@ from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepV
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
-    from commands.actor import Actor
     from commands.deps import Deps
+    from commands.run_kinds import RunOutcome
+    from commands.trail import Trail
 
 
 CHECKED_AFTER_FAILURE = "The system was checked after the failure and does not show the change."
@@ -65,29 +66,35 @@ def change_kind(change: Change) -> RunKind:
     )
 
 
-def carry_out(
-    deps: Deps,
-    actor: Actor,
-    *,
-    kind: str,
-    account: str,
-    details: Mapping[str, Any],
-    params: Mapping[str, Any],
-) -> str:
-    """Record the accepted change as a run, work it, and raise unless its record says done;
-    the run's id."""
+def run_order(trail: Trail, *, kind: str, params: Mapping[str, Any]) -> RunOutcome:
+    """Record the accepted order as a run of ``kind`` on the trail's account and work it; the
+    outcome as recorded. From the run's creation on, the command's outcome is the run's to record
+    (its step and end events), not the trail's."""
+    deps = trail.deps
+    account = trail.account
+    if account is None:
+        raise ValueError(f"a run of {kind} needs the account it changes")
     with deps.ledger.session() as session:
         run = run_records.create(
             session,
             deps.actions.run(kind),
             account=account,
-            requested_by=actor.user_id,
-            params={**params, "details": dict(details)},
+            requested_by=trail.actor.user_id,
+            params=params,
             now=deps.now(),
         )
-    outcome = engine.execute(deps, run.id)
+    trail.recorded_elsewhere()
+    return engine.execute(deps, run.id)
+
+
+def carry_out(
+    trail: Trail, *, kind: str, details: Mapping[str, Any], params: Mapping[str, Any]
+) -> str:
+    """Record the accepted change as a run, work it, and raise unless its record says done;
+    the run's id. ``details`` go in the change's audit event."""
+    outcome = run_order(trail, kind=kind, params={**params, "details": dict(details)})
     if outcome.state == "succeeded":
-        return run.id
+        return outcome.run_id
     if outcome.state == "refused":
         raise NothingToDo(outcome.refused or "Nothing was done.")
-    raise run_records.ActionFailed.of(deps, outcome)
+    raise run_records.ActionFailed.of(trail.deps, outcome)

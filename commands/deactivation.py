@@ -50,7 +50,7 @@ from commands.run_kinds import (
     UnknownRun,
 )
 from commands.run_records import load_run, resumable_runs, run_for_approval, run_steps
-from commands.trail import authorize, record
+from commands.trail import audited, authorize
 from integrations.clock import local_time
 from integrations.platform import Account
 
@@ -156,46 +156,34 @@ def request_deactivation(
     cmd: RequestDeactivation, actor: Actor, deps: Deps
 ) -> DeactivationRequested:
     """Re-read the blast radius and store a pending approval request carrying it."""
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action=f"{KIND}.request",
-        to="request a deactivation",
-        account=cmd.account,
-    )
-    problems = check_confirmation(cmd.account, cmd.typed_account, cmd.reason)
-    if problems:
-        field, message = next(iter(problems.items()))
-        record(
+    with audited(deps, actor, f"{KIND}.request", cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="request a deactivation")
+        problems = check_confirmation(cmd.account, cmd.typed_account, cmd.reason)
+        if problems:
+            field, message = next(iter(problems.items()))
+            raise InvalidInput(field, message)
+        account = resolve_account(deps, cmd.account)
+        trail.account = account.id
+        _refuse_if_unavailable(deps, actor, account)
+        radius = blast_radius(deps, account)
+        trail.recorded_elsewhere()  # the approval request records its own ok or refusal
+        request = request_approval(
+            RequestApproval(
+                kind=KIND,
+                account=account.id,
+                reason=cmd.reason,
+                preview=radius.model_dump(mode="json"),
+                origin=cmd.origin,
+            ),
+            actor,
             deps,
-            actor=actor,
-            action=f"{KIND}.request",
-            account=cmd.account,
-            outcome="refused",
-            details={"problem": message},
         )
-        raise InvalidInput(field, message)
-    account = resolve_account(deps, cmd.account)
-    _refuse_if_unavailable(deps, actor, account)
-    radius = blast_radius(deps, account)
-    request = request_approval(
-        RequestApproval(
-            kind=KIND,
-            account=account.id,
-            reason=cmd.reason,
-            preview=radius.model_dump(mode="json"),
-            origin=cmd.origin,
-        ),
-        actor,
-        deps,
-    )
     return DeactivationRequested(request=request, radius=radius)
 
 
 def _refuse_if_unavailable(deps: Deps, actor: Actor, account: Account) -> None:
-    """Refuse early (in the preview) what the request would refuse; the request's lock is what
-    guarantees it."""
+    """Refuse early (in the preview) what the request would refuse, audited as the request's
+    refusal; the request's lock is what guarantees it."""
     problem: CommandError | None = None
     if account.is_deactivated:
         problem = NothingToDo(
@@ -204,15 +192,8 @@ def _refuse_if_unavailable(deps: Deps, actor: Actor, account: Account) -> None:
     else:
         problem = active_action(deps, KIND, account.id)
     if problem is not None:
-        record(
-            deps,
-            actor=actor,
-            action=f"{KIND}.request",
-            account=account.id,
-            outcome="refused",
-            details={"problem": str(problem)},
-        )
-        raise problem
+        with audited(deps, actor, f"{KIND}.request", account.id) as trail:
+            raise trail.refuse(problem)
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -271,35 +252,17 @@ def retry_run(cmd: RetryRun, actor: Actor, deps: Deps) -> RunView:
     """Re-open a failed run so it resumes from the step that failed (role: the kind's)."""
     run = load_run(deps, cmd.run_id)
     if run is None:
-        record(
-            deps,
-            actor=actor,
-            action="run.retry",
-            account=None,
-            outcome="refused",
-            details={"problem": "no such run", "value": cmd.run_id[:64]},
-        )
-        raise UnknownRun("deactivation")
+        unknown = {"problem": "no such run", "value": cmd.run_id[:64]}
+        with audited(deps, actor, "run.retry", None, details=unknown):
+            raise UnknownRun("deactivation")
     kind = deps.actions.run(run.kind)
-    authorize(
-        deps,
-        actor,
-        kind.retry_role,
-        action=f"{run.kind}.retry",
-        to=f"retry a {kind.label}",
-        account=run.account,
-    )
-    if not run_records.reopen(deps, run, actor=actor.user_id):
-        record(
-            deps,
-            actor=actor,
-            action=f"{run.kind}.retry",
-            account=run.account,
-            outcome="refused",
-            details={"run_id": run.id, "state": run.state.value},
-        )
-        now = load_run(deps, run.id) or run  # as it stands after the lost reopen
-        raise RunNotRetryable(not_retryable_text(now, kind.label, deps.zone))
+    with audited(deps, actor, f"{run.kind}.retry", run.account) as trail:
+        trail.require(kind.retry_role, to=f"retry a {kind.label}")
+        trail.details.update(run_id=run.id, state=run.state.value)
+        if not run_records.reopen(deps, run, actor=actor.user_id):
+            now = load_run(deps, run.id) or run  # as it stands after the lost reopen
+            raise RunNotRetryable(not_retryable_text(now, kind.label, deps.zone))
+        trail.recorded_elsewhere()  # reopening recorded the retry's ok with the run
     after = load_run(deps, run.id)
     assert after is not None
     return after

@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from commands import engine, run_records
+from commands import run_records
 from commands.actor import Actor, Role
+from commands.change_run import run_order
 from commands.changes import PLATFORM, ZUORA, find_account, live_account
 from commands.edit_run import PARENT, RENAME
 from commands.errors import InvalidInput, NothingToDo, PartialFailure
-from commands.trail import authorize, record
+from commands.trail import Trail, audited, authorize
 from integrations.errors import IntegrationError, NotFound
 
 if TYPE_CHECKING:
@@ -198,33 +199,26 @@ def _zuora_account(deps: Deps, account: Account) -> ZuoraAccount | None:
 
 def rename_account(cmd: RenameAccount, actor: Actor, deps: Deps) -> EditResult:
     """Rename on the platform, then in Zuora; a retry of a half-done rename finishes it."""
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action="edit.rename",
-        to="rename an account",
-        account=cmd.account,
-    )
-    account = live_account(deps, cmd.account)
-    zuora = _zuora_account(deps, account)
-    before = Holding(platform=account.name, zuora=zuora.name if zuora else None)
-    wanted = Holding(platform=cmd.name, zuora=cmd.name if zuora else None)
-    if before == wanted:
-        raise NothingToDo(f"Account {account.id} is already called “{cmd.name}”.")
-    zuora_note = None if zuora else "no Zuora account is linked"
-    return _carry_out(
-        deps,
-        actor,
-        kind="name",
-        account=account,
-        account_name=cmd.name,
-        before=before,
-        wanted=wanted,
-        zuora_account=zuora.account_number if zuora else None,
-        zuora_note=zuora_note,
-        in_zuora=zuora is not None,
-    )
+    with audited(deps, actor, RENAME, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="rename an account")
+        account = live_account(deps, cmd.account)
+        zuora = _zuora_account(deps, account)
+        before = Holding(platform=account.name, zuora=zuora.name if zuora else None)
+        wanted = Holding(platform=cmd.name, zuora=cmd.name if zuora else None)
+        if before == wanted:
+            raise NothingToDo(f"Account {account.id} is already called “{cmd.name}”.")
+        zuora_note = None if zuora else "no Zuora account is linked"
+        return _carry_out(
+            trail,
+            kind="name",
+            account=account,
+            account_name=cmd.name,
+            before=before,
+            wanted=wanted,
+            zuora_account=zuora.account_number if zuora else None,
+            zuora_note=zuora_note,
+            in_zuora=zuora is not None,
+        )
 
 
 # -- parent ---------------------------------------------------------------------------------------
@@ -256,49 +250,33 @@ def check_parent(cmd: SetParent, deps: Deps) -> Account | None:
 def set_parent(cmd: SetParent, actor: Actor, deps: Deps) -> EditResult:
     """Set or remove the parent on the platform, and in Zuora where the Zuora account has a
     parent link (an account billed on its own in Zuora stays so)."""
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action="edit.parent",
-        to="change an account's parent",
-        account=cmd.account,
-    )
-    account = live_account(deps, cmd.account)
-    try:
+    with audited(deps, actor, PARENT, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="change an account's parent")
+        trail.details["parent"] = cmd.parent
+        account = live_account(deps, cmd.account)
         parent = check_parent(cmd, deps)
-    except InvalidInput as exc:
-        record(
-            deps,
-            actor=actor,
-            action="edit.parent",
-            account=account.id,
-            outcome="refused",
-            details={"parent": cmd.parent, "reason": str(exc)},
+        zuora = _zuora_account(deps, account)
+        zuora_target, note = _zuora_parent(deps, zuora, parent)
+        in_zuora = note is None and zuora is not None
+        before = Holding(
+            platform=account.parent_id,
+            zuora=zuora.basic_info.parent_id if in_zuora and zuora else None,
         )
-        raise
-    zuora = _zuora_account(deps, account)
-    zuora_target, note = _zuora_parent(deps, zuora, parent)
-    in_zuora = note is None and zuora is not None
-    before = Holding(
-        platform=account.parent_id, zuora=zuora.basic_info.parent_id if in_zuora and zuora else None
-    )
-    wanted = Holding(platform=cmd.parent, zuora=zuora_target if in_zuora else None)
-    if before == wanted:
-        shown = f"parent {cmd.parent}" if cmd.parent else "no parent"
-        raise NothingToDo(f"Account {account.id} already has {shown}.")
-    return _carry_out(
-        deps,
-        actor,
-        kind="parent",
-        account=account,
-        account_name=account.name,
-        before=before,
-        wanted=wanted,
-        zuora_account=zuora.account_number if zuora else None,
-        zuora_note=note,
-        in_zuora=in_zuora,
-    )
+        wanted = Holding(platform=cmd.parent, zuora=zuora_target if in_zuora else None)
+        if before == wanted:
+            shown = f"parent {cmd.parent}" if cmd.parent else "no parent"
+            raise NothingToDo(f"Account {account.id} already has {shown}.")
+        return _carry_out(
+            trail,
+            kind="parent",
+            account=account,
+            account_name=account.name,
+            before=before,
+            wanted=wanted,
+            zuora_account=zuora.account_number if zuora else None,
+            zuora_note=note,
+            in_zuora=in_zuora,
+        )
 
 
 def _zuora_parent(
@@ -324,8 +302,7 @@ def _zuora_parent(
 
 
 def _carry_out(
-    deps: Deps,
-    actor: Actor,
+    trail: Trail,
     *,
     kind: EditKind,
     account: Account,
@@ -337,23 +314,17 @@ def _carry_out(
     in_zuora: bool,
 ) -> EditResult:
     """Record the accepted order as a run, work it, and say what its record shows."""
-    run_kind = deps.actions.run(RENAME if kind == "name" else PARENT)
-    with deps.ledger.session() as session:
-        run = run_records.create(
-            session,
-            run_kind,
-            account=account.id,
-            requested_by=actor.user_id,
-            params={
-                "before": before.model_dump(),
-                "wanted": wanted.model_dump(),
-                "in_zuora": in_zuora,
-                "zuora_account": zuora_account,
-                "zuora_note": zuora_note,
-            },
-            now=deps.now(),
-        )
-    outcome = engine.execute(deps, run.id)
+    outcome = run_order(
+        trail,
+        kind=RENAME if kind == "name" else PARENT,
+        params={
+            "before": before.model_dump(),
+            "wanted": wanted.model_dump(),
+            "in_zuora": in_zuora,
+            "zuora_account": zuora_account,
+            "zuora_note": zuora_note,
+        },
+    )
     if outcome.state == "succeeded":
         written = [PLATFORM] if outcome.results["platform"].get("written") else []
         if outcome.results["zuora"].get("written"):
@@ -368,7 +339,7 @@ def _carry_out(
             written=written,
             zuora_account=zuora_account,
             zuora_note=zuora_note,
-            run_id=run.id,
+            run_id=outcome.run_id,
         )
     if outcome.state == "failed" and outcome.failed_step == "zuora":
         raise EditIncomplete(
@@ -380,4 +351,4 @@ def _carry_out(
             failed=ZUORA,
             error=outcome.error or "",
         )
-    raise run_records.ActionFailed.of(deps, outcome)
+    raise run_records.ActionFailed.of(trail.deps, outcome)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -15,7 +15,7 @@ from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.run_records import ActionFailed
-from commands.trail import authorize, record
+from commands.trail import audited, authorize
 from integrations.errors import IntegrationError
 from integrations.ipnd import (
     ADDRESS_FIELDS,
@@ -91,6 +91,10 @@ class AddressRejected(InvalidInput):
         super().__init__(
             first, "IPND would reject this address: " + "; ".join(self.errors.values())
         )
+
+    @property
+    def audit_details(self) -> Mapping[str, Any]:
+        return {"errors": self.errors}
 
 
 class SoldToUpdate(BaseModel):
@@ -220,43 +224,24 @@ def check_address(address: ServiceAddress) -> list[Finding]:
 
 def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySaved:
     """Validate again and store the address on the platform, audited before → after."""
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action="emergency.save",
-        to="update emergency details",
-        account=cmd.account,
-    )
-    account = live_account(deps, cmd.account)
-    try:
+    with audited(deps, actor, KIND, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="update emergency details")
+        account = live_account(deps, cmd.account)
         findings = check_address(cmd.address)
-    except AddressRejected as exc:
-        record(
-            deps,
-            actor=actor,
-            action="emergency.save",
-            account=account.id,
-            outcome="refused",
-            details={"errors": exc.errors},
+        before = _address(deps.platform.emergency(account.id))
+        if before == cmd.address:
+            raise NothingToDo(f"Account {account.id}'s emergency address is already this one.")
+        run_id = carry_out(
+            trail,
+            kind=KIND,
+            details={
+                "before": _wire(before),
+                "after": _wire(cmd.address),
+                "findings": [f.code.value for f in findings],
+                "update_sold_to": cmd.update_sold_to,
+            },
+            params={"address": cmd.address.model_dump(mode="json"), "by": actor.user_id},
         )
-        raise
-    before = _address(deps.platform.emergency(account.id))
-    if before == cmd.address:
-        raise NothingToDo(f"Account {account.id}'s emergency address is already this one.")
-    details = {
-        "before": _wire(before),
-        "after": _wire(cmd.address),
-        "findings": [f.code.value for f in findings],
-    }
-    run_id = carry_out(
-        deps,
-        actor,
-        kind=KIND,
-        account=account.id,
-        details={**details, "update_sold_to": cmd.update_sold_to},
-        params={"address": cmd.address.model_dump(mode="json"), "by": actor.user_id},
-    )
     sold_to = _update_sold_to(deps, actor, account, cmd.address) if cmd.update_sold_to else None
     return EmergencySaved(
         account=account.id,
@@ -275,33 +260,34 @@ def _update_sold_to(
     Zuora failure is reported in the result: the platform's record is already saved."""
     fields = sold_to_fields(address)
     try:
-        contact = deps.zuora.get_account(zuora_key(account)).sold_to_contact
-        if contact is None or contact.id is None:
-            raise Conflict(f"Zuora account {account.zuora_account_number} has no Sold To contact.")
-        contact_id = contact.id
-        before = {
-            "address1": contact.address1,
-            "address2": contact.address2,
-            "city": contact.city,
-            "state": contact.state,
-            "zip_code": contact.zip_code,
-        }
-        carry_out(
-            deps,
-            actor,
-            kind=SOLD_TO_KIND,
-            account=account.id,
-            details={
-                "contact_id": contact_id,
-                "before": before,
-                "after": fields.model_dump(exclude_none=True),
-            },
-            params={
-                "zuora_account": zuora_key(account),
-                "contact_id": contact_id,
-                "fields": fields.model_dump(mode="json", exclude_none=True),
-            },
-        )
+        with audited(deps, actor, SOLD_TO_KIND, account.id) as trail:
+            contact = deps.zuora.get_account(zuora_key(account)).sold_to_contact
+            if contact is None or contact.id is None:
+                raise Conflict(
+                    f"Zuora account {account.zuora_account_number} has no Sold To contact."
+                )
+            contact_id = contact.id
+            before = {
+                "address1": contact.address1,
+                "address2": contact.address2,
+                "city": contact.city,
+                "state": contact.state,
+                "zip_code": contact.zip_code,
+            }
+            carry_out(
+                trail,
+                kind=SOLD_TO_KIND,
+                details={
+                    "contact_id": contact_id,
+                    "before": before,
+                    "after": fields.model_dump(exclude_none=True),
+                },
+                params={
+                    "zuora_account": zuora_key(account),
+                    "contact_id": contact_id,
+                    "fields": fields.model_dump(mode="json", exclude_none=True),
+                },
+            )
     except ActionFailed as exc:
         return SoldToUpdate(contact_id="", address1=fields.address1 or "", error=str(exc.error))
     except (IntegrationError, Conflict) as exc:

@@ -12,8 +12,8 @@ CommandError
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from commands.actor import Role
@@ -28,6 +28,11 @@ class CommandError(Exception):
     """
 
     mentions: tuple[str, ...] = ()
+
+    @property
+    def audit_details(self) -> Mapping[str, Any]:
+        """What the refusal's audit event records besides the message (``commands.trail``)."""
+        return {}
 
 
 class Forbidden(CommandError):

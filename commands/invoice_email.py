@@ -16,7 +16,7 @@ from commands.actor import Actor, Role
 from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, NothingToDo
-from commands.trail import authorize
+from commands.trail import audited, authorize
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -142,46 +142,37 @@ def _contacts(account: str, name: str, zuora: ZuoraAccount) -> InvoiceContacts:
 
 def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> InvoiceEmailChanged:
     """Update the Bill To contact's work email; nothing else on the Zuora account."""
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action="invoice_email.update",
-        to="change the invoice email",
-        account=cmd.account,
-    )
-    account = live_account(deps, cmd.account)
-    zuora = deps.zuora.get_account(zuora_key(account))
-    seen = _contacts(account.id, account.name, zuora)
-    if seen.bill_to is None or not seen.bill_to.id:
-        raise Conflict(f"Zuora account {zuora.account_number} has no Bill To contact.")
-    contact_id = seen.bill_to.id
-    if seen.bill_to.email == cmd.email:
-        raise NothingToDo(f"Invoices for account {account.id} already go to {cmd.email}.")
-    details = {
-        "zuora_account": zuora.account_number,
-        "contact_id": seen.bill_to.id,
-        "before": seen.bill_to.email,
-        "after": cmd.email,
-        "shared_with_sold_to": seen.shared,
-        "additional_emails_unchanged": seen.additional_emails,
-    }
-    run_id = carry_out(
-        deps,
-        actor,
-        kind=KIND,
-        account=account.id,
-        details=details,
-        params={
-            "zuora_account": zuora.account_number,
-            "contact_id": contact_id,
-            "email": cmd.email,
-        },
-    )
+    with audited(deps, actor, KIND, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="change the invoice email")
+        account = live_account(deps, cmd.account)
+        zuora = deps.zuora.get_account(zuora_key(account))
+        seen = _contacts(account.id, account.name, zuora)
+        if seen.bill_to is None or not seen.bill_to.id:
+            raise Conflict(f"Zuora account {zuora.account_number} has no Bill To contact.")
+        contact_id = seen.bill_to.id
+        if seen.bill_to.email == cmd.email:
+            raise NothingToDo(f"Invoices for account {account.id} already go to {cmd.email}.")
+        run_id = carry_out(
+            trail,
+            kind=KIND,
+            details={
+                "zuora_account": zuora.account_number,
+                "contact_id": contact_id,
+                "before": seen.bill_to.email,
+                "after": cmd.email,
+                "shared_with_sold_to": seen.shared,
+                "additional_emails_unchanged": seen.additional_emails,
+            },
+            params={
+                "zuora_account": zuora.account_number,
+                "contact_id": contact_id,
+                "email": cmd.email,
+            },
+        )
     return InvoiceEmailChanged(
         account=account.id,
         zuora_account=zuora.account_number,
-        contact_id=seen.bill_to.id,
+        contact_id=contact_id,
         before=seen.bill_to.email,
         after=cmd.email,
         shared=seen.shared,

@@ -16,7 +16,7 @@ from commands.actor import Actor, Role
 from commands.change_run import Change, carry_out
 from commands.changes import find_account, live_account, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
-from commands.trail import authorize, record
+from commands.trail import audited, authorize
 from integrations.errors import NotFound
 from integrations.platform import Collection
 
@@ -206,43 +206,24 @@ def check_subscription(cmd: ChangePbxSubscription, deps: Deps) -> Subscription:
 
 
 def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps) -> PbxChanged:
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action="pbx.subscription",
-        to="change a PBX's billing subscription",
-        account=cmd.account,
-    )
-    pbx = _pbx(deps, cmd.account, cmd.pbx_id)
-    if pbx.billing_subscription == cmd.subscription:
-        raise NothingToDo(f"The PBX is already billed on {cmd.subscription}.")
-    try:
+    with audited(deps, actor, SUBSCRIPTION, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="change a PBX's billing subscription")
+        trail.details["subscription"] = cmd.subscription
+        pbx = _pbx(deps, cmd.account, cmd.pbx_id)
+        if pbx.billing_subscription == cmd.subscription:
+            raise NothingToDo(f"The PBX is already billed on {cmd.subscription}.")
         found = check_subscription(cmd, deps)
-    except InvalidInput as exc:
-        record(
-            deps,
-            actor=actor,
-            action="pbx.subscription",
-            account=cmd.account,
-            outcome="refused",
-            details={"subscription": cmd.subscription, "reason": str(exc)},
+        run_id = carry_out(
+            trail,
+            kind=SUBSCRIPTION,
+            details={
+                "pbx_id": pbx.id,
+                "before": pbx.billing_subscription,
+                "after": found.subscription_number,
+                "subscription_status": found.status,
+            },
+            params={"pbx_id": pbx.id, "value": found.subscription_number},
         )
-        raise
-    details = {
-        "pbx_id": pbx.id,
-        "before": pbx.billing_subscription,
-        "after": found.subscription_number,
-        "subscription_status": found.status,
-    }
-    run_id = carry_out(
-        deps,
-        actor,
-        kind=SUBSCRIPTION,
-        account=cmd.account,
-        details=details,
-        params={"pbx_id": pbx.id, "value": found.subscription_number},
-    )
     return PbxChanged(
         account=cmd.account,
         pbx_id=pbx.id,
@@ -254,22 +235,18 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
 
 
 def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChanged:
-    authorize(
-        deps, actor, Role.OPERATOR, action="pbx.name", to="rename a PBX group", account=cmd.account
-    )
-    live_account(deps, cmd.account)
-    pbx = _pbx(deps, cmd.account, cmd.pbx_id)
-    if pbx.name == cmd.name:
-        raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
-    details = {"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True}
-    run_id = carry_out(
-        deps,
-        actor,
-        kind=NAME,
-        account=cmd.account,
-        details=details,
-        params={"pbx_id": pbx.id, "value": cmd.name},
-    )
+    with audited(deps, actor, NAME, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="rename a PBX group")
+        live_account(deps, cmd.account)
+        pbx = _pbx(deps, cmd.account, cmd.pbx_id)
+        if pbx.name == cmd.name:
+            raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
+        run_id = carry_out(
+            trail,
+            kind=NAME,
+            details={"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True},
+            params={"pbx_id": pbx.id, "value": cmd.name},
+        )
     return PbxChanged(
         account=cmd.account,
         pbx_id=pbx.id,

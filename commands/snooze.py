@@ -19,7 +19,7 @@ from commands.actor import Actor, Role
 from commands.changes import live_account
 from commands.errors import InvalidInput
 from commands.reasons import few_words
-from commands.trail import authorize, record
+from commands.trail import audited, authorize
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -151,34 +151,26 @@ def load_snooze_form(account: str, actor: Actor, deps: Deps) -> SnoozeForm:
 
 def snooze_account(cmd: SnoozeAccount, actor: Actor, deps: Deps) -> Snoozed:
     """Write the snooze and its audit event (before and after) in one ledger transaction."""
-    authorize(
-        deps, actor, Role.OPERATOR, action="snooze", to="snooze an account", account=cmd.account
-    )
-    today = deps.today()
-    check_until(cmd.until, today)
-    found = live_account(deps, cmd.account)
-    with deps.ledger.session() as session:
-        before = active(session, found.id, today)
-        hold(
-            session=session,
-            account=found.id,
-            until=cmd.until,
-            by=actor.user_id,
-            reason=cmd.reason,
-            now=deps.now(),
-        )
-        record(
-            deps,
-            actor=actor,
-            action="snooze",
-            account=found.id,
-            outcome="ok",
-            details={
-                "before": before.model_dump(mode="json") if before else None,
-                "after": {"until": cmd.until.isoformat(), "reason": cmd.reason},
-            },
-            session=session,
-        )
+    with audited(deps, actor, "snooze", cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="snooze an account")
+        today = deps.today()
+        check_until(cmd.until, today)
+        found = live_account(deps, cmd.account)
+        with deps.ledger.session() as session:
+            before = active(session, found.id, today)
+            hold(
+                session=session,
+                account=found.id,
+                until=cmd.until,
+                by=actor.user_id,
+                reason=cmd.reason,
+                now=deps.now(),
+            )
+            trail.ok(
+                session=session,
+                before=before.model_dump(mode="json") if before else None,
+                after={"until": cmd.until.isoformat(), "reason": cmd.reason},
+            )
     return Snoozed(
         account=found.id,
         name=found.name,

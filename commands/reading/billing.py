@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from commands import engine, run_records
+from commands import run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
+from commands.change_run import run_order
 from commands.engine import StepContext
 from commands.errors import NothingToDo
 from commands.reading._models import ReadOrder, ReadResult
 from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
-from commands.trail import authorize
+from commands.trail import audited, authorize
 from integrations.allowances import AllowanceItem, describe_allowances
 from integrations.platform import Account, PlatformAllowances
 
@@ -54,27 +55,17 @@ def refresh_allowances(cmd: RefreshAllowances, actor: Actor, deps: Deps) -> Allo
 
     The record is stored even when nothing changed, so "last refreshed" says when it was checked.
     """
-    action = "billing.refresh"
-    authorize(
-        deps, actor, Role.OPERATOR, action=action, to="refresh allowances", account=cmd.account
-    )
-    account = resolve_account(deps, cmd.account)
-    zuora_key = account.zuora_account_number
-    if not zuora_key:
-        raise NothingToDo(
-            f"Account {account.id} has no Zuora account, so there is nothing to "
-            "refresh allowances from."
-        )
-    with deps.ledger.session() as session:
-        run = run_records.create(
-            session,
-            deps.actions.run(REFRESH),
-            account=account.id,
-            requested_by=actor.user_id,
-            params={"zuora_account": zuora_key},
-            now=deps.now(),
-        )
-    outcome = engine.execute(deps, run.id)
+    with audited(deps, actor, REFRESH, cmd.account) as trail:
+        trail.require(Role.OPERATOR, to="refresh allowances")
+        account = resolve_account(deps, cmd.account)
+        trail.account = account.id
+        zuora_key = account.zuora_account_number
+        if not zuora_key:
+            raise NothingToDo(
+                f"Account {account.id} has no Zuora account, so there is nothing to "
+                "refresh allowances from."
+            )
+        outcome = run_order(trail, kind=REFRESH, params={"zuora_account": zuora_key})
     if outcome.state != "succeeded":
         raise run_records.ActionFailed.of(deps, outcome)
     done = outcome.results["refresh"]

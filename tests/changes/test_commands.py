@@ -22,7 +22,7 @@ from commands.emergency import (
     pull_from_zuora,
     save_emergency,
 )
-from commands.errors import Forbidden, InvalidInput, NothingToDo
+from commands.errors import Conflict, Forbidden, InvalidInput, NothingToDo
 from commands.invoice_email import ChangeInvoiceEmail, change_invoice_email, load_invoice_contacts
 from commands.pbx import (
     ChangePbxSubscription,
@@ -127,6 +127,9 @@ def test_rename_with_zuora_down_changes_nothing(deps: Deps, sandbox: Sandbox):
 
     assert platform_name(sandbox, "1007") == "Wattle & Gum Landscaping"
     assert counters(sandbox, "platform").get("PATCH /v2/accounts/{A}", 0) == 0
+    failed = last_event(deps.ledger, "1007")  # Zuora could not be read: no run was started
+    assert (failed.action, failed.outcome) == ("edit.rename", "failed")
+    assert failed.details["error"].startswith("Zuora") and "run_id" not in failed.details
 
 
 def test_rename_needs_the_operator_role_and_the_refusal_is_audited(deps: Deps, sandbox: Sandbox):
@@ -140,6 +143,18 @@ def test_rename_needs_the_operator_role_and_the_refusal_is_audited(deps: Deps, s
 def test_renaming_to_the_same_name_is_nothing_to_do(deps: Deps):
     with pytest.raises(NothingToDo):
         rename_account(RenameAccount(account="1007", name="Wattle & Gum  Landscaping"), ALICE, deps)
+    assert events(deps.ledger, "1007") == []  # nothing was refused, nothing done
+
+
+def test_renaming_a_deactivated_account_is_refused_and_audited(deps: Deps, sandbox: Sandbox):
+    with sandbox.world.lock:
+        sandbox.world.platform.accounts["1007"].status = "deactivated"
+    with pytest.raises(Conflict) as caught:
+        rename_account(RenameAccount(account="1007", name="Wattle and Gum"), ALICE, deps)
+
+    refused = last_event(deps.ledger, "1007")
+    assert (refused.action, refused.outcome) == ("edit.rename", "refused")
+    assert refused.details == {"problem": str(caught.value)}
 
 
 @pytest.mark.parametrize(
@@ -186,7 +201,9 @@ def test_impossible_parents_are_refused_on_the_parent_field(
     assert says in str(caught.value)
     with sandbox.world.lock:
         assert sandbox.world.platform.accounts[account].parent_id is None
-    assert last_event(deps.ledger, account).outcome == "refused"
+    refused = last_event(deps.ledger, account)
+    assert (refused.action, refused.outcome) == ("edit.parent", "refused")
+    assert refused.details == {"parent": parent, "problem": str(caught.value)}
 
 
 def test_a_grandchild_is_a_descendant_too(deps: Deps, sandbox: Sandbox):
@@ -342,7 +359,9 @@ def test_a_subscription_must_exist_and_be_this_accounts(
     with pytest.raises(InvalidInput):
         change_pbx_subscription(cmd, ALICE, deps)
     assert pbx_of(sandbox, "1006")["billing_subscription"] == "A-S00001006-1"
-    assert last_event(deps.ledger, "1006").outcome == "refused"
+    refused = last_event(deps.ledger, "1006")
+    assert (refused.action, refused.outcome) == ("pbx.subscription", "refused")
+    assert refused.details == {"subscription": subscription, "problem": str(caught.value)}
 
 
 def test_pbx_group_rename_needs_the_acknowledgement(deps: Deps, sandbox: Sandbox):
@@ -401,6 +420,7 @@ def test_saving_refuses_hard_errors_on_their_fields_and_stores_a_fixed_address(
     assert result.before is None
     refused, saved = events(deps.ledger, "1008")[-2:]
     assert (refused.outcome, saved.outcome) == ("refused", "ok")
+    assert refused.details["errors"] and refused.details["problem"].startswith("IPND would reject")
     assert saved.details["before"] is None
     assert saved.details["after"]["postcode"] == "3000"
 

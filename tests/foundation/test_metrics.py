@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from audit import latest
 from tests.fixtures.bot import ALICE, VERA, BotHarness
 
 Counts = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -50,3 +51,24 @@ def test_one_ok_one_refused_one_failed_action_are_counted_exactly(bot: BotHarnes
     )
     assert {dict(labels)["backend"] for labels in errors} == {"sbc"}
     assert sum(errors.values()) == failed_calls >= 2  # each failed attempt once, in one metric
+
+
+def test_what_a_command_records_itself_is_counted_once_and_a_question_not_at_all(
+    bot: BotHarness,
+) -> None:
+    with bot.sandbox.world.lock:
+        bot.sandbox.world.platform.accounts["1004"].status = "deactivated"
+    before = scrape(bot)
+    bot.command(ALICE, "refresh-auth a")  # a name several accounts match: a pick-list, no event
+    bot.command(ALICE, "refresh-auth 1004")  # refused: the account is deactivated
+    bot.sandbox.faults("platform").set(error_rate=1.0)
+    bot.command(ALICE, "refresh-auth 1002")  # failed before any run: the account can't be read
+    after = scrape(bot)
+
+    assert grew(before, after, "jethub_actions_total") == {
+        (("action", "refresh_auth"), ("outcome", "refused")): 1.0,
+        (("action", "refresh_auth"), ("outcome", "failed")): 1.0,
+    }
+    with bot.ledger.read_session() as session:
+        recorded = [(e.account, str(e.outcome)) for e in reversed(latest(session=session))]
+    assert recorded[-2:] == [("1004", "refused"), ("1002", "failed")]

@@ -209,7 +209,11 @@ def reconcile(ledger: Ledger, sandbox: Sandbox, original: dict[str, Any]) -> lis
             expected = original[account]["suspended"] if not last else last[-1] == "suspend"
             if (accounts[account].suspended is not None) != expected:
                 problems.append(f"{account}: ledger says suspended={expected}")
-        renames = [d for a, acct, _, d in events if a == "edit.rename" and acct == "1006"]
+        # A change's record is its run's events; a failure before its run (a backend read)
+        # changed nothing and says nothing about what the backends hold.
+        renames = [
+            d for a, acct, _, d in events if (a, acct) == ("edit.rename", "1006") and "run_id" in d
+        ]
         if renames:
             after = renames[-1]["after"]
             found = world.zuora.account(original["1006"]["zuora_key"])
@@ -217,7 +221,9 @@ def reconcile(ledger: Ledger, sandbox: Sandbox, original: dict[str, Any]) -> lis
             if (accounts["1006"].name, zuora) != (after["platform"], after["zuora"]):
                 problems.append(f"1006: ledger says {after}, backends hold {accounts['1006'].name}")
         emails = [
-            (o, d) for a, acct, o, d in events if a == "invoice_email.update" and acct == "1008"
+            (o, d)
+            for a, acct, o, d in events
+            if (a, acct) == ("invoice_email.update", "1008") and "run_id" in d
         ]
         if emails:
             outcome, details = emails[-1]
