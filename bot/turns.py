@@ -24,14 +24,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import ValidationError
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.models.views import View
 
 from bot.boundary import Message, Post, after_ack, said, user_message
 from bot.codecs import NotValidAnyMore, PipeValue
 from bot.payloads import AppHomeOpened, BlockAction, ViewSubmission
 from bot.services import Services
-from bot.views.change_modal import notice_modal
+from bot.views.change_modal import loading_modal, notice_modal
 from commands.actor import Actor
 from commands.errors import CommandError, InvalidInput
+from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
     from bot.verbs import Invocation
@@ -64,6 +66,23 @@ class Turn:
     def tell(self, text: str) -> None:
         """Say ``text``, which is safe mrkdwn already (nothing from outside unescaped)."""
         self.answer(said(text))
+
+    def open_modal(
+        self, title: str, build: Callable[[], View], loading: View | None = None
+    ) -> None:
+        """Open a loading modal inside the trigger's three seconds, then fill it with ``build()``
+        — or, when that fails, with what ``render_error`` says about why."""
+        opened = self.client.views_open(
+            trigger_id=self.trigger_id, view=loading or loading_modal(title)
+        )
+        view_id, view_hash = opened["view"]["id"], opened["view"].get("hash")
+        try:
+            view = build()
+        except Exception as exc:
+            if not isinstance(exc, CommandError | IntegrationError):
+                log.exception("could not build the %s modal", title)
+            view = notice_modal(title, user_message(exc))
+        self.client.views_update(view_id=view_id, hash=view_hash, view=view)
 
 
 @dataclass(frozen=True)
