@@ -16,6 +16,7 @@ person: listeners never map errors themselves.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -238,16 +239,17 @@ def on_submit(listener: Callable[[Submission], Later | None]) -> BoltListener:
 
 
 def on_event(
-    listener: Callable[[Turn, AppHomeOpened], None], answer: Callable[[WebClient, str], Post]
+    listener: Callable[[Turn, AppHomeOpened], None],
+    answer: Callable[[WebClient, str, Message], object],
 ) -> BoltListener:
-    """``answer(client, user)`` is how a failure is told: an event has no reply of its own."""
+    """``answer(client, user, message)`` tells a failure: an event has no reply of its own."""
 
     def handle(ack: Ack, event: dict[str, Any], context: BoltContext, client: WebClient) -> None:
         ack()
         services: Services = context["services"]
         actor: Actor = context["actor"]
         opened = AppHomeOpened.model_validate(event)
-        turn = Turn(services, actor, client, answer(client, actor.user_id))
+        turn = Turn(services, actor, client, functools.partial(answer, client, actor.user_id))
         after_ack(services, listener.__name__, lambda: listener(turn, opened), turn.answer)
 
     return _named(handle, listener)

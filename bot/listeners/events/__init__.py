@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk import WebClient
 
-from bot.boundary import Message, Post
+from bot.boundary import Message
 from bot.payloads import AppHomeOpened
 from bot.turns import Turn
 from bot.views.home import home_problem_view, home_view
@@ -20,10 +20,6 @@ def on_home_opened(turn: Turn, opened: AppHomeOpened) -> None:
     )
 
 
-def home_problem(client: WebClient, user: str) -> Post:
+def home_problem(client: WebClient, user: str, payload: Message) -> object:
     """The tab says what went wrong instead of staying blank."""
-
-    def publish(payload: Message) -> object:
-        return client.views_publish(user_id=user, view=home_problem_view(str(payload["text"])))
-
-    return publish
+    return client.views_publish(user_id=user, view=home_problem_view(str(payload["text"])))

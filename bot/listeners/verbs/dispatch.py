@@ -8,6 +8,7 @@ list) come for free with ``bot.blocks.verb_button``; a click is role-checked aga
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -107,17 +108,7 @@ def start(
             )
         except Forbidden as exc:
             return str(exc)
-    call = VerbCall(
-        call.services,
-        call.actor,
-        call.client,
-        call.answer,
-        call.channel_id,
-        call.trigger_id,
-        invocation=invocation,
-        origin=origin,
-        button=button,
-    )
+    call = replace(call, invocation=invocation, origin=origin, button=button)
     handler = HANDLERS.get(verb.name)
     work = (lambda: handler(call)) if handler is not None else None
     if work is None and legacy is not None and legacy[0] is not None:  # TRANSITIONAL
