@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot import metrics
 from bot.boundary import after_ack, said
 from bot.codecs import NotValidAnyMore, VerbTarget
 from bot.listeners.slash import legacy_handler
@@ -37,31 +37,33 @@ def on_command(
     services: Services = context["services"]
     actor: Actor = context["actor"]
     command = SlashCommand.model_validate(body)
+    answer = responder(respond, replier(client, actor.user_id, command.channel_id))
     try:
         invocation = parse(command.text)
-    except BadAccountArgument as exc:
-        ack(text=str(exc))
-        record(  # counted in /metrics, as every audited refusal is, once it commits
-            services.deps,
-            actor=actor,
-            action=exc.verb.action,
-            account=None,
-            outcome="refused",
-            details={"problem": "not an account", "argument": exc.argument},
-        )
-        return
     except UsageError as exc:
-        metrics.ACTIONS.labels("usage", "refused").inc()
         ack(text=str(exc))
+        after_ack(services, "usage", partial(_record_usage, services, actor, exc), answer)
         return
     if invocation.verb.name == "help":
         ack(**help_message(actor, services.deps.policy.role_contact))
         return
-    answer = responder(respond, replier(client, actor.user_id, command.channel_id))
     call = VerbCall(services, actor, client, answer, command.channel_id, command.trigger_id)
     legacy = (context.get("legacy_verbs"), respond, body)
     refusal = start(call, invocation, origin=None, button=None, legacy=legacy)
     ack(text=refusal) if refusal else ack()
+
+
+def _record_usage(services: Services, actor: Actor, exc: UsageError) -> None:
+    """A command that could not be read is a refusal like any other: audited (and so counted in
+    /metrics), under its verb's action when the verb was named."""
+    if isinstance(exc, BadAccountArgument):
+        details = {"problem": "not an account", "argument": exc.argument}
+        action = exc.verb.action
+    else:
+        details, action = {"problem": str(exc)[:200]}, "usage"
+    record(
+        services.deps, actor=actor, action=action, account=None, outcome="refused", details=details
+    )
 
 
 def on_verb_button(
