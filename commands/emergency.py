@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from commands.actor import Actor, Role
 from commands.change_run import Change, carry_out
-from commands.changes import find_account, live_account, zuora_key
+from commands.changes import find_account, live_account, unchanged_if_it_fails, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.run_records import ActionFailed
 from commands.trail import audited, authorize
@@ -34,6 +34,10 @@ if TYPE_CHECKING:
     from commands.run_kinds import RunView
     from integrations.platform import Account, EmergencyRecord
     from integrations.zuora import ZuoraContact
+
+# The runs' kinds (their steps are at the end of the module).
+KIND = "emergency.save"
+SOLD_TO_KIND = "emergency.sold_to"
 
 MAX_FIELD = 100  # longer than any IPND field; validate() says the real limits
 
@@ -222,6 +226,7 @@ def check_address(address: ServiceAddress) -> list[Finding]:
     return findings
 
 
+@unchanged_if_it_fails(KIND)
 def save_emergency(cmd: SaveEmergency, actor: Actor, deps: Deps) -> EmergencySaved:
     """Validate again and store the address on the platform, audited before → after."""
     with audited(deps, actor, KIND, cmd.account) as trail:
@@ -306,9 +311,6 @@ def _wire(address: ServiceAddress | None) -> dict[str, str] | None:
 
 
 # -- the runs -----------------------------------------------------------------------------------
-
-KIND = "emergency.save"
-SOLD_TO_KIND = "emergency.sold_to"
 
 
 def _wanted(run: RunView) -> ServiceAddress:

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from commands.actor import Actor, Role
 from commands.change_run import Change, carry_out
-from commands.changes import find_account, live_account, zuora_key
+from commands.changes import find_account, live_account, unchanged_if_it_fails, zuora_key
 from commands.errors import Conflict, NothingToDo
 from commands.trail import audited, authorize
 
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from commands.deps import Deps
     from commands.run_kinds import RunView
     from integrations.zuora import ZuoraAccount, ZuoraContact
+
+# The runs' kinds (their steps are at the end of the module).
+KIND = "invoice_email.update"
 
 MAX_EMAIL = 80  # Zuora's limit on workEmail / personalEmail
 
@@ -140,6 +143,7 @@ def _contacts(account: str, name: str, zuora: ZuoraAccount) -> InvoiceContacts:
     )
 
 
+@unchanged_if_it_fails(KIND)
 def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> InvoiceEmailChanged:
     """Update the Bill To contact's work email; nothing else on the Zuora account."""
     with audited(deps, actor, KIND, cmd.account) as trail:
@@ -182,8 +186,6 @@ def change_invoice_email(cmd: ChangeInvoiceEmail, actor: Actor, deps: Deps) -> I
 
 
 # -- the run ------------------------------------------------------------------------------------
-
-KIND = "invoice_email.update"
 
 
 def _bill_to_email(deps: Deps, run: RunView) -> str | None:

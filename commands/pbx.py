@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from commands.actor import Actor, Role
 from commands.change_run import Change, carry_out
-from commands.changes import find_account, live_account, zuora_key
+from commands.changes import find_account, live_account, unchanged_if_it_fails, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.trail import audited, authorize
 from integrations.errors import NotFound
@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from commands.run_kinds import RunView
     from integrations.platform import Pbx
     from integrations.zuora import Subscription
+
+# The runs' kinds (their steps are at the end of the module).
+SUBSCRIPTION = "pbx.subscription"
+NAME = "pbx.name"
 
 MAX_GROUP_NAME = 64
 MAX_SUBSCRIPTION = 50
@@ -205,6 +209,7 @@ def check_subscription(cmd: ChangePbxSubscription, deps: Deps) -> Subscription:
     )
 
 
+@unchanged_if_it_fails(SUBSCRIPTION)
 def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps) -> PbxChanged:
     with audited(deps, actor, SUBSCRIPTION, cmd.account) as trail:
         trail.require(Role.OPERATOR, to="change a PBX's billing subscription")
@@ -234,6 +239,7 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
     )
 
 
+@unchanged_if_it_fails(NAME)
 def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChanged:
     with audited(deps, actor, NAME, cmd.account) as trail:
         trail.require(Role.OPERATOR, to="rename a PBX group")
@@ -258,9 +264,6 @@ def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChange
 
 
 # -- the runs -----------------------------------------------------------------------------------
-
-SUBSCRIPTION = "pbx.subscription"
-NAME = "pbx.name"
 
 
 def _now(deps: Deps, run: RunView) -> Pbx:
