@@ -12,9 +12,9 @@ working.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Self
+from typing import Annotated, ClassVar, Literal, Protocol, Self
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from commands.errors import CommandError
 
@@ -88,3 +88,66 @@ class ShareRef(PipeValue):
     verb: Annotated[str, StringConstraints(pattern=r"^[a-z-]{1,20}$")]
     account: AccountNumber
     cursor: str = ""
+
+
+# -- the account changes (edit, invoice email, PBX, emergency) ---------------------------------
+
+
+class Codec(Protocol):
+    """What ``Click.value`` and ``Submission.meta`` read with (a PipeValue, a JsonValue)."""
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self: ...
+
+
+ChannelId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{0,32}$")]
+PbxId = Annotated[str, StringConstraints(pattern=r"^[!-~]{1,200}$")]
+
+
+class JsonValue(BaseModel):
+    """A value that is a small JSON object (the format of the account changes' modals and
+    Retry buttons): short keys, fields left at their default omitted."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True)
+    LIMIT: ClassVar[int] = 2000
+
+    def encode(self) -> str:
+        raw = self.model_dump_json(by_alias=True, exclude_defaults=True)
+        if len(raw) > self.LIMIT:
+            raise ValueError(f"{type(self).__name__} is {len(raw)} characters (max {self.LIMIT})")
+        return raw
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError:
+            raise NotValidAnyMore() from None
+
+
+class ModalContext(JsonValue):
+    """What an account-change modal carries in ``private_metadata``: ids only, resolved again
+    on submit, and where to answer. ``{"a": account, "c": channel, "p": pbx id, "d": digest}``."""
+
+    LIMIT: ClassVar[int] = 3000  # Slack's limit on private_metadata
+
+    account: AccountNumber = Field(alias="a")
+    channel: ChannelId = Field("", alias="c")
+    pbx_id: Annotated[str, StringConstraints(pattern=r"^[!-~]{0,200}$")] = Field("", alias="p")
+    # The emergency modal: the fingerprint of the address pulled from Zuora.
+    pulled: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{0,32}$")] = Field("", alias="d")
+
+
+class PbxRef(PipeValue):
+    """The PBX view's buttons (subscription, group name): ``account|pbx id``."""
+
+    account: AccountNumber
+    pbx_id: PbxId
+
+
+class EditRetry(JsonValue):
+    """The Retry of a half-done edit: ``{"k": "name"|"parent", "a": account, "t": target}``."""
+
+    kind: Literal["name", "parent"] = Field(alias="k")
+    account: AccountNumber = Field(alias="a")
+    target: str | None = Field(None, alias="t")

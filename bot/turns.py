@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
 from bot.boundary import Message, Post, after_ack, said, user_message
-from bot.codecs import NotValidAnyMore, PipeValue
+from bot.codecs import Codec, NotValidAnyMore
 from bot.payloads import AppHomeOpened, BlockAction, ViewSubmission
 from bot.services import Services
 from bot.views.change_modal import loading_modal, notice_modal
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-V = TypeVar("V", bound=PipeValue)
+V = TypeVar("V", bound=Codec)
 BoltListener = Callable[..., None]
 
 

@@ -1,6 +1,5 @@
-"""What every account-change modal shares: the ids it carries in ``private_metadata``
-(``ModalContext``), the modal shell, the loading and notice modals, its inputs and buttons, and
-the reply when a change did not happen at all.
+"""What every account-change modal shares: the modal shell (its ``private_metadata`` is a
+``bot.codecs.ModalContext``), the loading and notice modals, its inputs and buttons.
 
 The change modals themselves live with their feature (``edit``, ``invoice_email``, ``pbx``,
 ``emergency``). Every outside string goes through ``esc()`` in mrkdwn (plain-text fields —
@@ -9,10 +8,7 @@ titles, labels, initial values — are never parsed).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -23,42 +19,12 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.blocks import MAX_VIEW_BLOCKS, esc, message, section
+from bot.blocks import MAX_VIEW_BLOCKS, esc, section
+from bot.codecs import ModalContext
 
 # Input block ids are the command's field names, so an ``InvalidInput(field)`` lands on its field.
 INPUT_ACTION = "value"
 SECTION_CHARS = 2900
-
-
-@dataclass(frozen=True)
-class ModalContext:
-    """What a modal carries in ``private_metadata``: ids only, resolved again on submit."""
-
-    account: str
-    channel: str = ""
-    pbx_id: str = ""
-    pulled: str = ""  # the emergency modal: fingerprint of the address pulled from Zuora
-
-    def dump(self) -> str:
-        data = {"a": self.account, "c": self.channel, "p": self.pbx_id}
-        if self.pulled:
-            data["d"] = self.pulled
-        return json.dumps(data)
-
-    @classmethod
-    def load(cls, raw: str | None) -> ModalContext:
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        return cls(
-            str(data.get("a") or ""),
-            str(data.get("c") or ""),
-            str(data.get("p") or ""),
-            str(data.get("d") or "")[:32],
-        )
 
 
 def modal(
@@ -77,7 +43,7 @@ def modal(
         close=PlainTextObject(text="Cancel" if submit else "Close"),
         submit=PlainTextObject(text=submit) if submit else None,
         callback_id=callback_id,
-        private_metadata=meta.dump() if meta else None,
+        private_metadata=meta.encode() if meta else None,
         blocks=list(blocks),
     )
 
@@ -122,12 +88,6 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 
 def heading(page: str, account: str, name: str) -> Block:
     return section(f"*{page}* — {esc(name)} (`{esc(account)}`)")
-
-
-def change_failed(what: str, account: str, error: object) -> dict[str, Any]:
-    """A change that did not happen at all (a backend refused or was down before any write)."""
-    text = f":x: The {what} of account `{esc(account)}` failed; nothing was changed. {esc(error)}"
-    return message(plain(text), [section(text)])
 
 
 def plain(text: str) -> str:

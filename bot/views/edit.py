@@ -1,11 +1,10 @@
 """Block Kit for ``edit``: the modal that renames an account or changes its parent on the Jet Hub
 platform and in Zuora, the reply that says what changed, and the warning (with a Retry) when only
-one system took the change.
+one system took the change; ``edit_answer`` draws whichever a step came to.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,10 +19,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import context, esc, message, section
+from bot.boundary import render_error
+from bot.codecs import EditRetry, ModalContext
 from bot.views.activity import share_blocks
 from bot.views.change_modal import (
     INPUT_ACTION,
-    ModalContext,
     button,
     heading,
     modal,
@@ -31,7 +31,8 @@ from bot.views.change_modal import (
     text_input,
 )
 from commands.changes import PLATFORM, ZUORA
-from commands.edit import MAX_NAME, EditForm, EditIncomplete, EditKind, EditResult
+from commands.edit import MAX_NAME, EditForm, EditIncomplete, EditResult
+from commands.edit_modal import Answer
 
 EDIT_RETRY_ACTION = "changes.edit_retry"
 EDIT_MODAL = "changes.edit_modal"
@@ -133,10 +134,6 @@ def _parent(value: str | None) -> str:
     return f"`{esc(value)}`" if value else "none"
 
 
-def retry_value(kind: EditKind, account: str, target: str | None) -> str:
-    return json.dumps({"k": kind, "a": account, "t": target})
-
-
 def edit_incomplete(exc: EditIncomplete) -> dict[str, Any]:
     """The split state, each system with what it holds, and a Retry that finishes it."""
     if exc.kind == "name":
@@ -158,7 +155,7 @@ def edit_incomplete(exc: EditIncomplete) -> dict[str, Any]:
                 button(
                     "Retry Zuora",
                     EDIT_RETRY_ACTION,
-                    retry_value(exc.kind, exc.account, exc.target),
+                    EditRetry(kind=exc.kind, account=exc.account, target=exc.target).encode(),
                     style="primary",
                 )
             ]
@@ -166,3 +163,12 @@ def edit_incomplete(exc: EditIncomplete) -> dict[str, Any]:
         context("Retry writes only the system that does not have the new value yet."),
     ]
     return message(esc(str(exc)), blocks)
+
+
+def edit_answer(answer: Answer) -> dict[str, Any]:
+    """One step of an edit: done, half done (with its Retry), or what stopped it."""
+    if isinstance(answer, EditResult):
+        return edit_done(answer)
+    if isinstance(answer, EditIncomplete):
+        return edit_incomplete(answer)
+    return render_error(answer)

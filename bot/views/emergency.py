@@ -5,7 +5,6 @@ that says what was saved.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -20,11 +19,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import context, esc, message, section
+from bot.codecs import AccountRef, ModalContext
 from bot.views.activity import share_blocks
 from bot.views.change_modal import (
     INPUT_ACTION,
     SECTION_CHARS,
-    ModalContext,
     button,
     heading,
     modal,
@@ -47,7 +46,14 @@ MAX_FINDINGS_SHOWN = 25
 
 def emergency_action_buttons(account: str) -> list[ButtonElement]:
     """The emergency view's button: read the Sold To contact from Zuora and check it."""
-    return [button("Pull from Zuora", EMERGENCY_PULL_ACTION, account, style="primary")]
+    return [
+        button(
+            "Pull from Zuora",
+            EMERGENCY_PULL_ACTION,
+            AccountRef(account=account).encode(),
+            style="primary",
+        )
+    ]
 
 
 def findings_text(findings: Sequence[Finding]) -> str:
@@ -124,7 +130,7 @@ def emergency_modal(draft: EmergencyDraft, meta: ModalContext) -> View:
         )
     )
     blocks.append(context("Saving replaces the emergency (IPND) record on the Jet Hub platform."))
-    meta = dataclasses.replace(meta, pulled=address_digest(draft.address))
+    meta = meta.model_copy(update={"pulled": address_digest(draft.address)})
     return modal("Emergency details", blocks, callback_id=EMERGENCY_MODAL, submit="Save", meta=meta)
 
 

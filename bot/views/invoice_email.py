@@ -10,8 +10,9 @@ from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
 from slack_sdk.models.views import View
 
 from bot.blocks import context, esc, message, section
+from bot.codecs import ModalContext
 from bot.views.activity import share_blocks
-from bot.views.change_modal import ModalContext, heading, modal, plain, text_input
+from bot.views.change_modal import heading, modal, plain, text_input
 from commands.invoice_email import MAX_EMAIL, InvoiceContacts, InvoiceEmailChanged
 
 INVOICE_EMAIL_MODAL = "changes.invoice_email_modal"

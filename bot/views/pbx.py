@@ -18,10 +18,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import esc, message, section
+from bot.codecs import ModalContext, PbxRef
 from bot.views.activity import share_blocks
 from bot.views.change_modal import (
     INPUT_ACTION,
-    ModalContext,
     button,
     heading,
     modal,
@@ -41,16 +41,11 @@ ACKNOWLEDGE_VALUE = "acknowledged"
 
 def pbx_action_buttons(account: str, pbx_id: str) -> list[ButtonElement]:
     """The PBX view's buttons for one group (operators; the click is role-checked again)."""
-    value = f"{account}|{pbx_id}"
+    value = PbxRef(account=account, pbx_id=pbx_id).encode()
     return [
         button("Edit billing subscription", PBX_SUBSCRIPTION_ACTION, value),
         button("Update group name", PBX_NAME_ACTION, value),
     ]
-
-
-def parse_pbx_value(value: str) -> tuple[str, str] | None:
-    account, _, pbx_id = value.partition("|")
-    return (account, pbx_id) if account.isdigit() and pbx_id else None
 
 
 def pbx_subscription_modal(form: PbxForm, meta: ModalContext) -> View:

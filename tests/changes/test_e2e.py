@@ -208,6 +208,24 @@ def test_a_viewer_cannot_edit_and_no_modal_opens(bot: BotHarness):
     assert names(bot, "1006")[0] == "Southern Cross Physiotherapy"
 
 
+def test_edit_by_a_name_matching_several_accounts_offers_a_pick_list_not_a_modal(
+    bot: BotHarness,
+):
+    bot.command(ALICE, "edit bean republic")
+    bot.wait_idle()
+
+    pick = last_reply(bot, ALICE)
+    assert "4 accounts match" in rendered(pick)
+    buttons = [b["accessory"] for b in pick["blocks"] if b.get("accessory")]
+    assert {b["action_id"] for b in buttons} == {"verb:edit"}
+    assert bot.slack.calls("views.open") == []
+    bot.send.block_action(ALICE, "verb:edit", "1003", message=pick)
+    bot.wait_idle()
+    modal = bot.slack.open_view(ALICE)
+    assert modal is not None and modal["callback_id"] == edit_views.EDIT_MODAL
+    assert "Bean Republic Fitzroy" in rendered(modal)
+
+
 # -- invoice email --------------------------------------------------------------------------------
 
 
@@ -233,6 +251,25 @@ def test_invoice_email_is_validated_inline_then_updated(bot: BotHarness):
     ((action, outcome, details),) = audit(bot, "1002")
     assert (action, outcome) == ("invoice_email.update", "ok")
     assert details["before"] == "accounts@beanrepublicsurryhills.com.au"
+
+
+def test_an_invoice_email_change_zuora_could_not_check_says_nothing_was_changed(
+    bot: BotHarness,
+):
+    open_modal(bot, ALICE, "invoice-email 1002", invoice_email_views.INVOICE_EMAIL_MODAL)
+    bot.sandbox.faults("zuora").set(error_rate=1.0)
+
+    submit(bot, ALICE, {"email": "billing@bean.example.com.au"})
+
+    bot.sandbox.faults("zuora").clear()
+    said = rendered(last_reply(bot, ALICE))
+    assert "The invoice email change of account `1002` failed; nothing was changed." in said
+    with bot.sandbox.world.lock:
+        world = bot.sandbox.world.zuora
+        account = world.account("A00001002")
+        assert account is not None
+        assert world.bill_to(account).work_email == "accounts@beanrepublicsurryhills.com.au"
+    assert [(a, o) for a, o, _ in audit(bot, "1002")] == [("invoice_email.update", "failed")]
 
 
 def test_one_shared_contact_is_warned_about(bot: BotHarness):
@@ -312,6 +349,15 @@ def test_pbx_billing_is_a_select_of_the_active_subscriptions_only(bot: BotHarnes
 
 def test_a_pbx_on_an_active_subscription_is_not_flagged(bot: BotHarness):
     assert "should be billed on an active one" not in rendered(pbx_view(bot, "1007"))
+
+
+def test_a_pbx_button_that_the_app_did_not_make_opens_nothing(bot: BotHarness):
+    view = pbx_view(bot, "1007")
+    bot.send.block_action(ALICE, pbx_views.PBX_NAME_ACTION, "1007|", message=view)
+    bot.wait_idle()
+
+    assert "That button is not valid any more." in rendered(last_reply(bot, ALICE))
+    assert bot.slack.calls("views.open") == []
 
 
 def test_pbx_group_name_needs_the_acknowledgement_ticked(bot: BotHarness):

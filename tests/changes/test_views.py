@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import ActionsBlock
 from slack_sdk.models.views import View
 
-from bot.listeners.changes import submitted_values
+from bot.codecs import EditRetry, ModalContext, NotValidAnyMore, PbxRef
+from bot.payloads import State
 from bot.views import auth_rules as auth_views
 from bot.views import edit as edit_views
 from bot.views import emergency as emergency_views
 from bot.views import invoice_email as invoice_email_views
 from bot.views import pbx as pbx_views
-from bot.views.change_modal import ModalContext
 from commands.auth_rules import AuthRefreshed
 from commands.edit import EditForm, EditIncomplete, EditResult, Holding
 from commands.emergency import EmergencyDraft, SoldTo, address_digest
@@ -25,7 +26,7 @@ from integrations.errors import RateLimited
 from integrations.ipnd import ServiceAddress, validate
 
 EVIL = "<!channel> & <@U123>"
-META = ModalContext("1012", "C0SUPPORT", "pbx1")
+META = ModalContext(account="1012", channel="C0SUPPORT", pbx_id="pbx1")
 
 
 def dumped(view: View) -> str:
@@ -58,7 +59,7 @@ def test_the_edit_modal_escapes_names_and_has_name_and_parent_inputs():
     text = dumped(view)
 
     assert view.callback_id == edit_views.EDIT_MODAL
-    assert ModalContext.load(view.private_metadata) == META
+    assert ModalContext.decode(view.private_metadata) == META
     input_ids = [b.block_id for b in view.blocks if b.type == "input"]
     assert input_ids == ["name", "parent"]
     assert "&lt;!channel&gt; &amp; &lt;@U123&gt;" in text
@@ -132,8 +133,9 @@ def test_pbx_buttons_carry_only_ids():
         pbx_views.PBX_NAME_ACTION,
     ]
     assert {b.value for b in buttons} == {"1006|abc123"}
-    assert pbx_views.parse_pbx_value("1006|abc123") == ("1006", "abc123")
-    assert pbx_views.parse_pbx_value("x|y") is None
+    assert PbxRef.decode("1006|abc123") == PbxRef(account="1006", pbx_id="abc123")
+    with pytest.raises(NotValidAnyMore):
+        PbxRef.decode("x|y")
     ActionsBlock(elements=buttons).validate_json()
 
 
@@ -200,7 +202,7 @@ def test_the_emergency_modal_has_every_ipnd_field_and_the_findings():
         emergency_views.SOLD_TO_BLOCK,
     ]
     assert "Not shown because Zuora's Sold To has none: building type" in text
-    assert ModalContext.load(view.private_metadata).pulled == address_digest(address)
+    assert ModalContext.decode(view.private_metadata).pulled == address_digest(address)
     assert "Postcode 2000 is in NSW, but state is VIC" in text
     assert "Hard errors" in text
     assert_escaped(text)
@@ -229,9 +231,9 @@ def test_nothing_to_do_says_so():
     assert "Nothing to do" in auth_views.auth_refreshed(result)["text"]
 
 
-def test_submitted_values_reads_text_and_checkboxes():
-    view = {
-        "state": {
+def test_a_submitted_modal_is_read_by_block_id_text_and_checkboxes():
+    state = State.model_validate(
+        {
             "values": {
                 "name": {"value": {"type": "plain_text_input", "value": "x"}},
                 "acknowledged": {
@@ -240,12 +242,77 @@ def test_submitted_values_reads_text_and_checkboxes():
                 "parent": {"value": {"type": "plain_text_input", "value": None}},
             }
         }
-    }
-    assert submitted_values(view) == {"name": "x", "acknowledged": ["acknowledged"], "parent": None}
+    )
+    assert state.text("name") == "x"
+    assert state.chosen("acknowledged") == ["acknowledged"]
+    assert state.text("parent") == ""  # left empty
+    assert state.text("email") is None and state.chosen("no_parent") == []  # not in the modal
 
 
-@given(st.text(max_size=300), st.text(max_size=40), st.text(max_size=40))
-def test_modal_context_round_trips_and_never_breaks_on_junk(raw, account, channel):
-    ModalContext.load(raw)  # never raises
-    meta = ModalContext(account, channel)
-    assert ModalContext.load(meta.dump()) == meta
+# -- what the modals and buttons carry ---------------------------------------------------------
+
+NUMBER = st.from_regex(r"\A[0-9]{1,12}\Z")
+CHANNEL = st.from_regex(r"\A[A-Z0-9]{0,12}\Z")
+PRINTABLE = st.from_regex(r"\A[!-~]{1,40}\Z")
+
+
+@given(NUMBER, CHANNEL, PRINTABLE, st.from_regex(r"\A[0-9a-f]{0,16}\Z"))
+def test_modal_context_round_trips(account, channel, pbx_id, pulled):
+    meta = ModalContext(account=account, channel=channel, pbx_id=pbx_id, pulled=pulled)
+    assert ModalContext.decode(meta.encode()) == meta
+
+
+def test_modal_context_reads_what_open_modals_carry():
+    """Modals opened before this release carry ``json.dumps`` of all the keys."""
+    raw = json.dumps({"a": "1012", "c": "C0SUPPORT", "p": "pbx1"})
+    assert ModalContext.decode(raw) == META
+    raw = json.dumps({"a": "1008", "c": "", "p": "", "d": "0123456789abcdef"})
+    assert ModalContext.decode(raw).pulled == "0123456789abcdef"
+
+
+@given(NUMBER, PRINTABLE)
+def test_pbx_refs_round_trip(account, pbx_id):
+    ref = PbxRef(account=account, pbx_id=pbx_id)
+    assert PbxRef.decode(ref.encode()) == ref
+
+
+@given(st.sampled_from(["name", "parent"]), NUMBER, st.none() | st.text(max_size=255))
+def test_edit_retries_round_trip(kind, account, target):
+    retry = EditRetry(kind=kind, account=account, target=target)
+    assert EditRetry.decode(retry.encode()) == retry
+
+
+def test_edit_retries_posted_before_this_release_still_work():
+    raw = json.dumps({"k": "name", "a": "1007", "t": "Wattle and Gum"})
+    assert EditRetry.decode(raw) == EditRetry(kind="name", account="1007", target="Wattle and Gum")
+    parent = EditRetry.decode(json.dumps({"k": "parent", "a": "1009", "t": None}))
+    assert parent.target is None
+
+
+@pytest.mark.parametrize("codec", [ModalContext, PbxRef, EditRetry])
+@given(raw=st.text(max_size=300))
+def test_garbage_is_not_valid_any_more(codec, raw):
+    try:
+        value = codec.decode(raw)
+    except NotValidAnyMore:
+        return
+    assert value.account.isdigit()  # what decodes is a well-formed value
+    assert codec.decode(value.encode()) == value
+
+
+@pytest.mark.parametrize(
+    ("codec", "raw"),
+    [
+        (ModalContext, ""),
+        (ModalContext, "[]"),
+        (ModalContext, '{"a": 1012}'),
+        (ModalContext, '{"a": "x"}'),
+        (PbxRef, "1006"),
+        (PbxRef, "1006|"),
+        (EditRetry, '{"k": "drop", "a": "1"}'),
+        (EditRetry, "not json"),
+    ],
+)
+def test_what_the_app_did_not_make_is_not_valid_any_more(codec, raw):
+    with pytest.raises(NotValidAnyMore):
+        codec.decode(raw)

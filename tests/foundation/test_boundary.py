@@ -1,4 +1,4 @@
-from bot.boundary import user_message
+from bot.boundary import said, user_message
 from commands.errors import AccountNotFound, Conflict
 from integrations.errors import BackendRejected
 
@@ -31,11 +31,7 @@ def test_unexpected_errors_quote_a_reference_not_the_exception():
 
 
 def test_listener_notices_do_not_escape_a_boundary_message_twice():
-    from bot.listeners.changes import _text
-
-    posted = []
-    _text(posted.append)(user_message(AccountNotFound("Smith & Sons")))
-    (payload,) = posted
+    payload = said(user_message(AccountNotFound("Smith & Sons")))
     shown = payload["blocks"][0]["text"]["text"]
     assert "Smith &amp; Sons" in shown
     assert "&amp;amp;" not in shown

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.listeners.submissions import changes
 from bot.turns import Later, Submission
 
-LISTENERS: dict[str, Callable[[Submission], Later | None]] = {}
+LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
+    **changes.LISTENERS,
+}
