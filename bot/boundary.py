@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from functools import singledispatch
 from typing import Any
 
@@ -34,7 +35,7 @@ from bot.blocks import (
 from bot.masking import PROCESS
 from bot.services import Services
 from commands.context import current_correlation_id
-from commands.errors import AccountNotFound, AmbiguousAccount, CommandError
+from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
 from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
@@ -156,3 +157,24 @@ def _safe_answer(answer: Post, payload: Message) -> None:
         answer(payload)
     except Exception:
         log.exception("could not tell the user about a failure")
+
+
+# -- a backend check inside a modal submission's ack ----------------------------------------------
+
+CHECK_SECONDS = 2.0  # what a backend check may take inside a view submission's ack
+
+
+def check_in_time(services: Services, field: str, check: Callable[[], object]) -> None:
+    """Run a backend check inside the ack's time budget; ``InvalidInput`` on ``field`` when it
+    fails, cannot say in time, or cannot be made."""
+    future = services.executor.submit(contextvars.copy_context().run, check)
+    try:
+        future.result(timeout=CHECK_SECONDS)
+    except FutureTimeout:
+        raise InvalidInput(
+            field, "Could not check this in time (a backend is slow): submit again shortly."
+        ) from None
+    except InvalidInput:
+        raise
+    except (CommandError, IntegrationError) as exc:
+        raise InvalidInput(field, f"Could not check this: {user_message(exc)}"[:1900]) from None

@@ -1,15 +1,14 @@
 """The account changes' modals, submitted: each is checked inside the ack — the role, the typed
 order (a wrong field is refused on that field), and the few checks that need a backend within
-``CHECK_SECONDS`` — then carried out after it and answered to the person, in the channel they
-started from."""
+the ack's short budget (``bot.boundary.check_in_time``) — then carried out after it and answered
+to the person, in the channel they started from."""
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import Callable
-from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 
-from bot.boundary import Message, Post, user_message
+from bot.boundary import Message, Post, check_in_time
 from bot.codecs import ModalContext
 from bot.turns import Later, Submission
 from bot.views.edit import EDIT_MODAL, REMOVE_PARENT_BLOCK, REMOVE_PARENT_VALUE, edit_answer
@@ -27,7 +26,7 @@ from commands.emergency import (
     check_address,
     save_emergency,
 )
-from commands.errors import CommandError, InvalidInput
+from commands.errors import InvalidInput
 from commands.invoice_email import ChangeInvoiceEmail, change_invoice_email
 from commands.pbx import (
     ChangePbxSubscription,
@@ -37,10 +36,8 @@ from commands.pbx import (
     rename_pbx_group,
 )
 from commands.trail import authorize
-from integrations.errors import IntegrationError
 from integrations.ipnd import ADDRESS_FIELDS
 
-CHECK_SECONDS = 2.0  # what a backend check may take inside a view submission's ack
 EDITED_PULLED_ADDRESS = (
     "You changed the address pulled from Zuora: saved as it is, the platform will differ from "
     "Zuora's Sold To. Pick whether to update Zuora's Sold To too."
@@ -53,13 +50,8 @@ def on_edit(sub: Submission) -> Later:
     removed = REMOVE_PARENT_VALUE in state.chosen(REMOVE_PARENT_BLOCK)
     wanted = None if removed else state.text("parent")
     parent = order(SetParent, {"account": meta.account, "parent": wanted})
-    check_in_time(sub, "parent", lambda: check_parent(parent, sub.deps))
-
-    def work(post: Post) -> None:
-        for answer in apply_edit(rename, parent, sub.actor, sub.deps):
-            post(edit_answer(answer))
-
-    return Later(work, meta.channel)
+    check_in_time(sub.services, "parent", lambda: check_parent(parent, sub.deps))
+    return Later(partial(_edit, sub, rename, parent), meta.channel)
 
 
 def on_invoice_email(sub: Submission) -> Later:
@@ -76,7 +68,7 @@ def on_pbx_subscription(sub: Submission) -> Later:
         ChangePbxSubscription,
         {"account": meta.account, "pbx_id": meta.pbx_id, "subscription": chosen},
     )
-    check_in_time(sub, "subscription", lambda: check_subscription(cmd, sub.deps))
+    check_in_time(sub.services, "subscription", lambda: check_subscription(cmd, sub.deps))
     return _told(meta, lambda: pbx_done(change_pbx_subscription(cmd, sub.actor, sub.deps)))
 
 
@@ -108,13 +100,19 @@ def on_emergency(sub: Submission) -> Later:
     return _told(meta, lambda: emergency_done(save_emergency(cmd, sub.actor, sub.deps)))
 
 
+def _edit(sub: Submission, rename: RenameAccount, parent: SetParent, post: Post) -> None:
+    """After the ack: each step of the edit answered on its own."""
+    for answer in apply_edit(rename, parent, sub.actor, sub.deps):
+        post(edit_answer(answer))
+
+
 def _told(meta: ModalContext, change: Callable[[], Message]) -> Later:
     """After the ack: carry the change out and tell the person what it came to."""
+    return Later(partial(_tell, change), meta.channel)
 
-    def work(post: Post) -> None:
-        post(change())
 
-    return Later(work, meta.channel)
+def _tell(change: Callable[[], Message], post: Post) -> None:
+    post(change())
 
 
 def _operator(sub: Submission, action: str) -> ModalContext:
@@ -130,22 +128,6 @@ def _operator(sub: Submission, action: str) -> ModalContext:
         account=meta.account,
     )
     return meta
-
-
-def check_in_time(sub: Submission, field: str, check: Callable[[], object]) -> None:
-    """Run a backend check inside the ack's time budget; ``InvalidInput`` on ``field`` when it
-    fails, cannot say in time, or cannot be made."""
-    future = sub.services.executor.submit(contextvars.copy_context().run, check)
-    try:
-        future.result(timeout=CHECK_SECONDS)
-    except FutureTimeout:
-        raise InvalidInput(
-            field, "Could not check this in time (a backend is slow): submit again shortly."
-        ) from None
-    except InvalidInput:
-        raise
-    except (CommandError, IntegrationError) as exc:
-        raise InvalidInput(field, f"Could not check this: {user_message(exc)}"[:1900]) from None
 
 
 LISTENERS = {
