@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.actions import activity, reading, runs
+from bot.listeners.actions import activity, approvals, reading, runs
 from bot.turns import Click
 
 LISTENERS: dict[str, Callable[[Click], None]] = {
     **reading.LISTENERS,
     **activity.LISTENERS,
     **runs.LISTENERS,
+    **approvals.LISTENERS,
 }

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.listeners.submissions import approvals, deactivation
 from bot.turns import Later, Submission
 
-LISTENERS: dict[str, Callable[[Submission], Later | None]] = {}
+LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
+    **approvals.LISTENERS,
+    **deactivation.LISTENERS,
+}

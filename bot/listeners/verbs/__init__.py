@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.verbs import reading
+from bot.listeners.verbs import deactivation, reading
 from bot.turns import VerbCall
 
 VerbHandler = Callable[[VerbCall], None]
 
 HANDLERS: dict[str, VerbHandler] = {
     **reading.VERBS,
+    **deactivation.VERBS,
 }
