@@ -86,7 +86,6 @@ __all__ = [
     "StepView",
     "UnknownRun",
     "blast_radius",
-    "check_confirmation",
     "check_request",
     "execute_run",
     "load_run",
@@ -174,7 +173,7 @@ def require_approvals_channel(deps: Deps, actor: Actor, account: str) -> None:
         raise trail.refuse(NoApprovalsChannel(), problem="no approvals channel configured")
 
 
-def check_confirmation(account: str, typed: str, reason: str) -> dict[str, str]:
+def _confirmation_problems(account: str, typed: str, reason: str) -> dict[str, str]:
     """The modal's pure checks: ``{field: message}`` for each problem (empty when fine)."""
     problems: dict[str, str] = {}
     if typed.strip() != account:
@@ -189,7 +188,7 @@ def check_confirmation(account: str, typed: str, reason: str) -> dict[str, str]:
 def check_request(cmd: RequestDeactivation, actor: Actor, deps: Deps) -> None:
     """The checks of a request as typed, quick enough for Slack's three seconds: every problem
     at once (``RequestProblems``), audited as the request's refusal."""
-    problems = check_confirmation(cmd.account, cmd.typed_account, cmd.reason)
+    problems = _confirmation_problems(cmd.account, cmd.typed_account, cmd.reason)
     if not deps.policy.has_approvals_channel:
         problems["reason"] = str(NoApprovalsChannel())
     if problems:
