@@ -303,12 +303,18 @@ def tell_requester_retried(
         log.warning("could not tell the requester: %s", exc.response.get("error"))
 
 
+def announce_outcome(services: Services, client: WebClient, request: ApprovalView) -> None:
+    """A request left pending (decided, cancelled, expired): redraw its message, tell its
+    requester."""
+    redraw(services, client, request)
+    tell_requester(services, client, request)
+
+
 def expire_and_announce(services: Services, client: WebClient) -> list[ApprovalView]:
     """Expire every pending request past its time, update its message, tell its requester."""
     expired = expire_due(services.deps)
     for request in expired:
-        redraw(services, client, request)
-        tell_requester(services, client, request)
+        announce_outcome(services, client, request)
     return expired
 
 

@@ -16,8 +16,8 @@ from commands.approval_model import (
     NotYourRequest,
     UnknownRequest,
 )
-from commands.approvals import load_approval, refuse
-from commands.trail import record
+from commands.approvals import load_approval
+from commands.trail import audited, record
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -27,50 +27,25 @@ def cancel_approval(cmd: CancelApproval, actor: Actor, deps: Deps) -> ApprovalVi
     """The requester withdraws a pending request."""
     request = load_approval(deps, cmd.request_id)
     if request is None:
-        refuse(
-            deps,
-            actor,
-            "approval.cancel",
-            None,
-            {"problem": "no such request", "value": cmd.request_id[:64]},
-        )
-        raise UnknownRequest()
-    action = f"{request.kind}.cancel"
-    if actor.user_id != request.requested_by:
-        refuse(
-            deps,
-            actor,
-            action,
-            request.account,
-            {"request_id": request.id, "problem": "not the requester"},
-        )
-        raise NotYourRequest()
-    now = deps.now()
-    with deps.ledger.session() as session:
-        won = ledger_approvals.cancel(
-            session=session, request_id=request.id, by=actor.user_id, now=now
-        )
-        if won:
-            ledger_locks.release(session=session, approval_id=request.id)
-            record(
-                deps,
-                actor=actor,
-                action=action,
-                account=request.account,
-                outcome="ok",
-                session=session,
-                details={"request_id": request.id},
+        unknown = {"value": cmd.request_id[:64]}
+        with audited(deps, actor, "approval.cancel", None, details=unknown) as trail:
+            raise trail.refuse(UnknownRequest(), problem="no such request")
+    details = {"request_id": request.id}
+    with audited(deps, actor, f"{request.kind}.cancel", request.account, details=details) as trail:
+        if actor.user_id != request.requested_by:
+            raise trail.refuse(NotYourRequest(), problem="not the requester")
+        with deps.ledger.session() as session:
+            won = ledger_approvals.cancel(
+                session=session, request_id=request.id, by=actor.user_id, now=deps.now()
             )
-    after = load_approval(deps, request.id) or request
-    if not won:
-        refuse(
-            deps,
-            actor,
-            action,
-            request.account,
-            {"request_id": request.id, "problem": f"already {after.state.value}"},
-        )
-        raise AlreadyDecided(after, deps.zone)
+            if won:
+                ledger_locks.release(session=session, approval_id=request.id)
+                trail.ok(session=session)
+        after = load_approval(deps, request.id) or request
+        if not won:
+            raise trail.refuse(
+                AlreadyDecided(after, deps.zone), problem=f"already {after.state.value}"
+            )
     return after
 
 

@@ -30,7 +30,7 @@ from commands.approval_model import (
 )
 from commands.errors import InvalidInput
 from commands.run_records import load_run, run_for_approval
-from commands.trail import authorize, record
+from commands.trail import audited, authorize, record
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -106,13 +106,9 @@ class RequestLocked(Exception):
 def locked_out(deps: Deps, actor: Actor, kind: ApprovalKind, account: str) -> ActionInProgress:
     """Audit a request refused because another action holds the account; the refusal to raise."""
     problem = active_action(deps, kind.name, account) or ActionInProgress(account, kind.label)
-    refuse(
-        deps,
-        actor,
-        f"{kind.name}.request",
-        account,
-        {"problem": "another request or run is active", "detail": str(problem)},
-    )
+    why = {"problem": "another request or run is active", "detail": str(problem)}
+    with audited(deps, actor, f"{kind.name}.request", account, details=why) as trail:
+        trail.refuse(problem)  # recorded now; the caller raises it
     return problem
 
 
@@ -175,13 +171,6 @@ def set_approval_message(deps: Deps, request_id: str, *, channel: str, ts: str) 
 
 
 # -- helpers ------------------------------------------------------------------------------------
-
-
-def refuse(
-    deps: Deps, actor: Actor, action: str, account: str | None, details: Mapping[str, Any]
-) -> None:
-    """Audit a refused approval step (the caller raises the refusal)."""
-    record(deps, actor=actor, action=action, account=account, outcome="refused", details=details)
 
 
 def _plausible_id(value: str) -> bool:

@@ -8,9 +8,10 @@ the same transaction (``commands.deactivation_run`` has its steps; ``commands.en
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
@@ -71,10 +72,12 @@ __all__ = [
     "DeactivationRequested",
     "DeactivationSummary",
     "Growth",
+    "NoApprovalsChannel",
     "PreviewDeactivation",
     "Progress",
     "QuietProgress",
     "RequestDeactivation",
+    "RequestProblems",
     "RetryRun",
     "RunNotRetryable",
     "RunOutcome",
@@ -83,12 +86,13 @@ __all__ = [
     "StepView",
     "UnknownRun",
     "blast_radius",
-    "check_confirmation",
+    "check_request",
     "execute_run",
     "load_run",
     "new_owner",
     "preview_deactivation",
     "request_deactivation",
+    "require_approvals_channel",
     "resumable_runs",
     "retry_run",
     "run_for_approval",
@@ -140,7 +144,36 @@ def preview_deactivation(cmd: PreviewDeactivation, actor: Actor, deps: Deps) -> 
     return DeactivationPreview(account=account, radius=blast_radius(deps, account))
 
 
-def check_confirmation(account: str, typed: str, reason: str) -> dict[str, str]:
+class NoApprovalsChannel(CommandError):
+    def __init__(self) -> None:
+        super().__init__(
+            "Deactivation needs an approvals channel, and none is configured "
+            "(`JETHUB_APPROVALS_CHANNEL`). Nothing was requested."
+        )
+
+
+class RequestProblems(InvalidInput):
+    """What is wrong with a request as typed: ``errors`` maps each field to its problem."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        field, message = next(iter(errors.items()))
+        super().__init__(field, message)
+
+    @property
+    def audit_details(self) -> Mapping[str, Any]:
+        return {"problems": self.errors}
+
+
+def require_approvals_channel(deps: Deps, actor: Actor, account: str) -> None:
+    """Refuse to start a request nobody could see, audited as the request's refusal."""
+    if deps.policy.has_approvals_channel:
+        return
+    with audited(deps, actor, f"{KIND}.request", account) as trail:
+        raise trail.refuse(NoApprovalsChannel(), problem="no approvals channel configured")
+
+
+def _confirmation_problems(account: str, typed: str, reason: str) -> dict[str, str]:
     """The modal's pure checks: ``{field: message}`` for each problem (empty when fine)."""
     problems: dict[str, str] = {}
     if typed.strip() != account:
@@ -152,16 +185,24 @@ def check_confirmation(account: str, typed: str, reason: str) -> dict[str, str]:
     return problems
 
 
+def check_request(cmd: RequestDeactivation, actor: Actor, deps: Deps) -> None:
+    """The checks of a request as typed, quick enough for Slack's three seconds: every problem
+    at once (``RequestProblems``), audited as the request's refusal."""
+    problems = _confirmation_problems(cmd.account, cmd.typed_account, cmd.reason)
+    if not deps.policy.has_approvals_channel:
+        problems["reason"] = str(NoApprovalsChannel())
+    if problems:
+        with audited(deps, actor, f"{KIND}.request", cmd.account or None) as trail:
+            raise trail.refuse(RequestProblems(problems))
+
+
 def request_deactivation(
     cmd: RequestDeactivation, actor: Actor, deps: Deps
 ) -> DeactivationRequested:
     """Re-read the blast radius and store a pending approval request carrying it."""
     with audited(deps, actor, f"{KIND}.request", cmd.account) as trail:
         trail.require(Role.OPERATOR, to="request a deactivation")
-        problems = check_confirmation(cmd.account, cmd.typed_account, cmd.reason)
-        if problems:
-            field, message = next(iter(problems.items()))
-            raise InvalidInput(field, message)
+        check_request(cmd, actor, deps)
         account = resolve_account(deps, cmd.account)
         trail.account = account.id
         _refuse_if_unavailable(deps, actor, account)

@@ -42,6 +42,8 @@ class Policy:
     suspend_requires_approval: bool = False
     role_contact: str | None = None  # who grants roles, named in every refusal
     snooze_days: int = 7
+    # JETHUB_APPROVALS_CHANNEL is set: four-eyes requests have somewhere to be shown.
+    has_approvals_channel: bool = True
 
 
 @dataclass(frozen=True)

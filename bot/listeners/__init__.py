@@ -31,7 +31,7 @@ def register(app: App, services: Services) -> None:
 
 def _legacy(app: App, services: Services) -> None:
     """TRANSITIONAL: the listener modules not yet moved to the layout above."""
-    from bot.listeners import deactivation, digest, override, slash, suspension
+    from bot.listeners import digest, override, slash, suspension
 
     router = slash.VerbRouter()
 
@@ -40,7 +40,6 @@ def _legacy(app: App, services: Services) -> None:
         req.context["legacy_verbs"] = router
         return next()
 
-    deactivation.register(app, services, router)
     digest.register(app, services, router)
     suspension.register(app, services, router)
     override.register(app, services, router)

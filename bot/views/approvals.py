@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from audit.models import ApprovalState
 from bot.blocks import approver_mention, context, esc, local_time, message, section, who
+from bot.codecs import RecordRef
 from commands.approval_model import ApprovalView
 from commands.approvals import MAX_REASON
 
@@ -51,13 +52,14 @@ def request_header(
 
 
 def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
+    value = RecordRef(id=request.id).encode()
     return ActionsBlock(
         block_id=DECIDE_BLOCK,
         elements=[
             ButtonElement(
                 text="Approve",
                 action_id=APPROVE,
-                value=request.id,
+                value=value,
                 style="primary",
                 confirm=ConfirmObject(
                     title=f"Approve this {label}?"[:100],
@@ -66,7 +68,7 @@ def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
                     deny="Not yet",
                 ),
             ),
-            ButtonElement(text="Deny", action_id=DENY, value=request.id, style="danger"),
+            ButtonElement(text="Deny", action_id=DENY, value=value, style="danger"),
         ],
     )
 
@@ -149,7 +151,7 @@ def deny_modal(request: ApprovalView, *, label: str) -> View:
     return View(
         type="modal",
         callback_id=DENY_MODAL,
-        private_metadata=request.id,
+        private_metadata=RecordRef(id=request.id).encode(),
         title="Deny request",
         submit="Deny",
         close="Back",
@@ -181,7 +183,7 @@ def requester_confirmation(
     cancel = ButtonElement(
         text="Cancel request",
         action_id=CANCEL,
-        value=request.id,
+        value=RecordRef(id=request.id).encode(),
         confirm=ConfirmObject(
             title="Cancel this request?",
             text="Nobody will be able to approve it afterwards.",

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from audit.models import StepState
 from bot.blocks import context, esc, message, section, sentence_start
+from bot.codecs import AccountRef, RecordRef
 from bot.views.reading import money
 from commands.approvals import MAX_REASON
 from commands.deactivation import (
@@ -196,21 +197,11 @@ def request_modal(preview: DeactivationPreview) -> View:
     return View(
         type="modal",
         callback_id=REQUEST_MODAL,
-        private_metadata=account.id,
+        private_metadata=AccountRef(account=account.id).encode(),
         title="Deactivate account",
         submit="Request approval",
         close="Cancel",
         blocks=blocks,
-    )
-
-
-def refusal_modal(text: str) -> View:
-    return View(
-        type="modal",
-        callback_id=LOADING_MODAL,
-        title="Deactivate account",
-        close="Close",
-        blocks=[section(text)],
     )
 
 
@@ -276,7 +267,12 @@ def failure_blocks(run_id: str, step: str, error: str) -> list[Block]:
         ActionsBlock(
             block_id="deactivation.failed",
             elements=[
-                ButtonElement(text="Retry", action_id=RETRY, value=run_id, style="primary"),
+                ButtonElement(
+                    text="Retry",
+                    action_id=RETRY,
+                    value=RecordRef(id=run_id).encode(),
+                    style="primary",
+                ),
             ],
         ),
     ]

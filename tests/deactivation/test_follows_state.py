@@ -11,6 +11,7 @@ from audit.models import RunState
 from bot.sweeper import sweep
 from commands.deactivation import RetryRun, retry_run, run_for_approval
 from tests.deactivation.conftest import BOB as BOB_ACTOR
+from tests.deactivation.conftest import actions
 from tests.deactivation.test_e2e import (
     approval_message,
     ask,
@@ -124,3 +125,17 @@ def test_stale_approve_and_deny_answer_who_and_when(bot: BotHarness) -> None:
     answer = told(bot, BETTY)
     assert "already *approved* by <@U0BOB> on " in answer and "nothing was done" in answer
     assert "AEDT" in answer or "AEST" in answer  # JETHUB_TIMEZONE, not UTC
+
+
+def test_a_deny_reason_for_a_request_decided_meanwhile_is_answered_in_the_modal(
+    bot: BotHarness,
+) -> None:
+    posted = ask(bot, ACCOUNT)
+    click(bot, BETTY, "approvals.deny", posted)
+    assert (bot.slack.open_view(BETTY) or {}).get("callback_id") == "approvals.deny_modal"
+    click(bot, BOB, "approvals.approve", posted)  # while Betty types her reason
+    response = bot.send.view_submission(BETTY, values={"reason": {"value": "not yet"}})
+    ack = response.ack_body() or {}
+    assert ack.get("response_action") == "update", ack
+    assert "already *approved* by <@U0BOB>" in json.dumps(ack["view"])
+    assert (BETTY, "deactivate.deny", "refused") in actions(bot.ledger)

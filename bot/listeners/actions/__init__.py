@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.actions import activity, changes, reading, runs
+from bot.listeners.actions import activity, approvals, changes, reading, runs
 from bot.turns import Click
 
 LISTENERS: dict[str, Callable[[Click], None]] = {
@@ -12,4 +12,5 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **activity.LISTENERS,
     **runs.LISTENERS,
     **changes.LISTENERS,
+    **approvals.LISTENERS,
 }

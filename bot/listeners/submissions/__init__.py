@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.submissions import changes
+from bot.listeners.submissions import approvals, changes, deactivation
 from bot.turns import Later, Submission
 
 LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
     **changes.LISTENERS,
+    **approvals.LISTENERS,
+    **deactivation.LISTENERS,
 }

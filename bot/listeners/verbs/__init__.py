@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.verbs import changes, reading
+from bot.listeners.verbs import changes, deactivation, reading
 from bot.turns import VerbCall
 
 VerbHandler = Callable[[VerbCall], None]
@@ -13,4 +13,5 @@ VerbHandler = Callable[[VerbCall], None]
 HANDLERS: dict[str, VerbHandler] = {
     **reading.VERBS,
     **changes.VERBS,
+    **deactivation.VERBS,
 }
