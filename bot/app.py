@@ -99,7 +99,7 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
         log.exception("listener failed before acknowledging", exc_info=error)
         return BoltResponse(status=500, body="")
 
-    register(app, services)
+    register(app)
 
     @app.event(re.compile(".*"))
     def unhandled_event(ack: Ack, event: dict[str, Any]) -> None:

@@ -20,7 +20,13 @@ from functools import singledispatch
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from slack_sdk.models.blocks import Block, MarkdownTextObject, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot import metrics
 from bot.blocks import (
@@ -28,14 +34,21 @@ from bot.blocks import (
     command_text,
     context,
     esc,
+    local_time,
     message,
     section,
     verb_button,
+    who,
 )
+from bot.codecs import RecordRef
 from bot.masking import PROCESS
 from bot.services import Services
+from bot.views.deactivation import RETRY
+from bot.views.suspension import suspension_line
 from commands.context import current_correlation_id
 from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
+from commands.run_records import ActionFailed
+from commands.suspension_models import AlreadySettled, AlreadySuspended, AwaitingApproval
 from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
@@ -65,7 +78,7 @@ def render_error(exc: BaseException, verb: str | None = None) -> Message:
 
 @render_error.register
 def _command(exc: CommandError, verb: str | None = None) -> Message:
-    return said(command_text(exc, mask=PROCESS.mask))
+    return said(command_text(exc, mask=PROCESS.mask).strip() or "Nothing was done.")
 
 
 @render_error.register
@@ -178,3 +191,43 @@ def check_in_time(services: Services, field: str, check: Callable[[], object]) -
         raise
     except (CommandError, IntegrationError) as exc:
         raise InvalidInput(field, f"Could not check this: {user_message(exc)}"[:1900]) from None
+
+
+# -- suspension: refusals that say who and when (in the team's zone), a failed run's Retry ------
+
+
+@render_error.register
+def _already_suspended(exc: AlreadySuspended, verb: str | None = None) -> Message:
+    return said(
+        f"Account {esc(exc.account)} is already suspended. Nothing changed.\n"
+        + suspension_line(exc.state, exc.zone)
+    )
+
+
+@render_error.register
+def _awaiting_approval(exc: AwaitingApproval, verb: str | None = None) -> Message:
+    return said(
+        f"A suspension of account {esc(exc.account)} requested by "
+        f"{who(exc.request.requested_by)} is already waiting for an approver "
+        f"(until {local_time(exc.request.expires_at, exc.zone)}). Nothing new was requested."
+    )
+
+
+@render_error.register
+def _already_settled(exc: AlreadySettled, verb: str | None = None) -> Message:
+    return said(
+        f"Already done: this was {exc.settled.state} by {who(exc.settled.by)} at "
+        f"{local_time(exc.settled.at, exc.zone)}. Nothing more was done by this click."
+    )
+
+
+@render_error.register
+def _run_failed(exc: ActionFailed, verb: str | None = None) -> Message:
+    """A run that failed at a named step, with its Retry button (the run id only)."""
+    text = f":x: {command_text(exc, mask=PROCESS.mask)}"
+    blocks: list[Block] = [section(text)]
+    if exc.run_id:
+        value = RecordRef(id=exc.run_id).encode()
+        retry = ButtonElement(text="Retry", action_id=RETRY, value=value)
+        blocks.append(ActionsBlock(block_id="run.failed", elements=[retry]))
+    return message(text, blocks)

@@ -151,3 +151,24 @@ class EditRetry(JsonValue):
     kind: Literal["name", "parent"] = Field(alias="k")
     account: AccountNumber = Field(alias="a")
     target: str | None = Field(None, alias="t")
+
+
+# -- the suspension override and the snooze modal -------------------------------------------------
+
+
+class OverrideRef(JsonValue):
+    """The override's confirm button: the account and the reason typed (both checked again).
+    ``{"a": account, "r": reason}``, as the buttons already posted carry it."""
+
+    account: AccountNumber = Field(alias="a")
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(alias="r")
+
+
+class SnoozeRef(JsonValue):
+    """The snooze modal's ``private_metadata``: the account, and the channel to answer in.
+    ``{"a": account, "c": channel}``, as the modals already open carry it."""
+
+    LIMIT: ClassVar[int] = 3000  # Slack's limit on private_metadata
+
+    account: AccountNumber = Field(alias="a")
+    channel: ChannelId = Field("", alias="c")

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit.models import AuditEvent
+from bot.payloads import BlockAction
 from bot.slack_limits import SlackClient
 from bot.views.digest import open_rows, settled_rows, stale_row_text
 from bot.workers import WorkPool
@@ -85,18 +86,18 @@ class DigestRows:
                 return found
 
 
-def shown_at(body: dict[str, Any]) -> datetime | None:
+def shown_at(clicked: BlockAction) -> datetime | None:
     """When the message a button was clicked on was posted (its ts), if the click says."""
-    ts = (body.get("container") or {}).get("message_ts") or (body.get("message") or {}).get("ts")
+    ts = clicked.message_ts
     try:
         return datetime.fromtimestamp(float(ts), UTC) if ts else None
     except (TypeError, ValueError, OverflowError):
         return None
 
 
-def stale_row(deps: Deps, zone: ZoneInfo, account: str, body: dict[str, Any]) -> str | None:
+def stale_row(deps: Deps, zone: ZoneInfo, account: str, clicked: BlockAction) -> str | None:
     """What a digest row's button answers when someone suspended or snoozed the account after
     the row was shown (who, when, in plain words); None when the button still applies."""
-    since = shown_at(body)
+    since = shown_at(clicked)
     action = acted_on(deps, account, since) if since is not None else None
     return stale_row_text(account, action, zone) if action is not None else None

@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import esc
-from bot.boundary import user_message
+from bot.boundary import render_error, user_message
 from bot.progress import run_deactivation
 from bot.requests import redraw
 from bot.services import Services
@@ -55,10 +55,8 @@ def tell(services: Services, client: WebClient, run: engine.RunView, outcome: Ru
     if run.kind == OVERRIDE:
         try:
             payload = override_views.override_done(override_result(services.deps, outcome))
-        except ActionFailed as exc:
-            payload = suspension_views.failed_message(exc)
-        except CommandError as exc:
-            payload = suspension_views.stopped_message(suspension_views.describe(exc, zone=zone))
+        except CommandError as exc:  # refused or failed: told as everywhere
+            payload = render_error(exc)
         _post(services, client, run, payload)
         return
     if run.kind not in (SUSPEND, UNSUSPEND):
@@ -67,10 +65,8 @@ def tell(services: Services, client: WebClient, run: engine.RunView, outcome: Ru
         return
     try:
         result = outcome_result(services.deps, outcome)
-    except ActionFailed as exc:
-        payload = suspension_views.failed_message(exc)
     except CommandError as exc:
-        payload = suspension_views.stopped_message(suspension_views.describe(exc, zone=zone))
+        payload = render_error(exc)
     else:
         if isinstance(result, Suspended):
             payload = suspension_views.suspended_message(result, zone=zone)
@@ -90,7 +86,7 @@ def _generic(services: Services, run: engine.RunView, outcome: RunOutcome) -> di
     elif outcome.state == "refused":
         text = f":no_entry: {what} was not done: {esc(outcome.refused or 'refused')}"
     else:
-        return suspension_views.failed_message(ActionFailed.of(services.deps, outcome))
+        return render_error(ActionFailed.of(services.deps, outcome))
     return {"text": text}
 
 

@@ -36,7 +36,7 @@ from commands.suspension_models import (
     SuspensionState,
 )
 from commands.suspension_run import open_invoices_of, overdue_for
-from commands.trail import authorize, record
+from commands.trail import Trail, audited, authorize
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
@@ -92,6 +92,12 @@ class OverrideDone(BaseModel):
     suspended: SuspensionState | None
 
 
+NO_APPROVALS_CHANNEL = (
+    "Only an approver can override now: no approvals channel is configured "
+    "(`JETHUB_APPROVALS_CHANNEL`) to ask one. Nothing was requested."
+)
+
+
 def preview_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> OverridePreview:
     """Check an override makes sense (not suspended, not already overdue enough for the
     ordinary suspension) and say what it would do."""
@@ -105,7 +111,7 @@ def preview_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
             account=cmd.account,
         )
     account = resolve_account(deps, cmd.account)
-    _check(deps, actor, account)
+    _check(deps, Trail(deps, actor, OVERRIDE, account.id), account)  # a preview: refusals only
     invoices, currency = open_invoices_of(deps, account, deps.today())
     return OverridePreview(
         account=account.id,
@@ -120,9 +126,15 @@ def preview_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
 
 def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> OverrideDone | ApprovalView:
     """An approver suspends at once; an operator's override becomes an approval request."""
-    if not actor.has(Role.APPROVER):
+    with audited(deps, actor, OVERRIDE, cmd.account) as trail:
+        if actor.has(Role.APPROVER):
+            return _override_now(deps, trail, cmd)
+        if not deps.policy.can_ask_approvers:
+            problem = "no approvals channel configured"
+            raise trail.refuse(Conflict(NO_APPROVALS_CHANNEL), problem=problem)
         account = resolve_account(deps, cmd.account)
-        _check(deps, actor, account)
+        trail.account = account.id
+        _check(deps, trail, account)
         with deps.ledger.read_session() as session:
             waiting = ledger_approvals.pending(
                 session=session, account=account.id, kind=OVERRIDE_KIND, now=deps.now()
@@ -132,6 +144,7 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
                 f"An override of account {account.id} is already waiting for an approver. "
                 "Nothing new was requested."
             )
+        trail.recorded_elsewhere()  # the approval request records its own ok or refusal
         return request_approval(
             RequestApproval(
                 kind=OVERRIDE_KIND,
@@ -142,25 +155,28 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
             actor,
             deps,
         )
-    authorize(
-        deps,
-        actor,
-        Role.APPROVER,
-        action=OVERRIDE,
-        to="suspend an account before it is overdue",
-        account=cmd.account,
-    )
+
+
+def _override_now(deps: Deps, trail: Trail, cmd: SuspendOverride) -> OverrideDone:
+    """An approver's override: its run, worked now."""
     account = resolve_account(deps, cmd.account)
-    _check(deps, actor, account)
+    trail.account = account.id
+    _check(deps, trail, account)
     with deps.ledger.session() as session:
         run = run_records.create(
             session,
             deps.actions.run(OVERRIDE),
             account=account.id,
-            requested_by=actor.user_id,
-            params={"by": actor.user_id, "reason": cmd.reason, "approved_by": None, "ref": {}},
+            requested_by=trail.actor.user_id,
+            params={
+                "by": trail.actor.user_id,
+                "reason": cmd.reason,
+                "approved_by": None,
+                "ref": {},
+            },
             now=deps.now(),
         )
+    trail.recorded_elsewhere()  # the run records its own outcome
     return _result(deps, engine.execute(deps, run.id))
 
 
@@ -188,31 +204,24 @@ def _result(deps: Deps, outcome: engine.RunOutcome) -> OverrideDone:
     raise run_records.ActionFailed.of(deps, outcome)
 
 
-def _check(deps: Deps, actor: Actor, account: Account) -> None:
-    def refuse(problem: str) -> None:
-        record(
-            deps,
-            actor=actor,
-            action=OVERRIDE,
-            account=account.id,
-            outcome="refused",
-            details={"problem": problem},
-        )
-
+def _check(deps: Deps, trail: Trail, account: Account) -> None:
+    """Refuse (audited) an account that cannot be overridden, or need not be."""
     if account.is_deactivated:
-        refuse("deactivated")
-        raise Conflict(f"Account {account.id} is deactivated; it cannot be suspended.")
+        deactivated = Conflict(f"Account {account.id} is deactivated; it cannot be suspended.")
+        raise trail.refuse(deactivated, problem="deactivated")
     if account.suspended is not None:
-        refuse("already suspended")
         s = account.suspended
-        raise AlreadySuspended(account.id, SuspensionState(reason=s.reason, by=s.by, at=s.at))
+        state = SuspensionState(reason=s.reason, by=s.by, at=s.at)
+        raise trail.refuse(
+            AlreadySuspended(account.id, state, deps.zone), problem="already suspended"
+        )
     overdue = overdue_for(deps, account)
     if overdue.count:
-        refuse("overdue enough for an ordinary suspension")
-        raise NothingToDo(
+        enough = NothingToDo(
             f"Account {account.id} is already {overdue.overdue_days}+ days overdue, so no "
             f"override is needed: `/jethub suspend {account.id}`."
         )
+        raise trail.refuse(enough, problem="overdue enough for an ordinary suspension")
 
 
 def _ours(account: Account, by: str, reason: str) -> bool:

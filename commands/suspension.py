@@ -22,7 +22,7 @@ from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.suspension_approval import pending_request, send_for_approval
-from commands.suspension_confirmation import refuser, settle, store, vet
+from commands.suspension_confirmation import settle, store, vet
 from commands.suspension_models import (
     MAX_REASON,
     SUSPEND,
@@ -38,7 +38,7 @@ from commands.suspension_models import (
     Unsuspended,
 )
 from commands.suspension_run import already, origin_label, overdue_for, state_of, work
-from commands.trail import authorize
+from commands.trail import audited
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -49,65 +49,84 @@ if TYPE_CHECKING:
 # -- preparing ----------------------------------------------------------------------------------
 
 
+NO_APPROVALS_CHANNEL = (
+    "Suspension needs a second person's approval here (`JETHUB_SUSPEND_REQUIRES_APPROVAL`), but "
+    "no approvals channel is configured (`JETHUB_APPROVALS_CHANNEL`). Nothing was requested."
+)
+
+
 def prepare_suspension(cmd: PrepareSuspension, actor: Actor, deps: Deps) -> Confirmation:
     """Check that suspending makes sense now and store what the person is asked to confirm."""
-    authorize(
-        deps, actor, Role.OPERATOR, action=SUSPEND, to="suspend an account", account=cmd.account
-    )
-    account = resolve_account(deps, cmd.account)
-    refuse = refuser(deps, actor, SUSPEND, account.id, stage="preparation", origin=cmd.origin)
-    if account.is_deactivated:
-        refuse({"problem": "deactivated"})
-        raise Conflict(f"Account {account.id} is deactivated; it cannot be suspended.")
-    if account.is_suspended:
-        refuse({"problem": "already suspended"})
-        raise already(account)
-    needs_approval = deps.policy.suspend_requires_approval
-    if needs_approval:
-        waiting = pending_request(deps, account.id)
+    where = {"stage": "preparation", **({"origin": cmd.origin} if cmd.origin else {})}
+    with audited(deps, actor, SUSPEND, cmd.account, details=where) as trail:
+        trail.require(Role.OPERATOR, to="suspend an account")
+        needs_approval = deps.policy.suspend_requires_approval
+        if needs_approval and not deps.policy.can_ask_approvers:
+            problem = "no approvals channel configured"
+            raise trail.refuse(Conflict(NO_APPROVALS_CHANNEL), problem=problem)
+        account = resolve_account(deps, cmd.account)
+        trail.account = account.id
+        if account.is_deactivated:
+            deactivated = Conflict(f"Account {account.id} is deactivated; it cannot be suspended.")
+            raise trail.refuse(deactivated, problem="deactivated")
+        if account.is_suspended:
+            raise trail.refuse(already(account, deps.zone), problem="already suspended")
+        waiting = pending_request(deps, account.id) if needs_approval else None
         if waiting is not None:
-            refuse({"problem": "approval pending", "request_id": waiting.id})
-            raise AwaitingApproval(account.id, waiting)
-    overdue = overdue_for(deps, account)
-    if overdue.count == 0:
-        refuse({"problem": "nothing overdue"})
-        since = f" (it was listed in the {origin_label(cmd.origin)}, so it has paid since)"
-        raise NotOverdue(
-            f"Account {account.id} has no invoice overdue by {overdue.overdue_days} days or more"
-            f"{since if cmd.origin else ''}. Suspension is for non-payment, so nothing was done. "
-            f"To suspend it anyway (an approver decides): `/jethub override {account.id} <reason>`."
+            raise trail.refuse(
+                AwaitingApproval(account.id, waiting, deps.zone),
+                problem="approval pending",
+                request_id=waiting.id,
+            )
+        overdue = overdue_for(deps, account)
+        if overdue.count == 0:
+            raise trail.refuse(
+                _not_overdue(account.id, overdue.overdue_days, cmd.origin),
+                problem="nothing overdue",
+            )
+        confirmation = store(
+            deps,
+            actor,
+            action=SUSPEND,
+            account=account,
+            reason=cmd.reason.strip()[:MAX_REASON],
+            origin=cmd.origin,
+            overdue=overdue,
+            needs_approval=needs_approval,
         )
-    return store(
-        deps,
-        actor,
-        action=SUSPEND,
-        account=account,
-        reason=cmd.reason.strip()[:MAX_REASON],
-        origin=cmd.origin,
-        overdue=overdue,
-        needs_approval=needs_approval,
+        trail.recorded_elsewhere()  # confirming or cancelling it records what became of it
+    return confirmation
+
+
+def _not_overdue(account: str, days: int, origin: str | None) -> NotOverdue:
+    since = f" (it was listed in the {origin_label(origin)}, so it has paid since)"
+    return NotOverdue(
+        f"Account {account} has no invoice overdue by {days} days or more"
+        f"{since if origin else ''}. Suspension is for non-payment, so nothing was done. "
+        f"To suspend it anyway (an approver decides): `/jethub override {account} <reason>`."
     )
 
 
 def prepare_unsuspension(cmd: PrepareUnsuspension, actor: Actor, deps: Deps) -> Confirmation:
-    authorize(
-        deps, actor, Role.OPERATOR, action=UNSUSPEND, to="lift a suspension", account=cmd.account
-    )
-    account = resolve_account(deps, cmd.account)
-    if not account.is_suspended:
-        refuser(deps, actor, UNSUSPEND, account.id, stage="preparation", origin=cmd.origin)(
-            {"problem": "not suspended"}
+    where = {"stage": "preparation", **({"origin": cmd.origin} if cmd.origin else {})}
+    with audited(deps, actor, UNSUSPEND, cmd.account, details=where) as trail:
+        trail.require(Role.OPERATOR, to="lift a suspension")
+        account = resolve_account(deps, cmd.account)
+        trail.account = account.id
+        if not account.is_suspended:
+            not_suspended = NothingToDo(f"Account {account.id} is not suspended. Nothing changed.")
+            raise trail.refuse(not_suspended, problem="not suspended")
+        confirmation = store(
+            deps,
+            actor,
+            action=UNSUSPEND,
+            account=account,
+            reason="",
+            origin=cmd.origin,
+            suspended=state_of(account),
         )
-        raise NothingToDo(f"Account {account.id} is not suspended. Nothing changed.")
-    return store(
-        deps,
-        actor,
-        action=UNSUSPEND,
-        account=account,
-        reason="",
-        origin=cmd.origin,
-        suspended=state_of(account),
-    )
+        trail.recorded_elsewhere()  # confirming or cancelling it records what became of it
+    return confirmation
 
 
 def confirm(

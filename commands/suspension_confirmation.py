@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NoReturn
 
 from audit import confirmations as ledger_confirmations
 from audit.models import ConfirmationState
@@ -30,7 +30,7 @@ from commands.suspension_models import (
     SuspensionState,
     UnknownConfirmation,
 )
-from commands.trail import authorize, record
+from commands.trail import audited, record
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -101,35 +101,22 @@ def vet(
     audited and raised."""
     loaded = _load(deps, confirmation_id)
     if loaded is None:
-        record(
-            deps,
-            actor=actor,
-            action=f"suspension.{verb}",
-            account=None,
-            outcome="refused",
-            details={"problem": "no such confirmation", "value": confirmation_id[:64]},
-        )
-        raise UnknownConfirmation()
+        unknown = {"problem": "no such confirmation", "value": confirmation_id[:64]}
+        with audited(deps, actor, f"suspension.{verb}", None, details=unknown):
+            raise UnknownConfirmation()
     confirmation, done = loaded
     action = f"{confirmation.action}.{verb}"
-    refuse = refuser(deps, actor, action, confirmation.account, stage="confirmation")
-    authorize(
-        deps,
-        actor,
-        Role.OPERATOR,
-        action=action,
-        to=f"{verb} this",
-        account=confirmation.account,
-    )
-    if actor.user_id != confirmation.requested_by:
-        refuse({"problem": "not the requester", "confirmation_id": confirmation.id})
-        raise NotYourConfirmation()
-    if done is not None:
-        refuse({"problem": f"already {done.state}", "confirmation_id": confirmation.id})
-        raise AlreadySettled(confirmation, done, deps.zone)
-    if check_expiry and deps.now() >= confirmation.expires_at:
-        refuse({"problem": "expired", "confirmation_id": confirmation.id})
-        raise ConfirmationExpired(confirmation)
+    where = {"stage": "confirmation", "confirmation_id": confirmation.id}
+    with audited(deps, actor, action, confirmation.account, details=where) as trail:
+        trail.require(Role.OPERATOR, to=f"{verb} this")
+        if actor.user_id != confirmation.requested_by:
+            raise trail.refuse(NotYourConfirmation(), problem="not the requester")
+        if done is not None:
+            settled_already = AlreadySettled(confirmation, done, deps.zone)
+            raise trail.refuse(settled_already, problem=f"already {done.state}")
+        if check_expiry and deps.now() >= confirmation.expires_at:
+            raise trail.refuse(ConfirmationExpired(confirmation), problem="expired")
+        trail.recorded_elsewhere()  # settling it records the click's outcome
     return confirmation
 
 
@@ -164,44 +151,21 @@ def settle(
             if then is not None:
                 answer = then(session)
     if not won:
-        loaded = _load(deps, confirmation.id)
-        done = None if loaded is None else loaded[1]
-        refuse = refuser(
-            deps, actor, f"{confirmation.action}.{verb}", confirmation.account, stage="confirmation"
-        )
-        if done is None:  # still pending: its deadline passed after the check
-            refuse({"problem": "expired", "confirmation_id": confirmation.id})
-            raise ConfirmationExpired(confirmation)
-        refuse(
-            {"problem": f"lost the race: already {done.state}", "confirmation_id": confirmation.id}
-        )
-        raise AlreadySettled(confirmation, done, deps.zone)
+        _lost(deps, actor, confirmation, verb)
     return answer
 
 
-def refuser(
-    deps: Deps,
-    actor: Actor,
-    action: str,
-    account: str | None,
-    *,
-    stage: str,
-    origin: str | None = None,
-) -> Callable[[dict[str, Any]], None]:
-    """A function that audits a refusal of ``action`` with these details, at this ``stage``."""
-
-    def refuse(details: dict[str, Any]) -> None:
-        extra = {"stage": stage, **({"origin": origin} if origin else {})}
-        record(
-            deps,
-            actor=actor,
-            action=action,
-            account=account,
-            outcome="refused",
-            details={**extra, **details},
-        )
-
-    return refuse
+def _lost(deps: Deps, actor: Actor, confirmation: Confirmation, verb: str) -> NoReturn:
+    """Another click settled it first (or its deadline passed after the check): audited, raised."""
+    loaded = _load(deps, confirmation.id)
+    done = None if loaded is None else loaded[1]
+    where = {"stage": "confirmation", "confirmation_id": confirmation.id}
+    action = f"{confirmation.action}.{verb}"
+    with audited(deps, actor, action, confirmation.account, details=where) as trail:
+        if done is None:  # still pending: its deadline passed after the check
+            raise trail.refuse(ConfirmationExpired(confirmation), problem="expired")
+        lost = AlreadySettled(confirmation, done, deps.zone)
+        raise trail.refuse(lost, problem=f"lost the race: already {done.state}")
 
 
 def _load(deps: Deps, confirmation_id: str) -> tuple[Confirmation, Settled | None] | None:

@@ -47,9 +47,10 @@ class PaidSinceConfirmation(Conflict):
 class AwaitingApproval(NothingToDo):
     """A suspension request for the account is already waiting for an approver."""
 
-    def __init__(self, account: str, request: ApprovalView) -> None:
+    def __init__(self, account: str, request: ApprovalView, zone: ZoneInfo) -> None:
         self.account = account
         self.request = request
+        self.zone = zone  # the team's, to say when it expires
         super().__init__(
             f"A suspension of account {account} requested by {request.requested_by} is already "
             "waiting for an approver. Nothing new was requested."
@@ -86,6 +87,7 @@ class AlreadySettled(CommandError):
     def __init__(self, confirmation: Confirmation, settled: Settled, zone: ZoneInfo) -> None:
         self.confirmation = confirmation
         self.settled = settled
+        self.zone = zone
         self.when = settled.at.astimezone(zone).strftime("%H:%M:%S %Z")
         super().__init__(
             f"Already done: this was {settled.state} by {settled.by} at {self.when}. "
@@ -94,9 +96,10 @@ class AlreadySettled(CommandError):
 
 
 class AlreadySuspended(NothingToDo):
-    def __init__(self, account: str, state: SuspensionState) -> None:
+    def __init__(self, account: str, state: SuspensionState, zone: ZoneInfo) -> None:
         self.account = account
         self.state = state
+        self.zone = zone  # the team's, to say since when
         super().__init__(
             f"Account {account} is already suspended (since {state.at:%d %b %Y}, by {state.by}: "
             f"“{state.reason}”). Nothing changed."

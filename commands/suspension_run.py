@@ -36,6 +36,8 @@ from commands.suspension_models import (
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
     from commands.deps import Deps
     from integrations.platform import Account
 
@@ -80,10 +82,10 @@ def state_of(account: Account) -> SuspensionState | None:
     return None if s is None else SuspensionState(reason=s.reason, by=s.by, at=s.at)
 
 
-def already(account: Account) -> AlreadySuspended:
+def already(account: Account, zone: ZoneInfo) -> AlreadySuspended:
     state = state_of(account)
     assert state is not None
-    return AlreadySuspended(account.id, state)
+    return AlreadySuspended(account.id, state, zone)
 
 
 def origin_label(origin: str | None) -> str:
@@ -152,7 +154,7 @@ def _suspend(ctx: StepContext) -> StepResult:
             f"Account {account.id} was deactivated since; it was not suspended.",
         )
     if account.is_suspended:
-        exc = already(account)
+        exc = already(account, ctx.deps.zone)
         return refused(
             {"problem": "already suspended", "state": exc.state.model_dump(mode="json")}, str(exc)
         )
@@ -261,7 +263,8 @@ def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
         problem = refusal.get("problem")
         run = run_records.load_run(deps, outcome.run_id)
         if problem == "already suspended" and refusal.get("state") and run is not None:
-            raise AlreadySuspended(run.account, SuspensionState.model_validate(refusal["state"]))
+            state = SuspensionState.model_validate(refusal["state"])
+            raise AlreadySuspended(run.account, state, deps.zone)
         if problem == "paid since confirmation":
             raise PaidSinceConfirmation(message)
         if problem == "deactivated since":

@@ -8,7 +8,6 @@ every outside string (account names, reasons) goes through ``esc()``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -32,6 +31,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button, who
+from bot.codecs import SnoozeRef
 from commands.digest import Digest, DigestRow
 from commands.digest_rows import RowAction
 from commands.snooze import MAX_REASON, UNTIL_A_DATE, Snoozed, SnoozeForm, preset_label
@@ -266,48 +266,10 @@ def digest_text(digest: Digest) -> str:
 # -- snooze -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class SnoozeContext:
-    """The snooze modal's ``private_metadata``: the account and the channel to answer in."""
-
-    account: str
-    channel: str = ""
-
-    def dump(self) -> str:
-        return json.dumps({"a": self.account, "c": self.channel})
-
-    @classmethod
-    def load(cls, raw: str | None) -> SnoozeContext:
-        try:
-            data = json.loads(raw or "{}")
-        except ValueError:
-            data = {}
-        if not isinstance(data, dict):
-            data = {}
-        return cls(str(data.get("a") or ""), str(data.get("c") or ""))
+SNOOZE_TITLE = "Snooze account"
 
 
-def _modal(blocks: list[Block], *, submit: bool = False, meta: str = "") -> View:
-    return View(
-        type="modal",
-        callback_id=SNOOZE_MODAL,
-        title=PlainTextObject(text="Snooze account"),
-        submit=PlainTextObject(text="Snooze") if submit else None,
-        close=PlainTextObject(text="Cancel" if submit else "Close"),
-        private_metadata=meta,
-        blocks=blocks,
-    )
-
-
-def loading_modal() -> View:
-    return _modal([section(":hourglass_flowing_sand: Loading…")])
-
-
-def notice_modal(text: str) -> View:
-    return _modal([section(text)])
-
-
-def snooze_modal(form: SnoozeForm, meta: SnoozeContext) -> View:
+def snooze_modal(form: SnoozeForm, meta: SnoozeRef) -> View:
     blocks: list[Block] = [
         section(
             f"Leave *{esc(form.name)}* (`{esc(form.account)}`) out of the overdue digest through "
@@ -359,7 +321,15 @@ def snooze_modal(form: SnoozeForm, meta: SnoozeContext) -> View:
             ),
         ),
     ]
-    return _modal(blocks, submit=True, meta=meta.dump())
+    return View(
+        type="modal",
+        callback_id=SNOOZE_MODAL,
+        title=PlainTextObject(text=SNOOZE_TITLE),
+        submit=PlainTextObject(text="Snooze"),
+        close=PlainTextObject(text="Cancel"),
+        private_metadata=meta.encode(),
+        blocks=blocks,
+    )
 
 
 def snoozed_message(result: Snoozed) -> dict[str, Any]:

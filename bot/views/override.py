@@ -3,12 +3,12 @@ enough, and who decides), the outcome, and the body of its approval request."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.blocks import context, esc, message, section
+from bot.codecs import AccountRef, OverrideRef
 from bot.views.suspension import SUSPEND_EFFECTS
 from commands.approval_model import ApprovalView
 from commands.override import OverrideDone, OverridePreview
@@ -16,22 +16,6 @@ from commands.override import OverrideDone, OverridePreview
 CONFIRM = "override.confirm"
 CANCEL = "override.cancel"
 MAX_INVOICES_SHOWN = 10
-
-
-def button_value(preview: OverridePreview) -> str:
-    """The account and the reason the person typed (both checked again on the click)."""
-    return json.dumps({"a": preview.account, "r": preview.reason})
-
-
-def read_button_value(value: str) -> tuple[str, str] | None:
-    try:
-        data = json.loads(value)
-    except ValueError:
-        return None
-    if not isinstance(data, dict):
-        return None
-    account, reason = str(data.get("a") or ""), str(data.get("r") or "")
-    return (account, reason) if account.isdigit() and reason else None
 
 
 def _owing(preview: OverridePreview) -> list[str]:
@@ -72,10 +56,14 @@ def override_message(preview: OverridePreview) -> dict[str, Any]:
                 ButtonElement(
                     text=press,
                     action_id=CONFIRM,
-                    value=button_value(preview),
+                    value=OverrideRef(account=preview.account, reason=preview.reason).encode(),
                     style="danger" if preview.direct else "primary",
                 ),
-                ButtonElement(text="Cancel", action_id=CANCEL, value=preview.account),
+                ButtonElement(
+                    text="Cancel",
+                    action_id=CANCEL,
+                    value=AccountRef(account=preview.account).encode(),
+                ),
             ]
         ),
     ]

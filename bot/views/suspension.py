@@ -16,7 +16,6 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.blocks import (
-    command_text,
     context,
     esc,
     local_time,
@@ -26,14 +25,9 @@ from bot.blocks import (
     who,
 )
 from bot.views.activity import share_change_button
-from bot.views.deactivation import RETRY
 from commands.approval_model import ApprovalView
-from commands.errors import CommandError
 from commands.suspension_models import (
     MAX_REASON,
-    AlreadySettled,
-    AlreadySuspended,
-    AwaitingApproval,
     Confirmation,
     OverdueSummary,
     SentForApproval,
@@ -245,34 +239,6 @@ def cancelled_message(confirmation: Confirmation) -> dict[str, Any]:
     return message(text, [section(text)])
 
 
-def describe(exc: CommandError, *, zone: ZoneInfo) -> str:
-    """A command's refusal as mrkdwn: outside text escaped, people as mentions."""
-    if isinstance(exc, AlreadySuspended):
-        return (
-            f"Account {esc(exc.account)} is already suspended. Nothing changed.\n"
-            + suspension_line(exc.state, zone)
-        )
-    if isinstance(exc, AwaitingApproval):
-        return (
-            f"A suspension of account {esc(exc.account)} requested by "
-            f"{who(exc.request.requested_by)} is already waiting for an approver "
-            f"(until {local_time(exc.request.expires_at, zone)}). Nothing new was requested."
-        )
-    if isinstance(exc, AlreadySettled):
-        return (
-            f"Already done: this was {exc.settled.state} by {who(exc.settled.by)} at "
-            f"{local_time(exc.settled.at, zone)}. Nothing more was done by this click."
-        )
-    return command_text(exc)
-
-
-def stopped_message(text: str) -> dict[str, Any]:
-    """An outcome that changed nothing (paid since, already suspended…); ``text`` is mrkdwn
-    already escaped (see ``describe``)."""
-    text = text.strip() or "Nothing was done."
-    return message(text, [section(text)])
-
-
 # -- the four-eyes request ----------------------------------------------------------------------
 
 
@@ -298,18 +264,3 @@ def approval_body(request: ApprovalView) -> list[Block]:
 
 def approved_reply(result: Suspended, *, zone: ZoneInfo) -> dict[str, Any]:
     return suspended_message(result, zone=zone)
-
-
-def failed_message(exc: CommandError) -> dict[str, Any]:
-    """A run that failed at a named step, with its Retry button (the run id only)."""
-    text = f":x: {esc(str(exc))}"
-    run_id = str(getattr(exc, "run_id", "") or "")
-    blocks: list[Block] = [section(text)]
-    if run_id:
-        blocks.append(
-            ActionsBlock(
-                block_id="run.failed",
-                elements=[ButtonElement(text="Retry", action_id=RETRY, value=run_id)],
-            )
-        )
-    return message(text, blocks)

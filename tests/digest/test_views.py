@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.blocks import MAX_MESSAGE_BLOCKS
+from bot.codecs import NotValidAnyMore, SnoozeRef
 from bot.views import digest as views
 from commands.digest import Digest, DigestRow
 from commands.snooze import Snoozed, SnoozeForm, SnoozeInfo
@@ -150,7 +152,7 @@ def test_snooze_modal_validates_and_carries_ids_only():
         today=DAY,
         current=SnoozeInfo(until=DAY + timedelta(days=3), by="U0OSCAR", reason="call <!here>"),
     )
-    view = views.snooze_modal(form, views.SnoozeContext("1003", "C0DIGEST"))
+    view = views.snooze_modal(form, SnoozeRef(account="1003", channel="C0DIGEST"))
     check_view(view)
     body = view.to_dict()
     assert body["callback_id"] == views.SNOOZE_MODAL
@@ -165,8 +167,9 @@ def test_snooze_modal_validates_and_carries_ids_only():
     assert labels[1].startswith("1 week — through ") and labels[1].endswith("(default)")
     assert labels == [labels[0], labels[1], labels[2], "Until the date below"]
     assert labels[0].startswith("3 days") and labels[2].startswith("2 weeks")
-    assert views.SnoozeContext.load(body["private_metadata"]).channel == "C0DIGEST"
-    assert views.SnoozeContext.load("not json") == views.SnoozeContext("")
+    assert SnoozeRef.decode(body["private_metadata"]).channel == "C0DIGEST"
+    with pytest.raises(NotValidAnyMore):
+        SnoozeRef.decode("not json")
 
 
 def test_snoozed_reply():

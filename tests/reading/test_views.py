@@ -9,8 +9,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.boundary import render_error
 from bot.codecs import NotValidAnyMore, ShareRef
-from bot.listeners.pick import render_ambiguous, render_not_found
 from bot.views.account import account_message
 from bot.views.details import billing_message, emergency_message, one_line, pbx_message
 from bot.views.history import audit_message, emails_message, summarise_details
@@ -163,8 +163,8 @@ def test_every_read_view_escapes_outside_text():
             ),
             asker(),
         ),
-        render_ambiguous(AmbiguousAccount(EVIL, [("1012", EVIL), ("1013", EVIL)]), "account"),
-        render_not_found(AccountNotFound(EVIL)),
+        render_error(AmbiguousAccount(EVIL, [("1012", EVIL), ("1013", EVIL)]), "account"),
+        render_error(AccountNotFound(EVIL)),
     ]
     for payload in payloads:
         assert_valid_message(payload)
@@ -419,7 +419,7 @@ def test_share_refs_round_trip(verb, number, cursor):
 
 def test_pick_list_is_capped_within_limits():
     matches = [(str(1000 + n), f"Bean {n}") for n in range(200)]
-    payload = render_ambiguous(AmbiguousAccount("bean", matches), "suspend")
+    payload = render_error(AmbiguousAccount("bean", matches), "suspend")
     assert_valid_message(payload)
     ids = action_ids(payload)
     assert ids and set(ids) == {"verb:suspend"}

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState
+from bot.boundary import render_error
 from bot.views import suspension as views
 from commands.approval_model import ApprovalView
 from commands.errors import Conflict
@@ -175,8 +176,8 @@ def test_outside_text_is_always_escaped(name: str, reason: str, by: str) -> None
             Unsuspended(account="1003", name=name, by="U0ALICE", was=state, note=reason),
             zone=ZONE,
         ),
-        views.stopped_message(views.describe(AlreadySuspended("1003", state), zone=ZONE)),
-        views.stopped_message(views.describe(Conflict(name), zone=ZONE)),
+        render_error(AlreadySuspended("1003", state, ZONE)),
+        render_error(Conflict(name)),
     ]
     for payload in payloads:
         check(payload)
@@ -195,7 +196,7 @@ def test_nasty_names_cannot_mention_anyone() -> None:
 
 def test_the_second_click_is_told_who_did_it() -> None:
     settled = Settled(state="confirmed", by="U0ALICE", at=NOW)
-    text = views.describe(AlreadySettled(confirmation(), settled, ZONE), zone=ZONE)
+    text = render_error(AlreadySettled(confirmation(), settled, ZONE))["text"]
     assert text.startswith("Already done") and "<@U0ALICE>" in text and "AEDT" in text
 
 

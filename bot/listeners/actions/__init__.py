@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.actions import activity, approvals, changes, reading, runs
+from bot.listeners.actions import (
+    activity,
+    approvals,
+    changes,
+    digest,
+    override,
+    reading,
+    runs,
+    suspension,
+)
 from bot.turns import Click
 
 LISTENERS: dict[str, Callable[[Click], None]] = {
@@ -13,4 +22,7 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **runs.LISTENERS,
     **changes.LISTENERS,
     **approvals.LISTENERS,
+    **suspension.LISTENERS,
+    **override.LISTENERS,
+    **digest.LISTENERS,
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.listeners.verbs import changes, deactivation, reading
+from bot.listeners.verbs import changes, deactivation, digest, override, reading, suspension
 from bot.turns import VerbCall
 
 VerbHandler = Callable[[VerbCall], None]
@@ -14,4 +14,7 @@ HANDLERS: dict[str, VerbHandler] = {
     **reading.VERBS,
     **changes.VERBS,
     **deactivation.VERBS,
+    **suspension.VERBS,
+    **override.VERBS,
+    **digest.VERBS,
 }

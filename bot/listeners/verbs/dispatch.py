@@ -18,7 +18,6 @@ from slack_sdk import WebClient
 
 from bot.boundary import after_ack, said
 from bot.codecs import NotValidAnyMore, VerbTarget
-from bot.listeners.slash import legacy_handler
 from bot.listeners.verbs import HANDLERS
 from bot.payloads import BlockAction, SlashCommand
 from bot.services import Services
@@ -48,8 +47,7 @@ def on_command(
         ack(**help_message(actor, services.deps.policy.role_contact))
         return
     call = VerbCall(services, actor, client, answer, command.channel_id, command.trigger_id)
-    legacy = (context.get("legacy_verbs"), respond, body)
-    refusal = start(call, invocation, origin=None, button=None, legacy=legacy)
+    refusal = start(call, invocation, origin=None, button=None)
     ack(text=refusal) if refusal else ack()
 
 
@@ -82,8 +80,7 @@ def on_verb_button(
         services.executor.submit(answer, said(str(NotValidAnyMore())))
         return
     call = VerbCall(services, actor, client, answer, click.channel_id, click.trigger_id)
-    legacy = (context.get("legacy_verbs"), respond, body)
-    refusal = start(call, invocation, origin=target.origin or None, button=click, legacy=legacy)
+    refusal = start(call, invocation, origin=target.origin or None, button=click)
     if refusal:
         services.executor.submit(answer, said(refusal))
 
@@ -94,7 +91,6 @@ def start(
     *,
     origin: str | None,
     button: BlockAction | None,
-    legacy: tuple[Any, Respond, dict[str, Any]] | None = None,
 ) -> str | None:
     """Authorise and schedule; a refusal to show at once, or None when the verb will run."""
     verb = invocation.verb
@@ -112,10 +108,7 @@ def start(
             return str(exc)
     call = replace(call, invocation=invocation, origin=origin, button=button)
     handler = HANDLERS.get(verb.name)
-    work = (lambda: handler(call)) if handler is not None else None
-    if work is None and legacy is not None and legacy[0] is not None:  # TRANSITIONAL
-        work = legacy_handler(legacy[0], call.services, verb.name, legacy[1], legacy[2], call)
-    if work is None:
+    if handler is None:
         return f"`/jethub {verb.name}` is not available in this build yet."
-    after_ack(call.services, verb.name, work, call.answer, verb=verb.name)
+    after_ack(call.services, verb.name, partial(handler, call), call.answer, verb=verb.name)
     return None
