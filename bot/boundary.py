@@ -13,9 +13,10 @@ from __future__ import annotations
 import contextvars
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
+from contextlib import contextmanager
 from functools import singledispatch
 from typing import Any
 
@@ -231,3 +232,16 @@ def _run_failed(exc: ActionFailed, verb: str | None = None) -> Message:
         retry = ButtonElement(text="Retry", action_id=RETRY, value=value)
         blocks.append(ActionsBlock(block_id="run.failed", elements=[retry]))
     return message(text, blocks)
+
+
+@contextmanager
+def in_place(replace: Post, *, unless: tuple[type[CommandError], ...] = ()) -> Iterator[None]:
+    """Where a refusal inside the block is shown: in place of the message the person acted on
+    (``replace``: a confirmation it ends), in ``render_error``'s words — unless it is one of
+    ``unless`` (it leaves that message usable), which is raised and said on the side as usual."""
+    try:
+        yield
+    except CommandError as exc:
+        if isinstance(exc, unless):
+            raise
+        replace(render_error(exc))

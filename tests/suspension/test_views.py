@@ -9,15 +9,16 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState
-from bot.boundary import render_error
+from bot.boundary import in_place, render_error
 from bot.views import suspension as views
 from commands.approval_model import ApprovalView
-from commands.errors import Conflict
+from commands.errors import Conflict, InvalidInput
 from commands.suspension_models import (
     AlreadySettled,
     AlreadySuspended,
@@ -230,3 +231,15 @@ def test_approval_request_body() -> None:
     assert "2 invoices" in text and "voicemail" in text and "digest of 2026-11-24" in text
     broken = request.model_copy(update={"preview": {"overdue": {"count": "many"}}})
     assert len(views.approval_body(broken)) >= 1  # a bad preview still renders
+
+
+def test_a_refusal_that_ends_the_confirmation_replaces_it_and_one_that_does_not_is_raised() -> None:
+    shown: list[dict[str, Any]] = []
+    with in_place(shown.append, unless=(InvalidInput,)):
+        raise Conflict("Account 1003 has paid <!here>")
+    assert [m["text"] for m in shown] == ["Account 1003 has paid &lt;!here&gt;"]
+    with pytest.raises(InvalidInput), in_place(shown.append, unless=(InvalidInput,)):
+        raise InvalidInput("reason", "Please type a reason")
+    with pytest.raises(RuntimeError), in_place(shown.append):
+        raise RuntimeError("a bug is not a refusal: the adapter apologises for it")
+    assert len(shown) == 1

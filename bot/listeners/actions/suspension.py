@@ -4,20 +4,17 @@ click is resolved from the ledger.
 Whatever ends the confirmation replaces it — the outcome, or what stopped it (paid since,
 already suspended, a failed run with its Retry). A refusal that leaves it usable is said on the
 side, keeping its buttons: a reason to type first, or the click that lost the race to another.
-The words are ``render_error``'s either way.
+The words are ``render_error``'s either way (``bot.boundary.in_place``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from bot.boundary import Message, render_error
+from bot.boundary import Message, in_place
 from bot.codecs import RecordRef
 from bot.requests import post_request
 from bot.turns import Click
 from bot.views import suspension as views
-from commands.errors import CommandError, InvalidInput
+from commands.errors import InvalidInput
 from commands.suspension import confirm
 from commands.suspension_confirmation import cancel_confirmation
 from commands.suspension_models import (
@@ -29,25 +26,15 @@ from commands.suspension_models import (
     Unsuspended,
 )
 
+# Refusals that leave the confirmation usable: said on the side, its buttons kept.
 LEAVES_IT_USABLE = (InvalidInput, AlreadySettled)
-
-
-@contextmanager
-def in_place_of_the_confirmation(click: Click) -> Iterator[None]:
-    """Where a refusal is shown: in place of the confirmation, unless it leaves it usable."""
-    try:
-        yield
-    except CommandError as exc:
-        if isinstance(exc, LEAVES_IT_USABLE):
-            raise
-        click.replace(render_error(exc))
 
 
 def on_confirm(click: Click) -> None:
     state = click.clicked.state
     reason = state.text(views.REASON_BLOCK, views.REASON_ACTION) if state else None
     order = ConfirmAction(confirmation_id=click.value(RecordRef).id, reason=reason)
-    with in_place_of_the_confirmation(click):
+    with in_place(click.replace, unless=LEAVES_IT_USABLE):
         click.replace(outcome(click, confirm(order, click.actor, click.deps)))
 
 
