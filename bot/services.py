@@ -82,7 +82,6 @@ def policy(settings: Settings) -> Policy:
         overdue_min_balance=settings.jethub_overdue_min_balance,
         approval_ttl=settings.jethub_approval_ttl,
         suspend_requires_approval=settings.jethub_suspend_requires_approval,
-        can_ask_approvers=bool(settings.jethub_approvals_channel),
         role_contact=settings.jethub_role_contact,
         snooze_days=settings.jethub_snooze_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),

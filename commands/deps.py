@@ -40,7 +40,6 @@ class Policy:
     overdue_min_balance: float = 0.01
     approval_ttl: timedelta = timedelta(hours=24)
     suspend_requires_approval: bool = False
-    can_ask_approvers: bool = True  # an approvals channel is configured to ask them in
     role_contact: str | None = None  # who grants roles, named in every refusal
     snooze_days: int = 7
     # JETHUB_APPROVALS_CHANNEL is set: four-eyes requests have somewhere to be shown.

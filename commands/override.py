@@ -129,7 +129,7 @@ def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
     with audited(deps, actor, OVERRIDE, cmd.account) as trail:
         if actor.has(Role.APPROVER):
             return _override_now(deps, trail, cmd)
-        if not deps.policy.can_ask_approvers:
+        if not deps.policy.has_approvals_channel:
             problem = "no approvals channel configured"
             raise trail.refuse(Conflict(NO_APPROVALS_CHANNEL), problem=problem)
         account = resolve_account(deps, cmd.account)

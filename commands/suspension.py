@@ -61,7 +61,7 @@ def prepare_suspension(cmd: PrepareSuspension, actor: Actor, deps: Deps) -> Conf
     with audited(deps, actor, SUSPEND, cmd.account, details=where) as trail:
         trail.require(Role.OPERATOR, to="suspend an account")
         needs_approval = deps.policy.suspend_requires_approval
-        if needs_approval and not deps.policy.can_ask_approvers:
+        if needs_approval and not deps.policy.has_approvals_channel:
             problem = "no approvals channel configured"
             raise trail.refuse(Conflict(NO_APPROVALS_CHANNEL), problem=problem)
         account = resolve_account(deps, cmd.account)
