@@ -3,6 +3,7 @@
 import os
 
 import freezegun
+import pytest
 from hypothesis import settings
 
 pytest_plugins = [
@@ -22,3 +23,11 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", 
 # pytest times each test with ``_pytest.timing``'s clock: a frozen clock there makes
 # ``--durations`` report a test frozen in 2026 as having taken 56 years.
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (they start processes or wait out real time) run first. Under
+    ``make test`` (``-n 2 --dist worksteal``) the short tests then fill in around them and the
+    idle worker takes tests from the busy one's queue, so both end together instead of one
+    starting a minute-long test as the other runs out of work."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

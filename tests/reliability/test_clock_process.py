@@ -35,7 +35,7 @@ from tests.reliability.gates import Gate
 from tests.reliability.procs import Cluster
 from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
 EXPIRING = "1003"  # Bean Republic Fitzroy: nobody decides in time
 RESUMED = "1010"  # Gold Coast Surf School: approved, its web process dies mid-run

@@ -22,6 +22,8 @@ from tests.fixtures.bot import ALICE, BOT_TOKEN, NOBODY, VERA, start_bot
 from tests.fixtures.ledger import AUDIT_KEY, AUDIT_KEY_TEXT
 from tests.reliability.procs import run_jethub
 
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
+
 AUDIT_CHANNEL = "C0AUDIT"
 
 
