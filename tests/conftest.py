@@ -26,8 +26,9 @@ freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` (they start processes or wait out real time) run first. Under
-    ``make test`` (``-n 2 --dist worksteal``) the short tests then fill in around them and the
-    idle worker takes tests from the busy one's queue, so both end together instead of one
-    starting a minute-long test as the other runs out of work."""
+    """Tests marked ``slow`` (they start processes or wait out real time) run first. With
+    ``-n 2`` (``make test``; ``--dist worksteal`` is in pyproject's addopts) the short tests
+    then fill in around them and a worker that runs out takes tests from the other's queue, so
+    both end together instead of one starting a minute-long test as the other runs dry.
+    (Under ``--dist load`` this order would hand all the slow tests to one worker.)"""
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
