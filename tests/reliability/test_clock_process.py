@@ -27,7 +27,7 @@ from bot.settings import Settings
 from bot.standin import FakeSlack
 from bot.views import approvals as approval_views
 from commands.approvals import load_approval
-from commands.engine import load_run, run_for_approval
+from commands.run_records import load_run, run_for_approval
 from integrations.sandbox import Sandbox, demo_world
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR
 from tests.reliability.conftest import make_cluster
