@@ -1,5 +1,6 @@
 """The clock: the daily overdue digest and audit anchor, each exactly once a day, and the
-sweeper every 30 seconds.
+sweeper as soon as it starts, then every 30 seconds (a clock back from a restart expires
+overdue requests and resumes interrupted runs at once, not half a minute later).
 
 APScheduler 3 fires the digest at ``JETHUB_DIGEST_TIME`` in ``JETHUB_TIMEZONE`` (a cron trigger
 on the local wall clock, so it follows daylight saving). Once a day is the ledger's doing, not
@@ -253,6 +254,7 @@ def schedule(
         IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=settings.zone),
         id="sweeper",
         name="expire approvals, remind approvers, resume runs, forget old delivery ids",
+        next_run_time=datetime.now(settings.zone),
     )
 
 

@@ -64,15 +64,16 @@ class Services:
 
 
 def slack_client(settings: Settings, *, pacer: ChannelPacer | None = None) -> SlackClient:
-    """The Web API client: 429s retried after their Retry-After, posts paced per channel,
-    views.update conflicts retried once (`bot.slack_limits`)."""
+    """The Web API client: 429s retried after their Retry-After, posts paced per channel
+    (``JETHUB_SLACK_POSTS_PER_SECOND``, unless ``pacer`` is given), views.update conflicts
+    retried once (`bot.slack_limits`)."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     return SlackClient(
         token=token,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=3)],
-        pacer=pacer,
+        pacer=pacer or ChannelPacer(rate=settings.jethub_slack_posts_per_second),
     )
 
 

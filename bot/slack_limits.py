@@ -183,6 +183,11 @@ class ChannelPacer:
         self._lock = threading.Lock()
         self._next: dict[str, float] = {}  # channel -> when its bucket would be full again
 
+    @property
+    def rate(self) -> float:
+        """Posts a second a channel, after the burst."""
+        return 1.0 / self._interval
+
     def wait(self, channel: str) -> float:
         """Block until `channel` may take one more post; return the seconds waited."""
         with self._lock:

@@ -1,6 +1,6 @@
-"""The sweeper, called by the clock every 30 s: expire due approval requests (updating their
-messages and telling their requesters), remind the approvers of a request 75 % of whose time
-has gone (once, in its thread), resume runs of every kind whose worker is gone (lease
+"""The sweeper, called by the clock as it starts and every 30 s: expire due approval requests
+(updating their messages and telling their requesters), remind the approvers of a request 75 %
+of whose time has gone (once, in its thread), resume runs of every kind whose worker is gone (lease
 lapsed or never taken: a process that died right after an approval committed), and
 forget Slack delivery ids old enough that Slack can no longer retry them.
 

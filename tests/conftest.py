@@ -2,6 +2,8 @@
 
 import os
 
+import freezegun
+import pytest
 from hypothesis import settings
 
 pytest_plugins = [
@@ -17,3 +19,16 @@ pytest_plugins = [
 settings.register_profile("dev", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, database=None)
 settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes") else "dev")
+
+# pytest times each test with ``_pytest.timing``'s clock: a frozen clock there makes
+# ``--durations`` report a test frozen in 2026 as having taken 56 years.
+freezegun.configure(extend_ignore_list=["_pytest.timing"])
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``slow`` (they start processes or wait out real time) run first. With
+    ``-n 2`` (``make test``; ``--dist worksteal`` is in pyproject's addopts) the short tests
+    then fill in around them and a worker that runs out takes tests from the other's queue, so
+    both end together instead of one starting a minute-long test as the other runs dry.
+    (Under ``--dist load`` this order would hand all the slow tests to one worker.)"""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

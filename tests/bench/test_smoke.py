@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
+
 ROOT = Path(__file__).resolve().parents[2]
 RATIO = re.compile(r"^ratio: (\d+\.\d{3}|inf) \(.+\)$")
 

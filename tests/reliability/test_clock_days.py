@@ -26,7 +26,7 @@ from tests.fixtures.sandbox import business_today
 from tests.reliability.conftest import logged_sandbox, make_cluster, sized
 from tests.reliability.procs import run_jethub_module
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
 DAYS = 30
 DAYS_PER_LIFE = sized(10, 3)  # how long a simulated clock process lives before its restart

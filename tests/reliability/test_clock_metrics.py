@@ -6,11 +6,14 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from bot.standin import FakeSlack
 from integrations.sandbox import Sandbox
 from tests.reliability.conftest import make_cluster
 from tests.reliability.procs import free_port
+
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
 
 def test_the_clock_serves_metrics_on_its_own_port(

@@ -35,7 +35,7 @@ from tests.reliability.gates import Gate, PgProxy
 from tests.reliability.procs import Cluster, Proc, run_jethub, run_jethub_module
 from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
 OVERDUE = "1003"  # a demo account with an invoice overdue for suspension
 RENAMED = "1006"

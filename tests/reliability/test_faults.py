@@ -27,7 +27,7 @@ from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR, VERA, BotHa
 from tests.reliability.conftest import LONG, EffectLog
 from tests.reliability.scan import everything_sent, mentions
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
 LATENCY_MS = 200 if LONG else 20  # the 200 ms under JETHUB_LONG=1; CI keeps it short
 ERROR_RATE, RATE_429 = 0.10, 0.05

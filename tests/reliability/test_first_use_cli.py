@@ -13,6 +13,8 @@ import pytest
 from tests.fixtures.ledger import AUDIT_KEY_TEXT
 from tests.reliability.procs import JETHUB, free_port, run_jethub
 
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
+
 UNREACHABLE = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"
 
 

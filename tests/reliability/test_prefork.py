@@ -15,7 +15,7 @@ from integrations.sandbox import Sandbox, demo_world
 from tests.fixtures.bot import ALICE, BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL
 from tests.reliability.procs import Cluster, free_port, jethub_env
 
-pytestmark = pytest.mark.timeout(180)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def children_of(pid: int) -> set[int]:

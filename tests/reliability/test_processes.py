@@ -29,7 +29,7 @@ from tests.reliability.conftest import LONG, EffectLog, logged_sandbox, make_clu
 from tests.reliability.procs import SECRETS, Cluster, Proc, run_jethub_module
 from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
 
-pytestmark = [pytest.mark.postgres, pytest.mark.timeout(600)]
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
 REQUESTS = sized(10, 50)
 CLICKS = sized(200, 1000)

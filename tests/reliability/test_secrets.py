@@ -33,6 +33,8 @@ from tests.reliability.conftest import logged_sandbox, make_cluster
 from tests.reliability.procs import SECRETS
 from tests.reliability.slack_driver import poll, request_deactivation, sender
 
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
+
 SESSION = [
     (VERA, "account 1001"),
     (VERA, "billing 1002"),

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from audit import ActionLock, ApprovalRequest, AuditEvent
@@ -18,6 +19,8 @@ from bot.views.suspension import CONFIRM
 from commands.run_records import run_for_approval
 from tests.deactivation.test_e2e import ask, click, dm, request_id_of
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, BotHarness, start_bot
+
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
 ACCOUNT = "1001"
 

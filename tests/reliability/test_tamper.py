@@ -1,26 +1,36 @@
 """Tamper evidence, end to end: a ledger written by the running bot, then edited, cut,
 reordered or consistently rewritten behind its back, is caught by ``jethub audit verify`` (the
 CLI, as a subprocess) on SQLite and on PostgreSQL, naming the first bad event; and what even
-the key's holder can do is caught against the anchors (a file, or the Slack channel)."""
+the key's holder can do is caught against the anchors (a file, or the Slack channel).
+
+The bot writes the ledger once per backend (``written``), and the CLI finds it intact; each
+tamper test starts from that ledger's rows put back as they were.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, Table, insert, select, text
+from sqlalchemy import delete as delete_rows
 from sqlmodel import Session, col
 
-from audit import GENESIS_HASH, AuditEvent, make_engine
+from audit import GENESIS_HASH, AuditEvent, Ledger, LedgerHead, make_engine
+from audit import verify as verify_chain
 from audit.events import record_text
 from audit.types import canonical_json, utc_text
 from bot.anchoring import run_daily_anchor
 from tests.fixtures.bot import ALICE, BOT_TOKEN, NOBODY, VERA, start_bot
-from tests.fixtures.ledger import AUDIT_KEY, AUDIT_KEY_TEXT
+from tests.fixtures.ledger import AUDIT_KEY, AUDIT_KEY_TEXT, drop_schema, new_schema
 from tests.reliability.procs import run_jethub
+
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
 AUDIT_CHANNEL = "C0AUDIT"
 
@@ -189,14 +199,74 @@ def first_bad(said: str) -> int:
     return int(match.group(1))
 
 
-@pytest.mark.parametrize("tamper", sorted(TAMPERS))
-def test_audit_verify_catches_tampering(ledger_url: str, tamper: str, tmp_path: Path) -> None:
-    fill(ledger_url)
-    code, said = verify(ledger_url, tmp_path)
-    assert code == 0 and "audit chain intact" in said, said
-    checked = int(said.split(": ")[1].split()[0])
-    assert checked >= 4
+TAMPERED: tuple[Table, ...] = (AuditEvent.__table__, LedgerHead.__table__)  # type: ignore[attr-defined]
 
+
+@dataclass(frozen=True)
+class Written:
+    """A ledger the running bot wrote, and its rows as it left them."""
+
+    url: str
+    rows: dict[str, list[dict[str, Any]]]
+
+
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def _written(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Written]:
+    """Written once per backend by ``fill``; the CLI finds the chain intact."""
+    admin = request.getfixturevalue("_pg_admin") if request.param == "postgres" else None
+    if admin is not None:
+        schema, url = new_schema(admin)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('written') / 'ledger.db'}"
+    try:
+        fill(url)
+        code, said = verify(url, tmp_path_factory.mktemp("verify"))
+        assert code == 0 and "audit chain intact" in said, said
+        assert int(said.split(": ")[1].split()[0]) >= 4
+        engine = make_engine(url)
+        try:
+            with engine.begin() as connection:
+                rows = {
+                    t.name: [dict(r._mapping) for r in connection.execute(select(t))]
+                    for t in TAMPERED
+                }
+        finally:
+            engine.dispose()
+        yield Written(url, rows)
+    finally:
+        if admin is not None:
+            drop_schema(admin, schema)
+
+
+@pytest.fixture
+def written(_written: Written) -> str:
+    """The URL of the bot's ledger with its rows put back as the bot left them (and checked
+    intact), whatever the previous test did to them."""
+    engine = make_engine(_written.url)
+    try:
+        with engine.begin() as connection:
+            for table in TAMPERED:
+                connection.execute(delete_rows(table))
+                connection.execute(insert(table), _written.rows[table.name])
+    finally:
+        engine.dispose()
+    ledger = Ledger.from_url(_written.url, key=AUDIT_KEY)
+    try:
+        with ledger.read_session() as session:
+            report = verify_chain(session=session)
+    finally:
+        ledger.dispose()
+    assert report.ok and report.checked == len(_written.rows["audit_event"]), report
+    return _written.url
+
+
+@pytest.mark.parametrize("tamper", sorted(TAMPERS))
+def test_audit_verify_catches_tampering(written: str, tamper: str, tmp_path: Path) -> None:
+    ledger_url = written
     change, expected = TAMPERS[tamper]
     engine = make_engine(ledger_url)
     try:
@@ -237,9 +307,9 @@ def _reseal(c: Connection) -> None:
 
 @pytest.mark.parametrize("tamper", ["rewrite", "truncate"])
 def test_anchors_catch_whoever_also_holds_the_key(
-    ledger_url: str, tamper: str, tmp_path: Path
+    written: str, tamper: str, tmp_path: Path
 ) -> None:
-    fill(ledger_url)
+    ledger_url = written
     anchored = run_jethub(
         "audit",
         "anchor",

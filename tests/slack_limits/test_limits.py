@@ -193,6 +193,16 @@ def test_the_bot_paces_its_posts_per_channel(fake: FakeSlack) -> None:
     assert len(fake.messages(CHANNEL)) == len(fake.messages("C0OTHER")) == 6
 
 
+def test_the_pace_is_slacks_unless_the_setting_raises_it(fake: FakeSlack) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    assert slack_client_for(fake).pacer.rate == pytest.approx(1.0)
+    faster = load_settings(_env_file=None, jethub_slack_posts_per_second="1000")
+    assert slack_client(faster).pacer.rate == pytest.approx(1000.0)
+    with pytest.raises(SettingsError, match="JETHUB_SLACK_POSTS_PER_SECOND"):
+        load_settings(_env_file=None, jethub_slack_posts_per_second="0")
+
+
 @given(
     rate=st.floats(min_value=0.5, max_value=20),
     burst=st.integers(min_value=1, max_value=6),

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.standin import FakeSlack, SocketModeSender
 from integrations.sandbox import Sandbox, demo_world
 from tests.deactivation import test_e2e as over_http
 from tests.fixtures.bot import ALICE, APP_TOKEN, BOT_TOKEN, SUPPORT_CHANNEL, BotHarness
 from tests.reliability.procs import Cluster, jethub_env
+
+pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
 
 def test_a_deactivation_requested_and_approved_end_to_end(socket_bot: BotHarness) -> None:
