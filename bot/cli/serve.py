@@ -7,7 +7,7 @@ import argparse
 import logging
 import socket
 
-from bot.cli.startup import StartupError, bolt_app, build_services, start_logging
+from bot.cli.startup import bolt_app, build_services, start_logging
 from bot.settings import Settings, load_settings
 
 log = logging.getLogger("jethub")
@@ -46,11 +46,7 @@ def _serve_one(
 
     favour_acks()
     services = build_services(settings, workers=WEB_WORKERS)
-    try:
-        app = bolt_app(services)
-    except StartupError:
-        services.close()
-        raise
+    app = bolt_app(services)
     scheduler = None
     if clock:
         from bot.clock import start_clock
@@ -76,11 +72,7 @@ def cmd_socket(args: argparse.Namespace) -> int:
 
     favour_acks()
     services = build_services(settings, workers=WEB_WORKERS)
-    try:
-        app = bolt_app(services)
-    except StartupError:
-        services.close()
-        raise
+    app = bolt_app(services)
     assert settings.slack_app_token is not None
     serve_metrics(settings.jethub_metrics_port)
     handler = socket_handler(app, settings.slack_app_token.get_secret_value())

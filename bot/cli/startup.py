@@ -84,7 +84,8 @@ def open_ledger(settings: Settings) -> Ledger:
 
 
 def bolt_app(services: Services) -> App:
-    """The Bolt app, checking the bot token against Slack (``auth.test``) on the way."""
+    """The Bolt app, checking the bot token against Slack (``auth.test``) on the way; when it
+    cannot start, ``services`` are closed before the one-line error."""
     from slack_bolt.error import BoltError
 
     from bot.app import create_app
@@ -92,7 +93,9 @@ def bolt_app(services: Services) -> App:
     try:
         return create_app(services)
     except BoltError as exc:
+        services.close()
         raise StartupError(f"Slack refused SLACK_BOT_TOKEN ({exc})") from None
     except OSError as exc:  # URLError is an OSError
+        services.close()
         url = services.settings.slack_api_url
         raise StartupError(f"cannot reach Slack's Web API at {url} ({exc})") from None

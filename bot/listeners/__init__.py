@@ -19,7 +19,7 @@ from bot.turns import on_click, on_event, on_submit
 
 def register(app: App) -> None:
     app.command("/jethub")(dispatch.on_command)
-    app.action(dispatch.VERB_ACTION)(dispatch.on_verb_button)
+    app.action(dispatch.VERB_ACTION)(on_click(dispatch.on_verb_button))
     for action_id, click in actions.LISTENERS.items():
         app.action(action_id)(on_click(click))
     for callback_id, submit in submissions.LISTENERS.items():

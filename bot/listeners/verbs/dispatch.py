@@ -1,8 +1,9 @@
 """``/jethub …`` and the ``verb:<name>`` buttons that run a verb on an account.
 
-Both parse and authorise inside the ack (from the ledger and settings, never from the payload),
-then run the verb's handler after it. A verb's buttons anywhere (account view, digest, a pick
-list) come for free with ``bot.blocks.verb_button``; a click is role-checked again here.
+The command is parsed and authorised inside the ack, a button right after it (both from the
+ledger and settings, never from the payload); the verb's handler runs after the ack. A verb's
+buttons anywhere (account view, digest, a pick list) come for free with
+``bot.blocks.verb_button``; a click is role-checked again here.
 """
 
 from __future__ import annotations
@@ -12,16 +13,15 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from pydantic import ValidationError
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.boundary import after_ack, said
+from bot.boundary import after_ack
 from bot.codecs import NotValidAnyMore, VerbTarget
 from bot.listeners.verbs import HANDLERS
 from bot.payloads import BlockAction, SlashCommand
 from bot.services import Services
-from bot.turns import VerbCall, replier, responder
+from bot.turns import Click, VerbCall, replier, responder
 from bot.verbs import VERBS, BadAccountArgument, Invocation, UsageError, help_message, parse
 from commands.actor import Actor
 from commands.errors import Forbidden
@@ -64,25 +64,21 @@ def _record_usage(services: Services, actor: Actor, exc: UsageError) -> None:
     )
 
 
-def on_verb_button(
-    ack: Ack, body: dict[str, Any], context: BoltContext, respond: Respond, client: WebClient
-) -> None:
-    ack()
-    services: Services = context["services"]
-    actor: Actor = context["actor"]
-    answer = responder(respond, replier(client, actor.user_id, context.channel_id or ""))
-    try:  # a button carries an account number (and maybe where it was shown), nothing else
-        click = BlockAction.model_validate(body)
-        target = VerbTarget.decode(click.clicked.chosen)
-        match = VERB_ACTION.match(click.clicked.action_id)
-        invocation = Invocation(VERBS[match.group(1) if match else ""], target.account, "")
-    except (ValidationError, NotValidAnyMore, KeyError):
-        services.executor.submit(answer, said(str(NotValidAnyMore())))
-        return
-    call = VerbCall(services, actor, client, answer, click.channel_id, click.trigger_id)
-    refusal = start(call, invocation, origin=target.origin or None, button=click)
+def on_verb_button(click: Click) -> None:
+    """A ``verb:<name>`` button: the verb on the account it carries, for whoever clicked (a
+    button carries an account number and maybe where it was shown, nothing else)."""
+    target = click.value(VerbTarget)
+    match = VERB_ACTION.match(click.clicked.clicked.action_id)
+    verb = VERBS.get(match.group(1)) if match else None
+    if verb is None:
+        raise NotValidAnyMore()
+    call = VerbCall(
+        click.services, click.actor, click.client, click.answer, click.channel_id, click.trigger_id
+    )
+    invocation = Invocation(verb, target.account, "")
+    refusal = start(call, invocation, origin=target.origin or None, button=click.clicked)
     if refusal:
-        services.executor.submit(answer, said(refusal))
+        click.tell(refusal)
 
 
 def start(
