@@ -48,12 +48,18 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
     )
 
     @app.middleware
-    def correlate(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
+    def correlate_and_identify(
+        req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> Any:
         # Bolt runs the listener after the whole middleware chain has returned, on this same
         # thread, so the id is set here and replaced by the next request, not reset on return.
         cid = new_correlation_id()
         correlation_id.set(cid)
         req.context["correlation_id"] = cid
+        # Every listener is handed the services and the actor with the roles held now (from the
+        # settings and the background-refreshed groups: never a Slack call in the ack).
+        req.context["services"] = services
+        req.context["actor"] = services.roles.actor(req.context.user_id or "")
         return next()
 
     @app.middleware
@@ -84,14 +90,6 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
                 channel=context.channel_id,
                 container=container if isinstance(container, dict) else None,
             )
-        return next()
-
-    @app.middleware
-    def who(req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> Any:
-        # Every listener is handed the services and the actor with the roles held now (from the
-        # settings and the background-refreshed groups: never a Slack call in the ack).
-        req.context["services"] = services
-        req.context["actor"] = services.roles.actor(req.context.user_id or "")
         return next()
 
     @app.error
