@@ -227,7 +227,9 @@ def on_submit(listener: Callable[[Submission], Later | None]) -> BoltListener:
         )
         try:
             later = listener(submission)
-        except CommandError as exc:
+        except Exception as exc:  # answered in the modal: unacknowledged, Slack says only "trouble"
+            if not isinstance(exc, CommandError | IntegrationError):
+                log.exception("unexpected failure validating %s", listener.__name__)
             ack(**_refusal(payload, exc))
             return
         ack()
@@ -255,12 +257,12 @@ def on_event(
     return _named(handle, listener)
 
 
-def _refusal(payload: ViewSubmission, exc: CommandError) -> dict[str, Any]:
-    """A refusal inside a submission's ack: on the fields it names when the modal has them,
-    else as a notice in place of the modal."""
-    errors = getattr(exc, "errors", None) or (
-        {exc.field: str(exc)} if isinstance(exc, InvalidInput) else {}
-    )
+def _refusal(payload: ViewSubmission, exc: Exception) -> dict[str, Any]:
+    """A refusal (or a failure) inside a submission's ack: on the fields it names when the modal
+    has them, else as a notice in place of the modal, in ``render_error``'s words."""
+    errors: dict[str, str] = {}
+    if isinstance(exc, InvalidInput):  # AddressRejected names several fields at once
+        errors = getattr(exc, "errors", None) or {exc.field: str(exc)}
     if errors and all(field in payload.view.state.values for field in errors):
         return {"response_action": "errors", "errors": {k: v[:2000] for k, v in errors.items()}}
     title = payload.view.title.text if payload.view.title else "Not possible"
