@@ -145,18 +145,21 @@ class SlackSender:
         who = find_user(self.fake, user)
         trigger_id = self.fake.issue_trigger(who.id)
         action_ts = f"{self._now():.6f}"
+
+        def clicked(blocks: list[Json]) -> list[Json]:
+            found = payloads.action(
+                blocks,
+                action_id,
+                value,
+                block_id=block_id,
+                selected_option=selected_option,
+                action_ts=action_ts,
+            )
+            return [found]
+
         if view is not None:
             current = find_view(self.fake, who, view)
-            actions = [
-                payloads.action(
-                    current.get("blocks", []),
-                    action_id,
-                    value,
-                    block_id=block_id,
-                    selected_option=selected_option,
-                    action_ts=action_ts,
-                )
-            ]
+            actions = clicked(current.get("blocks", []))
             view_state = payloads.state_values(state) if state else current["state"]["values"]
             payload = payloads.block_actions(
                 user=who,
@@ -181,16 +184,7 @@ class SlackSender:
         if shown.get("thread_ts"):
             container["thread_ts"] = shown["thread_ts"]
         response_url = self.fake.issue_response_url(who.id, where.id, origin=ref)
-        actions = [
-            payloads.action(
-                shown.get("blocks", []),
-                action_id,
-                value,
-                block_id=block_id,
-                selected_option=selected_option,
-                action_ts=action_ts,
-            )
-        ]
+        actions = clicked(shown.get("blocks", []))
         shown.pop("channel", None)
         shown.pop("via", None)
         payload = payloads.block_actions(
