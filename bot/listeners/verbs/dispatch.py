@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.boundary import after_ack
+from bot.boundary import Message, after_ack
 from bot.codecs import NotValidAnyMore, VerbTarget
 from bot.listeners.verbs import HANDLERS
 from bot.payloads import BlockAction, SlashCommand
@@ -41,7 +41,8 @@ def on_command(
         invocation = parse(command.text)
     except UsageError as exc:
         ack(text=str(exc))
-        after_ack(services, "usage", partial(_record_usage, services, actor, exc), answer)
+        # The ack was the answer; a record the ledger could not take is logged, not told.
+        after_ack(services, "usage", partial(_record_usage, services, actor, exc), _logged_only)
         return
     if invocation.verb.name == "help":
         ack(**help_message(actor, services.deps.policy.role_contact))
@@ -49,6 +50,10 @@ def on_command(
     call = VerbCall(services, actor, client, answer, command.channel_id, command.trigger_id)
     refusal = start(call, invocation, origin=None, button=None)
     ack(text=refusal) if refusal else ack()
+
+
+def _logged_only(_: Message) -> None:
+    """``after_ack`` has logged the failure already; the person has their answer."""
 
 
 def _record_usage(services: Services, actor: Actor, exc: UsageError) -> None:
