@@ -26,8 +26,8 @@ from commands.run_records import resumable_runs
 
 log = logging.getLogger(__name__)
 
-# Slack retries a delivery within minutes; a suspension confirmation lives 30 minutes. A week
-# keeps every key that can still matter and stops the table growing without end.
+# Slack retries a delivery within minutes (the table holds only delivery ids now: confirmations
+# have their own table). A week keeps every key that can still matter and stops it growing.
 KEEP_DELIVERY_KEYS = timedelta(days=7)
 
 
