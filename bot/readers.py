@@ -39,15 +39,16 @@ Reader = Callable[[Services, Actor, str, str, Audience], Message]
 
 def for_asker(services: Services, actor: Actor) -> Audience:
     """The asker's own copy: the buttons their role allows, and Share."""
-    settings = services.settings
-    links = LinksOut(settings.zuora_ui_url, settings.jethub_portal_url)
-    return Audience.asker(settings.zone, actor, links)
+    return Audience.asker(services.settings.zone, actor, _links(services))
 
 
 def for_channel(services: Services, shared_by: str) -> Audience:
-    settings = services.settings
-    links = LinksOut(settings.zuora_ui_url, settings.jethub_portal_url)
-    return Audience.channel(settings.zone, shared_by, links)
+    """A shared copy: no buttons, "shared by"."""
+    return Audience.channel(services.settings.zone, shared_by, _links(services))
+
+
+def _links(services: Services) -> LinksOut:
+    return LinksOut(services.settings.zuora_ui_url, services.settings.jethub_portal_url)
 
 
 def read_account(services: Services, actor: Actor, account: str, _: str, to: Audience) -> Message:
