@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot commands integrations audit
+	$(BIN)/mypy bot commands integrations audit devkit
 
 check: lint typecheck test
 

@@ -2,8 +2,8 @@
 
 A table that is also read outside a session is a family in the SQLModel style: a ``…Base`` with
 the fields, the ``table=True`` class adding the table's name and constraints, and a frozen read
-model inheriting the same base (``commands.approval_model.ApprovalView``,
-``commands.run_kinds.RunView`` / ``StepView``), so the row and its copy cannot drift apart.
+model inheriting the same base (``commands.approvals.model.ApprovalView``,
+``commands.runs.kinds.RunView`` / ``StepView``), so the row and its copy cannot drift apart.
 
 States and outcomes are strings guarded by CHECK constraints rather than database enum types, so
 the schema is the same on SQLite and PostgreSQL and adding a state is a one-line migration.

@@ -118,8 +118,8 @@ def demo_bot() -> Iterator[tuple[Any, Any]]:
     """``(fake_slack, services)``: the real bot's services against the demo sandbox (in its own
     process), a FakeSlack and a scratch SQLite ledger — what both latency benchmarks measure."""
     from bench._sandbox import RemoteSandbox
-    from bot.services import build_services
-    from bot.standin import FakeSlack
+    from bot.runtime.services import build_services
+    from devkit.slack import FakeSlack
 
     quiet_logs()
     with (
@@ -143,7 +143,7 @@ def demo_bot() -> Iterator[tuple[Any, Any]]:
 
 def bench_settings(*, slack_url: str, sandbox_url: str, database_url: str, **extra: Any) -> Any:
     """Settings as the harness would set them, with the roles the benchmarks act as."""
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
     values: dict[str, Any] = {
         "slack_bot_token": BOT_TOKEN,

@@ -25,7 +25,7 @@ import threading
 import time
 from urllib.parse import urlencode, urlsplit
 
-from bot.standin import sign
+from devkit.slack import sign
 
 TIMEOUT = 30.0
 

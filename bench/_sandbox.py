@@ -93,7 +93,7 @@ def total(counters: dict[str, dict[str, int]], backend: str, prefix: str = "") -
 
 
 def _serve(spec: dict[str, Any]) -> None:
-    from integrations.sandbox import Sandbox, SandboxWorld, add_big_account, build_world
+    from devkit.sandbox import Sandbox, SandboxWorld, add_big_account, build_world
 
     if spec["data"] == "big":
         world = SandboxWorld()

@@ -43,8 +43,8 @@ from bench._common import (
     ratio_line,
     safe_ratio,
 )
-from bot.standin import FakeSlack, sign
-from bot.standin import payloads as slack_payloads
+from devkit.slack import FakeSlack, sign
+from devkit.slack import payloads as slack_payloads
 
 ACCOUNT = "1001"
 INVOICE_EMAIL_MODAL = "changes.invoice_email_modal"

@@ -1,6 +1,6 @@
 """The overdue digest over 1k / 10k / 100k generated accounts, 20 ms injected per backend call.
 
-``commands.digest.build_digest`` reads overdue invoices with one Zuora Object Query (cursor
+``commands.digest.overdue.build_digest`` reads overdue invoices with one Zuora Object Query (cursor
 paging, 99 a page, account expanded) plus the OAuth token, and the suspended accounts with one
 paged platform listing. Those calls are sequential by nature (each page's cursor comes from the
 previous page), so the floor is ``(Zuora calls + platform calls) * latency``; the Zuora-only
@@ -66,9 +66,9 @@ class DigestRun:
 def one_size(accounts: int, *, latency_ms: int, naive_sample: int) -> DigestRun:
     from audit import AuditKey, Ledger
     from commands.deps import Deps
-    from commands.digest import build_digest
+    from commands.digest.overdue import build_digest
+    from devkit.sandbox import zuora_account_number
     from integrations.platform import PlatformClient
-    from integrations.sandbox import zuora_account_number
     from integrations.sbc import SbcClient
     from integrations.zuora import ZuoraClient
 

@@ -1,6 +1,7 @@
-"""Deactivation fan-out: ``commands.deactivation.execute_run`` on one big account, 20 ms a call.
+"""Deactivation fan-out: ``commands.deactivation.request.execute_run`` on one big account, 20 ms a
+call.
 
-The account (``integrations.sandbox.add_big_account``: 2,000 numbers, 300 phone users, 200
+The account (``devkit.sandbox.add_big_account``: 2,000 numbers, 300 phone users, 200
 callflows, 50 queues and the rest) is requested, approved, and run, against:
 
 - the floor for the configured concurrency: ``ceil(calls / max_workers) * latency`` — every call
@@ -81,10 +82,10 @@ def deactivate(
 ) -> RunResult:
     from audit import AuditKey, Ledger
     from commands.actor import Actor, Role
-    from commands.approval_decisions import decide_approval
-    from commands.approval_model import DecideApproval
-    from commands.deactivation import RequestDeactivation, execute_run, request_deactivation
-    from commands.deactivation import run_for_approval as run_of
+    from commands.approvals.decisions import decide_approval
+    from commands.approvals.model import DecideApproval
+    from commands.deactivation.request import RequestDeactivation, execute_run, request_deactivation
+    from commands.deactivation.request import run_for_approval as run_of
     from commands.deps import Deps
     from integrations.platform import PlatformClient
     from integrations.sbc import SbcClient
@@ -171,7 +172,7 @@ def main(argv: list[str] | None = None) -> None:
     from integrations.platform import PlatformClient
 
     workers = args.workers or PlatformClient(base_url="http://127.0.0.1:9", token="x").max_workers
-    from commands.deactivation import BATCH
+    from commands.deactivation.request import BATCH
 
     print(
         f"deactivation fan-out — account {ACCOUNT} {sizes}, {args.latency_ms} ms a call, "

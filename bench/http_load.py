@@ -224,7 +224,7 @@ def one_run(
 
 def run(rates: list[float], seconds: float, processes: list[int], text: str) -> float:
     from bench._sandbox import RemoteSandbox
-    from bot.standin import FakeSlack
+    from devkit.slack import FakeSlack
 
     quiet_logs()
     replies = text.split()[0] != "help"  # help is answered in the ack itself

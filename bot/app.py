@@ -10,9 +10,9 @@ from typing import Any
 from slack_bolt import Ack, App, BoltRequest, BoltResponse
 
 from audit import first_time
+from bot.edge.slack_limits import LimitedRespond
 from bot.listeners import register
-from bot.services import Services
-from bot.slack_limits import LimitedRespond
+from bot.runtime.services import Services
 from commands.context import correlation_id, new_correlation_id
 
 log = logging.getLogger("jethub.bot")

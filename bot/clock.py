@@ -34,14 +34,14 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from audit import claim_period, finish_period, get_period
-from bot.anchoring import run_daily_anchor
-from bot.services import Services
-from bot.settings import Settings
-from bot.sweeper import sweep
-from bot.views.digest import DigestPost, digest_post
-from bot.views.digest_chart import chart_alt_text, chart_filename, chart_title, render_chart
+from bot.digest.chart import chart_alt_text, chart_filename, chart_title, render_chart
+from bot.digest.views import DigestPost, digest_post
+from bot.jobs.anchoring import run_daily_anchor
+from bot.jobs.sweeper import sweep
+from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands.context import correlation_id, new_correlation_id
-from commands.digest import Digest, build_digest
+from commands.digest.overdue import Digest, build_digest
 from commands.trail import record
 from integrations.clock import business_date
 
@@ -65,7 +65,7 @@ def clock_owner() -> str:
 
 def post_digest(client: WebClient, channel: str, post: DigestPost) -> list[str]:
     """Post the summary, then each thread page under it; the messages' timestamps. The bot's
-    client (`bot.slack_limits.SlackClient`) paces posts to the channel."""
+    client (`bot.edge.slack_limits.SlackClient`) paces posts to the channel."""
     first = client.chat_postMessage(channel=channel, **post.first)
     parent = str(first["ts"])
     posted = [parent]

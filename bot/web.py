@@ -2,7 +2,7 @@
 
 A request meets three refusals before Bolt sees it: waitress answers 413 to a body over
 ``MAX_BODY`` without reading it (chunked bodies are cut off at the limit too), then the gate
-(``bot.gate``) checks the signature on the raw bytes (401) and the body's shape (400). Each
+(``bot.edge.gate``) checks the signature on the raw bytes (401) and the body's shape (400). Each
 refusal is counted in ``jethub_refused_requests_total{reason}`` and logged in one line.
 """
 
@@ -23,10 +23,10 @@ from waitress.server import create_server
 from waitress.task import ErrorTask
 from waitress.utilities import RequestEntityTooLarge
 
-from bot import metrics
-from bot.gate import Refused, check_shape, check_signature
-from bot.masking import PROCESS
-from bot.services import Services
+from bot.edge.gate import Refused, check_shape, check_signature
+from bot.runtime import metrics
+from bot.runtime.masking import PROCESS
+from bot.runtime.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -197,7 +197,7 @@ def serve(
     web: WebApp, *, host: str, port: int, threads: int = 16, sock: socket.socket | None = None
 ) -> None:
     """Serve until interrupted, on ``host:port`` or on ``sock`` (a pre-forked process's share
-    of one listening socket, `bot.prefork`)."""
+    of one listening socket, `bot.runtime.prefork`)."""
     server = make_server(web, host=host, port=port, threads=threads, sock=sock)
     log.info("serving Slack on http://%s:%s/slack/events", host, port)
     try:

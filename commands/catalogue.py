@@ -1,22 +1,23 @@
-"""Every kind of action the bot carries out, listed once. The composition root (``bot.services``)
+"""Every kind of action the bot carries out, listed once. The composition root
+(``bot.runtime.services``)
 calls ``action_kinds`` and hands the result to everything that creates, works or resumes runs."""
 
 from __future__ import annotations
 
-from commands import auth_rules
-from commands.approval_model import ApprovalKind
-from commands.change_run import change_kind
-from commands.deactivation_run import KIND as DEACTIVATE
-from commands.deactivation_run import deactivation_kind
-from commands.edit_run import edit_kinds
-from commands.emergency import EMERGENCY, EMERGENCY_SOLD_TO
-from commands.invoice_email import INVOICE_EMAIL
+from commands.approvals.model import ApprovalKind
+from commands.changes import auth_rules
+from commands.changes.edit_run import edit_kinds
+from commands.changes.emergency import EMERGENCY, EMERGENCY_SOLD_TO
+from commands.changes.invoice_email import INVOICE_EMAIL
+from commands.changes.pbx import PBX_NAME, PBX_SUBSCRIPTION
+from commands.changes.run import change_kind
+from commands.deactivation.run import KIND as DEACTIVATE
+from commands.deactivation.run import deactivation_kind
 from commands.kinds import ActionKinds
-from commands.override import override_kinds
-from commands.pbx import PBX_NAME, PBX_SUBSCRIPTION
 from commands.reading import billing
-from commands.suspension_approval import approval_kind as suspension_approval
-from commands.suspension_run import suspension_kinds
+from commands.suspension.approval import approval_kind as suspension_approval
+from commands.suspension.override import override_kinds
+from commands.suspension.run import suspension_kinds
 
 
 def _deactivation_params(request: object) -> dict[str, object]:

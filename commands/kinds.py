@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from commands.approval_model import ApprovalKind, UnknownKind
-from commands.run_kinds import RunKind
+from commands.approvals.model import ApprovalKind, UnknownKind
+from commands.runs.kinds import RunKind
 
 
 @dataclass(frozen=True)

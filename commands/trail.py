@@ -36,7 +36,7 @@ How the block ends decides the event:
 The error is always re-raised. An error recorded once is marked, so blocks nested inside one
 another (a command calling another audited command) record it once, in the innermost. Each
 event is counted in ``jethub_actions_total{action,outcome}`` by the ledger's observer once its
-transaction commits (``bot.metrics.count_action``), never here.
+transaction commits (``bot.runtime.metrics.count_action``), never here.
 
 A read only audits who was refused it: ``authorize`` (the same refusal as ``trail.require``,
 without a block). ``record`` appends one event directly, for the engine and the processes that
@@ -236,7 +236,7 @@ def authorize(
 
 def _by_the_engine(error: CommandError) -> bool:
     """Is ``error`` what a run's outcome became? Its run recorded it (step and end events)."""
-    from commands.run_kinds import InProgress  # the engine's modules import this one
-    from commands.run_records import ActionFailed
+    from commands.runs.kinds import InProgress  # the engine's modules import this one
+    from commands.runs.records import ActionFailed
 
     return isinstance(error, ActionFailed | InProgress)

@@ -20,7 +20,7 @@ from bot.cli.digest import cmd_digest
 from bot.cli.sandbox import cmd_sandbox
 from bot.cli.serve import cmd_serve, cmd_socket
 from bot.cli.startup import StartupError
-from bot.settings import SettingsError
+from bot.runtime.settings import SettingsError
 
 
 def parser() -> argparse.ArgumentParser:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.cli.startup import StartupError, build_services, open_ledger, start_logging
-from bot.settings import Settings, load_settings
+from bot.runtime.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from audit import Anchor
@@ -47,8 +47,8 @@ def _anchors(settings: Settings, args: argparse.Namespace) -> list[Anchor]:
     if args.from_slack:
         from slack_sdk.errors import SlackApiError
 
-        from bot.anchoring import anchors_from_slack
-        from bot.services import slack_client
+        from bot.jobs.anchoring import anchors_from_slack
+        from bot.runtime.services import slack_client
 
         settings.require("SLACK_BOT_TOKEN", "JETHUB_AUDIT_CHANNEL")
         assert settings.jethub_audit_channel is not None
@@ -80,7 +80,7 @@ def cmd_audit_anchor(args: argparse.Namespace) -> int:
     start_logging(settings, level="WARNING")
     from slack_sdk.errors import SlackApiError
 
-    from bot.anchoring import post_anchor
+    from bot.jobs.anchoring import post_anchor
 
     open_ledger(settings).dispose()  # one clear line if it is missing or not migrated
     services = build_services(settings, migrate=False, workers=1)

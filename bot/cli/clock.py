@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.startup import build_services, start_logging
-from bot.settings import load_settings
+from bot.runtime.settings import load_settings
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
@@ -14,7 +14,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
     settings.check_consistency()
     start_logging(settings)
     from bot.clock import run_clock
-    from bot.metrics import serve_metrics
+    from bot.runtime.metrics import serve_metrics
 
     services = build_services(settings)
     serve_metrics(settings.jethub_metrics_port)

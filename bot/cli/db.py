@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from bot.cli.startup import StartupError, start_logging, unreachable
-from bot.settings import load_settings
+from bot.runtime.settings import load_settings
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -15,7 +15,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from audit import Ledger, WrongAuditKey, make_engine
-    from bot.services import audit_key
+    from bot.runtime.services import audit_key
 
     ledger = Ledger(make_engine(settings.database_url), key=audit_key(settings))
     try:

@@ -8,7 +8,7 @@ import sys
 from typing import TextIO
 
 from bot.cli.startup import start_logging
-from bot.settings import Settings, load_settings
+from bot.runtime.settings import Settings, load_settings
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -21,9 +21,9 @@ def print_digest(settings: Settings, *, out: TextIO | None = None) -> int:
     """Print today's digest; 0 when printed, 1 when a backend or the ledger failed."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from bot.services import build_services
-    from bot.views.digest import digest_text
-    from commands.digest import build_digest
+    from bot.digest.views import digest_text
+    from bot.runtime.services import build_services
+    from commands.digest.overdue import build_digest
     from integrations.errors import IntegrationError
 
     out = out or sys.stdout

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import argparse
 
-from bot.settings import load_settings
+from bot.runtime.settings import load_settings
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    from integrations.sandbox import serve_forever
+    from devkit.sandbox import serve_forever
 
     serve_forever(args.port, data=args.data, size=args.size, clock=load_settings().clock)
     return 0

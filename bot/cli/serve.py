@@ -8,7 +8,7 @@ import logging
 import socket
 
 from bot.cli.startup import bolt_app, build_services, start_logging
-from bot.settings import Settings, load_settings
+from bot.runtime.settings import Settings, load_settings
 
 log = logging.getLogger("jethub")
 
@@ -21,7 +21,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host, port = args.host, args.port or settings.port
     if args.processes <= 1:
         return _serve_one(settings, host=host, port=port, clock=args.all_in_one)
-    from bot.prefork import listen, serve_forked
+    from bot.runtime.prefork import listen, serve_forked
 
     sock = listen(host, port)
     log.info(
@@ -41,8 +41,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def _serve_one(
     settings: Settings, *, host: str, port: int, clock: bool, sock: socket.socket | None = None
 ) -> int:
+    from bot.runtime.workers import WEB_WORKERS, favour_acks
     from bot.web import WebApp, serve
-    from bot.workers import WEB_WORKERS, favour_acks
 
     favour_acks()
     services = build_services(settings, workers=WEB_WORKERS)
@@ -66,9 +66,9 @@ def cmd_socket(args: argparse.Namespace) -> int:
     settings.require("SLACK_APP_TOKEN", "SLACK_BOT_TOKEN")
     settings.check_consistency()
     start_logging(settings)
-    from bot.metrics import serve_metrics
-    from bot.socket_mode import serve_until_signalled, socket_handler
-    from bot.workers import WEB_WORKERS, favour_acks
+    from bot.runtime.metrics import serve_metrics
+    from bot.runtime.workers import WEB_WORKERS, favour_acks
+    from bot.worker import serve_until_signalled, socket_handler
 
     favour_acks()
     services = build_services(settings, workers=WEB_WORKERS)

@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.settings import Settings
+from bot.runtime.settings import Settings
 
 if TYPE_CHECKING:
     from slack_bolt import App
 
     from audit import Ledger
-    from bot.services import Services
+    from bot.runtime.services import Services
 
 
 class StartupError(Exception):
@@ -21,8 +21,8 @@ class StartupError(Exception):
 
 
 def start_logging(settings: Settings, level: str = "INFO") -> None:
-    from bot.logs import configure_logging
-    from bot.services import secret_values
+    from bot.runtime.logs import configure_logging
+    from bot.runtime.services import secret_values
 
     configure_logging(level=level, secrets=secret_values(settings))
 
@@ -41,12 +41,12 @@ def unreachable(settings: Settings, exc: BaseException) -> StartupError:
 
 
 def build_services(settings: Settings, **kwargs: object) -> Services:
-    """``bot.services.build_services`` with a database that is down or broken reported in one
-    line."""
+    """``bot.runtime.services.build_services`` with a database that is down or broken reported in
+    one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from audit import WrongAuditKey
-    from bot import services
+    from bot.runtime import services
 
     try:
         return services.build_services(settings, **kwargs)  # type: ignore[arg-type]
@@ -62,7 +62,7 @@ def open_ledger(settings: Settings) -> Ledger:
 
     from audit import Ledger, current_revision, make_engine
     from audit.db import head_revision, normalise_url
-    from bot.services import audit_key
+    from bot.runtime.services import audit_key
 
     url = normalise_url(settings.database_url)
     upgrade_hint = "run `jethub db upgrade` first"

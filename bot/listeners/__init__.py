@@ -5,16 +5,16 @@
 - ``submissions``: modals, by callback id;
 - ``events``: App Home.
 
-Each listener is a plain function of a typed turn (``bot.turns``); ``register`` wires them all.
+Each listener is a plain function of a typed turn (``bot.edge.turns``); ``register`` wires them all.
 """
 
 from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, events, submissions
-from bot.listeners.verbs import dispatch
-from bot.turns import on_click, on_event, on_submit
+from bot.edge.turns import on_click, on_event, on_submit
+from bot.listeners import actions, dispatch, submissions
+from bot.reading import home as events
 
 
 def register(app: App) -> None:

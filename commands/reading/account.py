@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.emergency import same_as_sold_to
+from commands.changes.emergency import same_as_sold_to
 from commands.fanout import fetch_together
 from commands.reading._models import ReadOrder, ReadResult
 from commands.reading.account_state import AccountState, account_state

@@ -16,9 +16,9 @@ from sqlmodel import Session, col
 from audit.approvals import pending
 from audit.models import ActionRun, ActionStep, RunState, StepState
 from commands.actor import Role
-from commands.digest import threshold_days
-from commands.snooze import SnoozeInfo, active
-from commands.suspension_models import OverdueInvoice, open_invoices
+from commands.digest.overdue import threshold_days
+from commands.digest.snooze import SnoozeInfo, active
+from commands.suspension.models import OverdueInvoice, open_invoices
 
 if TYPE_CHECKING:
     from commands.deps import Deps

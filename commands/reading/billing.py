@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from commands import run_records
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.change_run import run_order
-from commands.engine import StepContext
+from commands.changes.run import run_order
 from commands.errors import NothingToDo
 from commands.reading._models import ReadOrder, ReadResult
-from commands.run_kinds import Effect, RunKind, RunView, Step, StepResult, StepView
+from commands.runs import records as run_records
+from commands.runs.engine import StepContext
+from commands.runs.kinds import Effect, RunKind, RunView, Step, StepResult, StepView
 from commands.trail import audited, authorize
 from integrations.allowances import AllowanceItem, describe_allowances
 from integrations.platform import Account, PlatformAllowances

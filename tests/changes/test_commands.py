@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from commands.auth_rules import refresh_auth_rules
-from commands.changes import order
-from commands.deps import Deps
-from commands.edit import (
+from commands.changes.auth_rules import refresh_auth_rules
+from commands.changes.common import order
+from commands.changes.edit import (
     EditIncomplete,
     RenameAccount,
     SetParent,
@@ -16,23 +15,28 @@ from commands.edit import (
     rename_account,
     set_parent,
 )
-from commands.emergency import (
+from commands.changes.emergency import (
     AddressRejected,
     SaveEmergency,
     pull_from_zuora,
     save_emergency,
 )
-from commands.errors import Conflict, Forbidden, InvalidInput, NothingToDo
-from commands.invoice_email import ChangeInvoiceEmail, change_invoice_email, load_invoice_contacts
-from commands.pbx import (
+from commands.changes.invoice_email import (
+    ChangeInvoiceEmail,
+    change_invoice_email,
+    load_invoice_contacts,
+)
+from commands.changes.pbx import (
     ChangePbxSubscription,
     RenamePbxGroup,
     change_pbx_subscription,
     check_subscription,
     rename_pbx_group,
 )
+from commands.deps import Deps
+from commands.errors import Conflict, Forbidden, InvalidInput, NothingToDo
+from devkit.sandbox import Sandbox
 from integrations.errors import IntegrationError
-from integrations.sandbox import Sandbox
 from integrations.zuora import ZuoraContact
 from tests.changes.conftest import ALICE, VERA, counters, events, last_event, zuora_writes_fail
 
@@ -451,9 +455,9 @@ def test_refresh_auth_fixes_each_rule_then_has_nothing_to_do(deps: Deps, sandbox
 
 @pytest.mark.parametrize("account", [str(n) for n in range(1001, 1013) if n != 1008])
 def test_an_address_written_to_the_sold_to_reads_back_as_the_same_ipnd_fields(account):
-    from commands.emergency import same_as_sold_to, sold_to_fields
+    from commands.changes.emergency import same_as_sold_to, sold_to_fields
+    from devkit.sandbox import demo_world
     from integrations.ipnd import ServiceAddress, parse_sold_to
-    from integrations.sandbox import demo_world
 
     record = demo_world().platform.estate(account).emergency
     assert record is not None

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.views import edit as edit_views
-from bot.views import emergency as emergency_views
-from bot.views import invoice_email as invoice_email_views
-from bot.views import pbx as pbx_views
+from bot.changes.views import edit as edit_views
+from bot.changes.views import emergency as emergency_views
+from bot.changes.views import invoice_email as invoice_email_views
+from bot.changes.views import pbx as pbx_views
 from tests.changes.conftest import counters, events
 from tests.fixtures.bot import ALICE, VERA, BotHarness
 

@@ -10,18 +10,18 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import ActionsBlock
 from slack_sdk.models.views import View
 
-from bot.codecs import EditRetry, ModalContext, NotValidAnyMore, PbxRef
-from bot.payloads import State
-from bot.views import auth_rules as auth_views
-from bot.views import edit as edit_views
-from bot.views import emergency as emergency_views
-from bot.views import invoice_email as invoice_email_views
-from bot.views import pbx as pbx_views
-from commands.auth_rules import AuthRefreshed
-from commands.edit import EditForm, EditIncomplete, EditResult, Holding
-from commands.emergency import EmergencyDraft, SoldTo, address_digest
-from commands.invoice_email import Contact, InvoiceContacts
-from commands.pbx import PbxForm
+from bot.changes.views import auth_rules as auth_views
+from bot.changes.views import edit as edit_views
+from bot.changes.views import emergency as emergency_views
+from bot.changes.views import invoice_email as invoice_email_views
+from bot.changes.views import pbx as pbx_views
+from bot.edge.codecs import EditRetry, ModalContext, NotValidAnyMore, PbxRef
+from bot.edge.payloads import State
+from commands.changes.auth_rules import AuthRefreshed
+from commands.changes.edit import EditForm, EditIncomplete, EditResult, Holding
+from commands.changes.emergency import EmergencyDraft, SoldTo, address_digest
+from commands.changes.invoice_email import Contact, InvoiceContacts
+from commands.changes.pbx import PbxForm
 from integrations.errors import RateLimited
 from integrations.ipnd import ServiceAddress, validate
 

@@ -15,9 +15,9 @@ from typing import Any
 
 from audit import Ledger
 from commands.actor import Actor, Role
-from commands.approval_decisions import decide_approval
-from commands.approval_model import AlreadyDecided, DecideApproval
-from commands.deactivation import QuietProgress, execute_run
+from commands.approvals.decisions import decide_approval
+from commands.approvals.model import AlreadyDecided, DecideApproval
+from commands.deactivation.request import QuietProgress, execute_run
 from tests.deactivation.conftest import make_deps
 from tests.fixtures.ledger import AUDIT_KEY
 

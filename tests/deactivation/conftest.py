@@ -12,9 +12,9 @@ from sqlmodel import select
 from audit import AuditEvent, Ledger
 from commands.actor import Actor, Role
 from commands.deps import Deps, Policy
+from devkit.sandbox import Sandbox
 from integrations.clock import BusinessClock, utc_now
 from integrations.platform import PlatformClient
-from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
 

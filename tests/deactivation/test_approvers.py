@@ -12,11 +12,11 @@ from sqlmodel import select
 
 from audit import JobRun
 from audit.models import ApprovalState
-from bot.sweeper import sweep
-from bot.views import approvals as views
-from commands.approval_expiry import REMIND_JOB
-from commands.approval_model import ApprovalView
-from commands.approvals import load_approval
+from bot.approvals import views
+from bot.jobs.sweeper import sweep
+from commands.approvals.expiry import REMIND_JOB
+from commands.approvals.model import ApprovalView
+from commands.approvals.requests import load_approval
 from tests.deactivation.conftest import actions, later
 from tests.deactivation.test_e2e import ask, check_blocks, click, request_id_of, text_of
 from tests.fixtures.bot import APPROVALS_CHANNEL, BOB, BotHarness

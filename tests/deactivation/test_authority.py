@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import col, select
 
 from audit.models import ApprovalState, AuditEvent
-from commands.approvals import load_approval
+from commands.approvals.requests import load_approval
 from tests.deactivation.test_e2e import ACCOUNT, ask, click, dm, request_id_of, text_of
 from tests.fixtures.bot import BOB, GROUPIE, OPS_GROUP, BotHarness
 

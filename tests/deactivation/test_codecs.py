@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.approvals import new_request_id
-from bot.codecs import AccountRef, NotValidAnyMore, RecordRef
+from bot.edge.codecs import AccountRef, NotValidAnyMore, RecordRef
 
 ids = st.from_regex(r"\A[A-Za-z0-9_-]{1,64}\Z")
 numbers = st.from_regex(r"\A[0-9]{1,12}\Z")

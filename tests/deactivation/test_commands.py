@@ -10,9 +10,9 @@ import pytest
 from audit import Ledger
 from audit.models import ApprovalState, RunState, StepState
 from commands.actor import Actor, Role
-from commands.approval_decisions import decide_approval
-from commands.approval_expiry import expire_due
-from commands.approval_model import (
+from commands.approvals.decisions import decide_approval
+from commands.approvals.expiry import expire_due
+from commands.approvals.model import (
     AlreadyDecided,
     CancelApproval,
     DecideApproval,
@@ -21,9 +21,9 @@ from commands.approval_model import (
     SelfApproval,
     UnknownRequest,
 )
-from commands.approval_withdrawal import cancel_approval
-from commands.approvals import load_approval
-from commands.deactivation import (
+from commands.approvals.requests import load_approval
+from commands.approvals.withdrawal import cancel_approval
+from commands.deactivation.request import (
     STEPS,
     DeactivationSummary,
     Growth,
@@ -43,7 +43,7 @@ from commands.deactivation import (
 )
 from commands.deps import Deps
 from commands.errors import Conflict, Forbidden, InvalidInput, NothingToDo
-from integrations.sandbox import Sandbox
+from devkit.sandbox import Sandbox
 from tests.deactivation.conftest import (
     ALICE,
     BETTY,
@@ -196,7 +196,7 @@ def test_tampered_value_refused_and_audited(deps: Deps, value: str) -> None:
 
 
 def test_value_of_another_message_is_refused(deps: Deps) -> None:
-    from commands.approvals import set_approval_message
+    from commands.approvals.requests import set_approval_message
 
     request_id = request(deps)
     set_approval_message(deps, request_id, channel="C1", ts="111.000")

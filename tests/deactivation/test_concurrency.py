@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 
 from audit import ActionRun, Ledger
 from bot.app import create_app
-from bot.services import build_services
-from bot.serving import BackgroundServer
-from bot.standin import FakeSlack, SlackSender
-from bot.sweeper import sweep
+from bot.jobs.sweeper import sweep
+from bot.runtime.services import build_services
+from bot.runtime.serving import BackgroundServer
 from bot.web import WebApp
-from commands.approvals import load_approval
-from commands.deactivation import execute_run, run_for_approval
-from integrations.sandbox import Sandbox, demo_world
+from commands.approvals.requests import load_approval
+from commands.deactivation.request import execute_run, run_for_approval
+from devkit.sandbox import Sandbox, demo_world
+from devkit.slack import FakeSlack, SlackSender
 from tests.deactivation.conftest import ALICE, actions, deletes, estate_counts, later, make_deps
 from tests.deactivation.test_commands import assert_fully_deactivated, request
 from tests.fixtures.bot import (
@@ -177,8 +177,8 @@ def test_killed_process_is_resumed_by_the_sweeper(bot: BotHarness, step: str, mi
     posted = bot.slack.messages(APPROVALS_CHANNEL)[0]
     request_id = posted["blocks"][-1]["elements"][0]["value"]
     # Approve through the command layer so the run is worked by the child, not by the bot.
-    from commands.approval_decisions import decide_approval
-    from commands.approval_model import DecideApproval
+    from commands.approvals.decisions import decide_approval
+    from commands.approvals.model import DecideApproval
     from tests.deactivation.conftest import BOB as BOB_ACTOR
 
     decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB_ACTOR, deps)

@@ -9,8 +9,8 @@ from typing import Any, cast
 from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState, RunState
-from commands.approvals import load_approval
-from commands.deactivation import STEPS, run_for_approval
+from commands.approvals.requests import load_approval
+from commands.deactivation.request import STEPS, run_for_approval
 from tests.deactivation.conftest import actions, deletes, estate_counts
 from tests.fixtures.bot import (
     ALICE,

@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from audit.models import RunState
-from bot.sweeper import sweep
-from commands.deactivation import RetryRun, retry_run, run_for_approval
+from bot.jobs.sweeper import sweep
+from commands.deactivation.request import RetryRun, retry_run, run_for_approval
 from tests.deactivation.conftest import BOB as BOB_ACTOR
 from tests.deactivation.conftest import actions
 from tests.deactivation.test_e2e import (

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.codecs import NotValidAnyMore
-from bot.listeners.submissions.deactivation import on_request_submitted
-from bot.payloads import ViewSubmission
-from bot.turns import Later, Submission
-from bot.views.deactivation import REQUEST_MODAL
-from commands.deactivation import RequestProblems
+from bot.deactivation.submissions import on_request_submitted
+from bot.deactivation.views import REQUEST_MODAL
+from bot.edge.codecs import NotValidAnyMore
+from bot.edge.payloads import ViewSubmission
+from bot.edge.turns import Later, Submission
+from commands.deactivation.request import RequestProblems
 from tests.deactivation.conftest import actions
 from tests.fixtures.bot import ALICE, BotHarness
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from bot.views import deactivation as views
-from commands.deactivation import DeactivationPreview
-from commands.deactivation_radius import BlastRadius, Child, ZuoraLeft
+from bot.deactivation import views
+from commands.deactivation.radius import BlastRadius, Child, ZuoraLeft
+from commands.deactivation.request import DeactivationPreview
 from integrations.platform import Account
 from tests.deactivation.test_e2e import check_blocks, text_of
 from tests.deactivation.test_views import NASTY, radius

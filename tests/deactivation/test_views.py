@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState, StepState
-from bot.views import approvals as approval_views
-from bot.views import deactivation as views
-from commands.approval_model import ApprovalView
-from commands.deactivation import (
+from bot.approvals import views as approval_views
+from bot.deactivation import views
+from commands.approvals.model import ApprovalView
+from commands.deactivation.request import (
     STEPS,
     BlastRadius,
     DeactivationPreview,

@@ -15,14 +15,14 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from audit import AuditEvent, JobRun, Ledger, latest
-from bot.blocks import MAX_MESSAGE_BLOCKS
-from bot.services import Services, build_services
-from bot.standin import FakeSlack
+from bot.edge.blocks import MAX_MESSAGE_BLOCKS
+from bot.runtime.services import Services, build_services
 from commands.actor import Actor, Role
 from commands.deps import Deps, Policy
+from devkit.sandbox import Sandbox, demo_world
+from devkit.slack import FakeSlack
 from integrations.clock import BusinessClock
 from integrations.platform import PlatformClient
-from integrations.sandbox import Sandbox, demo_world
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
 from tests.fixtures.bot import BOT_TOKEN, DIGEST_CHANNEL, harness_settings

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from bot.clock import run_digest
-from bot.views.digest_chart import chart_alt_text
-from commands.digest import DigestRow, aging_buckets
+from bot.digest.chart import chart_alt_text
+from commands.digest.overdue import DigestRow, aging_buckets
 from tests.digest.conftest import ClockWorld, all_events
 from tests.digest.test_clock import local
 from tests.fixtures.bot import DIGEST_CHANNEL

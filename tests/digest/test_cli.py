@@ -10,9 +10,9 @@ import pytest
 from audit import Ledger
 from bot.cli import main
 from bot.cli.digest import print_digest
-from bot.settings import Settings
-from bot.standin import FakeSlack
-from integrations.sandbox import Sandbox
+from bot.runtime.settings import Settings
+from devkit.sandbox import Sandbox
+from devkit.slack import FakeSlack
 from tests.digest.conftest import job_runs
 from tests.fixtures.bot import BOT_TOKEN, DIGEST_CHANNEL, harness_settings
 

@@ -24,8 +24,8 @@ from bot.clock import (
     run_digest,
     schedule,
 )
-from bot.services import Services
-from bot.slack_limits import ChannelPacer
+from bot.edge.slack_limits import ChannelPacer
+from bot.runtime.services import Services
 from tests.digest.conftest import (
     ClockWorld,
     all_events,

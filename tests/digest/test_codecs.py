@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.codecs import NotValidAnyMore, SnoozeRef
+from bot.edge.codecs import NotValidAnyMore, SnoozeRef
 
 NUMBERS = st.from_regex(r"\A[0-9]{1,12}\Z")
 CHANNELS = st.from_regex(r"\A(C[A-Z0-9]{2,20})?\Z")

@@ -11,10 +11,8 @@ from hypothesis import strategies as st
 
 from audit import Ledger, snooze
 from commands.deps import Deps
-from commands.digest import build_digest, due_before, show_digest, threshold_days
-from commands.errors import AccountNotFound, Forbidden, InvalidInput
-from commands.reasons import MIN_REASON
-from commands.snooze import (
+from commands.digest.overdue import build_digest, due_before, show_digest, threshold_days
+from commands.digest.snooze import (
     MAX_DAYS,
     SnoozeAccount,
     check_until,
@@ -23,7 +21,9 @@ from commands.snooze import (
     snooze_account,
     snooze_until,
 )
-from integrations.sandbox import Sandbox, zuora_account_number
+from commands.errors import AccountNotFound, Forbidden, InvalidInput
+from commands.reasons import MIN_REASON
+from devkit.sandbox import Sandbox, zuora_account_number
 from tests.digest.conftest import ALICE, VERA, all_events, make_deps
 
 # The demo world: 1003, 1007, 1012 owe on an invoice 8 days overdue; 1008 (15 and 40 days) and

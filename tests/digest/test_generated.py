@@ -12,12 +12,12 @@ import pytest
 
 from audit import Ledger
 from bot.clock import post_digest
-from bot.slack_limits import ChannelPacer, SlackClient
-from bot.standin import FakeSlack
-from bot.views.digest import ROWS_PER_PAGE, digest_post
+from bot.digest.views import ROWS_PER_PAGE, digest_post
+from bot.edge.slack_limits import ChannelPacer, SlackClient
 from commands.deps import Deps
-from commands.digest import OWING, build_digest, due_before
-from integrations.sandbox import Sandbox, generate_world
+from commands.digest.overdue import OWING, build_digest, due_before
+from devkit.sandbox import Sandbox, generate_world
+from devkit.slack import FakeSlack
 from integrations.zuora._client import OBJECT_QUERY_PAGE_SIZE
 from tests.digest.conftest import check_message, make_deps
 from tests.fixtures.bot import BOT_TOKEN, DIGEST_CHANNEL

@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from bot.codecs import NotValidAnyMore, SnoozeRef
-from bot.listeners.submissions.digest import on_snooze_submit
-from bot.payloads import ViewSubmission
-from bot.turns import Later, Submission
-from bot.views import digest as views
+from bot.digest import views
+from bot.digest.submissions import on_snooze_submit
+from bot.edge.codecs import NotValidAnyMore, SnoozeRef
+from bot.edge.payloads import ViewSubmission
+from bot.edge.turns import Later, Submission
+from commands.digest.snooze import UNTIL_A_DATE
 from commands.errors import Forbidden, InvalidInput
-from commands.snooze import UNTIL_A_DATE
 from tests.digest.conftest import all_events
 from tests.fixtures.bot import ALICE, DIGEST_CHANNEL, VERA, BotHarness
 

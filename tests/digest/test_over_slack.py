@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from bot.clock import run_digest
-from bot.views import digest as views
-from bot.views import suspension  # the suspend helper's confirmation
+from bot.digest import views
+from bot.suspension import views as suspension
 from tests.digest.conftest import all_events, check_message, check_view, job_runs
 from tests.fixtures.bot import (
     ALICE,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.views import digest as views
-from bot.views import suspension
+from bot.digest import views
+from bot.suspension import views as suspension
 from tests.digest.conftest import all_events, check_message
 from tests.digest.test_over_slack import post_digest_now, snooze_values, text_of
 from tests.fixtures.bot import ALICE, DIGEST_CHANNEL, OSCAR, BotHarness, start_bot

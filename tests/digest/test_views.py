@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.blocks import MAX_MESSAGE_BLOCKS
-from bot.codecs import NotValidAnyMore, SnoozeRef
-from bot.views import digest as views
-from commands.digest import Digest, DigestRow
-from commands.snooze import Snoozed, SnoozeForm, SnoozeInfo
+from bot.digest import views
+from bot.edge.blocks import MAX_MESSAGE_BLOCKS
+from bot.edge.codecs import NotValidAnyMore, SnoozeRef
+from commands.digest.overdue import Digest, DigestRow
+from commands.digest.snooze import Snoozed, SnoozeForm, SnoozeInfo
 from tests.digest.conftest import check_message, check_view
 
 SYDNEY = ZoneInfo("Australia/Sydney")

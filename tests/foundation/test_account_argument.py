@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit import export
-from bot.verbs import MAX_ACCOUNT, VERBS, BadAccountArgument, UsageError, bounded, parse
+from bot.edge.verbs import MAX_ACCOUNT, VERBS, BadAccountArgument, UsageError, bounded, parse
 from tests.fixtures.bot import NOBODY, BotHarness
 
 ACCOUNT_VERBS = [v.name for v in VERBS.values() if v.takes_account]

@@ -20,8 +20,8 @@ from commands.errors import (
     NothingToDo,
     PartialFailure,
 )
-from commands.run_kinds import InProgress
-from commands.run_records import ActionFailed
+from commands.runs.kinds import InProgress
+from commands.runs.records import ActionFailed
 from commands.trail import audited, authorize
 from integrations.errors import BackendUnavailable
 from integrations.platform import PlatformClient
@@ -59,7 +59,7 @@ def trail(deps: Deps) -> list[tuple[str, str | None, str, str, dict[str, Any]]]:
 @pytest.fixture
 def counted(ledger: Ledger) -> list[tuple[str, str]]:
     """What the ledger's observers are told once committed (what ``jethub_actions_total``
-    counts, one per event: ``bot.metrics.count_action``)."""
+    counts, one per event: ``bot.runtime.metrics.count_action``)."""
     seen: list[tuple[str, str]] = []
     ledger.observers.append(lambda event: seen.append((event.action, str(event.outcome))))
     return seen

@@ -1,4 +1,4 @@
-from bot.boundary import said, user_message
+from bot.edge.boundary import said, user_message
 from commands.errors import AccountNotFound, Conflict
 from integrations.errors import BackendRejected
 

@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from audit import first_time
-from bot.sweeper import KEEP_DELIVERY_KEYS, sweep
+from bot.jobs.sweeper import KEEP_DELIVERY_KEYS, sweep
 
 
 def test_the_sweeper_forgets_delivery_ids_slack_can_no_longer_retry(bot):

@@ -8,7 +8,7 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.blocks import display_safe, esc
+from bot.edge.blocks import display_safe, esc
 
 INVISIBLE = st.sampled_from(
     ["\u202e", "\u202d", "\u2066", "\u2069", "\u200f", "\u061c", "\u200b", "\u200d", "\ufeff",

@@ -5,7 +5,7 @@ modals); and given a name that matches several accounts, offers the same pick-li
 ``verb:<name>`` button per match, the same words — whatever the verb.
 
 ``tests/reliability/test_hostile_input.py`` throws every kind of nasty text at a hand-picked
-list of verbs and checks the bot never breaks; this enumerates ``bot.verbs.VERBS`` itself, so a
+list of verbs and checks the bot never breaks; this enumerates ``bot.edge.verbs.VERBS`` itself, so a
 verb added later is covered the day it is added.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.verbs import VERBS
+from bot.edge.verbs import VERBS
 from tests.fixtures.bot import ADAM, BotHarness
 from tests.reliability.scan import mrkdwn_texts
 

@@ -2,9 +2,9 @@ import io
 import json
 import logging
 
-from bot.logs import configure_logging
-from bot.services import slack_client
-from bot.settings import Settings
+from bot.runtime.logs import configure_logging
+from bot.runtime.services import slack_client
+from bot.runtime.settings import Settings
 from commands.context import correlation_id
 
 

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.boundary import user_message
-from bot.logs import configure_logging
-from bot.masking import MASK, Masker, MaskingWebClient
-from bot.standin import FakeSlack
+from bot.edge.boundary import user_message
+from bot.runtime.logs import configure_logging
+from bot.runtime.masking import MASK, Masker, MaskingWebClient
+from devkit.slack import FakeSlack
 from integrations.errors import BackendUnavailable
 from tests.fixtures.bot import ALICE, BOT_TOKEN, SIGNING_SECRET, BotHarness
 

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from slack_sdk import WebClient
 
-from bot.roles import MAX_AGE, REFRESH_EVERY, RoleDirectory
-from bot.standin import FakeSlack
+from bot.runtime.roles import MAX_AGE, REFRESH_EVERY, RoleDirectory
 from commands.actor import Role
+from devkit.slack import FakeSlack
 from tests.fixtures.slack import TEST_BOT_TOKEN
 
 GROUP, MEMBER, OWNER = "S0OPS", "U0GROUPIE", "U0ALICE"

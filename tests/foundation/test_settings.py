@@ -5,7 +5,7 @@ from datetime import time, timedelta
 
 import pytest
 
-from bot.settings import SettingsError, load_settings, parse_duration
+from bot.runtime.settings import SettingsError, load_settings, parse_duration
 
 
 def test_role_lists_are_split_and_checked(monkeypatch):

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from slack_bolt import BoltContext
 
-from bot.payloads import ViewSubmission
-from bot.turns import Later, Submission, on_submit
+from bot.edge.payloads import ViewSubmission
+from bot.edge.turns import Later, Submission, on_submit
 from commands.errors import InvalidInput
 from integrations.errors import BackendRejected
 from tests.fixtures.bot import ALICE, BotHarness

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.verbs import MAX_TEXT, VERBS, UsageError, help_lines, parse
+from bot.edge.verbs import MAX_TEXT, VERBS, UsageError, help_lines, parse
 from commands.actor import Actor, Role
 
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from devkit.sandbox import Sandbox, demo_world
 from integrations.platform import PlatformClient
-from integrations.sandbox import Sandbox, demo_world
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
 

@@ -11,9 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from integrations.phone import format_au_number
-from integrations.platform import Collection, PlatformClient
-from integrations.sandbox import (
+from devkit.sandbox import (
     MISSING_RULE_NUMBER,
     STRAY_RULE_ID,
     WRONG_RULE_NUMBER,
@@ -21,6 +19,8 @@ from integrations.sandbox import (
     RatePlanCharge,
     Subscription,
 )
+from integrations.phone import format_au_number
+from integrations.platform import Collection, PlatformClient
 from integrations.sbc import SbcClient, expected_rule
 from integrations.zuora import AuthFailed, BackendUnavailable, NotFound, RateLimited, ZuoraClient
 from tests.fixtures.sandbox import business_today

@@ -13,9 +13,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.runs import claim, create_run, fail_run
-from bot.views.deactivation import RETRY
+from bot.deactivation.views import RETRY
 from commands.reading.account_state import candidate_since
-from commands.suspension_models import OverdueInvoice
+from commands.suspension.models import OverdueInvoice
 from tests.deactivation.test_e2e import ask
 from tests.fixtures.bot import ALICE, BOB, BotHarness, start_bot
 

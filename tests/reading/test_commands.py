@@ -23,12 +23,12 @@ from commands.reading import (
     show_emergency,
     show_pbx,
 )
-from commands.run_records import ActionFailed
+from commands.runs.records import ActionFailed
 from commands.trail import record
+from devkit.sandbox import ESCAPE_NAME, zuora_account_number
 from integrations.allowances import TIMES as X
 from integrations.errors import BackendUnavailable
 from integrations.ipnd import Severity
-from integrations.sandbox import ESCAPE_NAME, zuora_account_number
 from tests.reading.conftest import ALICE, NOBODY, VERA, events
 
 # -- account --------------------------------------------------------------------------------
@@ -232,7 +232,7 @@ def test_emergency_record_that_fails_names_the_problem(deps, sandbox):
         if estate.emergency is None:  # the demo keeps 1008's bad address in Zuora only
             from datetime import UTC, datetime
 
-            from integrations.sandbox import Emergency
+            from devkit.sandbox import Emergency
 
             estate.emergency = Emergency(
                 address={

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from bot.blocks import esc
+from bot.edge.blocks import esc
+from devkit.sandbox import ESCAPE_NAME, zuora_account_number
 from integrations.allowances import TIMES as X
-from integrations.sandbox import ESCAPE_NAME, zuora_account_number
 from tests.fixtures.bot import ALICE, NOBODY, SUPPORT_CHANNEL, VERA
 from tests.reading.conftest import (
     action_ids,

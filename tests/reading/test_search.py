@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from commands.accounts import resolve_account
 from commands.errors import AccountNotFound, AmbiguousAccount
+from devkit.sandbox._demo import MISSING_RULE_NUMBER
+from devkit.sandbox._platform_state import PlatformAccount
 from integrations.phone import national_au_number
-from integrations.sandbox._demo import MISSING_RULE_NUMBER
-from integrations.sandbox._platform_state import PlatformAccount
 from integrations.text import fold
 
 

@@ -9,12 +9,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.boundary import render_error
-from bot.codecs import NotValidAnyMore, ShareRef
-from bot.views.account import account_message
-from bot.views.details import billing_message, emergency_message, one_line, pbx_message
-from bot.views.history import audit_message, emails_message, summarise_details
-from bot.views.reading import (
+from bot.edge.boundary import render_error
+from bot.edge.codecs import NotValidAnyMore, ShareRef
+from bot.reading.views.account import account_message
+from bot.reading.views.common import (
     AUDIT_NEWER_ACTION,
     AUDIT_OLDER_ACTION,
     EMAILS_NEXT_ACTION,
@@ -23,6 +21,8 @@ from bot.views.reading import (
     SHARE_ACTION,
     Audience,
 )
+from bot.reading.views.details import billing_message, emergency_message, one_line, pbx_message
+from bot.reading.views.history import audit_message, emails_message, summarise_details
 from commands.errors import AccountNotFound, AmbiguousAccount
 from commands.reading import (
     AccountOverview,

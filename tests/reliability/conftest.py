@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot.standin import FakeSlack
-from integrations.sandbox import Sandbox, SandboxWorld
+from devkit.sandbox import Sandbox, SandboxWorld
+from devkit.slack import FakeSlack
 from tests.fixtures.bot import (
     ADAM,
     ALICE,

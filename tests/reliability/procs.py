@@ -20,8 +20,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.standin import FakeSlack
-from integrations.sandbox import Sandbox
+from devkit.sandbox import Sandbox
+from devkit.slack import FakeSlack
 from tests.fixtures.bot import (
     ADAM,
     ALICE,
@@ -230,9 +230,9 @@ def sweep_later(seconds: float) -> None:
     from dataclasses import replace
     from datetime import UTC, datetime, timedelta
 
-    from bot.services import build_services
-    from bot.settings import load_settings
-    from bot.sweeper import sweep
+    from bot.jobs.sweeper import sweep
+    from bot.runtime.services import build_services
+    from bot.runtime.settings import load_settings
 
     services = build_services(load_settings(), migrate=False)
     ahead = timedelta(seconds=seconds)
@@ -256,8 +256,8 @@ def digest_days(first: str, days: int) -> None:
     from datetime import date, timedelta
 
     from bot.clock import clock_owner, run_digest
-    from bot.services import build_services
-    from bot.settings import load_settings
+    from bot.runtime.services import build_services
+    from bot.runtime.settings import load_settings
 
     services = build_services(load_settings(), migrate=False)
     zone, at = services.settings.zone, services.settings.jethub_digest_time

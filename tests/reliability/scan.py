@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from bot.standin import FakeSlack
+from devkit.slack import FakeSlack
 
 # Mentions no legitimate output of these tests contains (the bot may mention real requesters).
 FORBIDDEN = ("<!channel", "<!here", "<!everyone", "<!subteam", "<@U0EVIL", "<@U123>")

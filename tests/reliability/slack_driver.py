@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
-from bot.standin import FakeSlack, Response, SlackSender, payloads
-from bot.views import deactivation as deactivation_views
+from bot.deactivation import views as deactivation_views
+from devkit.slack import FakeSlack, Response, SlackSender, payloads
 from tests.fixtures.bot import APPROVALS_CHANNEL, SIGNING_SECRET
 
 Json = dict[str, Any]

@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from audit import AuditEvent, JobRun, Ledger
-from bot.standin import FakeSlack
-from integrations.sandbox import generate_world
+from devkit.sandbox import generate_world
+from devkit.slack import FakeSlack
 from tests.fixtures.bot import DIGEST_CHANNEL
 from tests.fixtures.ledger import AUDIT_KEY
 from tests.fixtures.sandbox import business_today

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.standin import FakeSlack
-from integrations.sandbox import Sandbox
+from devkit.sandbox import Sandbox
+from devkit.slack import FakeSlack
 from tests.reliability.conftest import make_cluster
 from tests.reliability.procs import free_port
 

@@ -21,14 +21,14 @@ from sqlalchemy import update
 
 from audit import ActionRun, ApprovalRequest
 from audit.models import RunState
-from bot.requests import render_request
-from bot.services import Services, build_services
-from bot.settings import Settings
-from bot.standin import FakeSlack
-from bot.views import approvals as approval_views
-from commands.approvals import load_approval
-from commands.run_records import load_run, run_for_approval
-from integrations.sandbox import Sandbox, demo_world
+from bot.approvals import views as approval_views
+from bot.approvals.requests import render_request
+from bot.runtime.services import Services, build_services
+from bot.runtime.settings import Settings
+from commands.approvals.requests import load_approval
+from commands.runs.records import load_run, run_for_approval
+from devkit.sandbox import Sandbox, demo_world
+from devkit.slack import FakeSlack
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR
 from tests.reliability.conftest import make_cluster
 from tests.reliability.gates import Gate

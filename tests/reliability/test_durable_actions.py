@@ -24,11 +24,11 @@ import pytest
 from sqlalchemy import select
 
 from audit import ActionLock, ActionRun, ApprovalRequest, AuditEvent, Ledger
-from bot.standin import FakeSlack, SlackSender
-from bot.views import approvals as approval_views
-from bot.views import deactivation as deactivation_views
-from bot.views import suspension as suspension_views
-from integrations.sandbox import Sandbox, demo_world
+from bot.approvals import views as approval_views
+from bot.deactivation import views as deactivation_views
+from bot.suspension import views as suspension_views
+from devkit.sandbox import Sandbox, demo_world
+from devkit.slack import FakeSlack, SlackSender
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR
 from tests.reliability.conftest import EffectLog, make_cluster
 from tests.reliability.gates import Gate, PgProxy

@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select
 
 from audit import ActionRun, ApprovalRequest, AuditEvent, Ledger
-from bot.standin import UnknownTarget
-from bot.views import approvals as approval_views
-from bot.views import deactivation as deactivation_views
-from bot.views import suspension as suspension_views
-from integrations.sandbox import Sandbox
+from bot.approvals import views as approval_views
+from bot.deactivation import views as deactivation_views
+from bot.suspension import views as suspension_views
+from devkit.sandbox import Sandbox
+from devkit.slack import UnknownTarget
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR, VERA, BotHarness, start_bot
 from tests.reliability.conftest import LONG, EffectLog
 from tests.reliability.scan import everything_sent, mentions

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.standin import FakeSlack, Response, SlackSender, payloads
+from devkit.slack import FakeSlack, Response, SlackSender, payloads
 from tests.fixtures.bot import ADAM, ALICE, SUPPORT_CHANNEL, BotHarness
 from tests.reliability.conftest import sized
 from tests.reliability.scan import everything_sent, mentions, mrkdwn_texts

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import FakeSlack, SlackSender
-from integrations.sandbox import Sandbox, demo_world
+from devkit.sandbox import Sandbox, demo_world
+from devkit.slack import FakeSlack, SlackSender
 from tests.fixtures.bot import ALICE, BOT_TOKEN, SIGNING_SECRET, SUPPORT_CHANNEL
 from tests.reliability.procs import Cluster, free_port, jethub_env
 

@@ -20,9 +20,9 @@ import pytest
 from sqlalchemy import func, select
 
 from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, JobRun, Ledger
-from bot.standin import FakeSlack
-from bot.views import approvals as approval_views
-from integrations.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
+from bot.approvals import views as approval_views
+from devkit.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
+from devkit.slack import FakeSlack
 from tests.fixtures.bot import ALICE, BETTY, BOB, DIGEST_CHANNEL, OSCAR
 from tests.fixtures.ledger import AUDIT_KEY
 from tests.reliability.conftest import LONG, EffectLog, logged_sandbox, make_cluster, sized

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.standin import sign
 from bot.web import MAX_BODY
+from devkit.slack import sign
 from tests.fixtures.bot import ADAM, SIGNING_SECRET, BotHarness
 from tests.reliability.conftest import sized
 from tests.reliability.test_security import STARTUP_CALLS, command_body

@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from audit import AuditEvent, Ledger
 from bot.app import create_app
-from bot.services import build_services
-from bot.serving import BackgroundServer
-from bot.standin import FakeSlack
+from bot.runtime.services import build_services
+from bot.runtime.serving import BackgroundServer
 from bot.web import WebApp
-from integrations.sandbox import Sandbox, SandboxTokens, demo_world
+from devkit.sandbox import Sandbox, SandboxTokens, demo_world
+from devkit.slack import FakeSlack
 from tests.fixtures.bot import (
     ADAM,
     ALICE,

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from audit import AuditEvent, Ledger
-from bot.standin import sign
-from bot.views import approvals as approval_views
-from bot.views import deactivation as deactivation_views
-from bot.views import suspension as suspension_views
-from integrations.sandbox import zuora_account_number
+from bot.approvals import views as approval_views
+from bot.deactivation import views as deactivation_views
+from bot.suspension import views as suspension_views
+from devkit.sandbox import zuora_account_number
+from devkit.slack import sign
 from tests.fixtures.bot import (
     ADAM,
     ALICE,
@@ -39,7 +39,7 @@ def events(ledger: Ledger) -> int:
 
 def command_body(bot: BotHarness, user: str, text: str) -> bytes:
     """A slash command's form body, as Slack would send it."""
-    from bot.standin import payloads
+    from devkit.slack import payloads
 
     fake = bot.slack
     who, where = fake.directory.user(user), fake.directory.channel(SUPPORT_CHANNEL)

@@ -15,8 +15,8 @@ import pytest
 from sqlalchemy import select
 
 from audit import ActionLock, ApprovalRequest, AuditEvent
-from bot.views.suspension import CONFIRM
-from commands.run_records import run_for_approval
+from bot.suspension.views import CONFIRM
+from commands.runs.records import run_for_approval
 from tests.deactivation.test_e2e import ask, click, dm, request_id_of
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, BotHarness, start_bot
 

@@ -25,7 +25,7 @@ from audit import GENESIS_HASH, AuditEvent, Ledger, LedgerHead, make_engine
 from audit import verify as verify_chain
 from audit.events import record_text
 from audit.types import canonical_json, utc_text
-from bot.anchoring import run_daily_anchor
+from bot.jobs.anchoring import run_daily_anchor
 from tests.fixtures.bot import ALICE, BOT_TOKEN, NOBODY, VERA, start_bot
 from tests.fixtures.ledger import AUDIT_KEY, AUDIT_KEY_TEXT, drop_schema, new_schema
 from tests.reliability.procs import run_jethub

@@ -12,15 +12,15 @@ from hypothesis import strategies as st
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.services import slack_client
-from bot.slack_limits import (
+from bot.edge.slack_limits import (
     RESPONSE_URL_USES,
     ChannelPacer,
     LimitedRespond,
     ResponseUrlBook,
     SlackClient,
 )
-from bot.standin import FakeSlack, MessageRef
+from bot.runtime.services import slack_client
+from devkit.slack import FakeSlack, MessageRef
 from tests.fixtures.bot import ALICE, SUPPORT_CHANNEL, BotHarness
 from tests.fixtures.slack import TEST_BOT_TOKEN
 
@@ -194,7 +194,7 @@ def test_the_bot_paces_its_posts_per_channel(fake: FakeSlack) -> None:
 
 
 def test_the_pace_is_slacks_unless_the_setting_raises_it(fake: FakeSlack) -> None:
-    from bot.settings import SettingsError, load_settings
+    from bot.runtime.settings import SettingsError, load_settings
 
     assert slack_client_for(fake).pacer.rate == pytest.approx(1.0)
     faster = load_settings(_env_file=None, jethub_slack_posts_per_second="1000")
@@ -251,7 +251,7 @@ def test_the_fake_refuses_a_retry_before_retry_after(fake: FakeSlack) -> None:
 
 
 def slack_client_for(fake: FakeSlack) -> SlackClient:
-    from bot.settings import Settings
+    from bot.runtime.settings import Settings
 
     settings = Settings(_env_file=None, slack_bot_token=TEST_BOT_TOKEN, slack_api_url=fake.url)
     return slack_client(settings)

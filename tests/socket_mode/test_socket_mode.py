@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.standin import FakeSlack, SocketModeSender
-from integrations.sandbox import Sandbox, demo_world
+from devkit.sandbox import Sandbox, demo_world
+from devkit.slack import FakeSlack, SocketModeSender
 from tests.deactivation import test_e2e as over_http
 from tests.fixtures.bot import ALICE, APP_TOKEN, BOT_TOKEN, SUPPORT_CHANNEL, BotHarness
 from tests.reliability.procs import Cluster, jethub_env

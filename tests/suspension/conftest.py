@@ -10,8 +10,8 @@ import pytest
 from audit import AuditEvent, Ledger, for_account
 from commands.actor import Actor, Role
 from commands.deps import Deps
+from devkit.sandbox import Sandbox
 from integrations.platform import PlatformClient
-from integrations.sandbox import Sandbox
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
 

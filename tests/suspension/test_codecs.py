@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.codecs import AccountRef, NotValidAnyMore, OverrideRef
+from bot.edge.codecs import AccountRef, NotValidAnyMore, OverrideRef
 
 NUMBERS = st.from_regex(r"\A[0-9]{1,12}\Z")
 REASONS = st.text(min_size=1, max_size=500)

@@ -12,23 +12,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit import Ledger
-from commands.approval_decisions import decide_approval
-from commands.approval_model import DecideApproval
-from commands.approvals import load_approval
-from commands.deactivation import RetryRun, retry_run
+from commands.approvals.decisions import decide_approval
+from commands.approvals.model import DecideApproval
+from commands.approvals.requests import load_approval
+from commands.deactivation.request import RetryRun, retry_run
 from commands.deps import Deps, Policy
-from commands.engine import execute
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
-from commands.run_records import ActionFailed, load_run
-from commands.suspension import confirm, prepare_suspension, prepare_unsuspension
-from commands.suspension_approval import suspend_approved
-from commands.suspension_confirmation import (
+from commands.runs.engine import execute
+from commands.runs.records import ActionFailed, load_run
+from commands.suspension.approval import suspend_approved
+from commands.suspension.confirmation import (
     CONFIRM_TTL,
     cancel_confirmation,
     load_confirmation,
     settled,
 )
-from commands.suspension_models import (
+from commands.suspension.models import (
     AlreadySettled,
     AlreadySuspended,
     AwaitingApproval,
@@ -47,7 +46,8 @@ from commands.suspension_models import (
     Unsuspended,
     clean_origin,
 )
-from integrations.sandbox import Sandbox
+from commands.suspension.suspend import confirm, prepare_suspension, prepare_unsuspension
+from devkit.sandbox import Sandbox
 from tests.suspension.conftest import (
     ALICE,
     BOB,

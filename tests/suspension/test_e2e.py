@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from bot.views import suspension as views
+from bot.suspension import views
 from tests.fixtures.bot import (
     ALICE,
     APPROVALS_CHANNEL,

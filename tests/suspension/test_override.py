@@ -9,17 +9,17 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bot.views import override as views
+from bot.suspension.override import views
 from commands.deps import Deps
 from commands.errors import Conflict, Forbidden, NothingToDo
-from commands.override import (
+from commands.suspension.models import AlreadySuspended
+from commands.suspension.override import (
     OVERRIDE,
     OverrideDone,
     SuspendOverride,
     preview_override,
     suspend_override,
 )
-from commands.suspension_models import AlreadySuspended
 from tests.fixtures.bot import ALICE as ALICE_ID
 from tests.fixtures.bot import APPROVALS_CHANNEL, BotHarness
 from tests.fixtures.bot import BOB as BOB_ID
@@ -87,8 +87,8 @@ def test_refused_for_viewers_suspended_and_already_overdue_accounts(deps: Deps) 
 
 
 def test_the_ordinary_suspension_points_to_the_override(deps: Deps) -> None:
-    from commands.suspension import prepare_suspension
-    from commands.suspension_models import NotOverdue, PrepareSuspension
+    from commands.suspension.models import NotOverdue, PrepareSuspension
+    from commands.suspension.suspend import prepare_suspension
 
     with pytest.raises(NotOverdue, match=r"`/jethub override 1004 <reason>`"):
         prepare_suspension(PrepareSuspension(account=NOT_DUE), ALICE, deps)

@@ -10,17 +10,19 @@ from sqlalchemy import select
 
 from audit import ActionRun
 from audit import runs as ledger_runs
-from commands import engine, run_kinds, run_records
 from commands.actor import Actor, Role
-from commands.approval_decisions import decide_approval
-from commands.approval_model import ActionInProgress, ApprovalView, DecideApproval
+from commands.approvals.decisions import decide_approval
+from commands.approvals.model import ActionInProgress, ApprovalView, DecideApproval
 from commands.deps import Deps, Policy
 from commands.errors import NothingToDo
-from commands.override import SuspendOverride, suspend_override
-from commands.suspension import confirm, prepare_suspension
-from commands.suspension_confirmation import settled
-from commands.suspension_models import ConfirmAction, PrepareSuspension, SentForApproval
-from integrations.sandbox import Sandbox
+from commands.runs import engine
+from commands.runs import kinds as run_kinds
+from commands.runs import records as run_records
+from commands.suspension.confirmation import settled
+from commands.suspension.models import ConfirmAction, PrepareSuspension, SentForApproval
+from commands.suspension.override import SuspendOverride, suspend_override
+from commands.suspension.suspend import confirm, prepare_suspension
+from devkit.sandbox import Sandbox
 from tests.suspension.conftest import ALICE, OVERDUE, events, suspension_of, trail
 
 

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState
-from bot.boundary import in_place, render_error
-from bot.views import suspension as views
-from commands.approval_model import ApprovalView
+from bot.edge.boundary import in_place, render_error
+from bot.suspension import views
+from commands.approvals.model import ApprovalView
 from commands.errors import Conflict, InvalidInput
-from commands.suspension_models import (
+from commands.suspension.models import (
     AlreadySettled,
     AlreadySuspended,
     Confirmation,

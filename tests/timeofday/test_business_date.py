@@ -23,19 +23,19 @@ from freezegun import freeze_time
 from audit import Ledger
 from audit.approvals import create as create_request
 from audit.approvals import expire_due
-from bot.blocks import local_time
+from bot.edge.blocks import local_time
 from commands.actor import Actor, Role
+from commands.changes.emergency import SaveEmergency, save_emergency
 from commands.deps import Deps
-from commands.digest import build_digest
-from commands.emergency import SaveEmergency, save_emergency
+from commands.digest.overdue import build_digest
+from commands.digest.snooze import SnoozeAccount, check_until, snooze_account
 from commands.errors import InvalidInput
 from commands.reading.billing import RefreshAllowances, refresh_allowances
-from commands.snooze import SnoozeAccount, check_until, snooze_account
-from commands.suspension import prepare_suspension
-from commands.suspension_models import PrepareSuspension
+from commands.suspension.models import PrepareSuspension
+from commands.suspension.suspend import prepare_suspension
+from devkit.sandbox import Sandbox, demo_world
 from integrations.clock import BusinessClock
 from integrations.platform import PlatformClient
-from integrations.sandbox import Sandbox, demo_world
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
 
@@ -57,7 +57,7 @@ INSTANTS = {
 MACHINE_ZONES = ("America/Los_Angeles", "Etc/GMT+12", "Etc/GMT-14", "UTC")
 
 # The demo's table: accounts at least 7 days overdue and not suspended, with the age of their
-# oldest overdue invoice (integrations/sandbox/_demo.py).
+# oldest overdue invoice (devkit/sandbox/_demo.py).
 DIGEST_ROWS = {"1003": 8, "1007": 8, "1008": 40, "1009": 120, "1012": 8}
 CASES = [
     pytest.param((at, MACHINE_ZONES[i % 4]), id=f"{name}-TZ={MACHINE_ZONES[i % 4]}")

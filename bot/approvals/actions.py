@@ -1,0 +1,78 @@
+"""Approve / Deny / Cancel for every kind of four-eyes request.
+
+Buttons carry only the request id (``RecordRef``); the request is read from the ledger and the
+clicker's roles from the settings, and every refusal is audited by the command. A winning
+approval has already created the request's run (same transaction); the click then redraws the
+message, tells the requester and works the run (``bot.runs.runner``). If this process dies in
+between, the sweeper of any process works the run instead. The reason for a Deny is asked in a
+modal (``bot.approvals.submissions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Literal
+
+from bot.approvals.requests import announce_outcome, expire_and_announce, redraw
+from bot.approvals.views import APPROVE, CANCEL, DENY, deny_modal, outcome_notice
+from bot.edge.boundary import said
+from bot.edge.codecs import RecordRef
+from bot.edge.turns import Click
+from bot.runs.runner import work_run
+from commands.approvals.decisions import RequesterLostRole, decide_approval, vet_decision
+from commands.approvals.model import CancelApproval, DecideApproval, RequestExpired
+from commands.approvals.withdrawal import cancel_approval
+from commands.runs.records import run_for_approval
+
+
+def on_approve(click: Click) -> None:
+    with _stale_requests_settled(click):
+        decided = decide_approval(_decision(click, "approve"), click.actor, click.deps)
+    announce_outcome(click.services, click.client, decided.request)
+    run = run_for_approval(click.deps, decided.request.id)
+    if run is not None:
+        work_run(click.services, click.client, run.id)
+
+
+def on_deny(click: Click) -> None:
+    """Checked as a decision at once; the reason is then asked in a modal."""
+    with _stale_requests_settled(click):
+        request = vet_decision(_decision(click, "deny"), click.actor, click.deps)
+    label = click.services.looks(request.kind).label
+    click.client.views_open(trigger_id=click.trigger_id, view=deny_modal(request, label=label))
+
+
+def on_cancel(click: Click) -> None:
+    """The requester takes their request back; their confirmation says so in its place."""
+    order = CancelApproval(request_id=click.value(RecordRef).id)
+    request = cancel_approval(order, click.actor, click.deps)
+    redraw(click.services, click.client, request)
+    label, zone = click.services.looks(request.kind).label, click.services.settings.zone
+    click.replace(said(outcome_notice(request, label=label, zone=zone)))
+
+
+def _decision(click: Click, decision: Literal["approve", "deny"]) -> DecideApproval:
+    """The decision the button asks for, on the request as shown in the message clicked."""
+    request_id = click.value(RecordRef).id
+    return DecideApproval(
+        request_id=request_id, decision=decision, message_ts=click.clicked.message_ts
+    )
+
+
+@contextmanager
+def _stale_requests_settled(click: Click) -> Iterator[None]:
+    """A click that finds its request out of date settles it for everyone before the refusal
+    is told: an expired request is expired (and every other one due), a request whose
+    requester lost the role shows its cancellation and its requester is told."""
+    try:
+        yield
+    except RequestExpired:
+        expire_and_announce(click.services, click.client)
+        raise
+    except RequesterLostRole as exc:
+        announce_outcome(click.services, click.client, exc.request)
+        raise
+
+
+LISTENERS = {APPROVE: on_approve, DENY: on_deny, CANCEL: on_cancel}

@@ -1,0 +1,203 @@
+"""Block Kit for four-eyes requests, whatever is being approved: the request's header, the
+Approve/Deny buttons (carrying only the request id), the decision line, the Deny modal and the
+requester's confirmation with its Cancel button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    InputBlock,
+    PlainTextInputElement,
+)
+from slack_sdk.models.views import View
+
+from audit.models import ApprovalState
+from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
+from bot.edge.codecs import RecordRef
+from commands.approvals.model import ApprovalView
+from commands.approvals.requests import MAX_REASON
+
+APPROVE = "approvals.approve"
+DENY = "approvals.deny"
+CANCEL = "approvals.cancel"
+DENY_MODAL = "approvals.deny_modal"
+DECIDE_BLOCK = "approvals.decide"
+DENY_REASON_BLOCK = "reason"
+DENY_REASON_ACTION = "value"
+
+
+def approvers_text(approvers: Sequence[str]) -> str:
+    """The approvers from our own settings as mentions (users and user groups), or ""."""
+    return ", ".join(approver_mention(a) for a in approvers)
+
+
+def request_header(
+    request: ApprovalView, *, title: str, zone: ZoneInfo, approvers: Sequence[str] = ()
+) -> Block:
+    """Who asked, for what, why, until when it can be decided, and (while it waits) who may
+    decide it — mentioned, so Slack notifies them."""
+    asked = approvers_text(approvers) if request.state is ApprovalState.PENDING else ""
+    return section(
+        f"*{esc(title)}*\n"
+        f"Requested by <@{request.requested_by}> · expires {local_time(request.expires_at, zone)}\n"
+        f"*Reason:* {esc(request.reason)}" + (f"\n*Approvers:* {asked}" if asked else "")
+    )
+
+
+def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
+    value = RecordRef(id=request.id).encode()
+    return ActionsBlock(
+        block_id=DECIDE_BLOCK,
+        elements=[
+            ButtonElement(
+                text="Approve",
+                action_id=APPROVE,
+                value=value,
+                style="primary",
+                confirm=ConfirmObject(
+                    title=f"Approve this {label}?"[:100],
+                    text=f"Account {request.account}: this starts the {label} at once."[:300],
+                    confirm="Approve",
+                    deny="Not yet",
+                ),
+            ),
+            ButtonElement(text="Deny", action_id=DENY, value=value, style="danger"),
+        ],
+    )
+
+
+def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
+    """The one line that replaces the buttons once the request left pending."""
+    when = local_time(request.decided_at, zone)
+    if request.state is ApprovalState.APPROVED:
+        return f":white_check_mark: Approved by <@{request.decided_by}> · {when}"
+    if request.state is ApprovalState.DENIED:
+        why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
+        return f":no_entry: Denied by <@{request.decided_by}>{why} · {when}"
+    if request.state is ApprovalState.CANCELLED:
+        why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
+        return (
+            f":heavy_multiplication_x: Cancelled by {who(request.decided_by or '')}{why} · {when}"
+        )
+    if request.state is ApprovalState.EXPIRED:
+        return f":hourglass: Expired {local_time(request.expires_at, zone)}: nobody decided in time"
+    return ":hourglass_flowing_sand: Waiting for an approver (not the requester)"
+
+
+def approval_blocks(
+    request: ApprovalView,
+    body: Sequence[Block],
+    *,
+    title: str,
+    label: str,
+    zone: ZoneInfo,
+    after: Sequence[Block] = (),
+    approvers: Sequence[str] = (),
+) -> list[Block]:
+    """The request as posted in the approvals channel: buttons only while it is pending."""
+    blocks: list[Block] = [
+        request_header(request, title=title, zone=zone, approvers=approvers),
+        *body,
+    ]
+    if request.state is ApprovalState.PENDING:
+        blocks.append(context(decision_line(request, zone)))
+        blocks.append(decision_buttons(request, label=label))
+    else:
+        blocks.append(section(decision_line(request, zone)))
+    blocks.extend(after)
+    return blocks
+
+
+def approval_message(
+    request: ApprovalView,
+    body: Sequence[Block],
+    *,
+    title: str,
+    label: str,
+    zone: ZoneInfo,
+    after: Sequence[Block] = (),
+    approvers: Sequence[str] = (),
+) -> dict[str, Any]:
+    text = f"{esc(title)} — {decision_line(request, zone)}"
+    if request.state is ApprovalState.PENDING and approvers:
+        text += f" · {approvers_text(approvers)}"
+    blocks = approval_blocks(
+        request, body, title=title, label=label, zone=zone, after=after, approvers=approvers
+    )
+    return message(text, blocks)
+
+
+def reminder_message(
+    request: ApprovalView, *, label: str, zone: ZoneInfo, approvers: Sequence[str]
+) -> dict[str, Any]:
+    """The one reminder posted in a request's thread when most of its time has gone."""
+    to = approvers_text(approvers) or "Approvers"
+    text = (
+        f":alarm_clock: {to}: this {esc(label)} request for account *{esc(request.account)}* "
+        f"from <@{request.requested_by}> is still waiting for a decision. It expires "
+        f"{local_time(request.expires_at, zone)}; after that it can no longer be approved."
+    )
+    return message(text, [section(text)])
+
+
+def deny_modal(request: ApprovalView, *, label: str) -> View:
+    return View(
+        type="modal",
+        callback_id=DENY_MODAL,
+        private_metadata=RecordRef(id=request.id).encode(),
+        title="Deny request",
+        submit="Deny",
+        close="Back",
+        blocks=[
+            section(
+                f"Deny the {esc(label)} of account *{esc(request.account)}* requested by "
+                f"<@{request.requested_by}>?"
+            ),
+            InputBlock(
+                block_id=DENY_REASON_BLOCK,
+                label="Why? (shown in the channel and to the requester)",
+                element=PlainTextInputElement(
+                    action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
+                ),
+            ),
+        ],
+    )
+
+
+def requester_confirmation(
+    request: ApprovalView, *, label: str, zone: ZoneInfo, where: str | None
+) -> dict[str, Any]:
+    """What the requester sees after asking: where it went, and a Cancel button."""
+    place = f" in <#{where}>" if where else ""
+    text = (
+        f"Your {label} request for account *{esc(request.account)}* is waiting for an approver"
+        f"{place}. It expires {local_time(request.expires_at, zone)}."
+    )
+    cancel = ButtonElement(
+        text="Cancel request",
+        action_id=CANCEL,
+        value=RecordRef(id=request.id).encode(),
+        confirm=ConfirmObject(
+            title="Cancel this request?",
+            text="Nobody will be able to approve it afterwards.",
+            confirm="Cancel it",
+            deny="Keep it",
+        ),
+    )
+    return message(
+        text, [section(text), ActionsBlock(block_id="approvals.mine", elements=[cancel])]
+    )
+
+
+def outcome_notice(request: ApprovalView, *, label: str, zone: ZoneInfo) -> str:
+    """Told to the requester when their request is decided, cancelled or expires."""
+    return (
+        f"Your {label} request for account {esc(request.account)}: {decision_line(request, zone)}"
+    )

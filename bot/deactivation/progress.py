@@ -1,0 +1,147 @@
+"""A deactivation run's progress drawn on its approval message (paced chat.update) and in its
+thread (a line per finished step); a Slack failure here is logged and never stops the run."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.approvals.requests import refresh_request, run_blocks, thread_reply
+from bot.deactivation import views
+from bot.edge.blocks import esc
+from bot.runtime.services import Services
+from commands.approvals.model import ApprovalView, permalink
+from commands.approvals.requests import load_approval
+from commands.deactivation.request import (
+    REVIEW,
+    DeactivationSummary,
+    Growth,
+    RunOutcome,
+    execute_run,
+    load_run,
+)
+
+log = logging.getLogger(__name__)
+
+UPDATE_EVERY_S = 1.5
+FINAL_REDRAW = (0.0, 0.5, 1.5, 3.0)  # pauses before each try of a run's last redraw
+
+
+class SlackProgress:
+    """Draws a run's progress on its approval message; chat.update is paced, the thread gets
+    one line per finished step."""
+
+    def __init__(
+        self,
+        services: Services,
+        client: WebClient,
+        request: ApprovalView,
+        *,
+        every_s: float = UPDATE_EVERY_S,
+    ) -> None:
+        self.services = services
+        self.client = client
+        self.request = request
+        self.every_s = every_s
+        self._last = 0.0
+        self._live: tuple[str, int, int] | None = None
+        self._lock = threading.Lock()
+
+    def _redraw(self, *, force: bool = False, final: bool = False) -> None:
+        """Redraw from the ledger (paced unless forced). The last redraw of a run is retried:
+        it is what the message will say from then on."""
+        now = time.monotonic()
+        with self._lock:
+            if not force and now - self._last < self.every_s:
+                return
+            self._last = now
+        for pause in FINAL_REDRAW if final else (0.0,):
+            time.sleep(pause)
+            try:
+                refresh_request(
+                    self.services,
+                    self.client,
+                    self.request,
+                    after=run_blocks(self.services.deps, self.request, self._live),
+                )
+                return
+            except SlackApiError as exc:
+                log.warning("could not update the approval message: %s", exc.response.get("error"))
+
+    def _reply(self, payload: dict[str, Any]) -> None:
+        try:
+            thread_reply(self.client, self.request, payload)
+        except SlackApiError as exc:
+            log.warning("could not reply in the approval thread: %s", exc.response.get("error"))
+
+    def grew(self, growth: Growth) -> None:
+        self._reply(views.growth_reply(growth))
+
+    def step_started(self, position: int, name: str) -> None:
+        self._live = None
+        self._redraw(force=position == 0)
+
+    def step_progress(self, name: str, done: int, total: int) -> None:
+        self._live = (name, done, total)
+        self._redraw()
+
+    def step_done(self, position: int, name: str, detail: dict[str, Any]) -> None:
+        self._live = None
+        if name == REVIEW and detail.get("grew"):
+            self.grew(Growth.model_validate(detail["grew"]))
+        self._reply({"text": views.step_reply(name, detail)})
+        self._redraw()
+
+    def _tell_requester(self, payload: dict[str, Any]) -> None:
+        """Follow the requester's DM up, so "Approved" never stays their last word on a run that
+        stopped, or that a Retry finished."""
+        try:
+            self.client.chat_postMessage(channel=self.request.requested_by, **payload)
+        except SlackApiError as exc:
+            log.warning("could not tell the requester: %s", exc.response.get("error"))
+
+    def _link(self) -> str | None:
+        if self.request.channel and self.request.message_ts:
+            return permalink(self.request.channel, self.request.message_ts)
+        return None
+
+    def failed(self, run_id: str, name: str, error: str) -> None:
+        self._reply(views.failure_reply(name, error))
+        self._redraw(force=True, final=True)
+        self._tell_requester(
+            views.requester_update(
+                self.request.account, "stopped", link=self._link(), step=name, detail=error
+            )
+        )
+
+    def finished(self, outcome: RunOutcome) -> None:
+        if outcome.state == "refused":
+            self._reply({"text": f":no_entry: {esc(outcome.refused or 'Nothing was done.')}"})
+        elif outcome.summary is not None:
+            self._reply(views.summary_reply(DeactivationSummary.model_validate(outcome.summary)))
+        self._redraw(force=True, final=True)
+        state = "refused" if outcome.state == "refused" else "finished"
+        self._tell_requester(
+            views.requester_update(
+                self.request.account,
+                state,
+                link=self._link(),
+                detail=outcome.refused or "Nothing was done.",
+            )
+        )
+
+
+def run_deactivation(services: Services, client: WebClient, run_id: str) -> RunOutcome | None:
+    """Work a run (new, resumed or retried) with its progress on the approval message."""
+    run = load_run(services.deps, run_id)
+    if run is None or run.approval_id is None:
+        return None
+    request = load_approval(services.deps, run.approval_id)
+    if request is None:
+        return None
+    return execute_run(services.deps, run_id, progress=SlackProgress(services, client, request))

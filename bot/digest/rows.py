@@ -1,0 +1,104 @@
+"""The posted digest follows its rows: once an account it lists is suspended or snoozed, its row's
+buttons give way to "Suspended by @x 10:42" / "Snoozed until … by @x", for everyone.
+
+A ledger observer (like ``bot.reading.activity``): the suspension's or the snooze's audit event,
+once
+committed, has the digest's message redrawn from the worker pool. Every open row of that message
+is redrawn from the ledger (``commands.digest.rows``), not just the one acted on, so two people
+acting on two rows at once both end up shown; the redraws of one process are serialised.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from audit.models import AuditEvent
+from bot.digest.views import open_rows, settled_rows, stale_row_text
+from bot.edge.payloads import BlockAction
+from bot.edge.slack_limits import SlackClient
+from bot.runtime.workers import WorkPool
+from commands.deps import Deps
+from commands.digest.rows import ROW_ACTIONS, PostedDigest, acted_on, posted_digest
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DigestRows:
+    deps: Deps
+    slack: SlackClient
+    executor: WorkPool
+    zone: ZoneInfo
+    _redrawing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __call__(self, event: AuditEvent) -> None:
+        if event.action in ROW_ACTIONS and str(event.outcome) == "ok" and event.account:
+            self.executor.submit(self.settle, event.account)
+
+    def settle(self, account: str) -> None:
+        try:
+            with self._redrawing:
+                digest = posted_digest(self.deps)
+                if digest is not None:
+                    self._redraw(digest, account)
+        except (SlackClientError, OSError, SQLAlchemyError) as exc:
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+            log.warning("could not redraw the digest's row for %s: %s", account, error)
+
+    def _redraw(self, digest: PostedDigest, account: str) -> None:
+        for message in self._messages(digest):
+            blocks = message.get("blocks") or []
+            rows = open_rows(blocks)
+            if account not in rows:
+                continue
+            acted = {
+                row: action
+                for row in rows
+                if (action := acted_on(self.deps, row, digest.at)) is not None
+            }
+            if acted:
+                self.slack.chat_update(
+                    channel=digest.channel,
+                    ts=message["ts"],
+                    text=message.get("text", ""),
+                    blocks=settled_rows(blocks, acted, self.zone),
+                )
+            return
+
+    def _messages(self, digest: PostedDigest) -> list[dict[str, Any]]:
+        """The digest's first message and its thread (the pages of a long digest)."""
+        found: list[dict[str, Any]] = []
+        cursor = None
+        while True:
+            page = self.slack.conversations_replies(
+                channel=digest.channel, ts=digest.ts, limit=200, cursor=cursor
+            )
+            found.extend(page.get("messages") or [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return found
+
+
+def shown_at(clicked: BlockAction) -> datetime | None:
+    """When the message a button was clicked on was posted (its ts), if the click says."""
+    ts = clicked.message_ts
+    try:
+        return datetime.fromtimestamp(float(ts), UTC) if ts else None
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def stale_row(deps: Deps, zone: ZoneInfo, account: str, clicked: BlockAction) -> str | None:
+    """What a digest row's button answers when someone suspended or snoozed the account after
+    the row was shown (who, when, in plain words); None when the button still applies."""
+    since = shown_at(clicked)
+    action = acted_on(deps, account, since) if since is not None else None
+    return stale_row_text(account, action, zone) if action is not None else None

@@ -1,0 +1,119 @@
+"""The live part of the account card: overdue invoices and candidacy, requests waiting for a
+decision, actions running or stopped, a digest snooze, and links out."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+
+from bot.deactivation.views import RETRY
+from bot.edge.blocks import context, esc, local_time, section, who
+from bot.reading.views.common import Audience, money, plural
+from commands.reading import AccountOverview
+from commands.reading.account_state import AccountState, PendingRequest, UnfinishedRun
+
+KIND_NAMES = {"deactivate": "Deactivation", "suspend": "Suspension"}
+
+
+def day_text(day: date) -> str:
+    return f"{day:%d %b %Y}"
+
+
+def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
+    state = view.state
+    blocks: list[Block] = []
+    if state is not None:
+        blocks += [section(_overdue(state))]
+        for request in state.requests:
+            blocks.append(section(request_line(request, audience.zone)))
+        for run in state.runs:
+            blocks.append(section(run_line(run, audience.zone)))
+            if run.retry_role is not None and audience.holds(run.retry_role):
+                retry = ButtonElement(text="Retry", action_id=RETRY, value=run.id, style="primary")
+                blocks.append(ActionsBlock(block_id="account.run_failed", elements=[retry]))
+        if state.snooze is not None:
+            s = state.snooze
+            blocks.append(
+                context(
+                    f":zzz: Held out of the digest until {day_text(s.until)} by {who(s.by)}: "
+                    f"{esc(s.reason)}"
+                )
+            )
+    if view.invoices_problem:
+        blocks.append(context(f":warning: {esc(view.invoices_problem)}"))
+    links = _links(view, audience)
+    if links:
+        blocks.append(context(links))
+    return blocks
+
+
+def _overdue(state: AccountState) -> str:
+    if not state.overdue_count:
+        return "*Overdue invoices*\nNone: every posted invoice is paid or not yet due."
+    lines = [
+        f"`{esc(i.number)}` {money(i.balance, state.currency)} · due {day_text(i.due_date)} · "
+        f"{plural(i.days_overdue, 'day')} overdue"
+        for i in state.overdue
+    ]
+    more = state.overdue_count - len(state.overdue)
+    if more > 0:
+        lines.append(f"and {more} more")
+    head = (
+        f"*Overdue invoices* ({plural(state.overdue_count, 'invoice')}, "
+        f"{money(state.overdue_total, state.currency)})"
+    )
+    if state.candidate_since is not None:
+        verdict = f":hourglass: A suspension candidate since {day_text(state.candidate_since)}."
+    else:
+        verdict = "Not a suspension candidate yet."
+    return "\n".join([head, *lines, verdict])
+
+
+def subject(kind: str, account: str | None = None) -> str:
+    """ "Deactivation" on the account's own card; "Deactivation of account `1004`" elsewhere."""
+    name = KIND_NAMES.get(kind, esc(kind.capitalize()))
+    return f"{name} of account `{esc(account)}`" if account else name
+
+
+def request_line(
+    request: PendingRequest, zone: ZoneInfo, *, account: bool = False, asker: bool = True
+) -> str:
+    by = f" by {who(request.requested_by)}" if asker else ""
+    where = f" in <#{request.channel}>" if request.channel else ""
+    return (
+        f":raised_hand: {subject(request.kind, request.account if account else None)} requested"
+        f"{by} {local_time(request.created_at, zone)}, waiting for an approver{where} "
+        f"(expires {local_time(request.expires_at, zone)})."
+    )
+
+
+def run_line(run: UnfinishedRun, zone: ZoneInfo, *, account: bool = False) -> str:
+    what = subject(run.kind, run.account if account else None)
+    step = f" at {esc(run.step)}" if run.step else ""
+    when = local_time(run.updated_at, zone)
+    if run.state == "failed":
+        why = f": {esc(run.error)}" if run.error else ""
+        return (
+            f":x: {what} stopped{step}{why} ({when}). An approver can Retry it; nothing is "
+            "undone meanwhile."
+        )
+    return f":gear: {what} in progress{step} (last step {when}); it will finish by itself."
+
+
+def _links(view: AccountOverview, audience: Audience) -> str:
+    found: list[str] = []
+    portal = audience.links.portal_account(view.account.id)
+    if portal:
+        found.append(f"<{portal}|Open in the Jet Hub portal>")
+    if view.zuora is not None and view.zuora.id:
+        zuora = audience.links.zuora_account(view.zuora.id)
+        if zuora:
+            found.append(f"<{zuora}|Open in Zuora>")
+    return " · ".join(found)
+
+
+def busy(view: AccountOverview) -> bool:
+    """Whether a request or an action is under way (its buttons would only be refused)."""
+    return view.state is not None and bool(view.state.requests or view.state.runs)

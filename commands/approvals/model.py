@@ -1,0 +1,191 @@
+"""What four-eyes approval deals in: its kinds, its orders, the request as read from the ledger,
+and its refusals (``commands.approvals.requests`` acts on them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from audit.models import ApprovalBase, ApprovalRequest, ApprovalState
+from commands.actor import Role
+from commands.errors import CommandError, Conflict
+from integrations.clock import local_time
+
+if TYPE_CHECKING:
+    from commands.runs.kinds import RunView
+
+
+UTC_ZONE = ZoneInfo("UTC")
+SYSTEM_ACTOR = "system"  # who decided when nobody did (a withdrawal, a lost role)
+
+# -- errors -------------------------------------------------------------------------------------
+
+
+class ApprovalError(CommandError):
+    """Base of the approval refusals."""
+
+
+class UnknownRequest(ApprovalError):
+    def __init__(self) -> None:
+        super().__init__(
+            "That approval button does not match any pending request, so nothing was done."
+        )
+
+
+class SelfApproval(ApprovalError):
+    def __init__(self) -> None:
+        super().__init__(
+            "You asked for this yourself: a *different* approver has to approve it (four eyes)."
+        )
+
+
+class AlreadyDecided(ApprovalError):
+    """A click on a request that is no longer pending: its state in plain words, who, when."""
+
+    def __init__(self, request: ApprovalView, zone: ZoneInfo = UTC_ZONE) -> None:
+        self.request = request
+        by = request.decided_by
+        self.mentions = (by,) if by and by != SYSTEM_ACTOR else ()
+        if by == SYSTEM_ACTOR:
+            who = " by the bot"
+        elif by:
+            who = f" by <@{by}>"
+        else:
+            who = ""
+        when = f" on {local_time(request.decided_at, zone)}" if request.decided_at else ""
+        why = f" ({request.decision_reason})" if request.decision_reason else ""
+        state = request.state.value
+        if request.state is ApprovalState.EXPIRED:
+            text = (
+                f"This request expired on {local_time(request.expires_at, zone)} without a "
+                "decision; nothing was done."
+            )
+        else:
+            text = f"This request was already *{state}*{who}{when}{why}; nothing was done."
+        super().__init__(text)
+
+
+class RequestExpired(ApprovalError):
+    def __init__(self, request: ApprovalView, zone: ZoneInfo = UTC_ZONE) -> None:
+        self.request = request
+        super().__init__(
+            f"This request expired on {local_time(request.expires_at, zone)} without a "
+            "decision, so it can no longer be approved. Ask again if it is still needed."
+        )
+
+
+class NotYourRequest(ApprovalError):
+    def __init__(self) -> None:
+        super().__init__("Only the person who asked can cancel this request.")
+
+
+class UnknownKind(ApprovalError):
+    def __init__(self, kind: str) -> None:
+        super().__init__(f"Approvals of kind {kind!r} are not known to this build.")
+
+
+# -- kinds --------------------------------------------------------------------------------------
+
+RunParams = Callable[[ApprovalRequest], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ApprovalKind:
+    """What can be approved: ``name`` is stored in ``approval_request.kind``; ``run`` names the
+    run kind an approval starts, with ``params`` taken from the request."""
+
+    name: str
+    label: str  # "deactivation": used in messages
+    request_role: Role = Role.OPERATOR
+    decide_role: Role = Role.APPROVER
+    run: str | None = None
+    params: RunParams | None = None
+    exclusive: bool = False  # holds the account's destructive-action lock
+
+
+class ActionInProgress(Conflict):
+    """The account already has an active action of this kind: a pointer to it."""
+
+    def __init__(
+        self,
+        account: str,
+        label: str,
+        *,
+        request: ApprovalView | None = None,
+        run: RunView | None = None,
+    ) -> None:
+        self.account = account
+        self.request = request
+        self.run = run
+        who = request.requested_by if request else (run.requested_by if run else None)
+        self.mentions = (who,) if who else ()
+        by = f" from <@{who}>" if who else ""
+        if request is not None and request.state is ApprovalState.PENDING:
+            state = "pending"
+        elif run is not None and run.state.value == "failed":
+            state = "failed (an approver can Retry it)"
+        else:
+            state = "in progress"
+        where = ""
+        if request is not None and request.channel and request.message_ts:
+            link = permalink(request.channel, request.message_ts)
+            where = f" See <{link}|the request>."
+            self.links = (f"<{link}|the request>",)
+        super().__init__(
+            f"Account {account} already has a {label}{by} that is {state}; nothing new was "
+            f"requested.{where}"
+        )
+
+
+def permalink(channel: str, ts: str) -> str:
+    """Slack's archive link to a message (what chat.getPermalink answers, without the call)."""
+    return f"https://slack.com/archives/{channel}/p{ts.replace('.', '')}"
+
+
+# -- models -------------------------------------------------------------------------------------
+
+
+class ApprovalView(ApprovalBase):
+    """A detached, read-only copy of an ``approval_request`` row (its table shares the base)."""
+
+    model_config = ConfigDict(frozen=True)  # type: ignore[assignment]  # SQLModel types it narrower
+
+    @classmethod
+    def of(cls, row: ApprovalRequest) -> ApprovalView:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class RequestApproval(BaseModel):
+    """Order: ask for a second person's approval of ``kind`` on ``account``."""
+
+    kind: str
+    account: str = Field(pattern=r"^\d{1,20}$")
+    reason: str
+    preview: dict[str, Any] = Field(default_factory=dict)
+    origin: str | None = None
+
+
+class DecideApproval(BaseModel):
+    """Order: approve or deny the request with this id (from a button: untrusted text)."""
+
+    request_id: str
+    decision: Literal["approve", "deny"]
+    reason: str | None = None
+    message_ts: str | None = None  # where the click came from, cross-checked when known
+
+
+class CancelApproval(BaseModel):
+    request_id: str
+
+
+@dataclass(frozen=True)
+class ApprovalDecided:
+    """The winning decision; ``request`` is the row as it stands after it."""
+
+    request: ApprovalView
+    decision: Literal["approve", "deny"]
+    by: str

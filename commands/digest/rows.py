@@ -1,0 +1,63 @@
+"""What became of a digest row: suspended or snoozed since the digest listed it, by whom, when.
+
+Read from the ledger (the audit events of the suspension and the snooze), so every process and
+every person sees the same answer: the posted digest's rows are redrawn from it, and a button on
+a row that was acted on answers with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Literal
+
+from audit.events import newest
+from commands.deps import Deps
+from commands.suspension.models import SUSPEND
+from commands.suspension.override import OVERRIDE
+
+SNOOZE = "snooze"
+DIGEST_POST = "digest.post"
+ROW_ACTIONS = (SUSPEND, OVERRIDE, SNOOZE)
+
+
+@dataclass(frozen=True)
+class RowAction:
+    done: Literal["suspended", "snoozed"]
+    by: str
+    at: datetime
+    until: date | None = None  # a snooze's last day
+
+
+@dataclass(frozen=True)
+class PostedDigest:
+    """The newest digest the clock posted: where, its first message, and when."""
+
+    channel: str
+    ts: str
+    at: datetime
+
+
+def acted_on(deps: Deps, account: str, since: datetime) -> RowAction | None:
+    """The newest suspension or snooze of ``account`` recorded at or after ``since``."""
+    with deps.ledger.read_session() as session:
+        event = newest(session=session, actions=ROW_ACTIONS, account=account, since=since)
+        if event is None:
+            return None
+        if event.action == SNOOZE:
+            until = ((event.details or {}).get("after") or {}).get("until")
+            return RowAction(
+                "snoozed", event.actor, event.at, date.fromisoformat(until) if until else None
+            )
+        return RowAction("suspended", event.actor, event.at)
+
+
+def posted_digest(deps: Deps) -> PostedDigest | None:
+    with deps.ledger.read_session() as session:
+        event = newest(session=session, actions=(DIGEST_POST,))
+        if event is None:
+            return None
+        channel, ts = event.details.get("channel"), event.details.get("ts")
+        if not isinstance(channel, str) or not isinstance(ts, str):
+            return None
+        return PostedDigest(channel, ts, event.at)
