@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
 from bench._sandbox import RemoteSandbox, total
+from commands.catalogue import action_kinds
 
 FIRST_ACCOUNT = 1001
 
@@ -81,6 +82,7 @@ def one_size(accounts: int, *, latency_ms: int, naive_sample: int) -> DigestRun:
             platform=PlatformClient(base_url=sandbox.url, token="platform-token"),
             sbc=SbcClient(base_url=sandbox.url, token="sbc-token"),
             ledger=ledger,
+            actions=action_kinds(),
         )
         for backend in ("zuora", "platform"):
             sandbox.set_faults(backend, latency_ms=latency_ms)

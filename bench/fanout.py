@@ -35,6 +35,7 @@ from bench._common import (
     scratch_dir,
 )
 from bench._sandbox import RemoteSandbox, total
+from commands.catalogue import action_kinds
 
 ACCOUNT = "9001"
 FULL = {"numbers": 2_000, "users": 300, "callflows": 200, "queues": 50, "emails": 1_000}
@@ -106,6 +107,7 @@ def deactivate(
             ),
             sbc=SbcClient(base_url=sandbox.url, token="sbc-token"),
             ledger=ledger,
+            actions=action_kinds(),
         )
         operator = Actor.with_grants(OPERATOR, {Role.OPERATOR})
         approver = Actor.with_grants(APPROVER, {Role.APPROVER})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from commands.errors import AccountNotFound, AmbiguousAccount
+from commands.errors import AccountNotFound, AmbiguousAccount, Conflict
 from integrations.errors import NotFound
 from integrations.phone import national_au_number
 from integrations.text import fold
@@ -45,3 +45,22 @@ def resolve_account(deps: Deps, query: str) -> Account:
     if len(matches) > 1:
         raise AmbiguousAccount(query, [(m.id, m.name) for m in matches[:MAX_MATCHES]])
     return deps.platform.get_account(matches[0].id)
+
+
+def live_account(deps: Deps, account: str) -> Account:
+    """The platform account by number; a deactivated account cannot be changed."""
+    try:
+        found = deps.platform.get_account(account)
+    except NotFound:
+        raise AccountNotFound(account) from None
+    if found.is_deactivated:
+        raise Conflict(f"Account {found.id} is deactivated; it can no longer be changed.")
+    return found
+
+
+def find_account(deps: Deps, query: str) -> Account:
+    """The account a person named (number or name), refusing a deactivated one."""
+    account = resolve_account(deps, query)
+    if account.is_deactivated:
+        raise Conflict(f"Account {account.id} is deactivated; it can no longer be changed.")
+    return account

@@ -10,11 +10,11 @@ from commands.changes.edit_run import edit_kinds
 from commands.changes.emergency import EMERGENCY, EMERGENCY_SOLD_TO
 from commands.changes.invoice_email import INVOICE_EMAIL
 from commands.changes.pbx import PBX_NAME, PBX_SUBSCRIPTION
-from commands.changes.run import change_kind
 from commands.deactivation.run import KIND as DEACTIVATE
 from commands.deactivation.run import deactivation_kind
 from commands.kinds import ActionKinds
 from commands.reading import billing
+from commands.runs.one_system import change_kind
 from commands.suspension.approval import approval_kind as suspension_approval
 from commands.suspension.override import override_kinds
 from commands.suspension.run import suspension_kinds

@@ -28,10 +28,10 @@ def _trusted(_user: str, _role: Role) -> bool:
     return True
 
 
-def _catalogue() -> ActionKinds:
-    from commands.catalogue import action_kinds
-
-    return action_kinds()
+def threshold_days(overdue_days: int) -> int:
+    """Days past due that make an invoice overdue for suspension (never less than one): the one
+    rule the digest, suspension and the account card share."""
+    return max(overdue_days, 1)
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,10 @@ class Policy:
     # JETHUB_APPROVALS_CHANNEL is set: four-eyes requests have somewhere to be shown.
     has_approvals_channel: bool = True
 
+    @property
+    def threshold_days(self) -> int:
+        return threshold_days(self.overdue_days)
+
 
 @dataclass(frozen=True)
 class Deps:
@@ -52,10 +56,11 @@ class Deps:
     platform: PlatformClient
     sbc: SbcClient
     ledger: Ledger
+    # The catalogue of action kinds (``commands.catalogue``), built by whoever composes the world:
+    # the kernel names no feature, so it has no default.
+    actions: ActionKinds
     policy: Policy = field(default_factory=Policy)
     clock: BusinessClock = field(default_factory=BusinessClock)
-    # The catalogue of action kinds; the composition root passes the one it built.
-    actions: ActionKinds = field(default_factory=_catalogue)
     authority: Authority = _trusted
 
     def now(self) -> datetime:

@@ -26,7 +26,6 @@ from bot.edge.boundary import Message, Post, check_in_time
 from bot.edge.codecs import ModalContext
 from bot.edge.turns import Later, Submission
 from commands.actor import Role
-from commands.changes.common import order
 from commands.changes.edit import RenameAccount, SetParent, check_parent
 from commands.changes.edit_modal import apply_edit
 from commands.changes.emergency import (
@@ -45,6 +44,7 @@ from commands.changes.pbx import (
     rename_pbx_group,
 )
 from commands.errors import InvalidInput
+from commands.orders import order
 from commands.trail import authorize
 from integrations.ipnd import ADDRESS_FIELDS
 

@@ -19,9 +19,8 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from audit.models import StepState
-from bot.edge.blocks import context, esc, message, section, sentence_start
+from bot.edge.blocks import context, esc, message, money, section, sentence_start
 from bot.edge.codecs import AccountRef, RecordRef
-from bot.reading.views.common import money
 from commands.approvals.requests import MAX_REASON
 from commands.deactivation.request import (
     MARK,

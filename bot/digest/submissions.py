@@ -11,9 +11,9 @@ from bot.edge.boundary import Post
 from bot.edge.codecs import SnoozeRef
 from bot.edge.turns import Later, Submission
 from commands.actor import Role
-from commands.changes.common import order
 from commands.digest.snooze import SnoozeAccount, snooze_account, snooze_until
 from commands.errors import InvalidInput
+from commands.orders import order
 from commands.trail import authorize
 
 

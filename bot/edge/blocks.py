@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from slack_sdk.models.blocks import (
@@ -128,3 +129,14 @@ def sentence_start(text: str) -> str:
     """``text`` with its first letter capital and the rest as written ("Jet Hub portal users",
     "PBX" — where ``str.capitalize`` would give "Jet hub portal users", "Pbx")."""
     return text[:1].upper() + text[1:]
+
+
+def money(amount: Decimal | None, currency: str | None) -> str:
+    if amount is None:
+        return "unknown"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f} {currency or 'AUD'}".rstrip()
+
+
+def plural(count: int, word: str, words: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (words or word + 's')}"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from bot.edge.codecs import NotValidAnyMore, RecordRef
 from bot.edge.turns import Click
-from bot.reading.views.activity import SHARE_CHANGE_ACTION, shared_change
+from bot.reading.views.activity import shared_change
+from bot.runs.share import SHARE_CHANGE_ACTION
 from commands.actor import Role
 from commands.reading.activity import finished_run, people
 from commands.trail import authorize

@@ -24,7 +24,7 @@ from bot.edge.blocks import (
     verb_button,
     who,
 )
-from bot.reading.views.activity import share_change_button
+from bot.runs.share import share_change_button
 from commands.approvals.model import ApprovalView
 from commands.suspension.models import (
     MAX_REASON,

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from commands.accounts import find_account
 from commands.actor import Actor, Role
-from commands.changes.common import find_account
-from commands.changes.run import run_order
 from commands.runs import records as run_records
 from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, RunView, Step, StepResult, StepView
+from commands.runs.one_system import run_order
 from commands.trail import audited
 from integrations.errors import IntegrationError
 from integrations.sbc import RuleChange, SbcRule

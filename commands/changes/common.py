@@ -1,6 +1,6 @@
-"""What the account changes share: reading a typed order from raw input, naming the system
-that holds which value when a change reaches only one of two systems, and saying so when a
-backend failed before a change was even started.
+"""What the account changes share: naming the system that holds which value when a change
+reaches only one of two systems, and saying so when a backend failed before a change was even
+started.
 
 The changes themselves live beside this module, one per page of the Account Manager:
 ``edit`` (name, parent), ``invoice_email``, ``pbx``, ``emergency`` and ``auth_rules``.
@@ -9,60 +9,21 @@ The changes themselves live beside this module, one per page of the Account Mana
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
-from commands.accounts import resolve_account
-from commands.errors import AccountNotFound, CommandError, Conflict, InvalidInput
-from integrations.errors import IntegrationError, NotFound
+from commands.errors import CommandError, Conflict
+from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
     from commands.actor import Actor
     from commands.deps import Deps
     from integrations.platform import Account
 
-M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
 
 PLATFORM = "Jet Hub platform"
 ZUORA = "Zuora"
-
-
-def order(model: type[M], values: Mapping[str, Any]) -> M:
-    """Build a command from raw input, or ``InvalidInput`` naming the first field that is wrong.
-
-    Validators of the command models raise ``ValueError`` with a sentence a person can act on;
-    that sentence is the message. Pydantic's own messages are the fallback.
-    """
-    try:
-        return model.model_validate(dict(values))
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = str(first["loc"][0]) if first["loc"] else "input"
-        error = (first.get("ctx") or {}).get("error")
-        message = str(error) if isinstance(error, ValueError) else first["msg"]
-        raise InvalidInput(field, message) from None
-
-
-def live_account(deps: Deps, account: str) -> Account:
-    """The platform account by number; a deactivated account cannot be changed."""
-    try:
-        found = deps.platform.get_account(account)
-    except NotFound:
-        raise AccountNotFound(account) from None
-    if found.is_deactivated:
-        raise Conflict(f"Account {found.id} is deactivated; it can no longer be changed.")
-    return found
-
-
-def find_account(deps: Deps, query: str) -> Account:
-    """The account a person named (number or name), refusing a deactivated one."""
-    account = resolve_account(deps, query)
-    if account.is_deactivated:
-        raise Conflict(f"Account {account.id} is deactivated; it can no longer be changed.")
-    return account
 
 
 def zuora_key(account: Account) -> str:

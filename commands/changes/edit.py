@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from commands.accounts import find_account, live_account
 from commands.actor import Actor, Role
-from commands.changes.common import PLATFORM, ZUORA, find_account, live_account
+from commands.changes.common import PLATFORM, ZUORA
 from commands.changes.edit_run import PARENT, RENAME
-from commands.changes.run import run_order
 from commands.errors import InvalidInput, NothingToDo, PartialFailure
 from commands.runs import records as run_records
+from commands.runs.one_system import run_order
 from commands.trail import Trail, audited, authorize
 from integrations.errors import IntegrationError, NotFound
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from commands.actor import Actor
-from commands.changes.common import NotChanged, order
+from commands.changes.common import NotChanged
 from commands.changes.edit import (
     EditIncomplete,
     EditKind,
@@ -24,6 +24,7 @@ from commands.changes.edit import (
 )
 from commands.changes.edit_run import PARENT, RENAME
 from commands.errors import CommandError, NothingToDo
+from commands.orders import order
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:

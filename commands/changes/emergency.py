@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
+from commands.accounts import find_account, live_account
 from commands.actor import Actor, Role
-from commands.changes.common import find_account, live_account, unchanged_if_it_fails, zuora_key
-from commands.changes.run import Change, carry_out
+from commands.changes.common import unchanged_if_it_fails, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
+from commands.runs.one_system import Change, carry_out
 from commands.runs.records import ActionFailed
 from commands.trail import audited, authorize
 from integrations.errors import IntegrationError

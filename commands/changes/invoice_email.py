@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
+from commands.accounts import find_account, live_account
 from commands.actor import Actor, Role
-from commands.changes.common import find_account, live_account, unchanged_if_it_fails, zuora_key
-from commands.changes.run import Change, carry_out
+from commands.changes.common import unchanged_if_it_fails, zuora_key
 from commands.errors import Conflict, NothingToDo
+from commands.runs.one_system import Change, carry_out
 from commands.trail import audited, authorize
 
 if TYPE_CHECKING:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from audit import active
 from commands.actor import Actor, Role
+from commands.deps import threshold_days
 from commands.fanout import fetch_together
 from commands.trail import authorize
 
@@ -134,11 +135,6 @@ def aging_buckets(rows: Iterable[DigestRow], threshold: int) -> list[AgingBucket
     ]
 
 
-def threshold_days(overdue_days: int) -> int:
-    """Days past due that make an invoice overdue for suspension (never less than one)."""
-    return max(overdue_days, 1)
-
-
 def due_before(today: date, overdue_days: int) -> date:
     """Object Query's exclusive bound: due on or before ``today - threshold`` ⇔ due before +1."""
     return today - timedelta(days=threshold_days(overdue_days) - 1)
@@ -184,7 +180,7 @@ def _group(invoices: Iterable[Invoice], bound: date) -> tuple[dict[str, _Tally],
 def build_digest(deps: Deps, today: date) -> Digest:
     """Today's digest (no role check: the clock runs it; people go through ``show_digest``)."""
     policy = deps.policy
-    threshold = threshold_days(policy.overdue_days)
+    threshold = policy.threshold_days
     minimum = Decimal(str(policy.overdue_min_balance))
     bound = due_before(today, policy.overdue_days)
     # Zuora's paging and the platform's suspended list are independent: read them together.

@@ -15,8 +15,8 @@ from sqlmodel import Session
 
 from audit import Snooze
 from audit import snooze as hold
+from commands.accounts import live_account
 from commands.actor import Actor, Role
-from commands.changes.common import live_account
 from commands.errors import InvalidInput
 from commands.reasons import few_words
 from commands.trail import audited, authorize

@@ -16,7 +16,7 @@ from sqlmodel import Session, col
 from audit.approvals import pending
 from audit.models import ActionRun, ActionStep, RunState, StepState
 from commands.actor import Role
-from commands.digest.overdue import threshold_days
+from commands.deps import threshold_days
 from commands.digest.snooze import SnoozeInfo, active
 from commands.suspension.models import OverdueInvoice, open_invoices
 

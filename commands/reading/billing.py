@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.changes.run import run_order
 from commands.errors import NothingToDo
 from commands.reading._models import ReadOrder, ReadResult
 from commands.runs import records as run_records
 from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, RunView, Step, StepResult, StepView
+from commands.runs.one_system import run_order
 from commands.trail import audited, authorize
 from integrations.allowances import AllowanceItem, describe_allowances
 from integrations.platform import Account, PlatformAllowances

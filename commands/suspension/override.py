@@ -23,13 +23,13 @@ from commands.approvals.requests import (
     RequestApproval,
     request_approval,
 )
-from commands.changes.run import CHECKED_AFTER_FAILURE
 from commands.errors import Conflict, NothingToDo
 from commands.reasons import few_words
 from commands.runs import engine
 from commands.runs import records as run_records
 from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, Step, StepResult
+from commands.runs.one_system import CHECKED_AFTER_FAILURE
 from commands.suspension.models import (
     MAX_REASON,
     AlreadySuspended,

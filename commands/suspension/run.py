@@ -14,13 +14,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from commands.changes.run import CHECKED_AFTER_FAILURE
-from commands.digest.overdue import threshold_days
 from commands.errors import Conflict, NothingToDo
 from commands.runs import engine
 from commands.runs import records as run_records
 from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, RunOutcome, Step, StepResult
+from commands.runs.one_system import CHECKED_AFTER_FAILURE
 from commands.runs.records import ActionFailed
 from commands.suspension.models import (
     SUSPEND,
@@ -51,7 +50,7 @@ def overdue_for(deps: Deps, account: Account) -> OverdueSummary:
     otherwise none. Oldest first."""
     today = deps.today()
     policy = deps.policy
-    threshold = threshold_days(policy.overdue_days)
+    threshold = policy.threshold_days
     owing, currency = open_invoices_of(deps, account, today)
     found = [inv for inv in owing if inv.days_overdue >= threshold]
     total = sum((inv.balance for inv in found), Decimal("0"))

@@ -9,6 +9,7 @@ import pytest
 
 from audit import AuditEvent, Ledger, for_account
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps
 from devkit.sandbox import Sandbox
 from integrations.platform import PlatformClient
@@ -33,6 +34,7 @@ def deps(sandbox: Sandbox, sqlite_ledger: Ledger) -> Iterator[Deps]:
         platform=PlatformClient(base_url=url, token="platform-token", sleep=_no_wait),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=sqlite_ledger,
+        actions=action_kinds(),
     )
     yield made
     for client in (made.zuora, made.platform, made.sbc):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from commands.changes.auth_rules import refresh_auth_rules
-from commands.changes.common import order
 from commands.changes.edit import (
     EditIncomplete,
     RenameAccount,
@@ -35,6 +34,7 @@ from commands.changes.pbx import (
 )
 from commands.deps import Deps
 from commands.errors import Conflict, Forbidden, InvalidInput, NothingToDo
+from commands.orders import order
 from devkit.sandbox import Sandbox
 from integrations.errors import IntegrationError
 from integrations.zuora import ZuoraContact

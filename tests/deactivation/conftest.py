@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from audit import AuditEvent, Ledger
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps, Policy
 from devkit.sandbox import Sandbox
 from integrations.clock import BusinessClock, utc_now
@@ -42,6 +43,7 @@ def make_deps(
         ),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
+        actions=action_kinds(),
         policy=Policy(approval_ttl=ttl),
         clock=BusinessClock(now=now or utc_now),
     )

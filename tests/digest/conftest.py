@@ -18,6 +18,7 @@ from audit import AuditEvent, JobRun, Ledger, latest
 from bot.edge.blocks import MAX_MESSAGE_BLOCKS
 from bot.runtime.services import Services, build_services
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps, Policy
 from devkit.sandbox import Sandbox, demo_world
 from devkit.slack import FakeSlack
@@ -50,6 +51,7 @@ def make_deps(sandbox: Sandbox, ledger: Ledger, **policy: Any) -> Deps:
         platform=PlatformClient(base_url=url, token="platform-token", sleep=_no_wait),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
+        actions=action_kinds(),
         policy=Policy(**policy),
         clock=BusinessClock(now=lambda: noon),
     )

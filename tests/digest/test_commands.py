@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit import Ledger, snooze
-from commands.deps import Deps
-from commands.digest.overdue import build_digest, due_before, show_digest, threshold_days
+from commands.deps import Deps, threshold_days
+from commands.digest.overdue import build_digest, due_before, show_digest
 from commands.digest.snooze import (
     MAX_DAYS,
     SnoozeAccount,

@@ -9,6 +9,7 @@ import pytest
 
 from audit import AuditEvent, Ledger, latest
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps, Policy
 from commands.errors import (
     AccountNotFound,
@@ -41,6 +42,7 @@ def deps(ledger: Ledger) -> Iterator[Deps]:
         platform=PlatformClient(base_url=NOWHERE, token="x"),
         sbc=SbcClient(base_url=NOWHERE, token="x"),
         ledger=ledger,
+        actions=action_kinds(),
         policy=Policy(role_contact="ask #it-help"),
     )
     yield made

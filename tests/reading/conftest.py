@@ -15,6 +15,7 @@ from sqlmodel import select
 
 from audit import AuditEvent, Ledger
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps
 from devkit.sandbox import Sandbox
 from integrations.clock import BusinessClock, utc_now
@@ -44,6 +45,7 @@ def make_deps(url: str, ledger: Ledger, *, now: Callable[[], datetime] | None = 
         ),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
+        actions=action_kinds(),
         clock=BusinessClock(ZONE, now=now or utc_now),
     )
 

@@ -9,6 +9,7 @@ import pytest
 
 from audit import AuditEvent, Ledger, for_account
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.deps import Deps
 from devkit.sandbox import Sandbox
 from integrations.platform import PlatformClient
@@ -41,6 +42,7 @@ def make_deps(sandbox: Sandbox, ledger: Ledger) -> Deps:
         platform=PlatformClient(base_url=url, token="platform-token", sleep=_no_wait),
         sbc=SbcClient(base_url=url, token="sbc-token"),
         ledger=ledger,
+        actions=action_kinds(),
     )
 
 

@@ -25,6 +25,7 @@ from audit.approvals import create as create_request
 from audit.approvals import expire_due
 from bot.edge.blocks import local_time
 from commands.actor import Actor, Role
+from commands.catalogue import action_kinds
 from commands.changes.emergency import SaveEmergency, save_emergency
 from commands.deps import Deps
 from commands.digest.overdue import build_digest
@@ -96,6 +97,7 @@ def world_at(request: pytest.FixtureRequest, sqlite_ledger: Ledger) -> Iterator[
             platform=PlatformClient(base_url=url, token="platform-token"),
             sbc=SbcClient(base_url=url, token="sbc-token"),
             ledger=sqlite_ledger,
+            actions=action_kinds(),
             clock=BusinessClock(SYDNEY),
         )
         try:

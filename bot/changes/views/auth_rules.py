@@ -11,7 +11,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.changes.views.modal import SECTION_CHARS, heading, plain
 from bot.edge.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section
-from bot.reading.views.activity import share_blocks
+from bot.runs.share import share_blocks
 from commands.changes.auth_rules import AuthRefreshed
 
 

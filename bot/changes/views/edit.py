@@ -29,7 +29,7 @@ from bot.changes.views.modal import (
 from bot.edge.blocks import context, esc, message, section
 from bot.edge.boundary import render_error
 from bot.edge.codecs import EditRetry, ModalContext
-from bot.reading.views.activity import share_blocks
+from bot.runs.share import share_blocks
 from commands.changes.common import PLATFORM, ZUORA
 from commands.changes.edit import MAX_NAME, EditForm, EditIncomplete, EditResult
 from commands.changes.edit_modal import Answer

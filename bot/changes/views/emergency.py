@@ -29,7 +29,7 @@ from bot.changes.views.modal import (
 )
 from bot.edge.blocks import context, esc, message, section
 from bot.edge.codecs import AccountRef, ModalContext
-from bot.reading.views.activity import share_blocks
+from bot.runs.share import share_blocks
 from commands.changes.emergency import MAX_FIELD, EmergencyDraft, EmergencySaved, address_digest
 from integrations.ipnd import ADDRESS_FIELDS, FIELD_LABELS, Finding, Severity
 

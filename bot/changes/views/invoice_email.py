@@ -12,7 +12,7 @@ from slack_sdk.models.views import View
 from bot.changes.views.modal import heading, modal, plain, text_input
 from bot.edge.blocks import context, esc, message, section
 from bot.edge.codecs import ModalContext
-from bot.reading.views.activity import share_blocks
+from bot.runs.share import share_blocks
 from commands.changes.invoice_email import MAX_EMAIL, InvoiceContacts, InvoiceEmailChanged
 
 INVOICE_EMAIL_MODAL = "changes.invoice_email_modal"

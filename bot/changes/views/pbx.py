@@ -27,7 +27,7 @@ from bot.changes.views.modal import (
 )
 from bot.edge.blocks import esc, message, section
 from bot.edge.codecs import ModalContext, PbxRef
-from bot.reading.views.activity import share_blocks
+from bot.runs.share import share_blocks
 from commands.changes.pbx import MAX_GROUP_NAME, PbxChanged, PbxForm, group_name_consequence
 
 # Buttons (block_actions) and modals (view_submission).

@@ -12,10 +12,20 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.edge.blocks import context, esc, local_time, message, section, verb_button, who
+from bot.edge.blocks import (
+    context,
+    esc,
+    local_time,
+    message,
+    money,
+    plural,
+    section,
+    verb_button,
+    who,
+)
 from bot.edge.codecs import ShareRef
 from bot.reading.views.account_state import busy, state_blocks
-from bot.reading.views.common import Audience, closing_blocks, money, plural
+from bot.reading.views.common import Audience, closing_blocks
 from commands.reading import AccountOverview
 
 MAX_CHILDREN_SHOWN = 20

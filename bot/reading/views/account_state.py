@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.deactivation.views import RETRY
-from bot.edge.blocks import context, esc, local_time, section, who
-from bot.reading.views.common import Audience, money, plural
+from bot.edge.blocks import context, esc, local_time, money, plural, section, who
+from bot.reading.views.common import Audience
 from commands.reading import AccountOverview
 from commands.reading.account_state import AccountState, PendingRequest, UnfinishedRun
 

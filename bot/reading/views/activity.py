@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
-
 from bot.edge.blocks import context, esc, message, section, who
 from commands.reading.activity import FinishedChange
-
-SHARE_CHANGE_ACTION = "change.share"
 
 _MARK = {"done": "✅", "refused": "⛔", "stopped": "❌"}
 
@@ -37,18 +33,6 @@ def activity_line(
         f" · {result} · {trail}"
     )
     return message(line, [section(line)], unfurl_links=False, unfurl_media=False)
-
-
-def share_change_button(run_id: str) -> ButtonElement:
-    """Share a change's result in the channel: the button names the run, never the result."""
-    return ButtonElement(text="Share in channel", action_id=SHARE_CHANGE_ACTION, value=run_id)
-
-
-def share_blocks(run_id: str | None) -> list[Block]:
-    """The Share button a change's result ends with (nothing when no run made it)."""
-    if run_id is None:
-        return []
-    return [ActionsBlock(block_id="change.result", elements=[share_change_button(run_id)])]
 
 
 def shared_change(

@@ -1,4 +1,4 @@
-"""What the read views share: who they are for, the Share button, money, and the pieces every
+"""What the read views share: who they are for, the Share button and the pieces every
 read view ends with. Each view function returns a message payload (``bot.edge.blocks.message``).
 
 A view is rendered for an *audience*: the asker (ephemeral, with the buttons their role allows
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -111,14 +110,3 @@ def esc_code(text: str) -> str:
 
 def _is_user_id(text: str) -> bool:
     return len(text) > 1 and text[0] in "UW" and text[1:].isalnum() and text.isupper()
-
-
-def money(amount: Decimal | None, currency: str | None) -> str:
-    if amount is None:
-        return "unknown"
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f} {currency or 'AUD'}".rstrip()
-
-
-def plural(count: int, word: str, words: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (words or word + 's')}"

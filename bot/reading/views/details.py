@@ -13,14 +13,21 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.edge.blocks import MAX_MESSAGE_BLOCKS, context, esc, local_time, message, section
+from bot.edge.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    context,
+    esc,
+    local_time,
+    message,
+    plural,
+    section,
+)
 from bot.edge.codecs import ShareRef
 from bot.reading.views.common import (
     REFRESH_ACTION,
     Audience,
     button,
     closing_blocks,
-    plural,
 )
 from commands.actor import Role
 from commands.reading import BillingOverview, EmergencyOverview, PbxOverview

@@ -7,9 +7,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
-from bot.edge.blocks import MAX_VIEW_BLOCKS, context, section
+from bot.edge.blocks import MAX_VIEW_BLOCKS, context, money, plural, section
 from bot.reading.views.account_state import day_text, request_line, run_line
-from bot.reading.views.common import money, plural
 from commands.reading.account_state import PendingRequest, UnfinishedRun
 from commands.reading.home import HomeSummary
 

@@ -9,7 +9,7 @@ from bot.approvals.requests import post_request
 from bot.edge.codecs import AccountRef, OverrideRef
 from bot.edge.turns import Click
 from bot.suspension.override import views
-from commands.changes.common import order
+from commands.orders import order
 from commands.suspension.override import OverrideDone, SuspendOverride, suspend_override
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bot.edge.turns import VerbCall
 from bot.suspension.override.views import override_message
-from commands.changes.common import order
 from commands.errors import InvalidInput
+from commands.orders import order
 from commands.suspension.override import SuspendOverride, preview_override
 
 
