@@ -118,7 +118,7 @@ def demo_bot() -> Iterator[tuple[Any, Any]]:
     """``(fake_slack, services)``: the real bot's services against the demo sandbox (in its own
     process), a FakeSlack and a scratch SQLite ledger — what both latency benchmarks measure."""
     from bench._sandbox import RemoteSandbox
-    from bot.runtime.services import build_services
+    from bot.compose import build_services
     from devkit.slack import FakeSlack
 
     quiet_logs()

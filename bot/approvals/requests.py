@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -19,24 +19,16 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, Block
 
-from audit.models import ApprovalState, RunState
+from audit.models import ApprovalState
 from bot.approvals import views
-from bot.deactivation import views as deactivation_views
 from bot.edge.blocks import esc, section, verb_button
 from bot.edge.verbs import VERBS
-from bot.suspension import views as suspension_views
-from bot.suspension.override import views as override_views
 from commands.approvals.expiry import claim_reminders, expire_due, finish_reminder
-from commands.approvals.model import ApprovalView, permalink
+from commands.approvals.model import ApprovalView
 from commands.approvals.requests import load_approval, set_approval_message
 from commands.approvals.withdrawal import withdraw_approval
-from commands.deactivation.radius import BlastRadius
-from commands.deactivation.run import KIND as DEACTIVATE
-from commands.deactivation.run import summarise_steps
 from commands.errors import CommandError
-from commands.runs.records import recorded_outcome, run_for_approval, run_steps
-from commands.suspension.models import SUSPEND
-from commands.suspension.override import OVERRIDE_KIND
+from commands.runs.records import recorded_outcome, run_for_approval
 
 if TYPE_CHECKING:
     from bot.runtime.services import Services
@@ -50,6 +42,7 @@ class KindUI:
     """How one kind of request looks: its title, its body, and what follows it (a run's
     progress and outcome)."""
 
+    kind: str  # the approval kind it draws: "deactivate"
     label: str  # "deactivation"
     verb: str  # the /jethub verb that asks for one again
     title: Callable[[ApprovalView], str]
@@ -59,92 +52,27 @@ class KindUI:
 
 @dataclass(frozen=True)
 class RequestLooks:
-    """Every kind's ``KindUI``: built once by the composition root (``Services.looks``), so every
-    process — web, clock, worker — draws a request the same way."""
+    """Every kind's ``KindUI``, each declared by its feature and listed by ``bot.catalogue``:
+    built once by the composition root (``Services.looks``), so every process — web, clock,
+    worker — draws a request the same way."""
 
     kinds: Mapping[str, KindUI]
+
+    @classmethod
+    def of(cls, looks: Iterable[KindUI]) -> RequestLooks:
+        return cls({look.kind: look for look in looks})
 
     def __call__(self, kind: str) -> KindUI:
         found = self.kinds.get(kind)
         if found is None:
             return KindUI(
+                kind=kind,
                 label=kind,
                 verb=kind,
                 title=lambda r: f"{r.kind} of account {r.account}",
                 body=lambda r: [],
             )
         return found
-
-
-def request_looks() -> RequestLooks:
-    """The look of each kind of request (deactivation, suspension)."""
-    return RequestLooks(
-        {
-            DEACTIVATE: KindUI(
-                label="deactivation",
-                verb="deactivate",
-                title=_deactivation_title,
-                body=_deactivation_body,
-                after=run_blocks,
-            ),
-            OVERRIDE_KIND: KindUI(
-                label="suspension override",
-                verb="override",
-                title=override_views.approval_title,
-                body=override_views.approval_body,
-                after=run_outcome_blocks,
-            ),
-            SUSPEND: KindUI(
-                label="suspension",
-                verb="suspend",
-                title=suspension_views.approval_title,
-                body=suspension_views.approval_body,
-                after=run_outcome_blocks,
-            ),
-        }
-    )
-
-
-def _deactivation_title(request: ApprovalView) -> str:
-    return deactivation_views.title(request.account, str(request.preview.get("name") or ""))
-
-
-def _deactivation_body(request: ApprovalView) -> list[Block]:
-    try:
-        return deactivation_views.radius_blocks(BlastRadius.model_validate(request.preview))
-    except ValueError:
-        return []
-
-
-def run_blocks(
-    deps: Deps, request: ApprovalView, live: tuple[str, int, int] | None = None
-) -> list[Block]:
-    """A deactivation run's part of its request message: steps, then the failure, refusal or
-    summary — from the run's record."""
-    run = run_for_approval(deps, request.id)
-    if run is None:
-        return []
-    steps = run_steps(deps, run.id)
-    blocks: list[Block] = [deactivation_views.steps_block(steps, live)]
-    if run.state is RunState.FAILED:
-        failed = next((s for s in steps if s.error), None)
-        blocks.extend(
-            deactivation_views.failure_blocks(
-                run.id,
-                failed.name if failed else "?",
-                run.error or (failed.error if failed else "") or "",
-            )
-        )
-    elif run.state is RunState.SUCCEEDED and run.outcome == "refused":
-        refused = next(
-            ((s.detail or {}).get("refused") for s in steps if (s.detail or {}).get("refused")),
-            None,
-        )
-        text = str((refused or {}).get("message") or "Nothing was done.")
-        blocks.extend(deactivation_views.refused_blocks(text))
-    elif run.state is RunState.SUCCEEDED:
-        blocks.extend(deactivation_views.summary_blocks(summarise_steps(run, steps)))
-    return blocks
 
 
 def run_outcome_blocks(deps: Deps, request: ApprovalView) -> list[Block]:
@@ -281,24 +209,6 @@ def tell_requester(services: Services, client: WebClient, request: ApprovalView)
         blocks.append(ActionsBlock(block_id="approvals.again", elements=[again]))
     try:
         client.chat_postMessage(channel=request.requested_by, text=text, blocks=blocks)
-    except SlackApiError as exc:
-        log.warning("could not tell the requester: %s", exc.response.get("error"))
-
-
-def tell_requester_retried(
-    services: Services, client: WebClient, request: ApprovalView, by: str
-) -> None:
-    """The requester's DM after a Retry of their stopped deactivation: running again."""
-    link = (
-        permalink(request.channel, request.message_ts)
-        if request.channel and request.message_ts
-        else None
-    )
-    payload = deactivation_views.requester_update(
-        request.account, "running", link=link, detail=f"<@{by}>"
-    )
-    try:
-        client.chat_postMessage(channel=request.requested_by, **payload)
     except SlackApiError as exc:
         log.warning("could not tell the requester: %s", exc.response.get("error"))
 

@@ -21,13 +21,14 @@ def print_digest(settings: Settings, *, out: TextIO | None = None) -> int:
     """Print today's digest; 0 when printed, 1 when a backend or the ledger failed."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from bot.cli.startup import builtin_sandbox
+    from bot.compose import build_services
     from bot.digest.views import digest_text
-    from bot.runtime.services import build_services
     from commands.digest.overdue import build_digest
     from integrations.errors import IntegrationError
 
     out = out or sys.stdout
-    services = build_services(settings, migrate=False, workers=1)
+    services = build_services(settings, migrate=False, workers=1, sandbox=builtin_sandbox(settings))
     try:
         digest = build_digest(services.deps, services.deps.today())
     except IntegrationError as exc:

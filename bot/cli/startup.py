@@ -4,8 +4,9 @@ against Slack. A ``StartupError`` is that one line; ``main`` prints it and exits
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.runtime.settings import Settings
 
@@ -13,7 +14,10 @@ if TYPE_CHECKING:
     from slack_bolt import App
 
     from audit import Ledger
+    from bot.compose import BackendServer
     from bot.runtime.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class StartupError(Exception):
@@ -40,16 +44,30 @@ def unreachable(settings: Settings, exc: BaseException) -> StartupError:
     return StartupError(f"cannot reach the ledger at {ledger_url(settings)} ({first})")
 
 
-def build_services(settings: Settings, **kwargs: object) -> Services:
-    """``bot.runtime.services.build_services`` with a database that is down or broken reported in
-    one line."""
+def builtin_sandbox(settings: Settings) -> BackendServer | None:
+    """The built-in sandbox, started for the backends whose URL is unset (none when all are set).
+    The fakes are the command line's to start; the product is handed them."""
+    if not settings.uses_sandbox:
+        return None
+    from devkit.sandbox import Sandbox, demo_world
+
+    sandbox = Sandbox(world=demo_world(clock=settings.clock)).start(host="127.0.0.1", port=0)
+    log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
+    return sandbox
+
+
+def build_services(settings: Settings, **kwargs: Any) -> Services:
+    """``bot.compose.build_services`` with the built-in sandbox for unset backends, and a
+    database that is down or broken reported in one line."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from audit import WrongAuditKey
-    from bot.runtime import services
+    from bot import compose
 
+    if "sandbox" not in kwargs:
+        kwargs["sandbox"] = builtin_sandbox(settings)
     try:
-        return services.build_services(settings, **kwargs)  # type: ignore[arg-type]
+        return compose.build_services(settings, **kwargs)
     except SQLAlchemyError as exc:
         raise unreachable(settings, exc) from None
     except WrongAuditKey as exc:

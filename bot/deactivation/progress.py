@@ -6,15 +6,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
 
-from bot.approvals.requests import refresh_request, run_blocks, thread_reply
+from audit.models import RunState
+from bot.approvals.requests import refresh_request, thread_reply
 from bot.deactivation import views
 from bot.edge.blocks import esc
-from bot.runtime.services import Services
 from commands.approvals.model import ApprovalView, permalink
 from commands.approvals.requests import load_approval
 from commands.deactivation.request import (
@@ -25,6 +26,12 @@ from commands.deactivation.request import (
     execute_run,
     load_run,
 )
+from commands.deactivation.run import summarise_steps
+from commands.runs.records import run_for_approval, run_steps
+
+if TYPE_CHECKING:
+    from bot.runtime.services import Services
+    from commands.deps import Deps
 
 log = logging.getLogger(__name__)
 
@@ -145,3 +152,34 @@ def run_deactivation(services: Services, client: WebClient, run_id: str) -> RunO
     if request is None:
         return None
     return execute_run(services.deps, run_id, progress=SlackProgress(services, client, request))
+
+
+def run_blocks(
+    deps: Deps, request: ApprovalView, live: tuple[str, int, int] | None = None
+) -> list[Block]:
+    """A deactivation run's part of its request message: steps, then the failure, refusal or
+    summary — from the run's record."""
+    run = run_for_approval(deps, request.id)
+    if run is None:
+        return []
+    steps = run_steps(deps, run.id)
+    blocks: list[Block] = [views.steps_block(steps, live)]
+    if run.state is RunState.FAILED:
+        failed = next((s for s in steps if s.error), None)
+        blocks.extend(
+            views.failure_blocks(
+                run.id,
+                failed.name if failed else "?",
+                run.error or (failed.error if failed else "") or "",
+            )
+        )
+    elif run.state is RunState.SUCCEEDED and run.outcome == "refused":
+        refused = next(
+            ((s.detail or {}).get("refused") for s in steps if (s.detail or {}).get("refused")),
+            None,
+        )
+        text = str((refused or {}).get("message") or "Nothing was done.")
+        blocks.extend(views.refused_blocks(text))
+    elif run.state is RunState.SUCCEEDED:
+        blocks.extend(views.summary_blocks(summarise_steps(run, steps)))
+    return blocks

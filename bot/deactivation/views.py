@@ -9,7 +9,6 @@ from typing import Any
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     DividerBlock,
     InputBlock,
     MarkdownTextObject,
@@ -20,7 +19,8 @@ from slack_sdk.models.views import View
 
 from audit.models import StepState
 from bot.edge.blocks import context, esc, message, money, section, sentence_start
-from bot.edge.codecs import AccountRef, RecordRef
+from bot.edge.codecs import AccountRef
+from bot.runs.retry import retry_button
 from commands.approvals.requests import MAX_REASON
 from commands.deactivation.request import (
     MARK,
@@ -37,7 +37,6 @@ from integrations.platform import Collection
 
 REQUEST_MODAL = "deactivation.request"
 LOADING_MODAL = "deactivation.loading"
-RETRY = "deactivation.retry"
 REASON_BLOCK = "reason"
 CONFIRM_BLOCK = "confirm"
 INPUT_ACTION = "value"
@@ -266,12 +265,7 @@ def failure_blocks(run_id: str, step: str, error: str) -> list[Block]:
         ActionsBlock(
             block_id="deactivation.failed",
             elements=[
-                ButtonElement(
-                    text="Retry",
-                    action_id=RETRY,
-                    value=RecordRef(id=run_id).encode(),
-                    style="primary",
-                ),
+                retry_button(run_id, style="primary"),
             ],
         ),
     ]

@@ -24,32 +24,26 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
-    ButtonElement,
     MarkdownTextObject,
     SectionBlock,
 )
 
-from bot.deactivation.views import RETRY
 from bot.edge.blocks import (
     MAX_MESSAGE_BLOCKS,
     command_text,
     context,
     esc,
-    local_time,
     message,
     section,
     verb_button,
-    who,
 )
-from bot.edge.codecs import RecordRef
+from bot.runs.retry import retry_button
 from bot.runtime import metrics
 from bot.runtime.masking import PROCESS
 from bot.runtime.services import Services
-from bot.suspension.views import suspension_line
 from commands.context import current_correlation_id
 from commands.errors import AccountNotFound, AmbiguousAccount, CommandError, InvalidInput
 from commands.runs.records import ActionFailed
-from commands.suspension.models import AlreadySettled, AlreadySuspended, AwaitingApproval
 from integrations.errors import IntegrationError
 
 log = logging.getLogger(__name__)
@@ -198,39 +192,12 @@ def check_in_time(services: Services, field: str, check: Callable[[], object]) -
 
 
 @render_error.register
-def _already_suspended(exc: AlreadySuspended, verb: str | None = None) -> Message:
-    return said(
-        f"Account {esc(exc.account)} is already suspended. Nothing changed.\n"
-        + suspension_line(exc.state, exc.zone)
-    )
-
-
-@render_error.register
-def _awaiting_approval(exc: AwaitingApproval, verb: str | None = None) -> Message:
-    return said(
-        f"A suspension of account {esc(exc.account)} requested by "
-        f"{who(exc.request.requested_by)} is already waiting for an approver "
-        f"(until {local_time(exc.request.expires_at, exc.zone)}). Nothing new was requested."
-    )
-
-
-@render_error.register
-def _already_settled(exc: AlreadySettled, verb: str | None = None) -> Message:
-    return said(
-        f"Already done: this was {exc.settled.state} by {who(exc.settled.by)} at "
-        f"{local_time(exc.settled.at, exc.zone)}. Nothing more was done by this click."
-    )
-
-
-@render_error.register
 def _run_failed(exc: ActionFailed, verb: str | None = None) -> Message:
     """A run that failed at a named step, with its Retry button (the run id only)."""
     text = f":x: {command_text(exc, mask=PROCESS.mask)}"
     blocks: list[Block] = [section(text)]
     if exc.run_id:
-        value = RecordRef(id=exc.run_id).encode()
-        retry = ButtonElement(text="Retry", action_id=RETRY, value=value)
-        blocks.append(ActionsBlock(block_id="run.failed", elements=[retry]))
+        blocks.append(ActionsBlock(block_id="run.failed", elements=[retry_button(exc.run_id)]))
     return message(text, blocks)
 
 

@@ -27,9 +27,9 @@ from slack_bolt import Ack, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.models.views import View
 
-from bot.changes.views.modal import loading_modal, notice_modal
 from bot.edge.boundary import Message, Post, after_ack, said, user_message
 from bot.edge.codecs import Codec, NotValidAnyMore
+from bot.edge.modals import loading_modal, notice_modal
 from bot.edge.payloads import AppHomeOpened, BlockAction, ViewSubmission
 from bot.runtime.services import Services
 from commands.actor import Actor

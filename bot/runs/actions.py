@@ -3,14 +3,13 @@ the run kind's (approver for a deactivation, operator for a suspension)."""
 
 from __future__ import annotations
 
-from bot.approvals.requests import redraw, tell_requester_retried, thread_reply
-from bot.deactivation.views import RETRY
+from bot.approvals.requests import redraw, thread_reply
 from bot.edge.codecs import RecordRef
 from bot.edge.turns import Click
+from bot.runs.retry import RETRY
 from bot.runs.runner import work_run
 from commands.approvals.requests import load_approval
-from commands.deactivation.request import KIND as DEACTIVATE
-from commands.deactivation.request import RetryRun, retry_run
+from commands.runs.retry import RetryRun, retry_run
 
 
 def on_retry(click: Click) -> None:
@@ -21,8 +20,9 @@ def on_retry(click: Click) -> None:
         retried = f":repeat: <@{click.actor.user_id}> retried the {label}; resuming "
         thread_reply(click.client, request, {"text": retried + "from the step that failed."})
         redraw(click.services, click.client, request)  # the failure and its Retry go at once
-        if run.kind == DEACTIVATE:
-            tell_requester_retried(click.services, click.client, request, click.actor.user_id)
+        tell_others = click.services.faces(run.kind).retried
+        if tell_others is not None:
+            tell_others(click.services, click.client, request, click.actor.user_id)
     work_run(click.services, click.client, run.id)
 
 

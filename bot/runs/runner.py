@@ -14,23 +14,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.approvals.requests import redraw
-from bot.deactivation.progress import run_deactivation
 from bot.edge.blocks import esc
-from bot.edge.boundary import render_error, user_message
+from bot.edge.boundary import render_error
 from bot.runtime.services import Services
-from bot.suspension import views as suspension_views
-from bot.suspension.override import views as override_views
 from commands.approvals.requests import load_approval
-from commands.deactivation.request import KIND as DEACTIVATE
 from commands.errors import CommandError
 from commands.runs import engine
 from commands.runs import records as run_records
 from commands.runs.kinds import RunOutcome
 from commands.runs.records import ActionFailed
-from commands.suspension.models import SUSPEND, UNSUSPEND, Suspended, Unsuspended
-from commands.suspension.override import OVERRIDE
-from commands.suspension.override import outcome_result as override_result
-from commands.suspension.run import outcome_result
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +32,9 @@ def work_run(services: Services, client: WebClient, run_id: str) -> RunOutcome |
     run = run_records.load_run(services.deps, run_id)
     if run is None:
         return None
-    if run.kind == DEACTIVATE:
-        return run_deactivation(services, client, run_id)
+    face = services.faces(run.kind)
+    if face.works is not None:
+        return face.works(services, client, run_id)
     outcome = engine.execute(services.deps, run_id)
     if outcome.state in ("busy", "lost", "interrupted"):
         return outcome  # whoever holds it (or the next sweep) tells
@@ -50,31 +43,14 @@ def work_run(services: Services, client: WebClient, run_id: str) -> RunOutcome |
 
 
 def tell(services: Services, client: WebClient, run: engine.RunView, outcome: RunOutcome) -> None:
-    """Post a finished run's outcome to its approval thread and to its requester."""
-    zone = services.settings.zone
+    """Post a finished run's outcome to its approval thread and to its requester, in its kind's
+    words (``RunFace.told``) or, for a kind with none, in one line from its record."""
+    told = services.faces(run.kind).told
     payload: dict[str, Any]
-    if run.kind == OVERRIDE:
-        try:
-            payload = override_views.override_done(override_result(services.deps, outcome))
-        except CommandError as exc:  # refused or failed: told as everywhere
-            payload = render_error(exc)
-        _post(services, client, run, payload)
-        return
-    if run.kind not in (SUSPEND, UNSUSPEND):
-        payload = _generic(services, run, outcome)
-        _post(services, client, run, payload)
-        return
     try:
-        result = outcome_result(services.deps, outcome)
-    except CommandError as exc:
+        payload = told(services, outcome) if told else _generic(services, run, outcome)
+    except CommandError as exc:  # refused or failed: told as everywhere
         payload = render_error(exc)
-    else:
-        if isinstance(result, Suspended):
-            payload = suspension_views.suspended_message(result, zone=zone)
-        elif isinstance(result, Unsuspended):
-            payload = suspension_views.unsuspended_message(result, zone=zone)
-        else:  # pragma: no cover - every kind but deactivation yields one of the two
-            payload = {"text": user_message(RuntimeError("unknown result"))}
     _post(services, client, run, payload)
 
 

@@ -1,39 +1,36 @@
-"""The composition root: settings in, everything the listeners need out. Nothing else wires."""
+"""What every listener and job is handed (``Services``), and the settings-derived pieces the
+composition root (``bot.compose``) builds it from: the Slack client, the policy, the audit key
+and the secrets to mask. This module names no feature."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from audit import AuditKey, Ledger, make_engine
+from audit import AuditKey
 from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
-from bot.approvals.requests import RequestLooks, request_looks
-from bot.digest.rows import DigestRows
 from bot.edge.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
-from bot.reading.activity import ActivityFeed
-from bot.runtime.masking import PROCESS
-from bot.runtime.metrics import count_action, record_attempt
 from bot.runtime.roles import RoleDirectory
 from bot.runtime.settings import Settings, SettingsError
 from bot.runtime.workers import WorkPool
-from commands.actor import Role
-from commands.catalogue import action_kinds
 from commands.deps import Deps, Policy
-from integrations.platform import PlatformClient
-from integrations.sbc import SbcClient
-from integrations.zuora import ZuoraClient
 
 if TYPE_CHECKING:
-    from devkit.sandbox import Sandbox
+    from bot.approvals.requests import RequestLooks
+    from bot.runs.faces import RunFaces
 
 log = logging.getLogger(__name__)
 
 SANDBOX_CREDENTIAL = "sandbox"
+
+
+class Stoppable(Protocol):
+    def stop(self) -> object: ...
 
 
 @dataclass
@@ -43,10 +40,13 @@ class Services:
     slack: SlackClient
     roles: RoleDirectory
     executor: WorkPool
-    sandbox: Sandbox | None = None
+    # How each kind of approval request is drawn and each kind of run told (``bot.catalogue``):
+    # the same in every process (web, clock, worker).
+    looks: RequestLooks
+    faces: RunFaces
+    # A backend server handed to the composition root to own (the built-in sandbox): stopped last.
+    sandbox: Stoppable | None = None
     response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
-    # How each kind of approval request is drawn: the same in every process (web, clock…).
-    looks: RequestLooks = field(default_factory=request_looks)
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -113,90 +113,6 @@ def audit_key(settings: Settings, *, create: bool = True) -> AuditKey | None:
         return load_or_create_key_file(path)
     except (OSError, ValueError) as exc:
         raise SettingsError(f"cannot read or create the audit key file {path}: {exc}") from None
-
-
-def _secret(value: object) -> str:
-    return value.get_secret_value() if value is not None else SANDBOX_CREDENTIAL  # type: ignore[attr-defined]
-
-
-def build_services(
-    settings: Settings,
-    *,
-    sandbox: Sandbox | None = None,
-    migrate: bool = True,
-    workers: int = 16,
-    pacer: ChannelPacer | None = None,
-) -> Services:
-    """Build ledger, backend clients and Slack client. Unset backend URLs use the sandbox."""
-    # The ledger first: a database that is down stops start-up before anything else runs.
-    key = audit_key(settings)
-    PROCESS.add(secret_values(settings))
-    if key is not None:
-        PROCESS.add([key.reveal()])
-    ledger = Ledger(make_engine(settings.database_url), key=key)
-    if migrate:
-        try:
-            ledger.upgrade()
-        except BaseException:
-            ledger.dispose()
-            raise
-    ledger.observers.append(count_action)
-
-    if settings.uses_sandbox and sandbox is None:
-        from devkit.sandbox import Sandbox, demo_world
-
-        sandbox = Sandbox(world=demo_world(clock=settings.clock)).start(host="127.0.0.1", port=0)
-        log.info("using the built-in sandbox for unset backends", extra={"sandbox": sandbox.url})
-    sandbox_url = sandbox.url if sandbox is not None else ""
-
-    slack = slack_client(settings, pacer=pacer)
-    grants = {
-        Role.VIEWER: settings.jethub_viewers,
-        Role.OPERATOR: settings.jethub_operators,
-        Role.APPROVER: settings.jethub_approvers,
-        Role.ADMIN: settings.jethub_admins,
-    }
-    roles = RoleDirectory(grants, client=slack).start()
-    deps = Deps(
-        zuora=ZuoraClient(
-            base_url=settings.zuora_base_url or sandbox_url,
-            client_id=settings.zuora_client_id or SANDBOX_CREDENTIAL,
-            client_secret=_secret(settings.zuora_client_secret),
-            on_attempt=record_attempt,
-        ),
-        platform=PlatformClient(
-            base_url=settings.jethub_api_url or sandbox_url,
-            token=_secret(settings.jethub_api_token),
-            on_attempt=record_attempt,
-        ),
-        sbc=SbcClient(
-            base_url=settings.sbc_api_url or sandbox_url,
-            token=_secret(settings.sbc_api_token),
-            on_attempt=record_attempt,
-        ),
-        ledger=ledger,
-        policy=policy(settings),
-        clock=settings.clock,
-        actions=action_kinds(),  # the one catalogue of action kinds, handed to everything
-        # Approve, Retry and a resumed run ask whether the requester still holds the role.
-        authority=roles.holds,
-    )
-    executor = WorkPool(max_workers=workers)
-    if settings.jethub_activity_channel:
-        ledger.observers.append(
-            ActivityFeed(settings.jethub_activity_channel, deps, slack, executor)
-        )
-    if settings.jethub_digest_channel:
-        ledger.observers.append(DigestRows(deps, slack, executor, settings.zone))
-    return Services(
-        settings=settings,
-        deps=deps,
-        slack=slack,
-        roles=roles,
-        executor=executor,
-        sandbox=sandbox,
-        looks=request_looks(),
-    )
 
 
 def secret_values(settings: Settings) -> list[str]:

@@ -13,11 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
-from audit.models import RunState
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.approvals.model import ApprovalView, RequestApproval
@@ -40,7 +38,6 @@ from commands.deactivation.run import (
 )
 from commands.errors import CommandError, InvalidInput, NothingToDo
 from commands.runs import engine
-from commands.runs import records as run_records
 from commands.runs.engine import BATCH, new_owner
 from commands.runs.kinds import (
     DEFAULT_LEASE,
@@ -54,7 +51,6 @@ from commands.runs.kinds import (
 )
 from commands.runs.records import load_run, resumable_runs, run_for_approval, run_steps
 from commands.trail import audited, authorize
-from integrations.clock import local_time
 from integrations.platform import Account
 
 if TYPE_CHECKING:
@@ -80,7 +76,6 @@ __all__ = [
     "QuietProgress",
     "RequestDeactivation",
     "RequestProblems",
-    "RetryRun",
     "RunNotRetryable",
     "RunOutcome",
     "RunView",
@@ -96,7 +91,6 @@ __all__ = [
     "request_deactivation",
     "require_approvals_channel",
     "resumable_runs",
-    "retry_run",
     "run_for_approval",
     "run_steps",
     "summarise",
@@ -266,46 +260,3 @@ def summarise(deps: Deps, run_id: str) -> DeactivationSummary:
     if run is None:
         raise UnknownRun("deactivation")
     return summarise_steps(run, run_steps(deps, run_id))
-
-
-# -- retry --------------------------------------------------------------------------------------
-
-_NOT_RETRYABLE = {
-    "succeeded": "has already finished",
-    "running": "is still running",
-    "pending": "is already waiting to run",
-}
-
-
-def not_retryable_text(run: RunView, label: str, zone: ZoneInfo) -> str:
-    """A Retry on a run that has not failed, answered with its state in plain words."""
-    if run.state is RunState.SUCCEEDED:
-        when = local_time(run.updated_at, zone) if run.updated_at else "earlier"
-        how = " (it found nothing to do)" if run.outcome == "refused" else ""
-        return f"This {label} has already finished, on {when}{how}: there is nothing to retry."
-    state = _NOT_RETRYABLE.get(run.state.value, "has not failed")
-    return f"This {label} {state}: there is nothing to retry."
-
-
-class RetryRun(BaseModel):
-    run_id: str
-
-
-def retry_run(cmd: RetryRun, actor: Actor, deps: Deps) -> RunView:
-    """Re-open a failed run so it resumes from the step that failed (role: the kind's)."""
-    run = load_run(deps, cmd.run_id)
-    if run is None:
-        unknown = {"problem": "no such run", "value": cmd.run_id[:64]}
-        with audited(deps, actor, "run.retry", None, details=unknown):
-            raise UnknownRun("deactivation")
-    kind = deps.actions.run(run.kind)
-    with audited(deps, actor, f"{run.kind}.retry", run.account) as trail:
-        trail.require(kind.retry_role, to=f"retry a {kind.label}")
-        trail.details.update(run_id=run.id, state=run.state.value)
-        if not run_records.reopen(deps, run, actor=actor.user_id):
-            now = load_run(deps, run.id) or run  # as it stands after the lost reopen
-            raise RunNotRetryable(not_retryable_text(now, kind.label, deps.zone))
-        trail.recorded_elsewhere()  # reopening recorded the retry's ok with the run
-    after = load_run(deps, run.id)
-    assert after is not None
-    return after

@@ -15,8 +15,9 @@ from typing import Any, Self
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app
+from bot.compose import build_services
 from bot.edge.slack_limits import ChannelPacer
-from bot.runtime.services import Services, build_services
+from bot.runtime.services import Services
 from bot.runtime.serving import BackgroundServer
 from bot.runtime.settings import Settings
 from bot.web import WebApp

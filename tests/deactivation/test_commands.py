@@ -30,19 +30,18 @@ from commands.deactivation.request import (
     PreviewDeactivation,
     QuietProgress,
     RequestDeactivation,
-    RetryRun,
     RunNotRetryable,
     execute_run,
     load_run,
     preview_deactivation,
     request_deactivation,
     resumable_runs,
-    retry_run,
     run_for_approval,
     run_steps,
 )
 from commands.deps import Deps
 from commands.errors import Conflict, Forbidden, InvalidInput, NothingToDo
+from commands.runs.retry import RetryRun, retry_run
 from devkit.sandbox import Sandbox
 from tests.deactivation.conftest import (
     ALICE,

@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 
 from audit import ActionRun, Ledger
 from bot.app import create_app
+from bot.compose import build_services
 from bot.jobs.sweeper import sweep
-from bot.runtime.services import build_services
 from bot.runtime.serving import BackgroundServer
 from bot.web import WebApp
 from commands.approvals.requests import load_approval

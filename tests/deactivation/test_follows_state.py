@@ -9,7 +9,8 @@ from typing import Any
 
 from audit.models import RunState
 from bot.jobs.sweeper import sweep
-from commands.deactivation.request import RetryRun, retry_run, run_for_approval
+from commands.deactivation.request import run_for_approval
+from commands.runs.retry import RetryRun, retry_run
 from tests.deactivation.conftest import BOB as BOB_ACTOR
 from tests.deactivation.conftest import actions
 from tests.deactivation.test_e2e import (

@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlmodel import col
 
 from audit import AuditEvent, JobRun, Ledger, latest
+from bot.compose import build_services
 from bot.edge.blocks import MAX_MESSAGE_BLOCKS
-from bot.runtime.services import Services, build_services
+from bot.runtime.services import Services
 from commands.actor import Actor, Role
 from commands.catalogue import action_kinds
 from commands.deps import Deps, Policy

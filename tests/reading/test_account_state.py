@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit.runs import claim, create_run, fail_run
-from bot.deactivation.views import RETRY
+from bot.runs.retry import RETRY
 from commands.reading.account_state import candidate_since
 from commands.suspension.models import OverdueInvoice
 from tests.deactivation.test_e2e import ask

@@ -230,8 +230,8 @@ def sweep_later(seconds: float) -> None:
     from dataclasses import replace
     from datetime import UTC, datetime, timedelta
 
+    from bot.compose import build_services
     from bot.jobs.sweeper import sweep
-    from bot.runtime.services import build_services
     from bot.runtime.settings import load_settings
 
     services = build_services(load_settings(), migrate=False)
@@ -256,7 +256,7 @@ def digest_days(first: str, days: int) -> None:
     from datetime import date, timedelta
 
     from bot.clock import clock_owner, run_digest
-    from bot.runtime.services import build_services
+    from bot.compose import build_services
     from bot.runtime.settings import load_settings
 
     services = build_services(load_settings(), migrate=False)

@@ -23,7 +23,8 @@ from audit import ActionRun, ApprovalRequest
 from audit.models import RunState
 from bot.approvals import views as approval_views
 from bot.approvals.requests import render_request
-from bot.runtime.services import Services, build_services
+from bot.compose import build_services
+from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from commands.approvals.requests import load_approval
 from commands.runs.records import load_run, run_for_approval

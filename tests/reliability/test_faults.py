@@ -20,6 +20,7 @@ from sqlalchemy import select
 from audit import ActionRun, ApprovalRequest, AuditEvent, Ledger
 from bot.approvals import views as approval_views
 from bot.deactivation import views as deactivation_views
+from bot.runs.retry import RETRY
 from bot.suspension import views as suspension_views
 from devkit.sandbox import Sandbox
 from devkit.slack import UnknownTarget
@@ -183,7 +184,7 @@ def run_the_day(day: Day) -> None:
             "deactivation run 1010",
             "deactivate.done",
             "1010",
-            lambda: _click(bot, BOB, deactivation_views.RETRY, posted),
+            lambda: _click(bot, BOB, RETRY, posted),
         )
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from audit import AuditEvent, Ledger
 from bot.app import create_app
-from bot.runtime.services import build_services
+from bot.compose import build_services
 from bot.runtime.serving import BackgroundServer
 from bot.web import WebApp
 from devkit.sandbox import Sandbox, SandboxTokens, demo_world

@@ -15,11 +15,11 @@ from audit import Ledger
 from commands.approvals.decisions import decide_approval
 from commands.approvals.model import DecideApproval
 from commands.approvals.requests import load_approval
-from commands.deactivation.request import RetryRun, retry_run
 from commands.deps import Deps, Policy
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
 from commands.runs.engine import execute
 from commands.runs.records import ActionFailed, load_run
+from commands.runs.retry import RetryRun, retry_run
 from commands.suspension.approval import suspend_approved
 from commands.suspension.confirmation import (
     CONFIRM_TTL,

@@ -1,5 +1,5 @@
-"""What every account-change modal shares: the modal shell (its ``private_metadata`` is a
-``bot.edge.codecs.ModalContext``), the loading and notice modals, its inputs and buttons.
+"""What every account-change modal shares: the modal shell (``bot.edge.modals``; its
+``private_metadata`` is a ``bot.edge.codecs.ModalContext``), its inputs and buttons.
 
 The change modals themselves live with their feature (``edit``, ``invoice_email``, ``pbx``,
 ``emergency``). Every outside string goes through ``esc()`` in mrkdwn (plain-text fields —
@@ -8,8 +8,6 @@ titles, labels, initial values — are never parsed).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
@@ -17,45 +15,13 @@ from slack_sdk.models.blocks import (
     PlainTextInputElement,
     PlainTextObject,
 )
-from slack_sdk.models.views import View
 
-from bot.edge.blocks import MAX_VIEW_BLOCKS, esc, section
-from bot.edge.codecs import ModalContext
+from bot.edge.blocks import esc, section
+from bot.edge.modals import modal as modal  # the shell, re-exported for the change modals
 
 # Input block ids are the command's field names, so an ``InvalidInput(field)`` lands on its field.
 INPUT_ACTION = "value"
 SECTION_CHARS = 2900
-
-
-def modal(
-    title: str,
-    blocks: Sequence[Block],
-    *,
-    callback_id: str | None = None,
-    submit: str | None = None,
-    meta: ModalContext | None = None,
-) -> View:
-    if len(blocks) > MAX_VIEW_BLOCKS:
-        raise ValueError(f"{len(blocks)} blocks; a modal may have {MAX_VIEW_BLOCKS}")
-    return View(
-        type="modal",
-        title=PlainTextObject(text=title[:24]),
-        close=PlainTextObject(text="Cancel" if submit else "Close"),
-        submit=PlainTextObject(text=submit) if submit else None,
-        callback_id=callback_id,
-        private_metadata=meta.encode() if meta else None,
-        blocks=list(blocks),
-    )
-
-
-def loading_modal(title: str) -> View:
-    """Opened at once with the trigger id; replaced when the backends have answered."""
-    return modal(title, [section(":hourglass_flowing_sand: Loading…")])
-
-
-def notice_modal(title: str, text: str) -> View:
-    """A modal that only says something (a refusal, a failure) and can be closed."""
-    return modal(title, [section(text)])
 
 
 def text_input(

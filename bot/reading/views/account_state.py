@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
+from slack_sdk.models.blocks import ActionsBlock, Block
 
-from bot.deactivation.views import RETRY
 from bot.edge.blocks import context, esc, local_time, money, plural, section, who
 from bot.reading.views.common import Audience
+from bot.runs.retry import retry_button
 from commands.reading import AccountOverview
 from commands.reading.account_state import AccountState, PendingRequest, UnfinishedRun
 
@@ -31,7 +31,7 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
         for run in state.runs:
             blocks.append(section(run_line(run, audience.zone)))
             if run.retry_role is not None and audience.holds(run.retry_role):
-                retry = ButtonElement(text="Retry", action_id=RETRY, value=run.id, style="primary")
+                retry = retry_button(run.id, style="primary")
                 blocks.append(ActionsBlock(block_id="account.run_failed", elements=[retry]))
         if state.snooze is not None:
             s = state.snooze

@@ -1,0 +1,28 @@
+"""Every feature's Slack face, listed once: how each kind of approval request looks, how each
+kind of run is told, and the words for the refusals a feature defines. The composition root
+(``bot.compose``) reads these; with the listener tables (``bot.listeners``) and the clock's jobs
+(``bot.jobs.catalogue``) it is the only place in ``bot/`` that names the features."""
+
+from __future__ import annotations
+
+from bot.approvals.requests import RequestLooks
+from bot.deactivation import faces as deactivation
+from bot.edge.boundary import render_error
+from bot.runs.faces import RunFaces
+from bot.suspension import errors as suspension_errors
+from bot.suspension import faces as suspension
+from bot.suspension.override import faces as override
+
+
+def request_looks() -> RequestLooks:
+    return RequestLooks.of([deactivation.LOOK, suspension.LOOK, override.LOOK])
+
+
+def run_faces() -> RunFaces:
+    return RunFaces.of([deactivation.FACE, *suspension.FACES, override.FACE])
+
+
+def register_error_words() -> None:
+    """Teach the error boundary each feature's own refusals (idempotent)."""
+    for words in suspension_errors.WORDS:
+        render_error.register(words)
