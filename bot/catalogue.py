@@ -1,7 +1,8 @@
 """Every feature's Slack face, listed once: how each kind of approval request looks, how each
 kind of run is told, and the words for the refusals a feature defines. The composition root
-(``bot.compose``) reads these; with the listener tables (``bot.listeners``) and the clock's jobs
-(``bot.jobs.catalogue``) it is the only place in ``bot/`` that names the features."""
+(``bot.compose``) reads these. Only the catalogues — this one, the listener tables
+(``bot.listeners``), the clock's jobs (``bot.jobs.catalogue``) — and the composition root name
+the features in ``bot/``."""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -24,9 +25,11 @@ from audit.models import AuditEvent
 from bot.digest.views import open_rows, settled_rows, stale_row_text
 from bot.edge.payloads import BlockAction
 from bot.edge.slack_limits import SlackClient
+from bot.edge.turns import VerbCall
 from bot.runtime.workers import WorkPool
 from commands.deps import Deps
 from commands.digest.rows import ROW_ACTIONS, PostedDigest, acted_on, posted_digest
+from commands.suspension.models import ORIGIN as DIGEST_ORIGIN
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +105,18 @@ def stale_row(deps: Deps, zone: ZoneInfo, account: str, clicked: BlockAction) ->
     since = shown_at(clicked)
     action = acted_on(deps, account, since) if since is not None else None
     return stale_row_text(account, action, zone) if action is not None else None
+
+
+def unless_stale(handler: Callable[[VerbCall], None]) -> Callable[[VerbCall], None]:
+    """``handler``, except that a digest row's button someone acted on since the row was shown
+    says so (who, when) instead of asking again."""
+
+    def answer(call: VerbCall) -> None:
+        if call.button is not None and call.origin and DIGEST_ORIGIN.match(call.origin):
+            stale = stale_row(call.deps, call.deps.zone, call.account, call.button)
+            if stale is not None:
+                call.tell(stale)
+                return
+        handler(call)
+
+    return answer

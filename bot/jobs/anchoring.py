@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from audit import Anchor, claim_period, current_anchor, finish_period, parse_anchors
 from bot.edge.blocks import message
+from bot.jobs.schedule import CLOCK_ACTOR, Job
 from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands.trail import record
 
 log = logging.getLogger(__name__)
 
 ANCHOR_JOB = "audit-anchor"
-ANCHOR_ACTOR = "jethub-clock"
+ANCHOR_ACTOR = CLOCK_ACTOR
 _HISTORY_PAGE = 200
 
 
@@ -94,3 +98,28 @@ def anchors_from_slack(client: WebClient, channel: str) -> list[Anchor]:
         if not page.get("has_more") or not cursor:
             break
     return parse_anchors(texts)
+
+
+TRY_EVERY = timedelta(minutes=10)
+
+
+def _every_ten_minutes(settings: Settings) -> IntervalTrigger:
+    return IntervalTrigger(seconds=int(TRY_EVERY.total_seconds()), timezone=settings.zone)
+
+
+def _no_channel(settings: Settings) -> str | None:
+    if settings.jethub_audit_channel:
+        return None
+    return "JETHUB_AUDIT_CHANNEL is not set; the audit log's head is not anchored"
+
+
+# Once a UTC day (the job_run claim decides which clock), soon after midnight or start.
+JOB = Job(
+    id="audit-anchor",
+    name="post the audit log's head to JETHUB_AUDIT_CHANNEL, once a day",
+    run=run_daily_anchor,
+    trigger=_every_ten_minutes,
+    failed="posting the audit anchor failed; the next day's anchor covers it",
+    unless=_no_channel,
+    at_start=True,
+)

@@ -16,12 +16,15 @@ import os
 import secrets
 from datetime import timedelta
 
+from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from audit import prune
 from bot.approvals.requests import expire_and_announce, remind_approvers
+from bot.jobs.schedule import Job
 from bot.runs.runner import work_run
 from bot.runtime.services import Services
+from bot.runtime.settings import Settings
 from commands.runs.records import resumable_runs
 
 log = logging.getLogger(__name__)
@@ -60,3 +63,20 @@ def sweep(services: Services, client: WebClient, *, owner: str | None = None) ->
             log.info("forgot %d old Slack delivery id(s)", forgotten)
     except Exception:
         log.exception("sweeper: pruning old delivery ids failed")
+
+
+SWEEP_EVERY = timedelta(seconds=30)
+
+
+def _every_thirty_seconds(settings: Settings) -> IntervalTrigger:
+    return IntervalTrigger(seconds=int(SWEEP_EVERY.total_seconds()), timezone=settings.zone)
+
+
+JOB = Job(
+    id="sweeper",
+    name="expire approvals, remind approvers, resume runs, forget old delivery ids",
+    run=sweep,
+    trigger=_every_thirty_seconds,
+    failed="the sweeper failed",
+    at_start=True,
+)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bot.changes import verbs as changes
 from bot.deactivation import verbs as deactivation
 from bot.digest import verbs as digest
+from bot.digest.rows import unless_stale
 from bot.edge.turns import VerbCall
 from bot.reading import verbs as reading
 from bot.suspension import verbs as suspension
@@ -20,6 +21,7 @@ HANDLERS: dict[str, VerbHandler] = {
     **changes.VERBS,
     **deactivation.VERBS,
     **suspension.VERBS,
+    "suspend": unless_stale(suspension.suspend),  # a digest row's Suspend may be stale
     **override.VERBS,
     **digest.VERBS,
 }

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.changes.views.emergency import emergency_action_buttons
-from bot.changes.views.pbx import pbx_action_buttons
+from bot.changes import emergency_action_buttons, pbx_action_buttons
 from bot.reading.views.account import account_message
 from bot.reading.views.common import Audience, LinksOut
 from bot.reading.views.details import billing_message, emergency_message, pbx_message

@@ -1,24 +1,17 @@
 """``/jethub suspend`` and ``/jethub unsuspend`` (also run by the account view's, a result's and
-the overdue digest's buttons): the confirmation, shown to the asker only. Its Confirm and
-Cancel are ``bot.suspension.actions``."""
+the overdue digest's buttons — a stale row's is answered by the digest first, see
+``bot.listeners.verbs``): the confirmation, shown to the asker only. Its Confirm and Cancel are
+``bot.suspension.actions``."""
 
 from __future__ import annotations
 
-from bot.digest.rows import stale_row
 from bot.edge.turns import VerbCall
 from bot.suspension.views import confirmation_message
-from commands.suspension.models import ORIGIN as DIGEST_ORIGIN
 from commands.suspension.models import PrepareSuspension, PrepareUnsuspension
 from commands.suspension.suspend import prepare_suspension, prepare_unsuspension
 
 
 def suspend(call: VerbCall) -> None:
-    """A digest row someone acted on since it was shown says so instead of asking again."""
-    if call.button is not None and call.origin and DIGEST_ORIGIN.match(call.origin):
-        stale = stale_row(call.deps, call.deps.zone, call.account, call.button)
-        if stale is not None:
-            call.tell(stale)
-            return
     order = PrepareSuspension(account=call.account, reason=call.rest, origin=call.origin)
     confirmation = prepare_suspension(order, call.actor, call.deps)
     call.say(confirmation_message(confirmation, zone=call.deps.zone))

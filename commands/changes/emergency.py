@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from commands.deps import Deps
     from commands.runs.kinds import RunView
     from integrations.platform import Account, EmergencyRecord
-    from integrations.zuora import ZuoraContact
 
 # The runs' kinds (their steps are at the end of the module).
 KIND = "emergency.save"
@@ -155,19 +154,6 @@ def sold_to_fields(address: ServiceAddress) -> ContactUpdate:
         zip_code=a.postcode,
         country="Australia",
     )
-
-
-def same_as_sold_to(record: ServiceAddress, contact: ZuoraContact) -> bool:
-    """Whether the platform's emergency address is what Zuora's Sold To contact reads as."""
-    parsed = parse_sold_to(
-        address1=contact.address1,
-        address2=contact.address2,
-        city=contact.city,
-        state=contact.state,
-        zip_code=contact.zip_code,
-        country=contact.country,
-    )
-    return parsed.address == record
 
 
 def address_from_form(values: Mapping[str, str | None]) -> ServiceAddress:

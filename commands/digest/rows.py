@@ -13,8 +13,7 @@ from typing import Literal
 
 from audit.events import newest
 from commands.deps import Deps
-from commands.suspension.models import SUSPEND
-from commands.suspension.override import OVERRIDE
+from commands.suspension.models import OVERRIDE, SUSPEND
 
 SNOOZE = "snooze"
 DIGEST_POST = "digest.post"

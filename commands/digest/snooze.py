@@ -11,12 +11,11 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlmodel import Session
 
-from audit import Snooze
 from audit import snooze as hold
 from commands.accounts import live_account
 from commands.actor import Actor, Role
+from commands.digest.models import SnoozeInfo, active
 from commands.errors import InvalidInput
 from commands.reasons import few_words
 from commands.trail import audited, authorize
@@ -58,18 +57,6 @@ class SnoozeAccount(BaseModel):
             "reads it in the digest.",
             max_length=MAX_REASON,
         )
-
-
-class SnoozeInfo(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    until: date
-    by: str
-    reason: str
-
-    @classmethod
-    def of(cls, row: Snooze) -> SnoozeInfo:
-        return cls(until=row.until, by=row.by, reason=row.reason)
 
 
 class SnoozeForm(BaseModel):
@@ -179,9 +166,3 @@ def snooze_account(cmd: SnoozeAccount, actor: Actor, deps: Deps) -> Snoozed:
         by=actor.user_id,
         before=before,
     )
-
-
-def active(session: Session, account: str, today: date) -> SnoozeInfo | None:
-    """The account's snooze in force on ``today``, if any."""
-    row = session.get(Snooze, account, populate_existing=True)
-    return SnoozeInfo.of(row) if row is not None and row.until >= today else None

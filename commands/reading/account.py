@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict
 
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
-from commands.changes.emergency import same_as_sold_to
 from commands.fanout import fetch_together
 from commands.reading._models import ReadOrder, ReadResult
 from commands.reading.account_state import AccountState, account_state
 from commands.trail import authorize
 from integrations.errors import NotFound
+from integrations.ipnd import same_as_sold_to
 from integrations.platform import Account, ChildAccount, Collection, EmergencyRecord
 from integrations.zuora import Invoice, ZuoraAccount
 

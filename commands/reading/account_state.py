@@ -17,7 +17,7 @@ from audit.approvals import pending
 from audit.models import ActionRun, ActionStep, RunState, StepState
 from commands.actor import Role
 from commands.deps import threshold_days
-from commands.digest.snooze import SnoozeInfo, active
+from commands.digest.models import SnoozeInfo, active
 from commands.suspension.models import OverdueInvoice, open_invoices
 
 if TYPE_CHECKING:

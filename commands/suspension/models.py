@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 SUSPEND: Literal["suspend"] = "suspend"
 UNSUSPEND: Literal["unsuspend"] = "unsuspend"
+OVERRIDE = "suspend.override"  # the audit action: never mistaken for an ordinary suspension
+OVERRIDE_KIND = "suspension_override"  # its approval
 Action = Literal["suspend", "unsuspend"]
 MAX_REASON = 500  # the platform's limit for a suspension reason
 

@@ -36,6 +36,8 @@ from commands.suspension.models import (
     OverdueInvoice,
     SuspensionState,
 )
+from commands.suspension.models import OVERRIDE as OVERRIDE
+from commands.suspension.models import OVERRIDE_KIND as OVERRIDE_KIND
 from commands.suspension.run import open_invoices_of, overdue_for
 from commands.trail import Trail, audited, authorize
 from integrations.errors import IntegrationError
@@ -44,9 +46,6 @@ if TYPE_CHECKING:
     from audit.models import ApprovalRequest
     from commands.deps import Deps
     from integrations.platform import Account
-
-OVERRIDE = "suspend.override"  # the audit action: never mistaken for an ordinary suspension
-OVERRIDE_KIND = "suspension_override"
 
 
 class SuspendOverride(BaseModel):

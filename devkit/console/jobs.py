@@ -6,7 +6,8 @@ due; the ledger still lets it be posted once a day, exactly as for the real cloc
 
 from __future__ import annotations
 
-from bot.clock import clock_owner, run_digest
+from bot.clock import clock_owner
+from bot.digest.job import run_digest
 from bot.jobs.sweeper import sweep
 from bot.runtime.services import Services
 

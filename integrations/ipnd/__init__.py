@@ -25,7 +25,7 @@ from integrations.ipnd._normalise import (
     normalise_street_type,
     normalise_unit_type,
 )
-from integrations.ipnd._parse import parse_sold_to
+from integrations.ipnd._parse import parse_sold_to, same_as_sold_to
 from integrations.ipnd._postcodes import (
     BORDER_POSTCODES,
     PO_BOX_POSTCODE_RANGES,
@@ -78,6 +78,7 @@ __all__ = [
     "normalise_unit_type",
     "parse_sold_to",
     "po_box_postcode_state",
+    "same_as_sold_to",
     "street_postcode_states",
     "validate",
 ]

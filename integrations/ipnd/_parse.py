@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from integrations.ipnd._models import (
     AddressField,
@@ -44,6 +45,9 @@ from integrations.ipnd._normalise import (
 from integrations.ipnd._postcodes import street_postcode_states
 from integrations.ipnd._tables import BUILDING_TYPES
 from integrations.ipnd._validate import validate
+
+if TYPE_CHECKING:
+    from integrations.zuora import ZuoraContact
 
 _AUSTRALIA = frozenset({"AUSTRALIA", "AU", "AUS", "COMMONWEALTH OF AUSTRALIA"})
 
@@ -429,3 +433,16 @@ def _fill_state_from_postcode(draft: _Draft) -> None:
             "state",
             f"State was empty — taken as {state} from postcode {draft.fields['postcode']}",
         )
+
+
+def same_as_sold_to(record: ServiceAddress, contact: ZuoraContact) -> bool:
+    """Whether the platform's emergency address is what Zuora's Sold To contact reads as."""
+    parsed = parse_sold_to(
+        address1=contact.address1,
+        address2=contact.address2,
+        city=contact.city,
+        state=contact.state,
+        zip_code=contact.zip_code,
+        country=contact.country,
+    )
+    return parsed.address == record

@@ -455,9 +455,9 @@ def test_refresh_auth_fixes_each_rule_then_has_nothing_to_do(deps: Deps, sandbox
 
 @pytest.mark.parametrize("account", [str(n) for n in range(1001, 1013) if n != 1008])
 def test_an_address_written_to_the_sold_to_reads_back_as_the_same_ipnd_fields(account):
-    from commands.changes.emergency import same_as_sold_to, sold_to_fields
+    from commands.changes.emergency import sold_to_fields
     from devkit.sandbox import demo_world
-    from integrations.ipnd import ServiceAddress, parse_sold_to
+    from integrations.ipnd import ServiceAddress, parse_sold_to, same_as_sold_to
 
     record = demo_world().platform.estate(account).emergency
     assert record is not None

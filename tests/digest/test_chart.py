@@ -12,8 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from bot.clock import run_digest
 from bot.digest.chart import chart_alt_text
+from bot.digest.job import run_digest
 from commands.digest.overdue import DigestRow, aging_buckets
 from tests.digest.conftest import ClockWorld, all_events
 from tests.digest.test_clock import local

@@ -16,14 +16,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from freezegun import freeze_time
 
 from audit import claim_period, finish_period
-from bot.clock import (
-    DIGEST_JOB,
-    digest_trigger,
-    make_clock,
-    run_clock,
-    run_digest,
-    schedule,
-)
+from bot.clock import make_clock, run_clock, schedule
+from bot.digest.job import DIGEST_JOB, digest_trigger, run_digest
 from bot.edge.slack_limits import ChannelPacer
 from bot.runtime.services import Services
 from tests.digest.conftest import (

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from audit import Ledger
-from bot.clock import post_digest
+from bot.digest.job import post_digest
 from bot.digest.views import ROWS_PER_PAGE, digest_post
 from bot.edge.slack_limits import ChannelPacer, SlackClient
 from commands.deps import Deps

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.clock import run_digest
 from bot.digest import views
+from bot.digest.job import run_digest
 from bot.suspension import views as suspension
 from tests.digest.conftest import all_events, check_message, check_view, job_runs
 from tests.fixtures.bot import (

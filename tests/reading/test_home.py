@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from audit.runs import claim, create_run, fail_run, fail_step, start_step
-from bot.clock import run_digest
+from bot.digest.job import run_digest
 from tests.deactivation.test_e2e import ask
 from tests.fixtures.bot import ALICE, BOB, VERA, BotHarness
 from tests.reading.conftest import assert_no_mentions

@@ -255,8 +255,9 @@ def digest_days(first: str, days: int) -> None:
     from dataclasses import replace
     from datetime import date, timedelta
 
-    from bot.clock import clock_owner, run_digest
+    from bot.clock import clock_owner
     from bot.compose import build_services
+    from bot.digest.job import run_digest
     from bot.runtime.settings import load_settings
 
     services = build_services(load_settings(), migrate=False)

@@ -2,7 +2,7 @@
 processes restarted every few days and two of them racing each day: thirty digests, one a day.
 
 Time control: a subprocess cannot be frozen from here, so each simulated clock process runs the
-clock's own digest job (``bot.clock.run_digest``, the function the cron and catch-up triggers
+clock's own digest job (``bot.digest.job.run_digest``, the function the cron and catch-up triggers
 call) with its ``now`` set to a moment after that day's digest time. The two real ``jethub
 clock`` processes run beside them on the real clock, so today's real digest is theirs.
 """

@@ -1,0 +1,1 @@
+"""The read views: one module per page, ``common`` for what they share."""

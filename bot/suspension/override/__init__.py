@@ -1,0 +1,1 @@
+"""The suspension override in Slack: ``/jethub override``, its confirmation, and its face."""

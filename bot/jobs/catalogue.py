@@ -1,0 +1,11 @@
+"""Every scheduled job, listed once; each is declared by the module that owns it."""
+
+from __future__ import annotations
+
+from bot.digest import job as digest
+from bot.jobs import anchoring, sweeper
+from bot.jobs.schedule import Job
+
+
+def scheduled_jobs() -> list[Job]:
+    return [*digest.JOBS, anchoring.JOB, sweeper.JOB]
