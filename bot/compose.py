@@ -5,6 +5,7 @@ uses them; nothing else wires, and nothing here starts a fake (``bot.cli`` hands
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from audit import Ledger, make_engine
@@ -50,12 +51,14 @@ def build_services(
     settings: Settings,
     *,
     sandbox: BackendServer | None = None,
+    start_sandbox: Callable[[], BackendServer] | None = None,
     migrate: bool = True,
     workers: int = 16,
     pacer: ChannelPacer | None = None,
 ) -> Services:
     """Build ledger, backend clients and Slack client. Unset backend URLs use ``sandbox``, a
-    backend server handed in (and stopped with the services)."""
+    backend server handed in — or started by ``start_sandbox`` once the ledger is up — and
+    stopped with the services."""
     register_error_words()
     # The ledger first: a database that is down stops start-up before anything else runs.
     key = audit_key(settings)
@@ -71,6 +74,8 @@ def build_services(
             raise
     ledger.observers.append(count_action)
 
+    if settings.uses_sandbox and sandbox is None and start_sandbox is not None:
+        sandbox = start_sandbox()
     if settings.uses_sandbox and sandbox is None:
         ledger.dispose()
         raise SettingsError(

@@ -35,6 +35,11 @@ class CommandError(Exception):
         return {}
 
 
+class RecordedByRun(CommandError):
+    """What a run's outcome became (in progress, failed at a step): the run recorded it in its
+    own step and end events, so the trail around the command records nothing more."""
+
+
 class Forbidden(CommandError):
     def __init__(self, *, role: Role, action: str, contact: str | None = None) -> None:
         self.role = role

@@ -62,6 +62,7 @@ from commands.errors import (
     Forbidden,
     NothingToDo,
     PartialFailure,
+    RecordedByRun,
 )
 from integrations.errors import IntegrationError
 
@@ -236,7 +237,4 @@ def authorize(
 
 def _by_the_engine(error: CommandError) -> bool:
     """Is ``error`` what a run's outcome became? Its run recorded it (step and end events)."""
-    from commands.runs.kinds import InProgress  # the engine's modules import this one
-    from commands.runs.records import ActionFailed
-
-    return isinstance(error, ActionFailed | InProgress)
+    return isinstance(error, RecordedByRun)

@@ -28,7 +28,9 @@ def print_digest(settings: Settings, *, out: TextIO | None = None) -> int:
     from integrations.errors import IntegrationError
 
     out = out or sys.stdout
-    services = build_services(settings, migrate=False, workers=1, sandbox=builtin_sandbox(settings))
+    services = build_services(
+        settings, migrate=False, workers=1, start_sandbox=lambda: builtin_sandbox(settings)
+    )
     try:
         digest = build_digest(services.deps, services.deps.today())
     except IntegrationError as exc:

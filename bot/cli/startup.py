@@ -44,11 +44,9 @@ def unreachable(settings: Settings, exc: BaseException) -> StartupError:
     return StartupError(f"cannot reach the ledger at {ledger_url(settings)} ({first})")
 
 
-def builtin_sandbox(settings: Settings) -> BackendServer | None:
-    """The built-in sandbox, started for the backends whose URL is unset (none when all are set).
-    The fakes are the command line's to start; the product is handed them."""
-    if not settings.uses_sandbox:
-        return None
+def builtin_sandbox(settings: Settings) -> BackendServer:
+    """The built-in sandbox, started for the backends whose URL is unset. The fakes are the
+    command line's to start; the product is handed them (``start_sandbox``)."""
     from devkit.sandbox import Sandbox, demo_world
 
     sandbox = Sandbox(world=demo_world(clock=settings.clock)).start(host="127.0.0.1", port=0)
@@ -64,8 +62,7 @@ def build_services(settings: Settings, **kwargs: Any) -> Services:
     from audit import WrongAuditKey
     from bot import compose
 
-    if "sandbox" not in kwargs:
-        kwargs["sandbox"] = builtin_sandbox(settings)
+    kwargs.setdefault("start_sandbox", lambda: builtin_sandbox(settings))
     try:
         return compose.build_services(settings, **kwargs)
     except SQLAlchemyError as exc:

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from audit.models import ActionRun, ActionStep, RunBase, RunState, StepBase
 from commands.actor import Role
-from commands.errors import CommandError
+from commands.errors import CommandError, RecordedByRun
 from commands.trail import Outcome
 from integrations.errors import IntegrationError
 
@@ -49,7 +49,7 @@ class StepFailed(Exception):
         self.error = error
 
 
-class InProgress(CommandError):
+class InProgress(RecordedByRun):
     """The action is recorded and will finish without anyone's help."""
 
 

@@ -15,7 +15,7 @@ from audit import locks as ledger_locks
 from audit import runs as ledger_runs
 from audit.errors import InvalidTransition
 from audit.models import RunState, StepState
-from commands.errors import CommandError
+from commands.errors import CommandError, RecordedByRun
 from commands.runs.kinds import (
     InProgress,
     LedgerUnavailable,
@@ -205,7 +205,7 @@ def reopen(deps: Deps, run: RunView, *, actor: str) -> bool:
         return write(session)
 
 
-class ActionFailed(CommandError):
+class ActionFailed(RecordedByRun):
     """A run failed at a named step; ``run_id`` is what a Retry button carries."""
 
     def __init__(
