@@ -65,9 +65,13 @@ class Sandbox:
         with self.world.lock:
             self.world.zuora.expire_tokens()
 
+    def _serve(self, environ: dict[str, Any], start_response: Any) -> Any:
+        # Looked up per request, so that a test may wrap ``app`` while it is served.
+        return self.app(environ, start_response)
+
     def _bind(self, host: str, port: int) -> Any:
         return create_server(
-            self.app,
+            self._serve,
             host=host,
             port=port,
             threads=THREADS,
