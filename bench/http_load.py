@@ -12,7 +12,7 @@ row (from ``/proc``, sending through drain) divided by the views answered, and t
 the sandbox counted per view.
 
     python -m bench.http_load [--quick] [--rate R[,R...]] [--seconds S] [--processes N[,N...]]
-        [--text "account 1001"]
+        [--text "account 1001"] [--database sqlite|postgres]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -27,7 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -180,6 +181,30 @@ def served(command: list[str], env: dict[str, str] | None = None) -> Iterator[Se
             process.wait(5)
 
 
+@contextmanager
+def private_schema() -> Iterator[str]:
+    """A ledger URL on PostgreSQL (``TEST_DATABASE_URL`` or the local ``test`` database) whose
+    search path is a new schema, dropped afterwards."""
+    from sqlalchemy import text
+
+    from audit import make_engine
+    from audit.db import normalise_url
+    from bench.ledger import DEFAULT_PG_URL
+
+    base = normalise_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL))
+    schema = f"jethub_bench_{secrets.token_hex(6)}"
+    admin = make_engine(base, connect_args={"connect_timeout": 5})
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 def jethub_env(fake: Any, sandbox_url: str, database_url: str) -> dict[str, str]:
     return {
         "SLACK_BOT_TOKEN": BOT_TOKEN,
@@ -284,7 +309,13 @@ def one_run(
     )
 
 
-def run(rates: list[float], seconds: float, processes: list[int], text: str) -> float:
+def run(
+    rates: list[float],
+    seconds: float,
+    processes: list[int],
+    text: str,
+    database: str = "sqlite",
+) -> float:
     from bench._sandbox import RemoteSandbox
     from devkit.slack import FakeSlack
 
@@ -292,19 +323,27 @@ def run(rates: list[float], seconds: float, processes: list[int], text: str) -> 
     replies = text.split()[0] != "help"  # help is answered in the ack itself
     print(
         f"HTTP under open-loop load — /jethub {text}, {seconds:g} s a row, "
-        f"rates {', '.join(f'{r:g}' for r in rates)}/s — {machine()}, "
+        f"rates {', '.join(f'{r:g}' for r in rates)}/s, {database} ledger — {machine()}, "
         f"load average {os.getloadavg()[0]:.1f} at start"
     )
     results: dict[str, list[RunResult]] = {}
     with (
+        ExitStack() as stack,
         scratch_dir() as scratch,
         FakeSlack(bot_token=BOT_TOKEN) as fake,
         RemoteSandbox("demo") as sandbox,
     ):
         fake.add_user(OPERATOR, name="alice")
         fake.add_channel(CHANNEL, "support")
-        database_url = f"sqlite:///{scratch / 'ledger.db'}"
+        postgres = database == "postgres"
+        database_url = (
+            stack.enter_context(private_schema())
+            if postgres
+            else f"sqlite:///{scratch / 'ledger.db'}"
+        )
         env = jethub_env(fake, sandbox.url, database_url)
+        if postgres:
+            env["JETHUB_AUDIT_KEY"] = "bench-audit-key-0123456789abcdef"  # required off SQLite
         jethub = [sys.executable, "-m", "bot.cli"]
         subprocess.run(
             [*jethub, "db", "upgrade"],
@@ -381,11 +420,17 @@ def main(argv: list[str] | None = None) -> None:
     args_parser.add_argument("--seconds", type=float, default=None, help="seconds per row")
     args_parser.add_argument("--processes", default="1", help="web processes, or a list: 1,2")
     args_parser.add_argument("--text", default="account 1001", help="what follows /jethub")
+    args_parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres"),
+        default="sqlite",
+        help="the ledger: a scratch SQLite file, or a private schema on PostgreSQL",
+    )
     args = args_parser.parse_args(argv)
     rates = [float(r) for r in (args.rate or ("20" if args.quick else "50")).split(",")]
     seconds = args.seconds or (3.0 if args.quick else 60.0)
     processes = [int(n) for n in args.processes.split(",")]
-    ratio = run(rates, seconds, processes, args.text)
+    ratio = run(rates, seconds, processes, args.text, args.database)
     print(
         ratio_line(
             ratio, f"jethub ack p99 / bare Bolt ack p99 at {rates[0]:g}/s, open-loop, same load"
