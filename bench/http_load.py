@@ -101,12 +101,14 @@ class Cost:
     jethub_cpu_s: float
     sandbox_cpu_s: float
     calls: dict[str, int]  # backend -> calls
+    jethub_system_s: float = 0.0  # the part of jethub_cpu_s spent in the kernel
 
     def row(self, views: int) -> str:
         n = max(views, 1)
         per_backend = ", ".join(f"{b} {c / n:.2f}" for b, c in self.calls.items() if c)
         return (
-            f"CPU per view: jethub {self.jethub_cpu_s / n * 1000:6.2f} ms  "
+            f"CPU per view: jethub {self.jethub_cpu_s / n * 1000:6.2f} ms "
+            f"(system {self.jethub_system_s / n * 1000:.2f})  "
             f"sandbox {self.sandbox_cpu_s / n * 1000:6.2f} ms  "
             f"backend calls per view {sum(self.calls.values()) / n:5.2f} ({per_backend})"
         )
@@ -118,18 +120,20 @@ class CostMeter:
     def __init__(self, server_pid: int, sandbox: Any) -> None:
         self.server_pid = server_pid
         self.sandbox = sandbox
-        self._start = (0.0, 0.0)
+        self._start = ((0.0, 0.0), 0.0)
 
     def start(self) -> None:
         self.sandbox.reset_counters()
-        self._start = (_cpu.cpu_seconds(self.server_pid), _cpu.cpu_seconds(self.sandbox.pid))
+        self._start = (_cpu.cpu_times(self.server_pid), _cpu.cpu_seconds(self.sandbox.pid))
 
     def stop(self) -> Cost:
-        jethub = _cpu.cpu_seconds(self.server_pid) - self._start[0]
-        sandbox = _cpu.cpu_seconds(self.sandbox.pid) - self._start[1]
+        user, system = _cpu.cpu_times(self.server_pid)
+        (user_0, system_0), sandbox_0 = self._start
+        sandbox = _cpu.cpu_seconds(self.sandbox.pid) - sandbox_0
         counted = self.sandbox.counters()
         calls = {backend: sum(endpoints.values()) for backend, endpoints in counted.items()}
-        return Cost(jethub, sandbox, calls)
+        jethub = user - user_0 + system - system_0
+        return Cost(jethub, sandbox, calls, jethub_system_s=system - system_0)
 
 
 def free_port() -> int:
