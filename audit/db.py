@@ -164,6 +164,7 @@ class Ledger:
         # SQLite has one writer at a time; this process's short writers queue on a mutex
         # (an instant hand-off) instead of SQLite's busy handler, which sleeps and retries.
         self._short_writes = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._read_engine: tuple[Engine, Engine] | None = None  # (engine, its read-only copy)
 
     @classmethod
     def from_url(
@@ -236,19 +237,38 @@ class Ledger:
         Writing through it is a mistake: on SQLite the lock upgrade can fail with "database is
         locked" under contention.
         """
-        options: dict[str, Any] = {_READ_ONLY: True}
-        if self.engine.dialect.name == "postgresql":
-            # One snapshot for the whole read (SQLite's read transaction already is one): verify
-            # must not see the head move past the events it has streamed.
-            options["isolation_level"] = "REPEATABLE READ"
-        bind = self.engine.execution_options(**options)
-        with Session(bind, expire_on_commit=False) as session:
+        with Session(self._reader(), expire_on_commit=False) as session:
             session.info[_READ_ONLY] = True
             session.info[_AUDIT_KEY] = self.key
             try:
                 yield session
             finally:
                 session.rollback()
+
+    @contextmanager
+    def read_connection(self) -> Iterator[Connection]:
+        """:meth:`read_session` without the ORM, for the hot reads (an account view's open
+        requests, runs and snooze as Core statements): always rolled back."""
+        with self._reader().connect() as connection:
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+
+    def _reader(self) -> Engine:
+        """The engine with the read-only options, made once (making it costs more than a read).
+        On PostgreSQL one snapshot for the whole read (SQLite's read transaction already is
+        one): verify must not see the head move past the events it has streamed."""
+        engine = self.engine
+        cached = self._read_engine
+        if cached is not None and cached[0] is engine:
+            return cached[1]
+        options: dict[str, Any] = {_READ_ONLY: True}
+        if engine.dialect.name == "postgresql":
+            options["isolation_level"] = "REPEATABLE READ"
+        reader = engine.execution_options(**options)
+        self._read_engine = (engine, reader)
+        return reader
 
     def dispose(self) -> None:
         self.engine.dispose()

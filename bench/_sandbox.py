@@ -58,6 +58,13 @@ class RemoteSandbox:
                 self._process.wait()
             self._process = None
 
+    @property
+    def pid(self) -> int:
+        """The sandbox process's id (for its CPU time)."""
+        if self._process is None:
+            raise SandboxDidNotStart("call start() first")
+        return self._process.pid
+
     def __enter__(self) -> Self:
         return self.start()
 

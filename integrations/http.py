@@ -299,23 +299,23 @@ class JsonHttp:
         headers: Mapping[str, str] | None,
     ) -> httpx.Response:
         # The one place httpx's exceptions are caught and translated.
-        where = f"{method} {httpx.URL(path).path}"
         try:
             return self._client.request(
                 method, path, params=params, json=json, data=data, headers=headers
             )
-        except httpx.TimeoutException as exc:
-            raise BackendUnavailable(self.backend, f"timed out ({where})") from exc
-        except httpx.ConnectError as exc:
-            raise BackendUnavailable(self.backend, f"could not connect ({where})") from exc
-        except httpx.TransportError as exc:
-            raise BackendUnavailable(
-                self.backend, f"connection failed: {type(exc).__name__} ({where})"
-            ) from exc
         except httpx.HTTPError as exc:
-            raise UnexpectedResponse(
-                self.backend, f"request failed: {type(exc).__name__} ({where})"
-            ) from exc
+            # The message's path is parsed only on failure (it was parsed on every call).
+            raise self._translated(exc, f"{method} {httpx.URL(path).path}") from exc
+
+    def _translated(self, exc: httpx.HTTPError, where: str) -> IntegrationError:
+        name = type(exc).__name__
+        if isinstance(exc, httpx.TimeoutException):
+            return BackendUnavailable(self.backend, f"timed out ({where})")
+        if isinstance(exc, httpx.ConnectError):
+            return BackendUnavailable(self.backend, f"could not connect ({where})")
+        if isinstance(exc, httpx.TransportError):
+            return BackendUnavailable(self.backend, f"connection failed: {name} ({where})")
+        return UnexpectedResponse(self.backend, f"request failed: {name} ({where})")
 
     def _delay(self, error: BackendUnavailable, attempt: int) -> float:
         if error.retry_after is not None:

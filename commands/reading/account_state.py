@@ -4,20 +4,29 @@ decision, actions running or stopped, and a digest snooze — from Zuora and the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.engine import Connection, Row
 from sqlmodel import Session, col
 
-from audit.approvals import pending
-from audit.models import ActionRun, ActionStep, RunState, StepState
+from audit.models import (
+    ActionRun,
+    ActionStep,
+    ApprovalRequest,
+    ApprovalState,
+    RunState,
+    Snooze,
+    StepState,
+)
+from audit.types import as_utc
 from commands.actor import Role
 from commands.deps import threshold_days
-from commands.digest.models import SnoozeInfo, active
+from commands.digest.models import SnoozeInfo
 from commands.suspension.models import OverdueInvoice, open_invoices
 
 if TYPE_CHECKING:
@@ -107,13 +116,20 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
     today = deps.today()
     overdue = overdue_invoices(invoices or (), today)
     policy = deps.policy
-    with deps.ledger.read_session() as session:
+    now = as_utc(deps.now(), "now")
+    # Three Core statements built once (below), on a plain connection: the ORM's unit of work,
+    # identity map and a statement per run's step cost more than the reads themselves.
+    with deps.ledger.read_connection() as connection:
         requests = [
-            PendingRequest.model_validate(r, from_attributes=True)
-            for r in pending(session=session, account=account, now=deps.now())
+            PendingRequest(**row._mapping)
+            for row in connection.execute(_PENDING, {"account": account, "now": now})
         ]
-        runs = [_with_retry_role(deps, run) for run in unfinished_runs(session, account=account)]
-        snooze = active(session, account, today)
+        runs = [
+            _with_retry_role(deps, run)
+            for run in _runs(connection.execute(_UNFINISHED, {"account": account}))
+        ]
+        found = connection.execute(_SNOOZE, {"account": account, "today": today}).first()
+    snooze = None if found is None else SnoozeInfo(**found._mapping)
     return AccountState(
         as_of=today,
         overdue=overdue[:MAX_INVOICES_SHOWN],
@@ -134,9 +150,75 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
 
 UNFINISHED = (RunState.PENDING, RunState.RUNNING, RunState.FAILED)
 
+_APPROVALS = ApprovalRequest.__table__.c  # type: ignore[attr-defined]
+_RUNS = ActionRun.__table__.c  # type: ignore[attr-defined]
+_STEPS = ActionStep.__table__.c  # type: ignore[attr-defined]
+_SNOOZES = Snooze.__table__.c  # type: ignore[attr-defined]
+
+# The step a run is at: the first running or failed one, by position (a correlated subquery, so
+# a run and its step come in one statement).
+_STEP_AT = (
+    select(_STEPS.name)
+    .where(
+        _STEPS.run_id == _RUNS.id,
+        _STEPS.state.in_((StepState.RUNNING.value, StepState.FAILED.value)),
+    )
+    .order_by(_STEPS.position)
+    .limit(1)
+    .scalar_subquery()
+    .label("step")
+)
+_RUN_COLUMNS = (
+    _RUNS.id,
+    _RUNS.kind,
+    _RUNS.account,
+    _RUNS.state,
+    _STEP_AT,
+    _RUNS.error,
+    _RUNS.updated_at,
+    _RUNS.approval_id,
+)
+
+# An account's requests waiting for a decision and not expired, oldest first.
+_PENDING = (
+    select(
+        _APPROVALS.id,
+        _APPROVALS.kind,
+        _APPROVALS.account,
+        _APPROVALS.requested_by,
+        _APPROVALS.created_at,
+        _APPROVALS.expires_at,
+        _APPROVALS.channel,
+        _APPROVALS.message_ts,
+    )
+    .where(
+        _APPROVALS.state == ApprovalState.PENDING.value,
+        _APPROVALS.expires_at > bindparam("now"),
+        _APPROVALS.account == bindparam("account"),
+    )
+    .order_by(_APPROVALS.created_at, _APPROVALS.id)
+)
+# An account's unfinished runs, oldest first.
+_UNFINISHED = (
+    select(*_RUN_COLUMNS)
+    .where(
+        _RUNS.state.in_([s.value for s in UNFINISHED]),
+        _RUNS.account == bindparam("account"),
+    )
+    .order_by(_RUNS.created_at)
+)
+# The account's snooze in force on ``today``.
+_SNOOZE = select(_SNOOZES.until, _SNOOZES.by, _SNOOZES.reason).where(
+    _SNOOZES.account == bindparam("account"), _SNOOZES.until >= bindparam("today")
+)
+
+
+def _runs(rows: Iterable[Row[Any]]) -> list[UnfinishedRun]:
+    return [UnfinishedRun(**row._mapping) for row in rows]
+
 
 def unfinished_runs(
-    session: Session,
+    session: Session | Connection,
     *,
     account: str | None = None,
     approvals: Select[tuple[str]] | None = None,
@@ -144,32 +226,9 @@ def unfinished_runs(
 ) -> list[UnfinishedRun]:
     """Runs in ``states`` (not finished, by default), oldest first; of one account, or of the
     approval requests ``approvals`` selects."""
-    statement = select(ActionRun).where(col(ActionRun.state).in_([s.value for s in states]))
+    statement = select(*_RUN_COLUMNS).where(_RUNS.state.in_([s.value for s in states]))
     if account is not None:
-        statement = statement.where(col(ActionRun.account) == account)
+        statement = statement.where(_RUNS.account == account)
     if approvals is not None:
         statement = statement.where(col(ActionRun.approval_id).in_(approvals))
-    runs = session.scalars(statement.order_by(col(ActionRun.created_at))).all()
-    found: list[UnfinishedRun] = []
-    for run in runs:
-        step = session.scalars(
-            select(ActionStep)
-            .where(
-                col(ActionStep.run_id) == run.id,
-                col(ActionStep.state).in_((StepState.RUNNING.value, StepState.FAILED.value)),
-            )
-            .order_by(col(ActionStep.position))
-        ).first()
-        found.append(
-            UnfinishedRun(
-                id=run.id,
-                kind=run.kind,
-                account=run.account,
-                state=run.state,
-                step=step.name if step is not None else None,
-                error=run.error,
-                updated_at=run.updated_at,
-                approval_id=run.approval_id,
-            )
-        )
-    return found
+    return _runs(session.execute(statement.order_by(_RUNS.created_at)))
