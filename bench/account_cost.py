@@ -202,7 +202,7 @@ def bench_services(database_url: str | None = None, **extra: Any) -> Iterator[tu
     """``(services, sandbox)``: the bot's services against the demo sandbox in its own process,
     a FakeSlack and a ledger (a scratch SQLite file unless ``database_url``), migrated."""
     from bench._sandbox import RemoteSandbox
-    from bot.runtime.services import build_services
+    from bot.compose import build_services
     from devkit.slack import FakeSlack
 
     quiet_logs()
