@@ -374,6 +374,9 @@ def test_zuora_unreachable_still_shows_the_account(bot):
     text = block_text(latest(bot, VERA))
     assert "Bean Republic Coffee Co" in text
     assert "Zuora could not be read" in text
+    # The overdue invoices are unknown, never "none" (issue 29).
+    assert "every posted invoice is paid" not in text
+    assert "Unknown: Zuora's invoices could not be read" in text
 
 
 def test_refresh_with_zuora_unreachable_says_so_and_changes_nothing(bot):
