@@ -32,6 +32,19 @@ class NotValidAnyMore(CommandError):
         super().__init__("That button is not valid any more.")
 
 
+LEDGER_SEQ_MAX = 2**63 - 1  # the audit sequence is a bigint
+
+
+def sequence_cursor(cursor: str) -> int | None:
+    """A pager's or Share button's position in the audit log: none when empty, else ASCII
+    digits within the ledger's bigint — anything else was not made by the bot."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > LEDGER_SEQ_MAX:
+        raise NotValidAnyMore()
+    return int(cursor)
+
+
 class PipeValue(BaseModel):
     """A value made of a few short fields, joined by ``|`` (the last field takes the rest)."""
 
