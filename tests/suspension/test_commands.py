@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from audit import Ledger
 from commands.approvals.decisions import decide_approval
-from commands.approvals.model import DecideApproval
+from commands.approvals.model import ActionInProgress, DecideApproval
 from commands.approvals.requests import load_approval
 from commands.deps import Deps, Policy
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
@@ -349,3 +349,21 @@ def test_confirm_window(deps: Deps) -> None:
     shown = prepare(deps)
     early = deps.with_now(lambda: shown.expires_at - timedelta(seconds=1))
     assert isinstance(confirm(ConfirmAction(confirmation_id=shown.id), ALICE, early), Suspended)
+
+
+def test_after_a_crash_past_an_approval_asking_again_says_it_is_being_carried_out(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    """The approval committed and its run was created, but the worker died before working it
+    (issue 29): ``/jethub suspend`` says an approved suspension is under way, not "Suspend?"."""
+    strict = dataclasses.replace(deps, policy=Policy(suspend_requires_approval=True))
+    shown = prepare(strict)
+    result = confirm(ConfirmAction(confirmation_id=shown.id), ALICE, strict)
+    assert isinstance(result, SentForApproval)
+    decide_approval(DecideApproval(request_id=result.request.id, decision="approve"), BOB, strict)
+    # (no run is worked: the process died here)
+    with pytest.raises(ActionInProgress) as refused:
+        prepare(strict)
+    assert f"approved by <@{BOB.user_id}> and being carried out" in str(refused.value)
+    assert suspension_of(sandbox, OVERDUE) is None
+    assert trail(strict.ledger, OVERDUE)[-1] == (ALICE.user_id, "suspend", "refused")
