@@ -98,6 +98,7 @@ def build_services(
             client_id=settings.zuora_client_id or SANDBOX_CREDENTIAL,
             client_secret=_secret(settings.zuora_client_secret),
             on_attempt=record_attempt,
+            on_secret=lambda token: PROCESS.rotate("zuora access token", token),
         ),
         platform=PlatformClient(
             base_url=settings.jethub_api_url or sandbox_url,

@@ -1,16 +1,75 @@
-"""Socket Mode: the same Bolt app, fed over Slack's websocket instead of HTTP (no public URL)."""
+"""Socket Mode: the same Bolt app, fed over Slack's websocket instead of HTTP (no public URL).
+
+Every envelope is acknowledged — Slack redelivers one that is not — and passes the same shape
+gate as an HTTP request (``bot.edge.gate``): a malformed one is refused in one log line and
+acknowledged, never handed to Bolt.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
 import threading
+from time import time
 from types import FrameType
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
+
+from bot.edge.gate import ENVELOPES, Refused, check_envelope
+from bot.runtime import metrics
 
 log = logging.getLogger(__name__)
+
+
+class GatedSocketModeHandler(SocketModeHandler):
+    """Bolt's handler, taking envelopes before the SDK parses them into requests (a payload
+    that is not an object makes the SDK raise, and nothing would acknowledge it)."""
+
+    def __init__(self, app: App, app_token: str, **kwargs: Any) -> None:
+        super().__init__(app, app_token, **kwargs)
+        self.client.socket_mode_request_listeners.remove(self.handle)
+        self.client.message_listeners.append(self._on_message)
+
+    def _on_message(
+        self, client: BaseSocketModeClient, message: dict[Any, Any], _raw: str | None
+    ) -> None:
+        kind, envelope_id = message.get("type"), message.get("envelope_id")
+        if kind not in ENVELOPES:
+            return  # hello, disconnect: the client's own business
+        if not isinstance(envelope_id, str) or not envelope_id:
+            _refused(Refused(400, "bad_shape", "an envelope without its id"))  # nothing to ack
+            return
+        try:
+            check_envelope(str(kind), message.get("payload"))
+        except Refused as refusal:
+            _refused(refusal)
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=envelope_id))
+            return
+        request = SocketModeRequest.from_dict(message)
+        if request is not None:
+            self.handle(client, request)
+
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
+        start = time()
+        response = run_bolt_app(self.app, req)
+        if response.status != 200:  # refused or failed inside Bolt: acknowledged all the same
+            log.warning("Socket Mode envelope %s answered %s", req.type, response.status)
+            client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
+            return
+        send_response(client, req, response, start)
+
+
+def _refused(refusal: Refused) -> None:
+    """One line in the log (never the payload), one count in /metrics, as over HTTP."""
+    metrics.REFUSED.labels(refusal.reason).inc()
+    metrics.REQUESTS.labels("refused", str(refusal.status)).inc()
+    log.warning("refused a Socket Mode envelope (%s): %s", refusal.status, refusal)
 
 
 def socket_handler(app: App, app_token: str, *, concurrency: int = 16) -> SocketModeHandler:
@@ -21,7 +80,7 @@ def socket_handler(app: App, app_token: str, *, concurrency: int = 16) -> Socket
     `concurrency` threads dispatch envelopes (the ack path); the work after the ack runs on the
     app's own work pool, as in HTTP mode.
     """
-    return SocketModeHandler(
+    return GatedSocketModeHandler(
         app,
         app_token,
         logger=logging.getLogger("jethub.socket"),

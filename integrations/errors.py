@@ -16,10 +16,13 @@
 ``backend`` is the short name (``"zuora"``, ``"platform"``, ``"sbc"``). ``str(error)`` names the
 backend and what happened, and carries the backend's request id when there is one so a person can
 quote it to support. Messages never contain a token or secret: they are built only from the
-backend's answer, the HTTP method and the path.
+backend's answer, the HTTP method and the path — and the credentials the call sent are cut out of
+the backend's answer (``without``), since some backends quote them back.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 __all__ = [
     "AuthFailed",
@@ -32,6 +35,8 @@ __all__ = [
 ]
 
 BACKEND_NAMES = {"zuora": "Zuora", "platform": "Jet Hub platform", "sbc": "SBC"}
+REDACTED = "[redacted]"
+MIN_CREDENTIAL = 6  # shorter values would cut ordinary words out of a message
 
 
 class IntegrationError(Exception):
@@ -63,6 +68,19 @@ class IntegrationError(Exception):
         details = self._details()
         suffix = f" ({', '.join(details)})" if details else ""
         return f"{self.backend_name}: {self.message}{suffix}"
+
+    def without(self, credentials: Iterable[str]) -> IntegrationError:
+        """This error with every credential the call sent cut out of the backend's words (a
+        backend may quote the caller's token or secret back): before it is logged, told,
+        recorded or exported anywhere."""
+        message = self.message
+        for credential in sorted(credentials, key=len, reverse=True):
+            if len(credential) >= MIN_CREDENTIAL and credential in message:
+                message = message.replace(credential, REDACTED)
+        if message != self.message:
+            self.message = message
+            self.args = (self._render(),)
+        return self
 
     def __reduce__(self) -> tuple[object, ...]:
         # Keep errors picklable across process pools despite the keyword-only arguments.

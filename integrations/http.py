@@ -200,6 +200,9 @@ def parse_list(backend: str, model: type[M], data: Any) -> list[M]:
     return parsed
 
 
+CREDENTIAL_HEADERS = ("Authorization", "X-Auth-Token")
+
+
 class JsonHttp:
     """A retrying JSON client for one backend. Thread-safe, like the ``httpx.Client`` it wraps."""
 
@@ -266,6 +269,8 @@ class JsonHttp:
                 error = self._read_error(response)
             except IntegrationError as exc:
                 error = exc
+            if error is not None:
+                error = error.without(self._credentials(headers, data))
             status = response.status_code if response is not None else None
             if error is None:
                 self._report(label, attempt, "ok", status, None, 0.0)
@@ -283,6 +288,23 @@ class JsonHttp:
                 self.backend, label, attempt, policy.max_attempts, error.message, delay,
             )  # fmt: skip
             self._sleep(delay)
+
+    def _credentials(
+        self, headers: Mapping[str, str] | None, data: Mapping[str, str] | None
+    ) -> list[str]:
+        """What the call sent that a backend must not be allowed to echo into our words: the
+        credential headers (whole, and a bearer's token) and any secret-like form field."""
+        sent: list[str] = []
+        for name in CREDENTIAL_HEADERS:
+            for value in (self._client.headers.get(name), (headers or {}).get(name)):
+                if value:
+                    sent += [value, value.partition(" ")[2]]
+        sent += [
+            value
+            for key, value in (data or {}).items()
+            if any(word in key.lower() for word in ("secret", "password", "token"))
+        ]
+        return sent
 
     def request_json(self, method: str, path: str, **kwargs: Any) -> Any:
         """:meth:`request`, then the body decoded as JSON."""

@@ -34,12 +34,19 @@ from bot.edge.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, 
 from bot.edge.codecs import SnoozeRef
 from commands.digest.overdue import Digest, DigestRow
 from commands.digest.rows import RowAction
-from commands.digest.snooze import MAX_REASON, UNTIL_A_DATE, Snoozed, SnoozeForm, preset_label
+from commands.digest.snooze import (
+    MAX_REASON,
+    PRESET_FIELD,
+    UNTIL_A_DATE,
+    Snoozed,
+    SnoozeForm,
+    preset_label,
+)
 
 SNOOZE_ACTION = "digest.snooze"
 SNOOZE_MODAL = "digest.snooze_modal"
 UNTIL_BLOCK, REASON_BLOCK = "until", "reason"  # the command's field names: errors land on them
-FOR_BLOCK = "for"  # the preset lengths (3 days, 1 week, 2 weeks, until a date)
+FOR_BLOCK = PRESET_FIELD  # the preset lengths (3 days, 1 week, 2 weeks, until a date)
 INPUT_ACTION = "value"
 
 BLOCKS_PER_ROW = 2

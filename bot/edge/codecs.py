@@ -22,6 +22,7 @@ MAX_ACCOUNT_DIGITS = 12
 
 AccountNumber = Annotated[str, StringConstraints(pattern=rf"^[0-9]{{1,{MAX_ACCOUNT_DIGITS}}}$")]
 RecordId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+UserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")]
 # Where a button was shown ("digest:2026-11-24"): short and printable, or empty.
 Origin = Annotated[str, StringConstraints(pattern=r"^[!-~]{0,64}$")]
 
@@ -29,6 +30,19 @@ Origin = Annotated[str, StringConstraints(pattern=r"^[!-~]{0,64}$")]
 class NotValidAnyMore(CommandError):
     def __init__(self) -> None:
         super().__init__("That button is not valid any more.")
+
+
+LEDGER_SEQ_MAX = 2**63 - 1  # the audit sequence is a bigint
+
+
+def sequence_cursor(cursor: str) -> int | None:
+    """A pager's or Share button's position in the audit log: none when empty, else ASCII
+    digits within the ledger's bigint — anything else was not made by the bot."""
+    if not cursor:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()) or int(cursor) > LEDGER_SEQ_MAX:
+        raise NotValidAnyMore()
+    return int(cursor)
 
 
 class PipeValue(BaseModel):
@@ -157,11 +171,13 @@ class EditRetry(JsonValue):
 
 
 class OverrideRef(JsonValue):
-    """The override's confirm button: the account and the reason typed (both checked again).
-    ``{"a": account, "r": reason}``, as the buttons already posted carry it."""
+    """The override's confirm button: the account and the reason typed (both checked again),
+    and who asked (only they may confirm). ``{"a": account, "r": reason, "u": user}``; buttons
+    posted before the asker was carried have no ``u``."""
 
     account: AccountNumber = Field(alias="a")
     reason: Annotated[str, StringConstraints(min_length=1, max_length=500)] = Field(alias="r")
+    asked_by: UserId | None = Field(default=None, alias="u")
 
 
 class SnoozeRef(JsonValue):

@@ -100,6 +100,28 @@ def check_shape(content_type: str, body: bytes) -> None:
     raise Refused(400, "bad_shape", "neither a command, an interaction nor an event")
 
 
+ENVELOPES = ("slash_commands", "interactive", "events_api")
+_COMMAND_FIELDS = ("command", "user_id", "team_id", "channel_id", "text")
+
+
+def check_envelope(kind: str, payload: object) -> None:
+    """A Socket Mode envelope's payload that Bolt and the listeners can read safely, by the same
+    rules as over HTTP; else ``Refused(400)`` (the envelope is still acknowledged)."""
+    if not isinstance(payload, dict):
+        raise Refused(400, "bad_shape", "the payload is not an object")
+    if kind == "slash_commands":
+        for name in _COMMAND_FIELDS:
+            if not isinstance(payload.get(name), str):
+                raise Refused(400, "bad_shape", f"a slash command without {name}")
+        return
+    _fields(payload)
+    event = payload.get("event")
+    if isinstance(event, dict):
+        _fields(event)
+    if kind == "interactive" and payload.get("type") in _INTERACTIVE:
+        _interactive(payload)
+
+
 def _payload(text: str) -> dict[str, Any]:
     _check_depth(text)
     try:
@@ -154,8 +176,12 @@ def _interactive(payload: Mapping[str, Any]) -> None:
     if not _has_id(payload.get("user")):
         raise Refused(400, "bad_shape", "an interaction without a user")
     kind = payload["type"]
-    if kind in ("view_submission", "view_closed") and not isinstance(payload.get("view"), dict):
-        raise Refused(400, "bad_shape", f"{kind} without a view")
+    if kind in ("view_submission", "view_closed"):
+        view = payload.get("view")
+        if not isinstance(view, dict):
+            raise Refused(400, "bad_shape", f"{kind} without a view")
+        if not (isinstance(view.get("type"), str) and isinstance(view.get("id"), str)):
+            raise Refused(400, "bad_shape", f"{kind} of a view without its type or id")
     if kind != "block_actions":
         return
     actions = payload.get("actions")

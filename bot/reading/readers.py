@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.changes import emergency_action_buttons, pbx_action_buttons
+from bot.edge.codecs import sequence_cursor
 from bot.reading.views.account import account_message
 from bot.reading.views.common import Audience, LinksOut
 from bot.reading.views.details import billing_message, emergency_message, pbx_message
@@ -87,7 +88,7 @@ def read_audit(
     services: Services, actor: Actor, account: str, cursor: str, to: Audience
 ) -> Message:
     """``cursor`` is the ``before_seq`` of the page (empty: the newest events)."""
-    before = int(cursor) if cursor.isdigit() and int(cursor) > 0 else None
+    before = sequence_cursor(cursor) or None
     order = ListAuditEvents(account=account, before_seq=before)
     return audit_message(list_audit_events(order, actor, services.deps), to)
 
@@ -96,7 +97,7 @@ def read_audit_newer(
     services: Services, actor: Actor, account: str, cursor: str, to: Audience
 ) -> Message:
     """The page just newer than the one whose newest event is ``cursor``."""
-    after = int(cursor) if cursor.isdigit() else 0
+    after = sequence_cursor(cursor) or 0
     order = ListAuditEvents(account=account, after_seq=after)
     return audit_message(list_audit_events(order, actor, services.deps), to)
 

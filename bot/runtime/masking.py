@@ -27,17 +27,32 @@ class Masker:
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._lock = threading.Lock()
+        self._fixed: set[str] = set()
+        self._rotating: dict[str, tuple[str, ...]] = {}
         self._forms: tuple[str, ...] = ()
         self.add(secrets)
 
     def add(self, secrets: Iterable[str]) -> None:
         with self._lock:
-            forms = set(self._forms)
-            for secret in secrets:
-                if len(secret) >= MIN_SECRET:
-                    forms.add(secret)
-                    forms.add(json.dumps(secret)[1:-1])  # as a JSON log line would carry it
-            self._forms = tuple(sorted(forms, key=len, reverse=True))
+            self._fixed.update(secret for secret in secrets if len(secret) >= MIN_SECRET)
+            self._rebuild()
+
+    def rotate(self, name: str, secret: str) -> None:
+        """A secret that is replaced from time to time (an OAuth access token): the newest two
+        of ``name`` are masked — the one before may still be quoted by a call in flight — so
+        the list does not grow for as long as the process lives."""
+        if len(secret) < MIN_SECRET:
+            return
+        with self._lock:
+            self._rotating[name] = (secret, *self._rotating.get(name, ())[:1])
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        forms: set[str] = set()
+        for secret in {*self._fixed, *(s for kept in self._rotating.values() for s in kept)}:
+            forms.add(secret)
+            forms.add(json.dumps(secret)[1:-1])  # as a JSON log line would carry it
+        self._forms = tuple(sorted(forms, key=len, reverse=True))
 
     def mask(self, text: str) -> str:
         for secret in self._forms:

@@ -128,6 +128,10 @@ class ActionInProgress(Conflict):
             state = "pending"
         elif run is not None and run.state.value == "failed":
             state = "failed (an approver can Retry it)"
+        elif request is not None and request.state is ApprovalState.APPROVED:
+            approver = f" by <@{request.decided_by}>" if request.decided_by else ""
+            state = f"approved{approver} and being carried out"
+            self.mentions = (*self.mentions, *((request.decided_by,) if request.decided_by else ()))
         else:
             state = "in progress"
         where = ""

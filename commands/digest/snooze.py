@@ -27,6 +27,7 @@ MAX_DAYS = 365
 MAX_REASON = 500
 PRESET_DAYS = (3, 7, 14)
 UNTIL_A_DATE = "date"  # the preset that takes the day from the date picker
+PRESET_FIELD = "for"  # the modal's block of presets: a wrong preset's error lands on it
 
 
 class SnoozeAccount(BaseModel):
@@ -42,7 +43,7 @@ class SnoozeAccount(BaseModel):
     @classmethod
     def _number(cls, value: str) -> str:
         value = value.strip()
-        if not value.isdigit():
+        if not (value.isascii() and value.isdigit()):
             raise ValueError("An account to snooze is named by its Jet Hub number.")
         return value
 
@@ -114,11 +115,13 @@ def preset_label(days: int) -> str:
 def snooze_until(preset: str | None, picked: date | None, today: date) -> date:
     """The last day of the snooze: ``preset`` days from today (``"7"``), or with
     :data:`UNTIL_A_DATE` the day picked. ``InvalidInput("until")`` when it makes no sense."""
-    if preset and preset.isdigit():
-        return check_until(today + timedelta(days=int(preset)), today)
-    if preset not in (None, "", UNTIL_A_DATE):
-        raise InvalidInput("until", "Pick how long to snooze for.")
-    return check_until(picked, today)
+    if preset in (None, "", UNTIL_A_DATE):
+        return check_until(picked, today)
+    # Slack sends back the options it was given; anything else is refused on the field, never
+    # read as a number in another script ("٣٠") or one past the calendar ("99999999999").
+    if not (preset.isascii() and preset.isdigit()) or not 1 <= int(preset) <= MAX_DAYS:
+        raise InvalidInput(PRESET_FIELD, "Pick one of the lengths offered, or a date.")
+    return check_until(today + timedelta(days=int(preset)), today)
 
 
 def load_snooze_form(account: str, actor: Actor, deps: Deps) -> SnoozeForm:

@@ -125,9 +125,10 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         else:
             raise parent_error
 
-    invoices: list[Invoice] | None = None
+    invoices: list[Invoice] | None = []  # an account with no Zuora account has no invoices
     invoices_problem: str | None = None
     if zuora_key and (error := fetched.error("invoices")) is not None:
+        invoices = None  # unknown, never "none"
         invoices_problem = f"Invoices could not be read from Zuora: {error}"
     elif zuora_key:
         invoices = fetched.get("invoices", list)

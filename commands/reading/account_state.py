@@ -71,6 +71,7 @@ class AccountState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     as_of: date
+    invoices_known: bool  # False when Zuora could not be read: overdue is unknown, not none
     overdue: list[OverdueInvoice]  # oldest first, at most MAX_INVOICES_SHOWN
     currency: str | None
     overdue_count: int
@@ -132,6 +133,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
     snooze = None if found is None else SnoozeInfo(**found._mapping)
     return AccountState(
         as_of=today,
+        invoices_known=invoices is not None,
         overdue=overdue[:MAX_INVOICES_SHOWN],
         currency=next((i.currency for i in invoices or () if i.currency), None),
         overdue_count=len(overdue),

@@ -13,7 +13,7 @@ from pydantic import ConfigDict
 
 from audit.models import ActionRun, ActionStep, RunBase, RunState, StepBase
 from commands.actor import Role
-from commands.errors import CommandError, RecordedByRun
+from commands.errors import CommandError, Conflict, RecordedByRun
 from commands.trail import Outcome
 from integrations.errors import IntegrationError
 
@@ -39,6 +39,16 @@ class UnknownRun(CommandError):
 
 class RunNotRetryable(CommandError):
     pass
+
+
+class AccountLocked(Conflict):
+    """Another action of an exclusive kind holds the account: nothing of this one was done."""
+
+    def __init__(self, account: str, label: str) -> None:
+        super().__init__(
+            f"Account {account} already has a {label} under way; nothing more was done. "
+            f"`/jethub account {account}` shows it."
+        )
 
 
 class StepFailed(Exception):

@@ -17,6 +17,7 @@ from audit.errors import InvalidTransition
 from audit.models import RunState, StepState
 from commands.errors import CommandError, RecordedByRun
 from commands.runs.kinds import (
+    AccountLocked,
     InProgress,
     LedgerUnavailable,
     RunKind,
@@ -95,7 +96,9 @@ def create(
     approval_id: str | None = None,
 ) -> RunView:
     """The run and its steps, inside the caller's transaction (the one that decides the action).
-    A run for an approval that already has one is that run."""
+    A run for an approval that already has one is that run. A run of an exclusive kind that no
+    approval came before takes the account's lock itself, in the same transaction: of two such
+    actions on one account, the second is refused (``AccountLocked``) and nothing of it stays."""
     row = ledger_runs.create_run(
         session=session,
         approval_id=approval_id,
@@ -110,6 +113,10 @@ def create(
         ledger_locks.attach_run(
             session=session, kind=kind.name, account=account, approval_id=approval_id, run_id=row.id
         )
+    elif kind.exclusive and not ledger_locks.take(
+        session=session, kind=kind.name, account=account, now=now, run_id=row.id
+    ):
+        raise AccountLocked(account, kind.label)
     return RunView.of(row)
 
 

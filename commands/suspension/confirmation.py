@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, NoReturn
 from audit import confirmations as ledger_confirmations
 from audit.models import ConfirmationState
 from commands.actor import Actor, Role
+from commands.errors import CommandError
 from commands.suspension.models import (
     Action,
     AlreadySettled,
@@ -136,20 +137,27 @@ def settle(
     now = deps.now()
     verb = "confirm" if state == "confirmed" else "cancel"
     cas = ledger_confirmations.confirm if state == "confirmed" else ledger_confirmations.cancel
-    with deps.ledger.session() as session:
-        won = cas(session=session, confirmation_id=confirmation.id, by=actor.user_id, now=now)
-        if won:
-            record(
-                deps,
-                actor=actor,
-                action=f"{confirmation.action}.{verb}",
-                account=confirmation.account,
-                outcome="ok",
-                session=session,
-                details={"confirmation_id": confirmation.id, **details},
-            )
-            if then is not None:
-                answer = then(session)
+    try:
+        with deps.ledger.session() as session:
+            won = cas(session=session, confirmation_id=confirmation.id, by=actor.user_id, now=now)
+            if won:
+                record(
+                    deps,
+                    actor=actor,
+                    action=f"{confirmation.action}.{verb}",
+                    account=confirmation.account,
+                    outcome="ok",
+                    session=session,
+                    details={"confirmation_id": confirmation.id, **details},
+                )
+                if then is not None:
+                    answer = then(session)
+    except CommandError as refused:  # ``then`` was refused (another action holds the account):
+        # nothing of the click stayed, the confirmation is still pending; the refusal is audited
+        where = {"stage": "confirmation", "confirmation_id": confirmation.id}
+        action = f"{confirmation.action}.{verb}"
+        with audited(deps, actor, action, confirmation.account, details=where) as trail:
+            raise trail.refuse(refused, problem="the account is held by another action") from None
     if not won:
         _lost(deps, actor, confirmation, verb)
     return answer

@@ -33,6 +33,7 @@ from commands.runs.one_system import CHECKED_AFTER_FAILURE
 from commands.suspension.models import (
     MAX_REASON,
     AlreadySuspended,
+    NotYourConfirmation,
     OverdueInvoice,
     SuspensionState,
 )
@@ -55,6 +56,9 @@ class SuspendOverride(BaseModel):
 
     account: str
     reason: str
+    # Who was shown the confirmation this comes from: only they may confirm it (None: not from
+    # a confirmation, or from one posted before the asker was carried).
+    asked_by: str | None = None
 
     @field_validator("reason")
     @classmethod
@@ -79,6 +83,7 @@ class OverridePreview(BaseModel):
     open_invoices: list[OverdueInvoice]  # due or not, oldest first
     currency: str | None
     direct: bool  # an approver suspends at once; anyone else asks for approval
+    asked_by: str  # the one person who may confirm it
 
 
 class OverrideDone(BaseModel):
@@ -121,12 +126,15 @@ def preview_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> Override
         open_invoices=invoices,
         currency=currency,
         direct=actor.has(Role.APPROVER),
+        asked_by=actor.user_id,
     )
 
 
 def suspend_override(cmd: SuspendOverride, actor: Actor, deps: Deps) -> OverrideDone | ApprovalView:
     """An approver suspends at once; an operator's override becomes an approval request."""
     with audited(deps, actor, OVERRIDE, cmd.account) as trail:
+        if cmd.asked_by is not None and cmd.asked_by != actor.user_id:
+            raise trail.refuse(NotYourConfirmation(), problem="not the requester")
         if actor.has(Role.APPROVER):
             return _override_now(deps, trail, cmd)
         if not deps.policy.has_approvals_channel:

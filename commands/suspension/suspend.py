@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from commands.accounts import resolve_account
 from commands.actor import Actor, Role
+from commands.approvals.requests import active_action
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.runs import records as run_records
 from commands.suspension.approval import pending_request, send_for_approval
@@ -78,6 +79,10 @@ def prepare_suspension(cmd: PrepareSuspension, actor: Actor, deps: Deps) -> Conf
                 problem="approval pending",
                 request_id=waiting.id,
             )
+        # An approved suspension not yet carried out (its worker died): say so, never ask again.
+        in_flight = active_action(deps, SUSPEND, account.id)
+        if in_flight is not None:
+            raise trail.refuse(in_flight, problem="action in progress")
         overdue = overdue_for(deps, account)
         if overdue.count == 0:
             raise trail.refuse(

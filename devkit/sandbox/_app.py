@@ -60,6 +60,13 @@ def _same(given: str, expected: str | None) -> bool:
     return expected is None or secrets.compare_digest(given, expected)
 
 
+def _credentials(request: Request) -> str:
+    """What a careless backend quotes of its caller in an error text."""
+    secret = request.form.get("client_secret", "")
+    token = request.headers.get("Authorization") or request.headers.get("X-Auth-Token", "")
+    return f" for token={token} client_secret={secret}"
+
+
 def _unchanged(reply: Reply) -> Reply:
     return reply
 
@@ -197,6 +204,7 @@ class SandboxApp:
                 path=call.request.path,
                 retry_after=verdict.retry_after,
                 coin=verdict.coin,
+                echo=_credentials(call.request) if verdict.echo else "",
             )
         with self.world.lock:
             if not route.public and not backend.authorised(call):

@@ -25,6 +25,9 @@ class FaultSettings(BaseModel):
     bucket_capacity: int | None = Field(None, ge=1)
     bucket_refill_per_s: float = Field(0.0, ge=0.0)
     fail_next: int = Field(0, ge=0)
+    # A careless backend: its error texts quote the caller's credentials (the Authorization
+    # header, a client_secret sent in the form), as some real ones do.
+    echo_credentials: bool = False
 
 
 class Failure(Enum):
@@ -39,6 +42,7 @@ class Verdict:
     failure: Failure | None
     retry_after: int
     coin: float  # a fair random number the backend may use to pick how it fails
+    echo: bool = False  # the failure's text quotes the caller's credentials
 
 
 class Faults:
@@ -77,15 +81,17 @@ class Faults:
             coin = self._random.random()
             if s.fail_next > 0:
                 s.fail_next -= 1
-                return Verdict(latency, Failure.FAIL_NEXT, s.retry_after, coin)
+                return Verdict(latency, Failure.FAIL_NEXT, s.retry_after, coin, s.echo_credentials)
             if s.bucket_capacity is not None:
                 wait = self._take_token(s)
                 if wait is not None:
-                    return Verdict(latency, Failure.RATE_LIMITED, wait, coin)
+                    return Verdict(latency, Failure.RATE_LIMITED, wait, coin, s.echo_credentials)
             if s.rate_429 and self._random.random() < s.rate_429:
-                return Verdict(latency, Failure.RATE_LIMITED, s.retry_after, coin)
+                return Verdict(
+                    latency, Failure.RATE_LIMITED, s.retry_after, coin, s.echo_credentials
+                )
             if s.error_rate and self._random.random() < s.error_rate:
-                return Verdict(latency, Failure.ERROR, s.retry_after, coin)
+                return Verdict(latency, Failure.ERROR, s.retry_after, coin, s.echo_credentials)
             return Verdict(latency, None, s.retry_after, coin)
 
     def _take_token(self, s: FaultSettings) -> int | None:

@@ -406,14 +406,14 @@ def guard(handler: Callable[[Call], Reply]) -> Callable[[Call], Reply]:
     return guarded
 
 
-def fault_reply(kind: str, *, path: str, retry_after: int, coin: float) -> Reply:
+def fault_reply(kind: str, *, path: str, retry_after: int, coin: float, echo: str = "") -> Reply:
     if kind == "rate_limited":
-        reply = error(429, "too many requests")
+        reply = error(429, f"too many requests{echo}")
         reply.headers["Retry-After"] = str(retry_after)
         return reply
     if kind == "error" and coin < 0.5:
-        return error(503, "service unavailable")
-    return error(500, "internal server error")
+        return error(503, f"service unavailable{echo}")
+    return error(500, f"internal server error{echo}")
 
 
 def unauthorised() -> Reply:

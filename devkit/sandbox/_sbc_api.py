@@ -79,14 +79,14 @@ def routes() -> list[Route]:
     ]
 
 
-def fault_reply(kind: str, *, path: str, retry_after: int, coin: float) -> Reply:
+def fault_reply(kind: str, *, path: str, retry_after: int, coin: float, echo: str = "") -> Reply:
     if kind == "rate_limited":
-        reply = error(429, "rate_limited", "too many requests")
+        reply = error(429, "rate_limited", f"too many requests{echo}")
         reply.headers["Retry-After"] = str(retry_after)
         return reply
     if kind == "error" and coin < 0.5:
-        return error(503, "unavailable", "service unavailable")
-    return error(500, "internal", "internal server error")
+        return error(503, "unavailable", f"service unavailable{echo}")
+    return error(500, "internal", f"internal server error{echo}")
 
 
 def unauthorised() -> Reply:

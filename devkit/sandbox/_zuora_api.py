@@ -484,16 +484,16 @@ def bearer_ok(z: ZuoraWorld, request: Request) -> bool:
     return scheme.lower() == "bearer" and bool(token) and z.token_valid(token.strip())
 
 
-def fault_reply(kind: str, *, path: str, retry_after: int, coin: float) -> Reply:
+def fault_reply(kind: str, *, path: str, retry_after: int, coin: float, echo: str = "") -> Reply:
     if kind == "rate_limited":
-        reply = failure(429, TOO_MANY, "Too many requests; retry later.")
+        reply = failure(429, TOO_MANY, f"Too many requests; retry later.{echo}")
         reply.headers["Retry-After"] = str(retry_after)
         return reply
     if kind == "error" and path.startswith("/v1/") and coin < 0.5:
-        return failure(200, TEMPORARY, "Temporary error, please retry the operation.")
+        return failure(200, TEMPORARY, f"Temporary error, please retry the operation.{echo}")
     if kind == "error":
-        return failure(503, TEMPORARY, "Service temporarily unavailable.")
-    return failure(500, INTERNAL, "An internal error occurred.")
+        return failure(503, TEMPORARY, f"Service temporarily unavailable.{echo}")
+    return failure(500, INTERNAL, f"An internal error occurred{echo}.")
 
 
 def finish(reply: Reply) -> Reply:

@@ -73,8 +73,12 @@ class ZuoraClient:
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         on_attempt: AttemptHook | None = None,
+        on_secret: Callable[[str], None] | None = None,
     ) -> None:
         self._client_id = client_id
+        # Told each access token the moment it is issued, before it is ever sent: a backend may
+        # quote it back in an error text, which must then be masked like any other secret.
+        self._on_secret = on_secret
         self._client_secret = client_secret
         self._clock = clock
         self._token: _Token | None = None
@@ -292,6 +296,8 @@ class ZuoraClient:
             ) from exc  # fmt: skip
         if not isinstance(body, dict) or not isinstance(body.get("access_token"), str):
             raise UnexpectedResponse(BACKEND, "token answer has no access_token")
+        if self._on_secret is not None:
+            self._on_secret(body["access_token"])
         expires_in = float(body.get("expires_in") or 3599)
         margin = min(60.0, expires_in / 10)
         return _Token(body["access_token"], self._clock() + expires_in - margin)

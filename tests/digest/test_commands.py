@@ -14,6 +14,7 @@ from commands.deps import Deps, threshold_days
 from commands.digest.overdue import build_digest, due_before, show_digest
 from commands.digest.snooze import (
     MAX_DAYS,
+    PRESET_FIELD,
     SnoozeAccount,
     check_until,
     load_snooze_form,
@@ -229,10 +230,26 @@ def test_snooze_presets_count_from_today_and_a_date_is_taken_as_picked(preset, p
 
 def test_snooze_until_a_date_needs_the_date_and_a_bad_preset_is_refused():
     today = date(2026, 11, 24)
-    for preset, picked in (("date", None), ("soon", today), ("400", None)):
+    with pytest.raises(InvalidInput) as caught:
+        snooze_until("date", None, today)
+    assert caught.value.field == "until"
+    # A preset Slack was never offered lands on the presets' field: never read as a number in
+    # another script, never past the calendar (issue 29).
+    for preset in ("soon", "400", "3650", "99999999999", "²", "٣٠", "0", "-3", " 7"):
         with pytest.raises(InvalidInput) as caught:
-            snooze_until(preset, picked, today)
-        assert caught.value.field == "until"
+            snooze_until(preset, today, today)
+        assert caught.value.field == PRESET_FIELD == "for", preset
+
+
+@given(st.text(max_size=12))
+def test_any_preset_is_a_length_within_a_year_or_a_field_error(preset: str) -> None:
+    today = date(2026, 11, 24)
+    try:
+        until = snooze_until(preset, today, today)
+    except InvalidInput as refused:
+        assert refused.field in ("for", "until")
+    else:
+        assert today <= until <= today + timedelta(days=365)
 
 
 def test_the_form_offers_the_presets_with_the_configured_default(deps: Deps):

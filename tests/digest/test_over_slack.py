@@ -241,3 +241,18 @@ def test_suspend_from_the_posted_digest_confirms_then_suspends_with_the_digest_a
     bot.command(ALICE, "digest")
     latest = bot.slack.ephemerals(ALICE)[-1:]
     assert "1003" not in listed(latest) and "2 accounts already suspended" in text_of(latest)
+
+
+@pytest.mark.parametrize("preset", ["3650", "99999999999", "²", "٣٠"])
+def test_a_preset_slack_never_offered_is_an_error_on_its_field(
+    either_bot: BotHarness, preset: str
+) -> None:
+    bot = either_bot
+    posted = post_digest_now(bot)
+    bot.send.block_action(ALICE, views.SNOOZE_ACTION, "1003", message=posted)
+    bot.wait_idle()
+    values = snooze_values(None, "customer disputes the invoice", preset=preset)
+    ack = bot.send.view_submission(ALICE, values=values).ack_body()
+    assert ack["response_action"] == "errors", ack
+    assert "Pick one of the lengths offered" in ack["errors"][views.FOR_BLOCK]
+    assert [e for e in all_events(bot.ledger) if e.action == "snooze"] == []

@@ -12,7 +12,7 @@ import pytest
 
 from bot.edge.boundary import user_message
 from bot.runtime.logs import configure_logging
-from bot.runtime.masking import MASK, Masker, MaskingWebClient
+from bot.runtime.masking import MASK, PROCESS, Masker, MaskingWebClient
 from devkit.slack import FakeSlack
 from integrations.errors import BackendUnavailable
 from tests.fixtures.bot import ALICE, BOT_TOKEN, SIGNING_SECRET, BotHarness
@@ -104,3 +104,33 @@ def test_acks_and_response_url_posts_are_masked_too(bot: BotHarness) -> None:
     )
     assert "Leaky [redacted] Pty" in shown
     assert SIGNING_SECRET not in shown and BOT_TOKEN not in shown
+
+
+def test_a_rotating_secret_keeps_its_newest_two_masked_and_no_more() -> None:
+    masker = Masker(["fixed-secret-1"])
+    for n in range(5):
+        masker.rotate("token", f"access-token-{n}")
+    text = " ".join(f"access-token-{n}" for n in range(5)) + " fixed-secret-1"
+    assert masker.mask(text) == f"access-token-0 access-token-1 access-token-2 {MASK} {MASK} {MASK}"
+
+
+def test_the_zuora_access_token_a_backend_echoes_never_reaches_a_log_or_slack(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A backend quoting the caller's bearer token in its error text (issue 29): the OAuth
+    access token the process was issued is masked like the client secret."""
+    caplog.set_level(logging.DEBUG)
+    bot.command(ALICE, "account 1003")  # the client holds an access token from here on
+    with bot.sandbox.world.lock:
+        issued = list(bot.sandbox.world.zuora.tokens)
+    assert issued
+    bot.sandbox.faults("zuora").set(error_rate=1.0, echo_credentials=True)
+    bot.command(ALICE, "account 1003")
+    bot.wait_idle()
+    formatter = logging.Formatter("%(message)s")  # masked as the process's log handler masks
+    logged = "\n".join(PROCESS.mask(formatter.format(r)) for r in caplog.records)
+    assert "for token=" in logged  # the backend did quote its caller
+    said = json.dumps(bot.slack.ephemerals(ALICE))
+    assert "Zuora" in said
+    for token in issued:
+        assert token not in logged and token not in said

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pickle
 
+import pytest
+
+from devkit.sandbox import Sandbox
 from integrations.errors import (
     AuthFailed,
     BackendRejected,
@@ -13,6 +16,9 @@ from integrations.errors import (
     RateLimited,
     UnexpectedResponse,
 )
+from integrations.platform import PlatformClient
+from integrations.sbc import SbcClient
+from integrations.zuora import ZuoraClient
 
 
 def test_tree() -> None:
@@ -42,3 +48,27 @@ def test_errors_survive_pickling() -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is RateLimited
     assert str(copy) == str(error) and copy.retry_after == 2.0
+
+
+@pytest.mark.parametrize("backend", ["zuora", "platform", "sbc"])
+def test_credentials_a_backend_quotes_back_are_cut_out_of_its_error(
+    backend: str, live: Sandbox, zuora: ZuoraClient, platform: PlatformClient, sbc: SbcClient
+) -> None:
+    """Issue 29: a backend echoing the caller's bearer token or client secret in its error text
+    never puts them into our error — which is what gets logged, told, recorded and exported."""
+    if backend == "zuora":
+        zuora.get_account("A00001001")  # the client holds its access token from here on
+    live.faults(backend).set(fail_next=4, echo_credentials=True)
+    with pytest.raises(IntegrationError) as failed:
+        if backend == "sbc":
+            sbc.rules("1001")
+        elif backend == "platform":
+            platform.get_account("1001")
+        else:
+            zuora.get_account("A00001001")
+    text = str(failed.value)
+    assert "for token=" in text  # the backend did quote its caller
+    with live.world.lock:
+        issued = list(live.world.zuora.tokens)
+    for credential in ("sandbox-secret", "sandbox-token", *issued):
+        assert credential not in text, text

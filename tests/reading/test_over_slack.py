@@ -328,6 +328,37 @@ def test_share_needs_a_role_too(bot):
     assert "viewer" in latest(bot, NOBODY)["text"]
 
 
+def _plain(text: str) -> dict[str, str]:
+    return {"type": "plain_text", "text": text}
+
+
+@pytest.mark.parametrize(
+    ("action_id", "value"),
+    [
+        ("reading.share", "audit|1003|99999999999999999999999999"),
+        ("reading.share", "audit|1003|²"),
+        ("reading.audit_older", "1003|99999999999999999999999999"),
+        ("reading.audit_newer", "1003|٣٠"),
+        ("reading.share", "emails|1011|²|"),
+        ("reading.emails_next", "1011|99x|"),
+    ],
+)
+def test_a_forged_cursor_is_a_button_not_valid_any_more(either_bot, caplog, action_id, value):
+    """Never "Something went wrong" and ``bigint out of range`` in the log (issue 29)."""
+    bot = either_bot
+    button = {"type": "button", "action_id": action_id, "value": value}
+    bot.services.slack.chat_postMessage(
+        channel=SUPPORT_CHANNEL,
+        text="forged",
+        blocks=[{"type": "actions", "elements": [{**button, "text": _plain("Press")}]}],
+    )
+    [posted] = bot.slack.messages(SUPPORT_CHANNEL)
+    click(bot, VERA, action_id, {"ts": posted["ts"], "channel": SUPPORT_CHANNEL})
+    assert latest(bot, VERA)["text"] == "That button is not valid any more."
+    assert len(bot.slack.messages(SUPPORT_CHANNEL)) == 1  # nothing shared
+    assert "out of range" not in caplog.text and "Traceback" not in caplog.text
+
+
 # -- naming an account ----------------------------------------------------------------------
 
 
@@ -374,6 +405,9 @@ def test_zuora_unreachable_still_shows_the_account(bot):
     text = block_text(latest(bot, VERA))
     assert "Bean Republic Coffee Co" in text
     assert "Zuora could not be read" in text
+    # The overdue invoices are unknown, never "none" (issue 29).
+    assert "every posted invoice is paid" not in text
+    assert "Unknown: Zuora's invoices could not be read" in text
 
 
 def test_refresh_with_zuora_unreachable_says_so_and_changes_nothing(bot):

@@ -55,6 +55,8 @@ def _interaction(**fields: object) -> dict[str, object]:
     return {k: v for k, v in base.items() if v is not ...}
 
 
+NO_TYPE = {"id": "V0X", "callback_id": "deactivation.request", "state": {"values": {}}}
+
 GARBAGE: dict[str, tuple[bytes, str]] = {
     "payload-notjson": (b"payload=notjson", FORM),
     "payload-deeply-nested": (urlencode({"payload": DEEP}).encode(), FORM),
@@ -67,6 +69,7 @@ GARBAGE: dict[str, tuple[bytes, str]] = {
     "actions-a-string": (_payload(_interaction(actions="verb:account")), FORM),
     "actions-of-numbers": (_payload(_interaction(actions=[1, 2])), FORM),
     "view-a-number": (_payload(_interaction(type="view_submission", view=7)), FORM),
+    "view-without-type": (_payload(_interaction(type="view_submission", view=NO_TYPE)), FORM),
     "team-a-list": (_payload(_interaction(team=[])), FORM),
     "command-without-user": (b"command=%2Fjethub&text=help", FORM),
     "event-a-list": (

@@ -12,12 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from audit import Ledger
+from audit import locks as ledger_locks
 from commands.approvals.decisions import decide_approval
-from commands.approvals.model import DecideApproval
+from commands.approvals.model import ActionInProgress, DecideApproval
 from commands.approvals.requests import load_approval
 from commands.deps import Deps, Policy
 from commands.errors import AccountNotFound, Forbidden, InvalidInput, NothingToDo
 from commands.runs.engine import execute
+from commands.runs.kinds import AccountLocked
 from commands.runs.records import ActionFailed, load_run
 from commands.runs.retry import RetryRun, retry_run
 from commands.suspension.approval import suspend_approved
@@ -349,3 +351,46 @@ def test_confirm_window(deps: Deps) -> None:
     shown = prepare(deps)
     early = deps.with_now(lambda: shown.expires_at - timedelta(seconds=1))
     assert isinstance(confirm(ConfirmAction(confirmation_id=shown.id), ALICE, early), Suspended)
+
+
+def test_after_a_crash_past_an_approval_asking_again_says_it_is_being_carried_out(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    """The approval committed and its run was created, but the worker died before working it
+    (issue 29): ``/jethub suspend`` says an approved suspension is under way, not "Suspend?"."""
+    strict = dataclasses.replace(deps, policy=Policy(suspend_requires_approval=True))
+    shown = prepare(strict)
+    result = confirm(ConfirmAction(confirmation_id=shown.id), ALICE, strict)
+    assert isinstance(result, SentForApproval)
+    decide_approval(DecideApproval(request_id=result.request.id, decision="approve"), BOB, strict)
+    # (no run is worked: the process died here)
+    with pytest.raises(ActionInProgress) as refused:
+        prepare(strict)
+    assert f"approved by <@{BOB.user_id}> and being carried out" in str(refused.value)
+    assert suspension_of(sandbox, OVERDUE) is None
+    assert trail(strict.ledger, OVERDUE)[-1] == (ALICE.user_id, "suspend", "refused")
+
+
+def test_a_direct_suspension_takes_the_accounts_lock_as_an_approved_one_does(
+    deps: Deps, sandbox: Sandbox
+) -> None:
+    """While another suspension holds the account, a direct (unapproved) confirm is refused and
+    leaves nothing behind — not only the confirmation's compare-and-set keeps them apart
+    (issue 29). Its confirmation is still pending, and works once the account is free."""
+    alices = prepare(deps)
+    oscars = prepare_suspension(PrepareSuspension(account=OVERDUE, reason="unpaid"), OSCAR, deps)
+    with deps.ledger.session() as session:  # a suspension run in flight on the account
+        assert ledger_locks.take(
+            session=session, kind="suspend", account=OVERDUE, now=deps.now(), run_id="in-flight"
+        )
+    with pytest.raises(AccountLocked):
+        confirm(ConfirmAction(confirmation_id=oscars.id), OSCAR, deps)
+    assert suspension_of(sandbox, OVERDUE) is None
+    assert trail(deps.ledger, OVERDUE)[-1] == (OSCAR.user_id, "suspend.confirm", "refused")
+    with deps.ledger.session() as session:
+        ledger_locks.release(session=session, run_id="in-flight")
+    assert isinstance(confirm(ConfirmAction(confirmation_id=oscars.id), OSCAR, deps), Suspended)
+    with deps.ledger.read_session() as session:  # the run let go of the account when it ended
+        assert ledger_locks.holder(session=session, kind="suspend", account=OVERDUE) is None
+    with pytest.raises(AlreadySuspended):
+        confirm(ConfirmAction(confirmation_id=alices.id), ALICE, deps)

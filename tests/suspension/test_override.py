@@ -153,3 +153,19 @@ def test_a_deactivated_account_is_refused(deps: Deps, sandbox) -> None:
         sandbox.world.platform.accounts[NOT_DUE].status = "deactivated"
     with pytest.raises(Conflict, match="deactivated"):
         suspend_override(SuspendOverride(account=NOT_DUE, reason=WHY), BOB, deps)
+
+
+def test_only_the_asker_can_confirm_their_override(bot: BotHarness) -> None:
+    """Bob (an approver) pressing Alice's confirmation neither suspends nor requests anything,
+    and the audit shows Bob refused — never Bob as the requester with Alice's reason."""
+    bot.command(ALICE_ID, f"override {NOT_DUE} {WHY}")
+    alices = _button(bot.slack.ephemerals(ALICE_ID)[-1], views.CONFIRM)
+    bot.command(BOB_ID, f"override 1001 {WHY}")  # Bob's own, to click Alice's value in
+    his = bot.slack.ephemerals(BOB_ID)[-1]
+    bot.send.block_action(BOB_ID, views.CONFIRM, alices, message=his["ts"])
+    bot.wait_idle()
+    assert suspension_of(bot.sandbox, NOT_DUE) is None
+    assert bot.slack.messages(APPROVALS_CHANNEL) == []
+    assert "Only the person who asked" in bot.slack.ephemerals(BOB_ID)[-1]["text"]
+    [refused] = [e for e in events(bot.ledger, NOT_DUE) if e.action == OVERRIDE]
+    assert (refused.actor, refused.outcome) == (BOB_ID, "refused")

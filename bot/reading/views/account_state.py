@@ -50,6 +50,11 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
 
 
 def _overdue(state: AccountState) -> str:
+    if not state.invoices_known:
+        return (
+            "*Overdue invoices*\nUnknown: Zuora's invoices could not be read, so whether any is "
+            "overdue (and whether the account is a suspension candidate) is not known."
+        )
     if not state.overdue_count:
         return "*Overdue invoices*\nNone: every posted invoice is paid or not yet due."
     lines = [

@@ -9,7 +9,7 @@ from urllib.parse import quote, unquote
 from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.edge.blocks import context, esc, local_time, message, section
-from bot.edge.codecs import PageRef, ShareRef
+from bot.edge.codecs import NotValidAnyMore, PageRef, ShareRef
 from bot.reading.views.common import (
     AUDIT_NEWER_ACTION,
     AUDIT_OLDER_ACTION,
@@ -51,8 +51,10 @@ def read_emails_cursor(cursor: str) -> tuple[int, str | None, str | None]:
     """(page, filter, start key) from :func:`emails_cursor_value` (empty: the newest page)."""
     head, _, key = cursor.partition("|")
     page, _, containing = head.partition("~")
-    if not page.isdigit():
+    if not page:
         return 0, None, None
+    if not (page.isascii() and page.isdigit()):
+        raise NotValidAnyMore()
     return min(int(page), 10_000), unquote(containing)[:200] or None, key or None
 
 

@@ -15,7 +15,8 @@ from commands.suspension.override import OverrideDone, SuspendOverride, suspend_
 
 def on_confirm(click: Click) -> None:
     ref = click.value(OverrideRef)
-    cmd = order(SuspendOverride, {"account": ref.account, "reason": ref.reason})
+    fields = {"account": ref.account, "reason": ref.reason, "asked_by": ref.asked_by}
+    cmd = order(SuspendOverride, fields)
     result = suspend_override(cmd, click.actor, click.deps)
     if isinstance(result, OverrideDone):
         click.replace(views.override_done(result))

@@ -56,7 +56,11 @@ def override_message(preview: OverridePreview) -> dict[str, Any]:
                 ButtonElement(
                     text=press,
                     action_id=CONFIRM,
-                    value=OverrideRef(account=preview.account, reason=preview.reason).encode(),
+                    value=OverrideRef(
+                        account=preview.account,
+                        reason=preview.reason,
+                        asked_by=preview.asked_by,
+                    ).encode(),
                     style="danger" if preview.direct else "primary",
                 ),
                 ButtonElement(
