@@ -114,9 +114,10 @@ def scratch_dir() -> Iterator[Path]:
 
 
 @contextmanager
-def demo_bot() -> Iterator[tuple[Any, Any]]:
-    """``(fake_slack, services)``: the real bot's services against the demo sandbox (in its own
-    process), a FakeSlack and a scratch SQLite ledger — what both latency benchmarks measure."""
+def demo_bot(database_url: str | None = None, **extra: Any) -> Iterator[tuple[Any, Any, Any]]:
+    """``(fake_slack, services, sandbox)``: the real bot's services against the demo sandbox (in
+    its own process), a FakeSlack and a migrated ledger (a scratch SQLite file unless
+    ``database_url``) — what the latency and cost benchmarks measure."""
     from bench._sandbox import RemoteSandbox
     from bot.compose import build_services
     from devkit.slack import FakeSlack
@@ -132,11 +133,13 @@ def demo_bot() -> Iterator[tuple[Any, Any]]:
         settings = bench_settings(
             slack_url=fake.url,
             sandbox_url=sandbox.url,
-            database_url=f"sqlite:///{scratch / 'ledger.db'}",
+            database_url=database_url or f"sqlite:///{scratch / 'ledger.db'}",
+            **extra,
         )
         services = build_services(settings)
         try:
-            yield fake, services
+            services.deps.ledger.upgrade()
+            yield fake, services, sandbox
         finally:
             services.close()
 

@@ -34,15 +34,11 @@ from typing import Any
 from sqlalchemy import event
 
 from bench._common import (
-    BOT_TOKEN,
-    CHANNEL,
     OPERATOR,
-    bench_settings,
+    demo_bot,
     machine,
     parser,
-    quiet_logs,
     ratio_line,
-    scratch_dir,
 )
 
 ACCOUNT = "1001"
@@ -199,32 +195,9 @@ def measure(ops: Operations, *, calls: int = 20, batches: int = 7) -> Figures:
 
 @contextmanager
 def bench_services(database_url: str | None = None, **extra: Any) -> Iterator[tuple[Any, Any]]:
-    """``(services, sandbox)``: the bot's services against the demo sandbox in its own process,
-    a FakeSlack and a ledger (a scratch SQLite file unless ``database_url``), migrated."""
-    from bench._sandbox import RemoteSandbox
-    from bot.compose import build_services
-    from devkit.slack import FakeSlack
-
-    quiet_logs()
-    with (
-        scratch_dir() as scratch,
-        FakeSlack(bot_token=BOT_TOKEN) as fake,
-        RemoteSandbox("demo") as sandbox,
-    ):
-        fake.add_user(OPERATOR, name="alice")
-        fake.add_channel(CHANNEL, "support")
-        settings = bench_settings(
-            slack_url=fake.url,
-            sandbox_url=sandbox.url,
-            database_url=database_url or f"sqlite:///{scratch / 'ledger.db'}",
-            **extra,
-        )
-        services = build_services(settings)
-        try:
-            services.deps.ledger.upgrade()
-            yield services, sandbox
-        finally:
-            services.close()
+    """``(services, sandbox)`` of ``bench._common.demo_bot``."""
+    with demo_bot(database_url, **extra) as (_fake, services, sandbox):
+        yield services, sandbox
 
 
 def main(argv: list[str] | None = None) -> None:

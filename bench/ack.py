@@ -218,7 +218,7 @@ def measure(
 def run(samples: int, *, overlapped: bool = True) -> float:
     from bot.app import create_app
 
-    with demo_bot() as (fake, services):
+    with demo_bot() as (fake, services, _sandbox):
         jethub = create_app(services)
         client = WebClient(token=BOT_TOKEN, base_url=fake.url)
         bare_off = bare_app(client, process_before_response=False)
