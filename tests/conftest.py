@@ -1,10 +1,22 @@
 """Shared pytest fixtures live in tests/fixtures/, one module per concern."""
 
 import os
+import sys
+from pathlib import Path
 
 import freezegun
 import pytest
 from hypothesis import settings
+
+# The suite starts ``jethub`` processes by the hundred, each importing the whole app. Where the
+# environment says not to write bytecode beside the sources (PYTHONDONTWRITEBYTECODE), every one
+# of them would compile it all again (about 0.3 s of CPU): keep it out of the tree instead, under
+# .pytest_cache/ (ignored by git), for this process and every process it starts.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    sys.pycache_prefix = os.environ.setdefault(
+        "PYTHONPYCACHEPREFIX", str(Path(__file__).parents[1] / ".pytest_cache" / "pyc")
+    )
+    sys.dont_write_bytecode = False
 
 pytest_plugins = [
     "tests.fixtures.ledger",
