@@ -4,22 +4,20 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from audit import AuditKey, Ledger, make_engine
-from audit.db import normalise_url
-from audit.keys import key_file_for, load_or_create_key_file
+from audit import Ledger, make_engine
 from bot.approvals.requests import RequestLooks, request_looks
 from bot.digest.rows import DigestRows
 from bot.edge.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
 from bot.reading.activity import ActivityFeed
+from bot.runtime.keys import SANDBOX_CREDENTIAL, audit_key, secret_values
 from bot.runtime.masking import PROCESS
 from bot.runtime.metrics import count_action, record_attempt
 from bot.runtime.roles import RoleDirectory
-from bot.runtime.settings import Settings, SettingsError
+from bot.runtime.settings import Settings
 from bot.runtime.workers import WorkPool
 from commands.actor import Role
 from commands.catalogue import action_kinds
@@ -31,9 +29,9 @@ from integrations.zuora import ZuoraClient
 if TYPE_CHECKING:
     from devkit.sandbox import Sandbox
 
-log = logging.getLogger(__name__)
+__all__ = ["SANDBOX_CREDENTIAL", "Services", "audit_key", "build_services", "secret_values"]
 
-SANDBOX_CREDENTIAL = "sandbox"
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -87,32 +85,6 @@ def policy(settings: Settings) -> Policy:
         snooze_days=settings.jethub_snooze_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
     )
-
-
-def _sqlite_file(settings: Settings) -> Path | None:
-    url = normalise_url(settings.database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
-
-
-def audit_key(settings: Settings, *, create: bool = True) -> AuditKey | None:
-    """The ledger's key: ``JETHUB_AUDIT_KEY``, else the key file beside an embedded SQLite ledger
-    (created on first use unless ``create`` is false). PostgreSQL needs the setting."""
-    if settings.jethub_audit_key is not None:
-        return AuditKey(settings.jethub_audit_key.get_secret_value())
-    if normalise_url(settings.database_url).get_backend_name() != "sqlite":
-        raise SettingsError("JETHUB_AUDIT_KEY is required when DATABASE_URL is not SQLite")
-    database = _sqlite_file(settings)
-    if database is None:
-        return AuditKey.generate() if create else None  # an in-memory ledger lives as long
-    path = key_file_for(database)
-    if not create and not path.exists():
-        return None
-    try:
-        return load_or_create_key_file(path)
-    except (OSError, ValueError) as exc:
-        raise SettingsError(f"cannot read or create the audit key file {path}: {exc}") from None
 
 
 def _secret(value: object) -> str:
@@ -198,30 +170,3 @@ def build_services(
         sandbox=sandbox,
         looks=request_looks(),
     )
-
-
-def secret_values(settings: Settings) -> list[str]:
-    """Every configured secret, for the log filter that masks them."""
-    fields = (
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.zuora_client_secret,
-        settings.jethub_api_token,
-        settings.sbc_api_token,
-        settings.jethub_audit_key,
-    )
-    # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
-    values = [
-        value.get_secret_value()
-        for value in fields
-        if value is not None and value.get_secret_value() != SANDBOX_CREDENTIAL
-    ]
-    if settings.jethub_audit_key is None:
-        try:
-            key = audit_key(settings, create=False)
-        except SettingsError:
-            key = None
-        if key is not None:
-            values.append(key.reveal())
-    return values
