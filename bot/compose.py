@@ -28,7 +28,7 @@ from bot.runtime.settings import Settings, SettingsError
 from bot.runtime.workers import WorkPool
 from commands.actor import Role
 from commands.catalogue import action_kinds
-from commands.deps import Deps
+from commands.deps import LEDGER_BACKOFF, Deps
 from integrations.platform import PlatformClient
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
@@ -116,6 +116,7 @@ def build_services(
         actions=action_kinds(),  # the one catalogue of action kinds, handed to everything
         # Approve, Retry and a resumed run ask whether the requester still holds the role.
         authority=roles.holds,
+        ledger_backoff=tuple(p * settings.jethub_ledger_backoff_scale for p in LEDGER_BACKOFF),
     )
     executor = WorkPool(max_workers=workers)
     if settings.jethub_activity_channel:

@@ -72,13 +72,18 @@ def _refused(refusal: Refused) -> None:
     log.warning("refused a Socket Mode envelope (%s): %s", refusal.status, refusal)
 
 
-def socket_handler(app: App, app_token: str, *, concurrency: int = 16) -> SocketModeHandler:
+def socket_handler(
+    app: App, app_token: str, *, concurrency: int = 16, ping_interval: float = 10.0
+) -> SocketModeHandler:
     """The handler `jethub socket` runs: it asks Slack for a websocket URL (`apps.connections.open`
     on the app's Web API base URL, with the app-level token), acknowledges each envelope with the
     app's ack payload, and reconnects on Slack's `disconnect` or a dropped connection.
 
     `concurrency` threads dispatch envelopes (the ack path); the work after the ack runs on the
     app's own work pool, as in HTTP mode.
+
+    Every `ping_interval` seconds (Bolt's default, 10) the client pings Slack and, if the
+    connection has gone, reconnects: a dropped connection is noticed within that interval.
     """
     return GatedSocketModeHandler(
         app,
@@ -86,6 +91,7 @@ def socket_handler(app: App, app_token: str, *, concurrency: int = 16) -> Socket
         logger=logging.getLogger("jethub.socket"),
         web_client=app.client,
         concurrency=concurrency,
+        ping_interval=ping_interval,
     )
 
 

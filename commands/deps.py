@@ -24,6 +24,11 @@ if TYPE_CHECKING:
 Authority = Callable[[str, "Role"], bool]
 
 
+# Pauses before each ledger write attempt after a backend effect (``commands.runs.records``):
+# about 12 s in all, longer than a failover or a connection storm, shorter than a lease.
+LEDGER_BACKOFF: tuple[float, ...] = (0.0, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0)
+
+
 def _trusted(_user: str, _role: Role) -> bool:
     return True
 
@@ -62,6 +67,8 @@ class Deps:
     policy: Policy = field(default_factory=Policy)
     clock: BusinessClock = field(default_factory=BusinessClock)
     authority: Authority = _trusted
+    # ``LEDGER_BACKOFF`` unless the composition root scales it (``JETHUB_LEDGER_BACKOFF_SCALE``).
+    ledger_backoff: tuple[float, ...] = LEDGER_BACKOFF
 
     def now(self) -> datetime:
         return self.clock.now()

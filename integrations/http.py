@@ -15,8 +15,10 @@ answer 404 once gone, idempotent POSTs), so retrying after a read timeout is acc
 from __future__ import annotations
 
 import email.utils
+import functools
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -49,6 +51,7 @@ __all__ = [
     "parse_as",
     "parse_list",
     "retry_after_seconds",
+    "shared_tls",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,6 +60,14 @@ DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=3.0)
 DEFAULT_LIMITS = httpx.Limits(max_connections=16, max_keepalive_connections=8)
 
 M = TypeVar("M", bound=pydantic.BaseModel)
+
+
+@functools.cache
+def shared_tls() -> ssl.SSLContext:
+    """httpx's default TLS context (the certifi bundle, or ``SSL_CERT_FILE``/``SSL_CERT_DIR``),
+    built once for every client: loading the CA bundle takes 10-30 ms, which each new
+    ``httpx.Client`` would otherwise spend. A context is safe to share between threads."""
+    return httpx.create_ssl_context()
 
 
 @dataclass(frozen=True)
@@ -231,6 +242,7 @@ class JsonHttp:
             base_url=base_url,
             headers={"User-Agent": "jethub-bot", "Accept": "application/json", **(headers or {})},
             transport=transport,
+            verify=shared_tls(),
             timeout=timeout,
             limits=limits,
         )

@@ -1,10 +1,23 @@
 """Shared pytest fixtures live in tests/fixtures/, one module per concern."""
 
+import json
 import os
+import sys
+from pathlib import Path
 
 import freezegun
 import pytest
 from hypothesis import settings
+
+# The suite starts ``jethub`` processes by the hundred, each importing the whole app. Where the
+# environment says not to write bytecode beside the sources (PYTHONDONTWRITEBYTECODE), every one
+# of them would compile it all again (about 0.3 s of CPU): keep it out of the tree instead, under
+# .pytest_cache/ (ignored by git), for this process and every process it starts.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    sys.pycache_prefix = os.environ.setdefault(
+        "PYTHONPYCACHEPREFIX", str(Path(__file__).parents[1] / ".pytest_cache" / "pyc")
+    )
+    sys.dont_write_bytecode = False
 
 pytest_plugins = [
     "tests.fixtures.ledger",
@@ -25,10 +38,47 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", 
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
+# How long each long test took when last run here (setup, call and teardown), written at the end
+# of a run: the next run starts the longest first. Without the file (a fresh checkout, CI) the
+# slow tests keep their collection order.
+DURATIONS = Path(__file__).parents[1] / ".pytest_cache" / "slow-durations.json"
+_took: dict[str, float] = {}
+
+
+def _recorded() -> dict[str, float]:
+    try:
+        loaded = json.loads(DURATIONS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return {str(k): float(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` (they start processes or wait out real time) run first. With
-    ``-n 2`` (``make test``; ``--dist worksteal`` is in pyproject's addopts) the short tests
-    then fill in around them and a worker that runs out takes tests from the other's queue, so
-    both end together instead of one starting a minute-long test as the other runs dry.
-    (Under ``--dist load`` this order would hand all the slow tests to one worker.)"""
-    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+    """Tests marked ``slow`` (they start processes or wait out real time) run first, the longest
+    of them (as last recorded) first of all. With ``-n 2`` (``make test``; ``--dist worksteal``
+    is in pyproject's addopts) one worker's share starts with them; the other runs short tests
+    and, running out, takes tests from the tail of the first one's queue, so both end together
+    instead of one starting a long test as the other runs dry."""
+    took = _recorded()
+
+    def order(item: pytest.Item) -> tuple[bool, float]:
+        slow = item.get_closest_marker("slow") is not None
+        return (not slow, -took.get(item.nodeid, 0.0) if slow else 0.0)
+
+    items.sort(key=order)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    _took[report.nodeid] = _took.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if hasattr(session.config, "workerinput") or not _took:
+        return  # an xdist worker: the controller has every worker's reports
+    # The controller collects nothing, so it cannot tell the slow ones: keep every long one.
+    merged = _recorded() | {k: round(v, 2) for k, v in _took.items() if v >= 0.5}
+    try:
+        DURATIONS.parent.mkdir(parents=True, exist_ok=True)
+        DURATIONS.write_text(json.dumps(merged, indent=0, sort_keys=True), encoding="utf-8")
+    except OSError:
+        pass  # a read-only checkout runs in collection order next time

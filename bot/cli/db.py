@@ -15,7 +15,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import SQLAlchemyError
 
     from audit import Ledger, WrongAuditKey, make_engine
-    from bot.runtime.services import audit_key
+    from bot.runtime.keys import audit_key
 
     ledger = Ledger(make_engine(settings.database_url), key=audit_key(settings))
     try:

@@ -25,8 +25,8 @@ class StartupError(Exception):
 
 
 def start_logging(settings: Settings, level: str = "INFO") -> None:
+    from bot.runtime.keys import secret_values
     from bot.runtime.logs import configure_logging
-    from bot.runtime.services import secret_values
 
     configure_logging(level=level, secrets=secret_values(settings))
 
@@ -77,7 +77,7 @@ def open_ledger(settings: Settings) -> Ledger:
 
     from audit import Ledger, current_revision, make_engine
     from audit.db import head_revision, normalise_url
-    from bot.runtime.services import audit_key
+    from bot.runtime.keys import audit_key
 
     url = normalise_url(settings.database_url)
     upgrade_hint = "run `jethub db upgrade` first"

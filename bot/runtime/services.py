@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from audit import AuditKey
-from audit.db import normalise_url
-from audit.keys import key_file_for, load_or_create_key_file
 from bot.edge.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
+from bot.runtime.keys import SANDBOX_CREDENTIAL, audit_key, secret_values
 from bot.runtime.roles import RoleDirectory
-from bot.runtime.settings import Settings, SettingsError
+from bot.runtime.settings import Settings
 from bot.runtime.workers import WorkPool
 from commands.deps import Deps, Policy
 
@@ -24,9 +21,9 @@ if TYPE_CHECKING:
     from bot.approvals.requests import RequestLooks
     from bot.runs.faces import RunFaces
 
-log = logging.getLogger(__name__)
+__all__ = ["SANDBOX_CREDENTIAL", "Services", "audit_key", "policy", "secret_values", "slack_client"]
 
-SANDBOX_CREDENTIAL = "sandbox"
+log = logging.getLogger(__name__)
 
 
 class Stoppable(Protocol):
@@ -87,56 +84,3 @@ def policy(settings: Settings) -> Policy:
         snooze_days=settings.jethub_snooze_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
     )
-
-
-def _sqlite_file(settings: Settings) -> Path | None:
-    url = normalise_url(settings.database_url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
-        return None
-    return Path(url.database)
-
-
-def audit_key(settings: Settings, *, create: bool = True) -> AuditKey | None:
-    """The ledger's key: ``JETHUB_AUDIT_KEY``, else the key file beside an embedded SQLite ledger
-    (created on first use unless ``create`` is false). PostgreSQL needs the setting."""
-    if settings.jethub_audit_key is not None:
-        return AuditKey(settings.jethub_audit_key.get_secret_value())
-    if normalise_url(settings.database_url).get_backend_name() != "sqlite":
-        raise SettingsError("JETHUB_AUDIT_KEY is required when DATABASE_URL is not SQLite")
-    database = _sqlite_file(settings)
-    if database is None:
-        return AuditKey.generate() if create else None  # an in-memory ledger lives as long
-    path = key_file_for(database)
-    if not create and not path.exists():
-        return None
-    try:
-        return load_or_create_key_file(path)
-    except (OSError, ValueError) as exc:
-        raise SettingsError(f"cannot read or create the audit key file {path}: {exc}") from None
-
-
-def secret_values(settings: Settings) -> list[str]:
-    """Every configured secret, for the log filter that masks them."""
-    fields = (
-        settings.slack_bot_token,
-        settings.slack_signing_secret,
-        settings.slack_app_token,
-        settings.zuora_client_secret,
-        settings.jethub_api_token,
-        settings.sbc_api_token,
-        settings.jethub_audit_key,
-    )
-    # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
-    values = [
-        value.get_secret_value()
-        for value in fields
-        if value is not None and value.get_secret_value() != SANDBOX_CREDENTIAL
-    ]
-    if settings.jethub_audit_key is None:
-        try:
-            key = audit_key(settings, create=False)
-        except SettingsError:
-            key = None
-        if key is not None:
-            values.append(key.reveal())
-    return values

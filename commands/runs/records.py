@@ -34,9 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# Pauses before each ledger write attempt after a backend effect: about 12 s in all, longer than
-# a failover or a connection storm, shorter than a lease.
-LEDGER_BACKOFF: tuple[float, ...] = (0.0, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0)
 UNCLAIMED_GRACE = timedelta(seconds=10)
 
 T = TypeVar("T")
@@ -54,7 +51,7 @@ def durably(deps: Deps, write: Callable[[Session], T], *, what: str) -> T:
     again after a commit whose answer was lost (``InvalidTransition`` on a retry means it was
     already done)."""
     last: BaseException | None = None
-    for attempt, pause in enumerate(LEDGER_BACKOFF):
+    for attempt, pause in enumerate(deps.ledger_backoff):
         if pause:
             time.sleep(pause)
         try:

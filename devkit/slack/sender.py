@@ -10,7 +10,9 @@ Socket Mode.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from types import TracebackType
@@ -30,6 +32,13 @@ from devkit.slack.web_api import FakeSlack
 DEFAULT_CHANNEL = "C0GENERAL"
 DEFAULT_COMMAND = "/jethub"
 FORM = "application/x-www-form-urlencoded"
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """One TLS context for every sender's client: httpx would load the CA bundle (10-30 ms) for
+    each one, and a test starts a sender per bot."""
+    return httpx.create_ssl_context()
 
 
 class SlackSender:
@@ -56,7 +65,7 @@ class SlackSender:
             dataclasses.replace(fake.team, id=team_id) if team_id is not None else fake.team
         )
         self._owns_client = client is None
-        self._client = client or httpx.Client(timeout=timeout)
+        self._client = client or httpx.Client(timeout=timeout, verify=_tls())
 
     def close(self) -> None:
         if self._owns_client:

@@ -21,7 +21,7 @@ RATIO = re.compile(r"^ratio: (\d+\.\d{3}|inf) \(.+\)$")
 
 TINY = {
     "ack": ["--samples", "5"],
-    "http_load": ["--rate", "4,8", "--seconds", "1", "--processes", "1,2"],
+    "http_load": ["--rate", "4", "--seconds", "1", "--processes", "1,2"],  # one rate: every path
     "digest": ["--sizes", "300,600", "--naive-sample", "3", "--latency-ms", "1"],
     "fanout": ["--scale", "0.005", "--latency-ms", "1", "--rate", "500"],
     "ledger": ["--events", "400", "--appends", "20", "--queries", "20", "--backends", "sqlite"],

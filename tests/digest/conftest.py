@@ -28,6 +28,7 @@ from integrations.platform import PlatformClient
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
 from tests.fixtures.bot import BOT_TOKEN, DIGEST_CHANNEL, harness_settings
+from tests.fixtures.ledger import copy_migrated
 
 ALICE = Actor.with_grants("U0ALICE", {Role.OPERATOR})
 VERA = Actor.with_grants("U0VERA", {Role.VIEWER})
@@ -111,7 +112,10 @@ def clock_services(
     slack: FakeSlack, sandbox: Sandbox, database_url: str, *, own_sandbox: bool, **extra: Any
 ) -> Services:
     settings = harness_settings(slack=slack, sandbox=sandbox, database_url=database_url, **extra)
-    return build_services(settings, sandbox=sandbox if own_sandbox else None, workers=2)
+    fresh = "jethub_audit_key" not in extra and copy_migrated(database_url)
+    return build_services(
+        settings, sandbox=sandbox if own_sandbox else None, workers=2, migrate=not fresh
+    )
 
 
 @contextmanager

@@ -37,6 +37,11 @@ from tests.reliability.slack_driver import poll, request_deactivation, sender, s
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
+# The processes' ledger backoff is a quarter of the real one (JETHUB_LEDGER_BACKOFF_SCALE): about
+# 2.9 s in all. A cut of SHORT_CUT is ridden out within it; one of LONG_CUT outlasts it.
+BACKOFF_SCALE = "0.25"
+SHORT_CUT, LONG_CUT = 1.0, 5.0
+
 OVERDUE = "1003"  # a demo account with an invoice overdue for suspension
 RENAMED = "1006"
 PLAIN = "1010"  # a demo account that can be deactivated
@@ -100,6 +105,7 @@ def deploy(
     sandbox.app = gate  # type: ignore[assignment]
     sandbox.start(host="127.0.0.1", port=0)
     url = proxy.url(database_url) if proxy else database_url
+    extra.setdefault("JETHUB_LEDGER_BACKOFF_SCALE", BACKOFF_SCALE)
     cluster = make_cluster(tmp_path, slack, sandbox, url, **extra)
     direct_env = {**cluster.env, "DATABASE_URL": database_url}
     ledger = Ledger.from_url(database_url)
@@ -186,7 +192,7 @@ def test_ledger_cut_during_a_suspension_backend_call(
     proxy = PgProxy()
     try:
         with deploy(tmp_path, slack, fresh_pg_url, proxy=proxy) as d:
-            d.gate.when("PUT", f"/accounts/{OVERDUE}/suspension", lambda: proxy.cut(4.0))
+            d.gate.when("PUT", f"/accounts/{OVERDUE}/suspension", lambda: proxy.cut(SHORT_CUT))
             suspend(d)
             poll(lambda: "is suspended" in last_word(d), timeout=60)
 
@@ -210,7 +216,7 @@ def test_ledger_cut_during_a_rename_backend_call(
     proxy = PgProxy()
     try:
         with deploy(tmp_path, slack, fresh_pg_url, proxy=proxy) as d:
-            d.gate.when("PATCH", f"/accounts/{RENAMED}", lambda: proxy.cut(4.0))
+            d.gate.when("PATCH", f"/accounts/{RENAMED}", lambda: proxy.cut(SHORT_CUT))
             rename(d, "Southern Cross Physio")
             reply = poll(lambda: renamed_reply(d), timeout=60)
 
@@ -233,7 +239,7 @@ def test_a_ledger_outage_longer_than_the_backoff_is_reconciled_by_the_sweeper(
     proxy = PgProxy()
     try:
         with deploy(tmp_path, slack, fresh_pg_url, proxy=proxy) as d:
-            d.gate.when("PUT", f"/accounts/{OVERDUE}/suspension", lambda: proxy.cut(20.0))
+            d.gate.when("PUT", f"/accounts/{OVERDUE}/suspension", lambda: proxy.cut(LONG_CUT))
             suspend(d)
             # The bot cannot record the effect: it says the action is in progress, not failed.
             poll(lambda: "in progress" in last_word(d), timeout=60)
