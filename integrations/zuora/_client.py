@@ -28,6 +28,7 @@ from integrations.zuora._models import (
     Allowances,
     ContactUpdate,
     Invoice,
+    Payment,
     Subscription,
     ZuoraAccount,
     ZuoraContact,
@@ -37,6 +38,7 @@ __all__ = ["ZuoraClient"]
 
 SUBSCRIPTIONS_PAGE_SIZE = 40  # Zuora's maximum for this endpoint
 INVOICES_PAGE_SIZE = 40
+PAYMENTS_PAGE_SIZE = 40
 OBJECT_QUERY_PAGE_SIZE = 99  # Object Query's maximum
 
 
@@ -204,6 +206,21 @@ class ZuoraClient:
         params = {"pageSize": INVOICES_PAGE_SIZE}
         for body in self._pages(path, params, "GET /v1/transactions/invoices/accounts/{key}"):
             found.extend(parse_list(BACKEND, Invoice, body.get("invoices", [])))
+        return found
+
+    # -- payments ---------------------------------------------------------------------------
+
+    def payments_for_account(self, key: str, *, since: date | None = None) -> list[Payment]:
+        """The account's payments, newest first; with ``since``, only those effective on or
+        after it (the list is newest first, so paging stops at the first older page)."""
+        found: list[Payment] = []
+        path = f"/v1/transactions/payments/accounts/{_key(key)}"
+        params = {"pageSize": PAYMENTS_PAGE_SIZE}
+        for body in self._pages(path, params, "GET /v1/transactions/payments/accounts/{key}"):
+            page = parse_list(BACKEND, Payment, body.get("payments", []))
+            found.extend(p for p in page if since is None or p.effective_date >= since)
+            if since is not None and any(p.effective_date < since for p in page):
+                break
         return found
 
     # -- plumbing ---------------------------------------------------------------------------
