@@ -5,9 +5,10 @@ and the secrets to mask. This module names no feature."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -29,6 +30,10 @@ log = logging.getLogger(__name__)
 SANDBOX_CREDENTIAL = "sandbox"
 
 
+# An HTTP route besides Slack's (``bot.web``): a feature's WSGI handler, handed the services.
+HttpRoute = Callable[["Services", dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
 class Stoppable(Protocol):
     def stop(self) -> object: ...
 
@@ -44,6 +49,8 @@ class Services:
     # the same in every process (web, clock, worker).
     looks: RequestLooks
     faces: RunFaces
+    # Other HTTP routes of the web process by (method, path) (``bot.catalogue.http_routes``).
+    routes: Mapping[tuple[str, str], HttpRoute] = field(default_factory=dict)
     # A backend server handed to the composition root to own (the built-in sandbox): stopped last.
     sandbox: Stoppable | None = None
     response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
@@ -86,6 +93,7 @@ def policy(settings: Settings) -> Policy:
         role_contact=settings.jethub_role_contact,
         snooze_days=settings.jethub_snooze_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
+        unsuspend_on_payment=settings.jethub_unsuspend_on_payment,
     )
 
 
@@ -125,6 +133,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.jethub_api_token,
         settings.sbc_api_token,
         settings.jethub_audit_key,
+        settings.jethub_zuora_callout_password,
     )
     # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
     values = [

@@ -89,13 +89,14 @@ def create(
     kind: RunKind,
     *,
     account: str,
-    requested_by: str,
+    requested_by: str | None,
     params: Mapping[str, Any],
     now: Any,
     approval_id: str | None = None,
 ) -> RunView:
     """The run and its steps, inside the caller's transaction (the one that decides the action).
-    A run for an approval that already has one is that run."""
+    A run for an approval that already has one is that run. ``requested_by`` None: the bot
+    acts on its own policy (no person's role is re-checked when it takes effect)."""
     row = ledger_runs.create_run(
         session=session,
         approval_id=approval_id,

@@ -182,6 +182,7 @@ def _unsuspend(ctx: StepContext) -> StepResult:
     note = p.get("note") or None
     base: dict[str, Any] = {**dict(p.get("reference") or {}), "note": note}
     was = SuspensionState.model_validate(p["was"]) if p.get("was") else None
+    actor = p.get("actor")  # "system" when the bot lifts it on its own policy (a payment)
     platform = ctx.deps.platform
     account = platform.get_account(ctx.run.account)
 
@@ -197,7 +198,8 @@ def _unsuspend(ctx: StepContext) -> StepResult:
         if reconciled:
             details["reconciled"] = "the suspension was lifted by an earlier attempt of this run"
         return StepResult(
-            {"unsuspended": result.model_dump(mode="json")}, Effect(UNSUSPEND, "ok", details)
+            {"unsuspended": result.model_dump(mode="json")},
+            Effect(UNSUSPEND, "ok", details, actor=actor),
         )
 
     if not account.is_suspended:
@@ -209,7 +211,9 @@ def _unsuspend(ctx: StepContext) -> StepResult:
         )
         return StepResult(
             {"refused": {"message": message, "problem": "not suspended any more"}},
-            Effect(UNSUSPEND, "refused", {**base, "problem": "not suspended any more"}),
+            Effect(
+                UNSUSPEND, "refused", {**base, "problem": "not suspended any more"}, actor=actor
+            ),
             message,
         )
     if was is None:

@@ -1,7 +1,9 @@
 """``/pay <account> [amount]``: a customer paying, played on Zuora's side of the console.
 
 The payment is made as a customer's payment reaches Zuora: ``POST /v1/payments`` on the sandbox,
-applied to the account's open invoices, oldest first (all of them when no amount is given).
+applied to the account's open invoices, oldest first (all of them when no amount is given). Then
+Zuora's callout is delivered to the bot as the notification in ``docs/collections.md`` sends it:
+``POST /zuora/events`` with HTTP Basic credentials and the payment's number.
 """
 
 from __future__ import annotations
@@ -74,3 +76,17 @@ def pay(sandbox_url: str, account: str, amount: Decimal | None) -> dict[str, obj
     if not answer.get("success"):
         raise PayError(f"Zuora refused the payment: {answer.get('reasons')}")
     return answer
+
+
+def deliver_callout(
+    bot_url: str, credentials: tuple[str, str], account: str, answer: dict[str, object]
+) -> int:
+    """Zuora's callout for the payment; the bot's HTTP status (202 when it took it)."""
+    body = {
+        "event": "payment.processed",
+        "accountNumber": zuora_account_number(account),
+        "paymentNumber": answer["number"],
+        "amount": answer["amount"],
+    }
+    response = httpx.post(f"{bot_url}/zuora/events", json=body, auth=credentials, timeout=10)
+    return response.status_code

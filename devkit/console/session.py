@@ -230,12 +230,18 @@ class Session:
         except payments.PayError as exc:
             self.io.show([str(exc)])
             return
-        self.io.show(
-            [
-                f"Zuora: payment {answer['number']} of ${answer['amount']:,.2f} on account "
-                f"{account}, {answer['appliedAmount']:,.2f} applied to its invoices."
-            ]
-        )
+        lines = [
+            f"Zuora: payment {answer['number']} of ${answer['amount']:,.2f} on account "
+            f"{account}, {answer['appliedAmount']:,.2f} applied to its invoices."
+        ]
+        settings = self.world.services.settings
+        url, credentials = self.world.callout_url, settings.callout_credentials
+        if url is not None and credentials is not None:
+            status = payments.deliver_callout(url, credentials, account, answer)
+            lines.append(f"Zuora's callout to the bot: HTTP {status}.")
+        else:
+            lines.append("No callout over Socket Mode: /clock runs the payment check.")
+        self.io.show(lines)
         self.settle()
 
     def home(self) -> None:

@@ -35,6 +35,7 @@ def test_pay_pays_what_the_account_owes_through_zuoras_api(world: World) -> None
     assert [p.amount for p in z.payments_of(account)] == [Decimal("50"), Decimal("139.50")]
     assert z.balance_of(account) == 0
     assert any("Zuora: payment P-" in line and "$139.50" in line for line in shown.lines)
+    assert shown.lines.count("Zuora's callout to the bot: HTTP 202.") == 2
     session.handle("/pay 1003")
     assert shown.lines[-1] == "Account 1003 owes nothing in Zuora; nothing was paid."
     counts = world.sandbox.counters.snapshot()["zuora"]
