@@ -14,7 +14,8 @@ from sqlalchemy import Select, select
 from sqlmodel import Session, col
 
 from audit.approvals import pending
-from audit.models import ActionRun, ActionStep, RunState, StepState
+from audit.models import ActionRun, ActionStep, PaymentDecision, RunState, StepState
+from audit.payments import latest_decision
 from commands.actor import Role
 from commands.deps import threshold_days
 from commands.digest.models import SnoozeInfo, active
@@ -58,6 +59,35 @@ class UnfinishedRun(BaseModel):
     retry_role: Role | None = None  # who may Retry it, when it is stopped at a step
 
 
+class PaymentNote(BaseModel):
+    """The newest payment decision on the account (``commands.suspension.paid``), as recorded:
+    ``lifted`` only once its unsuspend run has done it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision: str  # lifted | lifting | asked | noted | partial | reported
+    payments: list[str]  # payment numbers
+    at: datetime
+    remaining: Decimal | None = None  # part paid: what is still overdue
+    currency: str | None = None
+
+    @classmethod
+    def of(cls, session: Session, row: PaymentDecision) -> PaymentNote:
+        decision = row.decision
+        if decision == "lifted":
+            run = session.get(ActionRun, row.unsuspend_run_id) if row.unsuspend_run_id else None
+            done = run is not None and run.state == RunState.SUCCEEDED and run.outcome == "done"
+            decision = "lifted" if done else "lifting"
+        left = row.remaining or {}
+        return cls(
+            decision=decision,
+            payments=[str(p.get("number")) for p in row.payments if p.get("number")],
+            at=row.decided_at,
+            remaining=Decimal(str(left["total"])) if left.get("total") is not None else None,
+            currency=left.get("currency"),
+        )
+
+
 class AccountState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -70,6 +100,7 @@ class AccountState(BaseModel):
     requests: list[PendingRequest]
     runs: list[UnfinishedRun]
     snooze: SnoozeInfo | None
+    payment: PaymentNote | None = None
 
 
 def _with_retry_role(deps: Deps, run: UnfinishedRun) -> UnfinishedRun:
@@ -114,6 +145,8 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
         ]
         runs = [_with_retry_role(deps, run) for run in unfinished_runs(session, account=account)]
         snooze = active(session, account, today)
+        decided = latest_decision(session=session, account=account)
+        payment = PaymentNote.of(session, decided) if decided is not None else None
     return AccountState(
         as_of=today,
         overdue=overdue[:MAX_INVOICES_SHOWN],
@@ -129,6 +162,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
         requests=requests,
         runs=runs,
         snooze=snooze,
+        payment=payment,
     )
 
 

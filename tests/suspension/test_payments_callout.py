@@ -202,3 +202,54 @@ def test_ask_posts_an_unsuspend_button_that_lifts_with_the_usual_confirmation(
         (ALICE, "unsuspend.confirm", "ok"),
         (ALICE, "unsuspend", "ok"),
     ]
+
+
+def card(bot: BotHarness) -> str:
+    bot.command(ALICE, f"account {ACCOUNT}")
+    return json.dumps(bot.slack.ephemerals(ALICE)[-1].get("blocks") or [])
+
+
+def test_the_card_tells_the_lift_after_the_payment(auto: BotHarness) -> None:
+    suspend_through_slack(auto, ACCOUNT)
+    paid = pay(auto.sandbox.url, ZUORA)
+    deliver(auto.url, callout_body(ZUORA, paid))
+    auto.wait_idle()
+    assert f"Suspension lifted after payment `{paid['number']}` on " in card(auto)
+
+
+def test_off_only_notes_the_payment_on_the_card(tmp_path: Path) -> None:
+    for bot in _bot(tmp_path, "off"):
+        suspend_through_slack(bot, ACCOUNT)
+        paid = pay(bot.sandbox.url, ZUORA)
+        deliver(bot.url, callout_body(ZUORA, paid))
+        bot.wait_idle()
+        assert suspension_of(bot.sandbox, ACCOUNT) is not None
+        assert not [m for m in posted(bot, DIGEST_CHANNEL) if paid["number"] in m]
+        assert decisions(bot) == [("paid", "noted")]
+        assert f"Paid up by `{paid['number']}`" in card(bot)
+
+
+def test_a_part_payment_shows_on_the_card(auto: BotHarness) -> None:
+    suspend_through_slack(auto, ACCOUNT)
+    paid = pay(auto.sandbox.url, ZUORA, Decimal("50.00"))
+    deliver(auto.url, callout_body(ZUORA, paid))
+    auto.wait_idle()
+    assert "$139.50 AUD still overdue" in card(auto)
+    rest = pay(auto.sandbox.url, ZUORA)  # the rest, later: now it is lifted
+    deliver(auto.url, callout_body(ZUORA, rest))
+    auto.wait_idle()
+    assert suspension_of(auto.sandbox, ACCOUNT) is None
+    assert decisions(auto) == [("paid", "lifted"), ("part", "partial")]
+
+
+def test_an_override_suspension_is_reported_not_lifted(auto: BotHarness) -> None:
+    with auto.sandbox.world.lock:  # suspended in the Jet Hub portal, outside the bot
+        platform = auto.sandbox.world.platform
+        platform.suspend(ACCOUNT, reason="portal", by="ops@jethub")
+    paid = pay(auto.sandbox.url, ZUORA)
+    deliver(auto.url, callout_body(ZUORA, paid))
+    auto.wait_idle()
+    assert suspension_of(auto.sandbox, ACCOUNT) is not None
+    [told] = [m for m in posted(auto, DIGEST_CHANNEL) if paid["number"] in m]
+    assert "outside the bot" in told and "verb:unsuspend" in told
+    assert decisions(auto) == [("report", "reported")]
