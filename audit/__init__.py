@@ -57,7 +57,7 @@ from audit.models import (
     Snooze,
     StepState,
 )
-from audit.payments import attach_run, decide_once, latest_decision
+from audit.payments import attach_run, decide_once, decided_keys, latest_decision
 from audit.runs import (
     claim,
     claimable,
@@ -128,6 +128,7 @@ __all__ = [
     "current_revision",
     "decide",
     "decide_once",
+    "decided_keys",
     "expire_due",
     "export",
     "fail_run",

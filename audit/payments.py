@@ -65,3 +65,15 @@ def latest_decision(*, session: Session, account: str) -> PaymentDecision | None
         .limit(1)
         .execution_options(populate_existing=True)
     ).first()
+
+
+def decided_keys(*, session: Session, keys: list[str]) -> set[str]:
+    """Which of ``keys`` have been decided already."""
+    found: set[str] = set()
+    for start in range(0, len(keys), 500):  # bounded IN lists
+        chunk = keys[start : start + 500]
+        rows = session.scalars(
+            select(col(PaymentDecision.key)).where(col(PaymentDecision.key).in_(chunk))
+        )
+        found.update(rows)
+    return found
