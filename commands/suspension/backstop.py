@@ -22,7 +22,14 @@ from typing import TYPE_CHECKING
 from pydantic import BaseModel, ConfigDict
 
 from audit import decided_keys
-from commands.suspension.paid import NothingDecided, PaymentDecided, decide, outstanding
+from commands.fanout import fetch_together
+from commands.suspension.paid import (
+    BotSuspension,
+    NothingDecided,
+    PaymentDecided,
+    decide,
+    outstanding,
+)
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
@@ -51,23 +58,27 @@ class CheckReport(BaseModel):
     failed: list[Failed] = []  # a backend failed for this account: the next check tries again
 
 
-def still_owing(deps: Deps, accounts: set[str]) -> set[str]:
-    """Of ``accounts``, those still overdue enough to stay suspended (one paged scan)."""
+def still_owing(deps: Deps) -> set[str]:
+    """Every Jet Hub account still overdue enough to be eligible (one paged scan)."""
     policy = deps.policy
     bound = deps.today() - timedelta(days=policy.threshold_days - 1)
     minimum = Decimal(str(policy.overdue_min_balance))
     owed: dict[str, Decimal] = {}
     for invoice in deps.zuora.overdue_invoices(due_before=bound, min_balance=OWING):
         account = invoice.jethub_account
-        if account in accounts and invoice.due_date < bound and invoice.balance > 0:
+        if account and invoice.due_date < bound and invoice.balance > 0:
             owed[account] = owed.get(account, Decimal("0")) + invoice.balance
     return {account for account, total in owed.items() if total >= minimum}
 
 
 def check_payments(deps: Deps) -> CheckReport:
     """Check every account the bot suspended for non-payment; decide the paid-up ones."""
-    suspensions = outstanding(deps)
-    owing = still_owing(deps, set(suspensions)) if suspensions else set()
+    # The ledger's suspensions and Zuora's pages are independent: read them together.
+    fetched = fetch_together(
+        deps, {"suspended": lambda: outstanding(deps), "owing": lambda: still_owing(deps)}
+    )
+    suspensions: dict[str, BotSuspension] = fetched.get("suspended", dict)
+    owing = fetched.get("owing", set) & set(suspensions)
     paid_up = {a: s for a, s in suspensions.items() if a not in owing}
     with deps.ledger.read_session() as session:
         done = decided_keys(session=session, keys=[f"paid:{s.run_id}" for s in paid_up.values()])

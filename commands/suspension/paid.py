@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
-from sqlmodel import col
 
 from audit import attach_run, decide_once
 from audit.models import ActionRun, RunState
+from audit.types import as_utc
 from commands.errors import CommandError
 from commands.runs import records as run_records
 from commands.runs.kinds import SYSTEM
@@ -128,28 +128,27 @@ def outstanding(deps: Deps, accounts: Iterable[str] | None = None) -> dict[str, 
     """Accounts whose newest suspension run or lifting run is a non-payment ``suspend`` that
     suspended them (of ``accounts``, or all): the suspensions the bot may lift on payment."""
     kinds = (SUSPEND, UNSUSPEND, OVERRIDE)
-    statement = select(ActionRun).where(
-        col(ActionRun.kind).in_(kinds),
-        col(ActionRun.state) == RunState.SUCCEEDED.value,
-        col(ActionRun.outcome) == "done",
+    runs = ActionRun.__table__.c  # type: ignore[attr-defined]  # columns only: 10k rows fast
+    statement = select(runs.id, runs.kind, runs.account, runs.params, runs.updated_at).where(
+        runs.kind.in_(kinds), runs.state == RunState.SUCCEEDED.value, runs.outcome == "done"
     )
     if accounts is not None:
-        statement = statement.where(col(ActionRun.account).in_(list(accounts)))
-    newest: dict[str, ActionRun] = {}
+        statement = statement.where(runs.account.in_(list(accounts)))
+    newest: dict[str, Any] = {}
     with deps.ledger.read_session() as session:
-        for run in session.scalars(statement.order_by(col(ActionRun.created_at))):
-            newest[run.account] = run
-        return {
-            account: BotSuspension(
-                account=account,
-                run_id=run.id,
-                by=str((run.params or {}).get("by") or run.requested_by or ""),
-                reason=str((run.params or {}).get("reason") or ""),
-                at=run.updated_at,
-            )
-            for account, run in newest.items()
-            if run.kind == SUSPEND
-        }
+        for row in session.execute(statement.order_by(runs.created_at, runs.id)):
+            newest[row.account] = row
+    return {
+        account: BotSuspension(
+            account=account,
+            run_id=row.id,
+            by=str((row.params or {}).get("by") or ""),
+            reason=str((row.params or {}).get("reason") or ""),
+            at=as_utc(row.updated_at, "updated_at"),
+        )
+        for account, row in newest.items()
+        if row.kind == SUSPEND
+    }
 
 
 def _still_ours(account: Account, suspension: BotSuspension) -> bool:
