@@ -36,6 +36,7 @@ from audit.events import (
     seal,
     verify,
 )
+from audit.exclusions import exclude, excluded, get_exclusion, include
 from audit.idempotency import first_time, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
 from audit.keys import AuditKey
@@ -48,6 +49,7 @@ from audit.models import (
     AuditEvent,
     Confirmation,
     ConfirmationState,
+    Exclusion,
     IdempotencyKey,
     JobRun,
     LedgerHead,
@@ -91,6 +93,7 @@ __all__ = [
     "Confirmation",
     "ConfirmationState",
     "DetailsNotJSON",
+    "Exclusion",
     "HeadMissing",
     "IdempotencyKey",
     "InvalidSchemaName",
@@ -129,6 +132,8 @@ __all__ = [
     "decide",
     "decide_once",
     "decided_keys",
+    "exclude",
+    "excluded",
     "expire_due",
     "export",
     "fail_run",
@@ -140,8 +145,10 @@ __all__ = [
     "for_account",
     "for_approval",
     "get",
+    "get_exclusion",
     "get_period",
     "get_run",
+    "include",
     "latest",
     "latest_decision",
     "lift",

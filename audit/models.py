@@ -299,3 +299,14 @@ class PaymentDecision(SQLModel, table=True):
         default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
     )
     decided_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Exclusion(SQLModel, table=True):
+    """An account never offered for suspension (a hospital, a council), with who and why."""
+
+    __tablename__ = "exclusion"
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    reason: str = Field(sa_type=sa.Text, nullable=False)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

@@ -21,6 +21,7 @@ from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, RunOutcome, Step, StepResult
 from commands.runs.one_system import CHECKED_AFTER_FAILURE
 from commands.runs.records import ActionFailed
+from commands.suspension.exclusions import excluded_refusal
 from commands.suspension.models import (
     SUSPEND,
     UNSUSPEND,
@@ -158,6 +159,9 @@ def _suspend(ctx: StepContext) -> StepResult:
         return refused(
             {"problem": "already suspended", "state": exc.state.model_dump(mode="json")}, str(exc)
         )
+    excluded = excluded_refusal(ctx.deps, account.id)
+    if excluded is not None:
+        return refused({"problem": "excluded since"}, str(excluded))
     now_overdue = overdue_for(ctx.deps, account)
     if now_overdue.count == 0:
         return refused(
@@ -271,7 +275,7 @@ def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
             raise AlreadySuspended(run.account, state, deps.zone)
         if problem == "paid since confirmation":
             raise PaidSinceConfirmation(message)
-        if problem == "deactivated since":
+        if problem in ("deactivated since", "excluded since"):
             raise Conflict(message)
         raise NothingToDo(message)
     raise ActionFailed.of(deps, outcome)
