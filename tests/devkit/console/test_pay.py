@@ -59,3 +59,22 @@ def test_pay_reads_any_text_or_says_why_not(text: str) -> None:
     else:
         assert account.isascii() and account.isdigit()
         assert amount is None or Decimal("0.01") <= amount <= Decimal("1000000")
+
+
+def test_pay_delivers_zuoras_callout_and_the_team_is_asked(world: World) -> None:
+    from bot.suspension import views
+
+    send, alice = world.send, "U0ALICE"
+    send.command(alice, "suspend 1003 three reminders unanswered", channel="C0SUPPORT")
+    world.services.executor.wait_idle(timeout=15)
+    shown = world.slack.ephemerals(alice)[-1]
+    send.block_action(alice, views.CONFIRM, message=shown["ts"], block_id=views.ACTIONS_BLOCK)
+    world.services.executor.wait_idle(timeout=15)
+    Session(world, Recorder()).handle("/pay 1003")
+    world.services.executor.wait_idle(timeout=15)
+    asked = [
+        c.args["text"]
+        for c in world.slack.calls("chat.postMessage")
+        if c.args.get("channel") == "C0DIGEST" and "still suspended" in str(c.args.get("text"))
+    ]
+    assert len(asked) == 1 and "1003 paid $189.50 AUD" in asked[0]
