@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 
 from bot.suspension import views
+from devkit.console.payments import pay as console_pay
 from tests.fixtures.bot import ALICE, BotHarness
-from tests.fixtures.sandbox import zuora_token
 
 CALLOUT_USER = "zuora-workflow"
 CALLOUT_PASSWORD = "callout-password-5f1e9c"
@@ -29,32 +29,8 @@ def suspend_through_slack(bot: BotHarness, account: str, user: str = ALICE) -> N
 
 def pay(zuora_url: str, zuora_account: str, amount: Decimal | None = None) -> dict[str, Any]:
     """Pay the account's open invoices (oldest first, as far as ``amount`` goes) with
-    ``POST /v1/payments``, as a payment recorded in Zuora; Zuora's answer."""
-    headers = {"Authorization": f"Bearer {zuora_token(zuora_url)}"}
-    with httpx.Client(base_url=zuora_url, headers=headers) as zuora:
-        listed = zuora.get(f"/v1/transactions/invoices/accounts/{zuora_account}").json()
-        owing = sorted(
-            (i for i in listed["invoices"] if i["balance"] > 0), key=lambda i: i["dueDate"]
-        )
-        left = sum((Decimal(str(i["balance"])) for i in owing), Decimal(0))
-        total = left if amount is None else amount
-        left = total
-        applied = []
-        for invoice in owing:
-            part = min(left, Decimal(str(invoice["balance"])))
-            if part > 0:
-                applied.append({"invoiceId": invoice["id"], "amount": float(part)})
-                left -= part
-        body = {
-            "accountNumber": zuora_account,
-            "amount": float(total),
-            "currency": "AUD",
-            "type": "External",
-            "invoices": applied,
-        }
-        answer: dict[str, Any] = zuora.post("/v1/payments", json=body).json()
-    assert answer["success"] is True, answer
-    return answer
+    ``POST /v1/payments``, as the console's ``/pay`` does; Zuora's answer."""
+    return console_pay(zuora_url, zuora_account.removeprefix("A").lstrip("0"), amount)
 
 
 def callout_body(zuora_account: str, paid: dict[str, Any]) -> dict[str, Any]:
