@@ -174,7 +174,17 @@ def payments_since(deps: Deps, account: Account, since: date) -> list[PaidPaymen
 def decide(
     deps: Deps, account_id: str, *, source: Source, hint: PaymentReceived | None = None
 ) -> PaymentDecided | NothingDecided:
-    """Read the account again and decide, once, what its payment does (see the module)."""
+    """Read the account again and decide, once, what its payment does (see the module); a lift
+    is worked at once."""
+    decided = record_decision(deps, account_id, source=source, hint=hint)
+    return carry_out(deps, decided) if isinstance(decided, PaymentDecided) else decided
+
+
+def record_decision(
+    deps: Deps, account_id: str, *, source: Source, hint: PaymentReceived | None = None
+) -> PaymentDecided | NothingDecided:
+    """The decision, committed (with its unsuspend run under ``auto``) but not yet carried out:
+    what a process that dies next leaves for the sweeper to finish."""
     account = deps.platform.get_account(account_id)
     suspension = outstanding(deps, [account.id]).get(account.id)
     if suspension is None or not _still_ours(account, suspension):
@@ -270,10 +280,15 @@ def _once(
         suspend_run_id=suspension.run_id if suspension else None,
         run_id=run_id,
     )
-    if run_id is None:
+    return decided
+
+
+def carry_out(deps: Deps, decided: PaymentDecided) -> PaymentDecided:
+    """Work the decision's unsuspend run, if it has one; what became of it."""
+    if decided.run_id is None:
         return decided
     try:
-        work(deps, run_id)
+        work(deps, decided.run_id)
     except CommandError as exc:  # refused (lifted since) or failed: the run's record says which
         return decided.model_copy(update={"problem": str(exc)})
     return decided.model_copy(update={"lifted": True})

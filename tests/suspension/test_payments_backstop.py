@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +15,10 @@ from sqlmodel import select
 
 from audit import AuditEvent, PaymentDecision
 from bot.clock import clock_owner
+from bot.jobs.sweeper import sweep
 from bot.suspension.backstop import period_of, run_check
 from commands.suspension.backstop import CheckReport, check_payments
+from commands.suspension.paid import PaymentDecided, record_decision
 from tests.fixtures.bot import ALICE, DIGEST_CHANNEL, BotHarness, start_bot
 from tests.reliability.procs import jethub_env, run_jethub
 from tests.suspension.conftest import suspension_of
@@ -148,8 +152,6 @@ def test_ask_from_the_check_posts_the_question_once(tmp_path: Path) -> None:
 
 
 def test_period_of_floors_to_the_interval() -> None:
-    from datetime import UTC, datetime
-
     assert period_of(datetime(2026, 12, 7, 10, 14, 59, tzinfo=UTC), 15) == "2026-12-07T10:00"
     assert period_of(datetime(2026, 12, 7, 10, 15, tzinfo=UTC), 15) == "2026-12-07T10:15"
     assert period_of(datetime(2026, 12, 7, 23, 59, tzinfo=UTC), 7) == "2026-12-07T23:55"
@@ -185,3 +187,26 @@ def test_two_clocks_and_a_callout_racing_on_postgres_lift_once(auto_pg: BotHarne
         decided = session.exec(select(PaymentDecision)).all()
         assert [(d.key.split(":")[0], d.decision) for d in decided] == [("paid", "lifted")]
     assert dms(bot, ALICE, "lifted its suspension") == 1
+
+
+def test_a_lift_whose_process_died_is_finished_by_the_sweeper_and_told(
+    auto: BotHarness,
+) -> None:
+    suspend_through_slack(auto, ACCOUNT)
+    pay(auto.sandbox.url, ZUORA)
+    # The decision and its run are committed; the process dies before working the run.
+    decided = record_decision(auto.services.deps, ACCOUNT, source="check")
+    assert isinstance(decided, PaymentDecided) and decided.run_id is not None
+    auto.wait_idle()
+    assert suspension_of(auto.sandbox, ACCOUNT) is not None
+    assert dms(auto, ALICE, "lifted its suspension") == 0
+
+    # Any process's sweeper, once the creator's grace has passed (its clock a minute ahead).
+    later = auto.services.deps.with_now(lambda: datetime.now(UTC) + timedelta(minutes=1))
+    sweep(replace(auto.services, deps=later), auto.services.slack)
+    auto.wait_idle()
+    assert suspension_of(auto.sandbox, ACCOUNT) is None
+    assert lifts(auto) == ["system"]
+    assert dms(auto, ALICE, "lifted its suspension") == 1
+    report = run_check(auto.services, auto.services.slack, owner=clock_owner())
+    assert report is not None and report.suspended == 0  # nothing left to lift, nothing twice
