@@ -47,7 +47,8 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
                 )
             )
         if state.payment is not None:
-            blocks.append(context(payment_line(state.payment, audience.zone)))
+            suspended = view.account.is_suspended
+            blocks.append(context(payment_line(state.payment, audience.zone, suspended)))
     if view.invoices_problem:
         blocks.append(context(f":warning: {esc(view.invoices_problem)}"))
     links = _links(view, audience)
@@ -56,10 +57,13 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
     return blocks
 
 
-def payment_line(note: PaymentNote, zone: ZoneInfo) -> str:
-    """The newest payment decision: "Suspension lifted after payment P-… on 7 Dec 2026"."""
+def payment_line(note: PaymentNote, zone: ZoneInfo, suspended: bool = True) -> str:
+    """The newest payment decision: "Suspension lifted after payment P-… on 7 Dec 2026"; one
+    that left the account suspended, once it is not any more, says only what was paid."""
     numbers = ", ".join(f"`{esc(n)}`" for n in note.payments) or "a payment"
     on = day_text(note.at.astimezone(zone).date())
+    if not suspended and note.decision in ("asked", "noted", "partial", "reported"):
+        return f":moneybag: Paid by {numbers} on {on}; not suspended now."
     words = {
         "lifted": f":white_check_mark: Suspension lifted after payment {numbers} on {on}.",
         "lifting": f":hourglass: Suspension being lifted after payment {numbers} on {on}.",
