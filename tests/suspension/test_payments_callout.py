@@ -253,3 +253,15 @@ def test_an_override_suspension_is_reported_not_lifted(auto: BotHarness) -> None
     [told] = [m for m in posted(auto, DIGEST_CHANNEL) if paid["number"] in m]
     assert "outside the bot" in told and "verb:unsuspend" in told
     assert decisions(auto) == [("report", "reported")]
+
+
+def test_auto_lift_is_announced_in_the_activity_channel(tmp_path: Path) -> None:
+    from tests.fixtures.bot import SUPPORT_CHANNEL
+
+    for bot in _bot(tmp_path, "auto", jethub_activity_channel=SUPPORT_CHANNEL):
+        suspend_through_slack(bot, ACCOUNT)
+        paid = pay(bot.sandbox.url, ZUORA)
+        deliver(bot.url, callout_body(ZUORA, paid))
+        bot.wait_idle()
+        lines = [m for m in posted(bot, SUPPORT_CHANNEL) if "lifting of a suspension" in m]
+        assert len(lines) == 1 and "The bot" in lines[0] and "done" in lines[0]
