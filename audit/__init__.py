@@ -36,6 +36,7 @@ from audit.events import (
     seal,
     verify,
 )
+from audit.exclusions import exclude, excluded, get_exclusion, include
 from audit.idempotency import first_time, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
 from audit.keys import AuditKey
@@ -48,14 +49,17 @@ from audit.models import (
     AuditEvent,
     Confirmation,
     ConfirmationState,
+    Exclusion,
     IdempotencyKey,
     JobRun,
     LedgerHead,
     Outcome,
+    PaymentDecision,
     RunState,
     Snooze,
     StepState,
 )
+from audit.payments import attach_run, decide_once, decided_keys, latest_decision
 from audit.runs import (
     claim,
     claimable,
@@ -89,6 +93,7 @@ __all__ = [
     "Confirmation",
     "ConfirmationState",
     "DetailsNotJSON",
+    "Exclusion",
     "HeadMissing",
     "IdempotencyKey",
     "InvalidSchemaName",
@@ -101,6 +106,7 @@ __all__ = [
     "LedgerHead",
     "NaiveDatetime",
     "Outcome",
+    "PaymentDecision",
     "ReadOnlySession",
     "RunConflict",
     "RunNotFound",
@@ -114,6 +120,7 @@ __all__ = [
     "WrongAuditKey",
     "active",
     "append",
+    "attach_run",
     "cancel",
     "claim",
     "claim_period",
@@ -123,6 +130,10 @@ __all__ = [
     "current_anchor",
     "current_revision",
     "decide",
+    "decide_once",
+    "decided_keys",
+    "exclude",
+    "excluded",
     "expire_due",
     "export",
     "fail_run",
@@ -134,9 +145,12 @@ __all__ = [
     "for_account",
     "for_approval",
     "get",
+    "get_exclusion",
     "get_period",
     "get_run",
+    "include",
     "latest",
+    "latest_decision",
     "lift",
     "make_engine",
     "parse_anchors",

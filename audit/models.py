@@ -277,3 +277,36 @@ class IdempotencyKey(SQLModel, table=True):
     result: dict[str, Any] | None = Field(
         default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
     )
+
+
+class PaymentDecision(SQLModel, table=True):
+    """What the bot decided when an account it had suspended for non-payment was paid: one row
+    per decision, its ``key`` making it happen once (``paid:<suspension run>`` for a suspension
+    paid up, ``part:<payment>`` for a part payment, ``report:<payment>`` for a suspension the bot
+    does not lift), whichever callout or check got there first."""
+
+    __tablename__ = "payment_decision"
+    __table_args__ = (sa.Index("ix_payment_decision_account", "account", "decided_at"),)
+
+    key: str = Field(sa_type=sa.String, primary_key=True)
+    account: str = Field(sa_type=sa.String, nullable=False)
+    decision: str = Field(sa_type=sa.String, nullable=False)  # lifted | asked | noted | ...
+    suspend_run_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    unsuspend_run_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    source: str = Field(sa_type=sa.String, nullable=False)  # callout | check
+    payments: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
+    remaining: dict[str, Any] | None = Field(
+        default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
+    )
+    decided_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Exclusion(SQLModel, table=True):
+    """An account never offered for suspension (a hospital, a council), with who and why."""
+
+    __tablename__ = "exclusion"
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    reason: str = Field(sa_type=sa.Text, nullable=False)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)

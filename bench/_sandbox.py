@@ -5,8 +5,10 @@
         ...  # point the clients at sandbox.url
         sandbox.counters()["zuora"]
 
-``data`` is ``demo``, ``generated`` (``size`` accounts) or ``big`` (one big account; ``big``
-takes ``add_big_account``'s sizes as keyword arguments). The child serves until its stdin closes.
+``data`` is ``demo``, ``generated`` (``size`` accounts), ``big`` (one big account; ``big``
+takes ``add_big_account``'s sizes as keyword arguments) or ``collections`` (``size`` accounts
+suspended for non-payment, the first ``paid=N`` of them paid since: ``collections_world``).
+The child serves until its stdin closes.
 """
 
 from __future__ import annotations
@@ -100,11 +102,19 @@ def total(counters: dict[str, dict[str, int]], backend: str, prefix: str = "") -
 
 
 def _serve(spec: dict[str, Any]) -> None:
-    from devkit.sandbox import Sandbox, SandboxWorld, add_big_account, build_world
+    from devkit.sandbox import (
+        Sandbox,
+        SandboxWorld,
+        add_big_account,
+        build_world,
+        collections_world,
+    )
 
     if spec["data"] == "big":
         world = SandboxWorld()
         add_big_account(world, **spec["big"])
+    elif spec["data"] == "collections":
+        world = collections_world(spec["size"], int(spec["big"].get("paid", 0)))
     else:
         world = build_world(spec["data"], spec["size"] or None)
     sandbox = Sandbox(world=world).start()

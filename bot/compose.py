@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from audit import Ledger, make_engine
-from bot.catalogue import register_error_words, request_looks, run_faces
+from bot.catalogue import http_routes, register_error_words, request_looks, run_faces
 from bot.digest.rows import DigestRows
 from bot.edge.slack_limits import ChannelPacer
 from bot.reading.activity import ActivityFeed
@@ -26,6 +26,7 @@ from bot.runtime.services import (
 )
 from bot.runtime.settings import Settings, SettingsError
 from bot.runtime.workers import WorkPool
+from bot.suspension.payments import PaymentNotices
 from commands.actor import Role
 from commands.catalogue import action_kinds
 from commands.deps import LEDGER_BACKOFF, Deps
@@ -125,6 +126,9 @@ def build_services(
         )
     if settings.jethub_digest_channel:
         ledger.observers.append(DigestRows(deps, slack, executor, settings.zone))
+    ledger.observers.append(
+        PaymentNotices(deps, slack, executor, settings.jethub_digest_channel, settings.zone)
+    )
     return Services(
         settings=settings,
         deps=deps,
@@ -134,4 +138,5 @@ def build_services(
         sandbox=sandbox,
         looks=request_looks(),
         faces=run_faces(),
+        routes=http_routes(),
     )

@@ -1,4 +1,5 @@
-"""HTTP mode: POST /slack/events (Bolt), GET /healthz, GET /metrics, served by waitress.
+"""HTTP mode: POST /slack/events (Bolt), GET /healthz, GET /metrics, and the features' own
+routes (``Services.routes``: Zuora's payment callout), served by waitress.
 
 A request meets three refusals before Bolt sees it: waitress answers 413 to a body over
 ``MAX_BODY`` without reading it (chunked bodies are cut off at the limit too), then the gate
@@ -66,6 +67,9 @@ class WebApp:
             data, content_type = metrics.exposition()
             start_response("200 OK", [("Content-Type", content_type)])
             return [data]
+        route = self._services.routes.get((method, path))
+        if route is not None:
+            return route(self._services, environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
 

@@ -49,6 +49,8 @@ class Policy:
     snooze_days: int = 7
     # JETHUB_APPROVALS_CHANNEL is set: four-eyes requests have somewhere to be shown.
     has_approvals_channel: bool = True
+    # What a payment that clears a non-payment suspension does: lift it, offer to, or only note it.
+    unsuspend_on_payment: str = "ask"
 
     @property
     def threshold_days(self) -> int:

@@ -1,9 +1,10 @@
-"""``jethub`` — the one entry point: serve, socket, clock, db, audit, sandbox, console, digest.
+"""``jethub`` — the one entry point: serve, socket, clock, db, audit, sandbox, console, digest,
+collections.
 
 This module holds the argument parser and ``main``; each command group lives in its own module
 (``serve`` for serve and socket, ``clock``, ``db``, ``audit``, ``sandbox``, ``console``,
-``digest``), and what they share to start in ``startup``. Heavy imports wait inside the
-commands, so ``jethub --help`` stays quick.
+``digest``, ``collections``), and what they share to start in ``startup``. Heavy imports wait
+inside the commands, so ``jethub --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 
 from bot.cli.audit import cmd_audit_anchor, cmd_audit_export, cmd_audit_verify
 from bot.cli.clock import cmd_clock
+from bot.cli.collections import cmd_collections_check
 from bot.cli.console import cmd_console
 from bot.cli.db import cmd_db_upgrade
 from bot.cli.digest import cmd_digest
@@ -90,6 +92,12 @@ def parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", required=True, help="print it, post nothing"
     )
     digest.set_defaults(func=cmd_digest)
+
+    collections = sub.add_parser("collections", help="payments on suspended accounts")
+    check = collections.add_subparsers(dest="collections_command", required=True).add_parser(
+        "check", help="check every account the bot suspended for payment, once, now"
+    )
+    check.set_defaults(func=cmd_collections_check)
     return top
 
 

@@ -81,13 +81,34 @@ def summary_text(digest: Digest) -> str:
         f"{_plural(digest.suspended, 'account')} already suspended",
         f"{_plural(digest.snoozed, 'account')} snoozed",
     ]
-    text = f"{head}\nNot listed: {' and '.join(held)}."
+    if digest.excluded:
+        held.append(f"{_plural(len(digest.excluded), 'account')} excluded from suspension")
+    text = f"{head}\nNot listed: {', '.join(held[:-1])} and {held[-1]}."
+    text += excluded_text(digest)
     if digest.unlinked_invoices:
         text += (
             f"\n:warning: {_plural(digest.unlinked_invoices, 'overdue invoice')} in Zuora "
             "name no Jet Hub account (`JetHubAccount__c` is empty) and are not counted."
         )
     return text
+
+
+MAX_EXCLUDED_SHOWN = 10
+
+
+def excluded_text(digest: Digest) -> str:
+    """The excluded accounts, apart: never offered for suspension (an admin's reason)."""
+    if not digest.excluded:
+        return ""
+    lines = [
+        f"• *{esc(row.name)}* · `{esc(row.account)}` {money(row.amount_overdue, row.currency)} "
+        f"overdue — {esc(row.reason)} ({who(row.by)})"
+        for row in digest.excluded[:MAX_EXCLUDED_SHOWN]
+    ]
+    more = len(digest.excluded) - MAX_EXCLUDED_SHOWN
+    if more > 0:
+        lines.append(f"• and {more:,} more (`/jethub account <number>` shows each)")
+    return "\n*Excluded from suspension* (overdue, never offered):\n" + "\n".join(lines)
 
 
 def policy_text(digest: Digest, at: datetime | None, zone: ZoneInfo) -> str:
@@ -258,6 +279,8 @@ def digest_text(digest: Digest) -> str:
     ]
     if digest.unlinked_invoices:
         lines.append(f"{digest.unlinked_invoices} overdue invoices name no Jet Hub account.")
+    for ex in digest.excluded:
+        lines.append(f"excluded from suspension: {ex.account} {ex.name[:40]} — {ex.reason}")
     lines.append("")
     for row in digest.rows:
         new = "  NEW" if row.newly_overdue else ""

@@ -135,6 +135,21 @@ VERBS: dict[str, Verb] = {
             to="lift a suspension",
         ),
         Verb(
+            "exclude",
+            "<account> <reason>",
+            "never offer an account for suspension (a hospital, a council), with the reason",
+            Role.ADMIN,
+            takes_rest=True,
+            to="exclude an account from suspension",
+        ),
+        Verb(
+            "include",
+            "<account>",
+            "end an account's exclusion from suspension",
+            Role.ADMIN,
+            to="end an exclusion from suspension",
+        ),
+        Verb(
             "deactivate",
             "<account>",
             "request deactivation (needs a second person's approval)",

@@ -50,6 +50,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.jethub_api_token,
         settings.sbc_api_token,
         settings.jethub_audit_key,
+        settings.jethub_zuora_callout_password,
     )
     # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
     values = [

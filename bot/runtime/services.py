@@ -5,8 +5,9 @@ and the secrets to mask. This module names no feature."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
@@ -26,6 +27,10 @@ __all__ = ["SANDBOX_CREDENTIAL", "Services", "audit_key", "policy", "secret_valu
 log = logging.getLogger(__name__)
 
 
+# An HTTP route besides Slack's (``bot.web``): a feature's WSGI handler, handed the services.
+HttpRoute = Callable[["Services", dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
 class Stoppable(Protocol):
     def stop(self) -> object: ...
 
@@ -41,6 +46,8 @@ class Services:
     # the same in every process (web, clock, worker).
     looks: RequestLooks
     faces: RunFaces
+    # Other HTTP routes of the web process by (method, path) (``bot.catalogue.http_routes``).
+    routes: Mapping[tuple[str, str], HttpRoute] = field(default_factory=dict)
     # A backend server handed to the composition root to own (the built-in sandbox): stopped last.
     sandbox: Stoppable | None = None
     response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
@@ -83,4 +90,5 @@ def policy(settings: Settings) -> Policy:
         role_contact=settings.jethub_role_contact,
         snooze_days=settings.jethub_snooze_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
+        unsuspend_on_payment=settings.jethub_unsuspend_on_payment,
     )

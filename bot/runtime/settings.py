@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -89,6 +89,12 @@ class Settings(BaseSettings):
     jethub_role_contact: str | None = Field(default=None, max_length=200)
     jethub_snooze_days: int = Field(default=7, ge=1, le=365)
 
+    # Zuora's payment callout (``POST /zuora/events``): off while either is unset.
+    jethub_zuora_callout_user: str | None = Field(default=None, min_length=1, max_length=200)
+    jethub_zuora_callout_password: SecretStr | None = None
+    jethub_unsuspend_on_payment: Literal["auto", "ask", "off"] = "ask"
+    jethub_payment_check_minutes: int = Field(default=15, ge=1, le=1440)
+
     jethub_viewers: IdList = ()
     jethub_operators: IdList = ()
     jethub_approvers: IdList = ()
@@ -122,6 +128,21 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("jethub_zuora_callout_password")
+    @classmethod
+    def _callout_password(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 12:
+            raise ValueError("must be at least 12 characters long")
+        return value
+
+    @property
+    def callout_credentials(self) -> tuple[str, str] | None:
+        """Zuora's callout user and password, or None while the endpoint is off."""
+        user, password = self.jethub_zuora_callout_user, self.jethub_zuora_callout_password
+        if not user or password is None:
+            return None
+        return user, password.get_secret_value()
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.jethub_timezone)
@@ -146,6 +167,11 @@ class Settings(BaseSettings):
         if self.jethub_suspend_requires_approval and not self.jethub_approvals_channel:
             raise SettingsError(
                 "JETHUB_SUSPEND_REQUIRES_APPROVAL is true but JETHUB_APPROVALS_CHANNEL is not set"
+            )
+        has_user = bool(self.jethub_zuora_callout_user)
+        if has_user != (self.jethub_zuora_callout_password is not None):
+            raise SettingsError(
+                "JETHUB_ZUORA_CALLOUT_USER and JETHUB_ZUORA_CALLOUT_PASSWORD must be set together"
             )
 
 

@@ -6,7 +6,15 @@ the overdue digest's buttons — a stale row's is answered by the digest first, 
 from __future__ import annotations
 
 from bot.edge.turns import VerbCall
-from bot.suspension.views import confirmation_message
+from bot.suspension.views import confirmation_message, excluded_message, included_message
+from commands.errors import InvalidInput
+from commands.orders import order
+from commands.suspension.exclusions import (
+    ExcludeAccount,
+    IncludeAccount,
+    exclude_account,
+    include_account,
+)
 from commands.suspension.models import PrepareSuspension, PrepareUnsuspension
 from commands.suspension.suspend import prepare_suspension, prepare_unsuspension
 
@@ -23,4 +31,20 @@ def unsuspend(call: VerbCall) -> None:
     call.say(confirmation_message(confirmation, zone=call.deps.zone))
 
 
-VERBS = {"suspend": suspend, "unsuspend": unsuspend}
+def exclude(call: VerbCall) -> None:
+    if not call.rest:
+        raise InvalidInput(
+            "reason",
+            f"An exclusion needs a reason: `/jethub exclude {call.account} <reason in a few "
+            "words>`.",
+        )
+    cmd = order(ExcludeAccount, {"account": call.account, "reason": call.rest})
+    call.say(excluded_message(exclude_account(cmd, call.actor, call.deps), zone=call.deps.zone))
+
+
+def include(call: VerbCall) -> None:
+    cmd = IncludeAccount(account=call.account)
+    call.say(included_message(include_account(cmd, call.actor, call.deps), zone=call.deps.zone))
+
+
+VERBS = {"suspend": suspend, "unsuspend": unsuspend, "exclude": exclude, "include": include}

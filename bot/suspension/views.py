@@ -26,6 +26,7 @@ from bot.edge.blocks import (
 )
 from bot.runs.share import share_change_button
 from commands.approvals.model import ApprovalView
+from commands.suspension.exclusions import Excluded, Included
 from commands.suspension.models import (
     MAX_REASON,
     Confirmation,
@@ -264,3 +265,38 @@ def approval_body(request: ApprovalView) -> list[Block]:
 
 def approved_reply(result: Suspended, *, zone: ZoneInfo) -> dict[str, Any]:
     return suspended_message(result, zone=zone)
+
+
+def excluded_message(result: Excluded, *, zone: ZoneInfo) -> dict[str, Any]:
+    text = (
+        f":shield: Account {esc(result.account)} is excluded from suspension: it is never "
+        "offered for suspension, and suspending it is refused unless an approver overrides."
+    )
+    lines = [
+        text,
+        account_line(result.account, result.name),
+        f"*Reason:* {esc(result.exclusion.reason)}",
+    ]
+    blocks: list[Block] = [section("\n".join(lines))]
+    if result.before is not None:
+        blocks.append(
+            context(
+                f"It replaces the exclusion of {local_time(result.before.at, zone)} by "
+                f"{who(result.before.by)}: {esc(result.before.reason)}"
+            )
+        )
+    return message(text, blocks)
+
+
+def included_message(result: Included, *, zone: ZoneInfo) -> dict[str, Any]:
+    text = (
+        f":white_check_mark: Account {esc(result.account)} is no longer excluded from "
+        "suspension: the digest offers it again while it is overdue."
+    )
+    was = (
+        f"It had been excluded since {local_time(result.was.at, zone)} by {who(result.was.by)}: "
+        f"{esc(result.was.reason)}"
+    )
+    return message(
+        text, [section(f"{text}\n{account_line(result.account, result.name)}"), context(was)]
+    )

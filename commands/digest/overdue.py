@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from audit import active
+from audit import active, excluded
 from commands.actor import Actor, Role
 from commands.deps import threshold_days
 from commands.fanout import fetch_together
@@ -50,6 +50,19 @@ class DigestRow(BaseModel):
     newly_overdue: bool  # its oldest overdue invoice reached the threshold today
 
 
+class ExcludedRow(BaseModel):
+    """An overdue account an admin excluded from suspension: listed apart, never offered."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    name: str
+    amount_overdue: Decimal
+    currency: str
+    reason: str
+    by: str
+
+
 class Digest(BaseModel):
     """The digest for one day: candidates to list and what was held back, with the policy."""
 
@@ -62,6 +75,7 @@ class Digest(BaseModel):
     suspended: int  # overdue accounts already suspended (not listed)
     snoozed: int  # overdue accounts snoozed (not listed)
     unlinked_invoices: int  # overdue invoices whose Zuora account names no Jet Hub account
+    excluded: list[ExcludedRow] = []  # overdue but excluded from suspension (listed apart)
 
     @property
     def total_overdue(self) -> Decimal:
@@ -198,11 +212,26 @@ def build_digest(deps: Deps, today: date) -> Digest:
     owing = {key: t for key, t in tallies.items() if t.amount >= minimum and t.oldest is not None}
     with deps.ledger.read_session() as session:
         snoozed_ids = set(active(session=session, today=today))
+        exclusions = {a: (e.reason, e.by) for a, e in excluded(session=session).items()}
     rows: list[DigestRow] = []
+    apart: list[ExcludedRow] = []
     suspended = snoozed = 0
     for key, tally in owing.items():
         if key in suspended_ids:
             suspended += 1
+            continue
+        if key in exclusions:
+            reason, by = exclusions[key]
+            apart.append(
+                ExcludedRow(
+                    account=key,
+                    name=tally.name or f"account {key}",
+                    amount_overdue=tally.amount,
+                    currency=tally.currency,
+                    reason=reason,
+                    by=by,
+                )
+            )
             continue
         if key in snoozed_ids:
             snoozed += 1
@@ -231,6 +260,7 @@ def build_digest(deps: Deps, today: date) -> Digest:
         suspended=suspended,
         snoozed=snoozed,
         unlinked_invoices=unlinked,
+        excluded=sorted(apart, key=lambda r: _number_key(r.account)),
     )
 
 

@@ -4,7 +4,7 @@ decision, actions running or stopped, and a digest snooze — from Zuora and the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,7 @@ from audit.models import (
     ActionStep,
     ApprovalRequest,
     ApprovalState,
+    PaymentDecision,
     RunState,
     Snooze,
     StepState,
@@ -67,6 +68,35 @@ class UnfinishedRun(BaseModel):
     retry_role: Role | None = None  # who may Retry it, when it is stopped at a step
 
 
+class PaymentNote(BaseModel):
+    """The newest payment decision on the account (``commands.suspension.paid``), as recorded:
+    ``lifted`` only once its unsuspend run has done it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    decision: str  # lifted | lifting | asked | noted | partial | reported
+    payments: list[str]  # payment numbers
+    at: datetime
+    remaining: Decimal | None = None  # part paid: what is still overdue
+    currency: str | None = None
+
+    @classmethod
+    def of_row(cls, row: Mapping[Any, Any]) -> PaymentNote:
+        """From ``_PAYMENT``'s row: the decision with its unsuspend run's state and outcome."""
+        decision = row["decision"]
+        if decision == "lifted":
+            done = row["run_state"] == RunState.SUCCEEDED.value and row["run_outcome"] == "done"
+            decision = "lifted" if done else "lifting"
+        left = row["remaining"] or {}
+        return cls(
+            decision=decision,
+            payments=[str(p.get("number")) for p in row["payments"] if p.get("number")],
+            at=row["decided_at"],
+            remaining=Decimal(str(left["total"])) if left.get("total") is not None else None,
+            currency=left.get("currency"),
+        )
+
+
 class AccountState(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -80,6 +110,7 @@ class AccountState(BaseModel):
     requests: list[PendingRequest]
     runs: list[UnfinishedRun]
     snooze: SnoozeInfo | None
+    payment: PaymentNote | None = None
 
 
 def _with_retry_role(deps: Deps, run: UnfinishedRun) -> UnfinishedRun:
@@ -130,7 +161,9 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
             for run in _runs(connection.execute(_UNFINISHED, {"account": account}))
         ]
         found = connection.execute(_SNOOZE, {"account": account, "today": today}).first()
+        decided = connection.execute(_PAYMENT, {"account": account}).first()
     snooze = None if found is None else SnoozeInfo(**found._mapping)
+    payment = None if decided is None else PaymentNote.of_row(decided._mapping)
     return AccountState(
         as_of=today,
         invoices_known=invoices is not None,
@@ -147,6 +180,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
         requests=requests,
         runs=runs,
         snooze=snooze,
+        payment=payment,
     )
 
 
@@ -208,6 +242,24 @@ _UNFINISHED = (
         _RUNS.account == bindparam("account"),
     )
     .order_by(_RUNS.created_at)
+)
+_DECISION_TABLE = PaymentDecision.__table__  # type: ignore[attr-defined]
+_RUN_TABLE = ActionRun.__table__  # type: ignore[attr-defined]
+_DECISIONS = _DECISION_TABLE.c
+# The account's newest payment decision, with the state of the run that lifts it.
+_PAYMENT = (
+    select(
+        _DECISIONS.decision,
+        _DECISIONS.payments,
+        _DECISIONS.decided_at,
+        _DECISIONS.remaining,
+        _RUNS.state.label("run_state"),
+        _RUNS.outcome.label("run_outcome"),
+    )
+    .select_from(_DECISION_TABLE.outerjoin(_RUN_TABLE, _RUNS.id == _DECISIONS.unsuspend_run_id))
+    .where(_DECISIONS.account == bindparam("account"))
+    .order_by(_DECISIONS.decided_at.desc())
+    .limit(1)
 )
 # The account's snooze in force on ``today``.
 _SNOOZE = select(_SNOOZES.until, _SNOOZES.by, _SNOOZES.reason).where(

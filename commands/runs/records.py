@@ -87,7 +87,7 @@ def create(
     kind: RunKind,
     *,
     account: str,
-    requested_by: str,
+    requested_by: str | None,
     params: Mapping[str, Any],
     now: Any,
     approval_id: str | None = None,
@@ -95,7 +95,9 @@ def create(
     """The run and its steps, inside the caller's transaction (the one that decides the action).
     A run for an approval that already has one is that run. A run of an exclusive kind that no
     approval came before takes the account's lock itself, in the same transaction: of two such
-    actions on one account, the second is refused (``AccountLocked``) and nothing of it stays."""
+    actions on one account, the second is refused (``AccountLocked``) and nothing of it stays.
+    ``requested_by`` None: the bot acts on its own policy (no person's role is re-checked
+    when it takes effect)."""
     row = ledger_runs.create_run(
         session=session,
         approval_id=approval_id,

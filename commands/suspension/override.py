@@ -30,6 +30,7 @@ from commands.runs import records as run_records
 from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, Step, StepResult
 from commands.runs.one_system import CHECKED_AFTER_FAILURE
+from commands.suspension.exclusions import excluded_refusal
 from commands.suspension.models import (
     MAX_REASON,
     AlreadySuspended,
@@ -224,7 +225,8 @@ def _check(deps: Deps, trail: Trail, account: Account) -> None:
             AlreadySuspended(account.id, state, deps.zone), problem="already suspended"
         )
     overdue = overdue_for(deps, account)
-    if overdue.count:
+    # An excluded account is never suspended the ordinary way: the override is its only way.
+    if overdue.count and excluded_refusal(deps, account.id) is None:
         enough = NothingToDo(
             f"Account {account.id} is already {overdue.overdue_days}+ days overdue, so no "
             f"override is needed: `/jethub suspend {account.id}`."

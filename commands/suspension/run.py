@@ -21,6 +21,7 @@ from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, RunOutcome, Step, StepResult
 from commands.runs.one_system import CHECKED_AFTER_FAILURE
 from commands.runs.records import ActionFailed
+from commands.suspension.exclusions import excluded_refusal
 from commands.suspension.models import (
     SUSPEND,
     UNSUSPEND,
@@ -158,6 +159,9 @@ def _suspend(ctx: StepContext) -> StepResult:
         return refused(
             {"problem": "already suspended", "state": exc.state.model_dump(mode="json")}, str(exc)
         )
+    excluded = excluded_refusal(ctx.deps, account.id)
+    if excluded is not None:
+        return refused({"problem": "excluded since"}, str(excluded))
     now_overdue = overdue_for(ctx.deps, account)
     if now_overdue.count == 0:
         return refused(
@@ -182,6 +186,7 @@ def _unsuspend(ctx: StepContext) -> StepResult:
     note = p.get("note") or None
     base: dict[str, Any] = {**dict(p.get("reference") or {}), "note": note}
     was = SuspensionState.model_validate(p["was"]) if p.get("was") else None
+    actor = p.get("actor")  # "system" when the bot lifts it on its own policy (a payment)
     platform = ctx.deps.platform
     account = platform.get_account(ctx.run.account)
 
@@ -197,7 +202,8 @@ def _unsuspend(ctx: StepContext) -> StepResult:
         if reconciled:
             details["reconciled"] = "the suspension was lifted by an earlier attempt of this run"
         return StepResult(
-            {"unsuspended": result.model_dump(mode="json")}, Effect(UNSUSPEND, "ok", details)
+            {"unsuspended": result.model_dump(mode="json")},
+            Effect(UNSUSPEND, "ok", details, actor=actor),
         )
 
     if not account.is_suspended:
@@ -209,7 +215,9 @@ def _unsuspend(ctx: StepContext) -> StepResult:
         )
         return StepResult(
             {"refused": {"message": message, "problem": "not suspended any more"}},
-            Effect(UNSUSPEND, "refused", {**base, "problem": "not suspended any more"}),
+            Effect(
+                UNSUSPEND, "refused", {**base, "problem": "not suspended any more"}, actor=actor
+            ),
             message,
         )
     if was is None:
@@ -267,7 +275,7 @@ def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
             raise AlreadySuspended(run.account, state, deps.zone)
         if problem == "paid since confirmation":
             raise PaidSinceConfirmation(message)
-        if problem == "deactivated since":
+        if problem in ("deactivated since", "excluded since"):
             raise Conflict(message)
         raise NothingToDo(message)
     raise ActionFailed.of(deps, outcome)

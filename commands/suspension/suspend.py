@@ -24,6 +24,7 @@ from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.runs import records as run_records
 from commands.suspension.approval import pending_request, send_for_approval
 from commands.suspension.confirmation import settle, store, vet
+from commands.suspension.exclusions import excluded_refusal
 from commands.suspension.models import (
     MAX_REASON,
     SUSPEND,
@@ -72,6 +73,9 @@ def prepare_suspension(cmd: PrepareSuspension, actor: Actor, deps: Deps) -> Conf
             raise trail.refuse(deactivated, problem="deactivated")
         if account.is_suspended:
             raise trail.refuse(already(account, deps.zone), problem="already suspended")
+        excluded = excluded_refusal(deps, account.id)
+        if excluded is not None:
+            raise trail.refuse(excluded, problem="excluded", reason=excluded.exclusion.reason)
         waiting = pending_request(deps, account.id) if needs_approval else None
         if waiting is not None:
             raise trail.refuse(

@@ -1,7 +1,8 @@
 """`/clock`: what the clock process would do on its next ticks, done now.
 
 The console's digest time is midnight (see `world.console_settings`), so today's digest is always
-due; the ledger still lets it be posted once a day, exactly as for the real clock.
+due; the ledger still lets it be posted once a day, exactly as for the real clock. The payment
+check runs as `jethub collections check` does (no period claimed: `/clock` is "now").
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from bot.clock import clock_owner
 from bot.digest.job import run_digest
 from bot.jobs.sweeper import sweep
 from bot.runtime.services import Services
+from bot.suspension.backstop import summary
+from commands.suspension.backstop import check_payments
 
 
 def run_scheduled_jobs(services: Services) -> list[str]:
@@ -30,4 +33,9 @@ def run_scheduled_jobs(services: Services) -> list[str]:
             )
     sweep(services, client)
     lines.append("clock: swept approvals (expired the overdue ones) and resumed stopped runs")
+    try:
+        lines.append(f"clock: payment check: {summary(check_payments(services.deps))}")
+    except Exception as exc:  # the clock logs and tries next period; here the person sees it
+        lines.append(f"clock: the payment check failed ({type(exc).__name__}: {exc})")
+    services.executor.wait_idle(timeout=30)
     return lines

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from devkit.console import asking, forms
+from devkit.console import asking, forms, payments
 from devkit.console.render import mrkdwn, render_blocks
 from devkit.console.screen import Item, Screen, Target
 from devkit.console.world import CHANNELS, PEOPLE, SUPPORT, Person, World, person
@@ -40,6 +40,7 @@ HELP = [
     "/channel [name]        go to a channel and show its history with threads; no name: the list",
     "/clock                 run the scheduled jobs now: the overdue digest and the sweeper",
     "/home                  open your App Home tab (your requests, what waits for you)",
+    "/pay <account> [amt]   the customer pays in Zuora (all it owes, or the amount), oldest first",
     "/play <file>           play a transcript here (e.g. /play examples/demo.jethub)",
     "/reset                 start again: demo accounts as shipped, an empty ledger and channels",
     "/help · /quit",
@@ -123,6 +124,8 @@ class Session:
             self.home()
         elif word == "/reset":
             self.reset()
+        elif word == "/pay":
+            self.pay(rest)
         elif word.startswith("/"):
             self.io.show([f"{word} is not a command here; /help lists what is."])
         else:
@@ -217,6 +220,28 @@ class Session:
         from devkit.console.jobs import run_scheduled_jobs
 
         self.io.show(run_scheduled_jobs(self.world.services))
+        self.settle()
+
+    def pay(self, text: str) -> None:
+        """The customer pays in Zuora (the sandbox, over HTTP)."""
+        try:
+            account, amount = payments.parse_pay(text)
+            answer = payments.pay(self.world.sandbox.url, account, amount)
+        except payments.PayError as exc:
+            self.io.show([str(exc)])
+            return
+        lines = [
+            f"Zuora: payment {answer['number']} of ${answer['amount']:,.2f} on account "
+            f"{account}, {answer['appliedAmount']:,.2f} applied to its invoices."
+        ]
+        settings = self.world.services.settings
+        url, credentials = self.world.callout_url, settings.callout_credentials
+        if url is not None and credentials is not None:
+            status = payments.deliver_callout(url, credentials, account, answer)
+            lines.append(f"Zuora's callout to the bot: HTTP {status}.")
+        else:
+            lines.append("No callout over Socket Mode: /clock runs the payment check.")
+        self.io.show(lines)
         self.settle()
 
     def home(self) -> None:

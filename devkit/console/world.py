@@ -27,6 +27,7 @@ from devkit.slack import FakeSlack, SlackSender, SocketModeSender
 
 BOT_TOKEN = "xoxb-console-token"
 APP_TOKEN = "xapp-1-console-token"
+CALLOUT_USER = "zuora-console"
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,9 @@ def console_settings(
         "jethub_digest_channel": DIGEST,
         "jethub_activity_channel": ACTIVITY,
         "jethub_role_contact": "ask in #it-help",
+        # Zuora's payment callout (`/pay` delivers it as Zuora would).
+        "jethub_zuora_callout_user": CALLOUT_USER,
+        "jethub_zuora_callout_password": secrets.token_hex(12),
         # `/clock` is "the scheduled jobs, now": the digest is due from midnight.
         "jethub_digest_time": time(0, 0),
         "jethub_viewers": _ids("viewer"),
@@ -137,6 +141,11 @@ class World:
     def services(self) -> Services:
         assert self._services is not None, "World is not started"
         return self._services
+
+    @property
+    def callout_url(self) -> str | None:
+        """Where Zuora's callout reaches the bot (None over Socket Mode: no web server)."""
+        return self._server.url if self._server is not None else None
 
     @property
     def send(self) -> SlackSender:

@@ -25,9 +25,12 @@ from devkit.sandbox._demo import (
 from devkit.sandbox._estate import allowances_of
 from devkit.sandbox._faults import Faults, FaultSettings
 from devkit.sandbox._generate import (
+    BENCH_REASON,
+    BENCH_SUSPENDER,
     BIG_ACCOUNT,
     add_big_account,
     big_account_world,
+    collections_world,
     generate_world,
 )
 from devkit.sandbox._ids import zuora_account_number
@@ -56,6 +59,8 @@ from devkit.sandbox._zuora_state import (
 )
 
 __all__ = [
+    "BENCH_REASON",
+    "BENCH_SUSPENDER",
     "BIG_ACCOUNT",
     "COLLECTIONS",
     "ESCAPE_NAME",
@@ -91,6 +96,7 @@ __all__ = [
     "allowances_of",
     "big_account_world",
     "build_world",
+    "collections_world",
     "demo_world",
     "expected_rule",
     "generate_world",

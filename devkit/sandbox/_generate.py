@@ -186,3 +186,38 @@ def big_account_world(seed: int = 1, clock: BusinessClock | None = None) -> Sand
     world = SandboxWorld(clock=clock)
     add_big_account(world, seed=seed)
     return world
+
+
+BENCH_SUSPENDER = "U0BENCH"
+BENCH_REASON = "non-payment: three reminders unanswered"
+
+
+def collections_world(
+    suspended: int, paid: int, *, overdue_days: int = 30, clock: BusinessClock | None = None
+) -> SandboxWorld:
+    """``suspended`` accounts (``1001`` upwards), each suspended for non-payment by
+    ``BENCH_SUSPENDER`` with one invoice ``overdue_days`` overdue; the first ``paid`` of them
+    have since paid it (a processed payment applied to it), for the payment check's benchmark."""
+    world = SandboxWorld(clock=clock)
+    now = world.clock.now().replace(microsecond=0)
+    today = world.clock.today()
+    due = today - timedelta(days=overdue_days)
+    no_address = SiteAddress("", "", "Street", "", "", "")
+    z, p = world.zuora, world.platform
+    for i in range(suspended):
+        account_id = str(FIRST_ACCOUNT + i)
+        spec = AccountSpec(
+            id=account_id,
+            name=f"Collections Bench {account_id}",
+            address=no_address,
+            created=now - timedelta(days=400),
+            numbers=[],
+        )
+        place_core(world, spec)
+        key = zuora_account_number(account_id)
+        issued = due - timedelta(days=14)
+        invoice = z.add_invoice(key, amount="120.00", due_date=due, invoice_date=issued)
+        p.suspend(account_id, reason=BENCH_REASON, by=BENCH_SUSPENDER, at=now - timedelta(days=2))
+        if i < paid:
+            z.pay(key, "120.00", invoices=[(invoice.id, "120.00")])
+    return world

@@ -15,6 +15,7 @@ _KINDS = {
     "invoice": 5,
     "rate_plan": 6,
     "charge": 7,
+    "payment": 8,
 }
 _KIND_NAMES = {code: name for name, code in _KINDS.items()}
 

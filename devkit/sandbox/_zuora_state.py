@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -171,6 +171,48 @@ class Invoice:
         }
 
 
+@dataclass(slots=True)
+class AppliedPayment:
+    invoice_id: str
+    invoice_number: str
+    amount: Decimal
+
+
+@dataclass(slots=True)
+class Payment:
+    """A processed payment and the invoices it was applied to (Zuora's Invoice Settlement)."""
+
+    seq: int
+    id: str
+    number: str
+    account_id: str
+    amount: Decimal
+    effective_date: date
+    created: datetime
+    applied: list[AppliedPayment]
+    type: str = "External"
+    status: str = "Processed"
+    currency: str = "AUD"
+    comment: str | None = None
+
+    @property
+    def applied_amount(self) -> Decimal:
+        return sum((a.amount for a in self.applied), Decimal("0"))
+
+    @property
+    def unapplied_amount(self) -> Decimal:
+        return self.amount - self.applied_amount
+
+
+class PaymentRefused(Exception):
+    """Zuora refuses the payment (``code`` is its 8-digit reason); nothing was changed."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
 class ZuoraWorld:
     """In-memory Zuora tenant. Hold the world's lock while changing it from another thread."""
 
@@ -188,6 +230,8 @@ class ZuoraWorld:
         self._invoice_by_number: dict[str, Invoice] = {}
         self._invoices_by_account: dict[str, list[Invoice]] = {}
         self._seq = 0
+        self._payments: dict[str, list[Payment]] = {}  # by account id, oldest first
+        self._payment_seq = 0
         self._ensure: Callable[[str], None] = lambda _platform_id: None
 
     # -- accounts -------------------------------------------------------------------------------
@@ -314,6 +358,92 @@ class ZuoraWorld:
 
     def balance_of(self, account: ZuoraAccount) -> Decimal:
         return sum((inv.balance for inv in self.invoices_of(account)), Decimal("0"))
+
+    # -- payments -------------------------------------------------------------------------------
+    def pay(
+        self,
+        account_key: str,
+        amount: Decimal | float | str,
+        *,
+        invoices: Sequence[tuple[str, Decimal | float | str]] | None = None,
+        effective_date: date | None = None,
+        currency: str | None = None,
+        comment: str | None = None,
+    ) -> Payment:
+        """Record a processed payment and apply it to ``invoices`` ((id or number, amount));
+        with no invoices named, to the account's oldest open invoices first. Raises
+        ``PaymentRefused`` (and changes nothing) as Zuora refuses one."""
+        account = self.account(account_key)
+        if account is None:
+            raise PaymentRefused(50000040, f"Cannot find entity by key: '{account_key}'.")
+        total = _decimal(amount)
+        if total <= 0:
+            raise PaymentRefused(53100320, "The payment amount must be greater than 0.")
+        if currency is not None and currency != account.currency:
+            raise PaymentRefused(
+                53100320, f"The currency {currency} is not the account's currency."
+            )
+        plan = self._plan(account, total, invoices)
+        self._payment_seq += 1
+        payment = Payment(
+            seq=self._payment_seq,
+            id=zuora_id("payment", self._payment_seq),
+            number=f"P-{self._payment_seq:08d}",
+            account_id=account.id,
+            amount=total,
+            effective_date=effective_date or self.clock.today(),
+            created=self.clock.now(),
+            applied=[AppliedPayment(inv.id, inv.invoice_number, part) for inv, part in plan],
+            currency=account.currency,
+            comment=comment,
+        )
+        for invoice, part in plan:
+            invoice.balance -= part
+        self._payments.setdefault(account.id, []).append(payment)
+        return payment
+
+    def _plan(
+        self,
+        account: ZuoraAccount,
+        total: Decimal,
+        invoices: Sequence[tuple[str, Decimal | float | str]] | None,
+    ) -> list[tuple[Invoice, Decimal]]:
+        if invoices is None:  # oldest open invoices first, as far as the amount goes
+            plan: list[tuple[Invoice, Decimal]] = []
+            left = total
+            owing = [i for i in self.invoices_of(account) if i.balance > 0 and i.status == "Posted"]
+            for inv in sorted(owing, key=lambda i: (i.due_date, i.seq)):
+                share = min(left, inv.balance)
+                if share > 0:
+                    plan.append((inv, share))
+                    left -= share
+            return plan
+        found: list[tuple[Invoice, Decimal]] = []
+        mine = {i.id: i for i in self.invoices_of(account)}
+        mine |= {i.invoice_number: i for i in mine.values()}
+        for key, part in invoices:
+            invoice = mine.get(key)
+            if invoice is None:
+                raise PaymentRefused(50000040, f"Cannot find entity by key: '{key}'.")
+            applied = _decimal(part)
+            if applied <= 0:
+                raise PaymentRefused(53100320, "The amount applied to an invoice must be > 0.")
+            already = sum((p for inv, p in found if inv is invoice), Decimal("0"))
+            if applied + already > invoice.balance:
+                raise PaymentRefused(
+                    53100330,
+                    f"The applied amount {applied} is greater than the balance "
+                    f"{invoice.balance} of invoice {invoice.invoice_number}.",
+                )
+            found.append((invoice, applied))
+        if sum((p for _, p in found), Decimal("0")) > total:
+            raise PaymentRefused(
+                53100330, "The total amount applied to invoices exceeds the payment amount."
+            )
+        return found
+
+    def payments_of(self, account: ZuoraAccount) -> list[Payment]:
+        return self._payments.get(account.id, [])
 
     # -- OAuth tokens ---------------------------------------------------------------------------
     def issue_token(self) -> tuple[str, int]:

@@ -1,4 +1,4 @@
-"""Zuora: accounts, contacts, subscriptions (allowances) and invoices.
+"""Zuora: accounts, contacts, subscriptions (allowances), invoices and payments.
 
 ``ZuoraClient`` is the public face; its answers are the models below, its failures the
 :mod:`integrations.errors` family (re-exported here).
@@ -24,6 +24,8 @@ from integrations.zuora._models import (
     ContactUpdate,
     Invoice,
     InvoiceAccount,
+    PaidInvoice,
+    Payment,
     RatePlan,
     RatePlanCharge,
     Subscription,
@@ -45,6 +47,8 @@ __all__ = [
     "Invoice",
     "InvoiceAccount",
     "NotFound",
+    "PaidInvoice",
+    "Payment",
     "RateLimited",
     "RatePlan",
     "RatePlanCharge",

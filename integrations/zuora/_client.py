@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -28,6 +29,7 @@ from integrations.zuora._models import (
     Allowances,
     ContactUpdate,
     Invoice,
+    Payment,
     Subscription,
     ZuoraAccount,
     ZuoraContact,
@@ -37,6 +39,7 @@ __all__ = ["ZuoraClient"]
 
 SUBSCRIPTIONS_PAGE_SIZE = 40  # Zuora's maximum for this endpoint
 INVOICES_PAGE_SIZE = 40
+PAYMENTS_PAGE_SIZE = 40
 OBJECT_QUERY_PAGE_SIZE = 99  # Object Query's maximum
 
 
@@ -176,7 +179,9 @@ class ZuoraClient:
         self, *, due_before: date, min_balance: Decimal | float | str
     ) -> Iterator[Invoice]:
         """Posted invoices due before ``due_before`` with at least ``min_balance`` owing, with
-        their account expanded, streamed page by page (Object Query, cursor paging)."""
+        their account expanded, streamed page by page (Object Query, cursor paging). Each next
+        page is asked for as soon as its cursor is read, while this page's invoices are parsed
+        and used: the pages follow one another, the work on them overlaps the round trips."""
         balance = format(Decimal(str(min_balance)), "f")
         query: list[tuple[str, str | int]] = [
             ("filter[]", f"balance.GE:{balance}"),
@@ -185,8 +190,8 @@ class ZuoraClient:
             ("expand[]", "account"),
             ("pageSize", OBJECT_QUERY_PAGE_SIZE),
         ]
-        cursor: str | None = None
-        while True:
+
+        def page(cursor: str | None) -> Any:
             params = [*query, ("cursor", cursor)] if cursor else query
             body = self._call(
                 "GET",
@@ -196,10 +201,17 @@ class ZuoraClient:
             )
             if not isinstance(body, dict):
                 raise UnexpectedResponse(BACKEND, "object query answer is not an object")
-            yield from parse_list(BACKEND, Invoice, body.get("data") or [])
-            cursor = body.get("nextPage")
-            if not cursor:
-                return
+            return body
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="zuora-pages") as ahead:
+            body = page(None)
+            while True:
+                cursor = body.get("nextPage")
+                following = ahead.submit(page, cursor) if cursor else None
+                yield from parse_list(BACKEND, Invoice, body.get("data") or [])
+                if following is None:
+                    return
+                body = following.result()
 
     def invoices_for_account(self, key: str) -> list[Invoice]:
         """Every invoice of one account, across all pages."""
@@ -208,6 +220,21 @@ class ZuoraClient:
         params = {"pageSize": INVOICES_PAGE_SIZE}
         for body in self._pages(path, params, "GET /v1/transactions/invoices/accounts/{key}"):
             found.extend(parse_list(BACKEND, Invoice, body.get("invoices", [])))
+        return found
+
+    # -- payments ---------------------------------------------------------------------------
+
+    def payments_for_account(self, key: str, *, since: date | None = None) -> list[Payment]:
+        """The account's payments, newest first; with ``since``, only those effective on or
+        after it (the list is newest first, so paging stops at the first older page)."""
+        found: list[Payment] = []
+        path = f"/v1/transactions/payments/accounts/{_key(key)}"
+        params = {"pageSize": PAYMENTS_PAGE_SIZE}
+        for body in self._pages(path, params, "GET /v1/transactions/payments/accounts/{key}"):
+            page = parse_list(BACKEND, Payment, body.get("payments", []))
+            found.extend(p for p in page if since is None or p.effective_date >= since)
+            if since is not None and any(p.effective_date < since for p in page):
+                break
         return found
 
     # -- plumbing ---------------------------------------------------------------------------

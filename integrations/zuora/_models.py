@@ -18,6 +18,8 @@ __all__ = [
     "ContactUpdate",
     "Invoice",
     "InvoiceAccount",
+    "PaidInvoice",
+    "Payment",
     "RatePlan",
     "RatePlanCharge",
     "Subscription",
@@ -215,3 +217,29 @@ class Invoice(_ZuoraModel):
     def jethub_account(self) -> str | None:
         """The Jet Hub account number, when the account was expanded."""
         return self.account.jethub_account if self.account else None
+
+
+class PaidInvoice(_ZuoraModel):
+    """How much of a payment went to one invoice."""
+
+    invoice_id: str | None = None
+    invoice_number: str | None = None
+    applied_payment_amount: Decimal = Decimal("0")
+
+
+class Payment(_ZuoraModel):
+    """A payment from the per-account payment list (``/v1/transactions/payments/accounts``)."""
+
+    id: str | None = None
+    payment_number: str = Field(alias="paymentNumber")
+    account_number: str | None = None
+    amount: Decimal
+    effective_date: date
+    status: str | None = None  # Processed | Canceled | Error | ...
+    type: str | None = None
+    currency: str | None = None
+    paid_invoices: list[PaidInvoice] = Field(default_factory=list)
+
+    @property
+    def processed(self) -> bool:
+        return (self.status or "Processed") == "Processed"

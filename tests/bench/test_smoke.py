@@ -25,6 +25,7 @@ TINY = {
     "digest": ["--sizes", "300,600", "--naive-sample", "3", "--latency-ms", "1"],
     "fanout": ["--scale", "0.005", "--latency-ms", "1", "--rate", "500"],
     "ledger": ["--events", "400", "--appends", "20", "--queries", "20", "--backends", "sqlite"],
+    "collections": ["--suspended", "200", "--paid", "2", "--latency-ms", "1"],
 }
 
 

@@ -138,9 +138,11 @@ def world(ledger_url_sqlite: str) -> Iterator[ClockWorld]:
         yield made
 
 
-def job_runs(ledger: Ledger) -> list[JobRun]:
+def job_runs(ledger: Ledger, job: str = "digest") -> list[JobRun]:
+    """The ledger's claims of ``job`` (other jobs — the payment check — claim periods too)."""
     with ledger.session() as session:
-        rows = list(session.scalars(select(JobRun).order_by(col(JobRun.period))))
+        statement = select(JobRun).where(col(JobRun.job) == job)
+        rows = list(session.scalars(statement.order_by(col(JobRun.period))))
         for row in rows:
             session.expunge(row)
     return rows

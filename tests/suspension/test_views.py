@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import Block
 
 from audit.models import ApprovalState
+from bot.catalogue import register_error_words
 from bot.edge.boundary import in_place, render_error
 from bot.suspension import views
 from commands.approvals.model import ApprovalView
@@ -196,6 +197,7 @@ def test_nasty_names_cannot_mention_anyone() -> None:
 
 
 def test_the_second_click_is_told_who_did_it() -> None:
+    register_error_words()  # the composition root's doing; alone, no other test has done it
     settled = Settled(state="confirmed", by="U0ALICE", at=NOW)
     text = render_error(AlreadySettled(confirmation(), settled, ZONE))["text"]
     assert text.startswith("Already done") and "<@U0ALICE>" in text and "AEDT" in text

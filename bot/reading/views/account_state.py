@@ -12,7 +12,12 @@ from bot.edge.blocks import context, esc, local_time, money, plural, section, wh
 from bot.reading.views.common import Audience
 from bot.runs.retry import retry_button
 from commands.reading import AccountOverview
-from commands.reading.account_state import AccountState, PendingRequest, UnfinishedRun
+from commands.reading.account_state import (
+    AccountState,
+    PaymentNote,
+    PendingRequest,
+    UnfinishedRun,
+)
 
 KIND_NAMES = {"deactivate": "Deactivation", "suspend": "Suspension"}
 
@@ -41,12 +46,37 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
                     f"{esc(s.reason)}"
                 )
             )
+        if state.payment is not None:
+            suspended = view.account.is_suspended
+            blocks.append(context(payment_line(state.payment, audience.zone, suspended)))
     if view.invoices_problem:
         blocks.append(context(f":warning: {esc(view.invoices_problem)}"))
     links = _links(view, audience)
     if links:
         blocks.append(context(links))
     return blocks
+
+
+def payment_line(note: PaymentNote, zone: ZoneInfo, suspended: bool = True) -> str:
+    """The newest payment decision: "Suspension lifted after payment P-… on 7 Dec 2026"; one
+    that left the account suspended, once it is not any more, says only what was paid."""
+    numbers = ", ".join(f"`{esc(n)}`" for n in note.payments) or "a payment"
+    on = day_text(note.at.astimezone(zone).date())
+    if not suspended and note.decision in ("asked", "noted", "partial", "reported"):
+        return f":moneybag: Paid by {numbers} on {on}; not suspended now."
+    words = {
+        "lifted": f":white_check_mark: Suspension lifted after payment {numbers} on {on}.",
+        "lifting": f":hourglass: Suspension being lifted after payment {numbers} on {on}.",
+        "asked": f":moneybag: Paid up by {numbers} on {on}; still suspended (an operator can "
+        "lift it).",
+        "noted": f":moneybag: Paid up by {numbers} on {on}; still suspended (the bot does not "
+        "lift suspensions: `JETHUB_UNSUSPEND_ON_PAYMENT=off`).",
+        "partial": f":warning: Part-paid by {numbers} on {on}; "
+        f"{money(note.remaining, note.currency)} still overdue, so still suspended.",
+        "reported": f":information_source: Paid by {numbers} on {on}; suspended with an override "
+        "or outside the bot, so not lifted by the bot.",
+    }
+    return words.get(note.decision, f"Payment {numbers} on {on}.")
 
 
 def _overdue(state: AccountState) -> str:

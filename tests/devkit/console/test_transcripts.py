@@ -177,3 +177,13 @@ def test_the_deactivation_demo_plays_over_socket_mode() -> None:
             "apps.connections.open"
         ]
         assert len(world.slack.socket_mode.acks) >= 3 and world.slack.socket_mode.stray == []
+
+
+def test_the_collections_demo_plays_to_the_end(world: World) -> None:
+    shown: list[str] = []
+    met = play_file(Session(world, Quiet()), EXAMPLES / "collections.jethub", echo=shown.append)
+    assert met == expectations(EXAMPLES / "collections.jethub")
+    with world.sandbox.world.lock:
+        assert world.sandbox.world.platform.accounts["1003"].suspended is None
+    actions = [a for _, a, o, _ in trail(world.services.deps.ledger, "1003") if o == "ok"]
+    assert actions[-3:] == ["collections.payment", "unsuspend.confirm", "unsuspend"]
