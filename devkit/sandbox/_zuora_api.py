@@ -330,7 +330,14 @@ def get_subscription(call: Call) -> Reply:
     return Reply(200, {**subscription_json(account, subscription), "success": True})
 
 
-def get_account_invoices(call: Call) -> Reply:
+def account_transactions(
+    call: Call,
+    name: str,
+    items: Callable[[ZuoraAccount], list[Any]],
+    as_json: Callable[[ZuoraAccount, Any], dict[str, Any]],
+) -> Reply:
+    """``GET /v1/transactions/<name>/accounts/{key}``: one page (``page``, ``pageSize``) of the
+    account's ``items``, newest first, with ``nextPage`` while there are more."""
     z = call.world.zuora
     account = z.account(call.args["key"])
     if account is None:
@@ -339,18 +346,28 @@ def get_account_invoices(call: Call) -> Reply:
         page, size = _page(call.request, 20)
     except _ParamError as exc:
         return failure(200, INVALID_PARAMETER, str(exc))
-    invoices = sorted(z.invoices_of(account), key=lambda i: (i.invoice_date, i.seq), reverse=True)
-    chunk = invoices[(page - 1) * size : page * size]
-    body: dict[str, Any] = {
-        "invoices": [
-            {**inv.to_json(), "accountNumber": account.account_number, "accountName": account.name}
-            for inv in chunk
-        ],
-        "success": True,
-    }
-    if page * size < len(invoices):
+    found = items(account)
+    chunk = found[(page - 1) * size : page * size]
+    body: dict[str, Any] = {name: [as_json(account, item) for item in chunk], "success": True}
+    if page * size < len(found):
         body["nextPage"] = _next_page_url(call.request, page, size)
     return Reply(200, body)
+
+
+def get_account_invoices(call: Call) -> Reply:
+    z = call.world.zuora
+    return account_transactions(
+        call,
+        "invoices",
+        lambda account: sorted(
+            z.invoices_of(account), key=lambda i: (i.invoice_date, i.seq), reverse=True
+        ),
+        lambda account, inv: {
+            **inv.to_json(),
+            "accountNumber": account.account_number,
+            "accountName": account.name,
+        },
+    )
 
 
 # -- Object Query ------------------------------------------------------------------------------

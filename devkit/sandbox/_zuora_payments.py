@@ -17,12 +17,9 @@ from pydantic.alias_generators import to_camel
 
 from devkit.sandbox._http import BadRequest, Call, Reply, Route, read_json
 from devkit.sandbox._zuora_api import (
-    INVALID_PARAMETER,
     MALFORMED_JSON,
-    _next_page_url,
-    _page,
-    _ParamError,
     _validation_failure,
+    account_transactions,
     failure,
     not_found,
 )
@@ -121,22 +118,12 @@ def post_payment(call: Call) -> Reply:
 
 def get_account_payments(call: Call) -> Reply:
     z = call.world.zuora
-    account = z.account(call.args["key"])
-    if account is None:
-        return not_found(z, call.args["key"])
-    try:
-        page, size = _page(call.request, 20)
-    except _ParamError as exc:
-        return failure(200, INVALID_PARAMETER, str(exc))
-    payments = sorted(z.payments_of(account), key=lambda p: p.seq, reverse=True)
-    chunk = payments[(page - 1) * size : page * size]
-    body: dict[str, Any] = {
-        "payments": [payment_json(account, p) for p in chunk],
-        "success": True,
-    }
-    if page * size < len(payments):
-        body["nextPage"] = _next_page_url(call.request, page, size)
-    return Reply(200, body)
+    return account_transactions(
+        call,
+        "payments",
+        lambda account: sorted(z.payments_of(account), key=lambda p: p.seq, reverse=True),
+        payment_json,
+    )
 
 
 def routes() -> list[Route]:
