@@ -14,9 +14,9 @@ from typing import Any
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
-from audit import Anchor, claim_period, current_anchor, finish_period, parse_anchors
+from audit import Anchor, current_anchor, parse_anchors
 from bot.edge.blocks import message
-from bot.jobs.schedule import CLOCK_ACTOR, Job
+from bot.jobs.schedule import CLOCK_ACTOR, Job, once_per_period
 from bot.runtime.services import Services
 from bot.runtime.settings import Settings
 from commands.trail import record
@@ -58,25 +58,11 @@ def run_daily_anchor(services: Services, client: WebClient, *, owner: str) -> Po
     if not services.settings.jethub_audit_channel:
         return None
     period = deps.now().date().isoformat()
-    with deps.ledger.session() as session:
-        if not claim_period(
-            session=session, job=ANCHOR_JOB, period=period, owner=owner, now=deps.now()
-        ):
-            return None
-    outcome = "failed"
-    try:
-        posted = post_anchor(services, client)
-        outcome = "ok"
-    finally:
-        with deps.ledger.session() as session:
-            finish_period(
-                session=session,
-                job=ANCHOR_JOB,
-                period=period,
-                owner=owner,
-                now=deps.now(),
-                outcome=outcome,
-            )
+    posted = once_per_period(
+        deps, job=ANCHOR_JOB, period=period, owner=owner, work=lambda: post_anchor(services, client)
+    )
+    if posted is None:
+        return None
     log.info("posted the audit anchor", extra={"seq": posted.anchor.seq, "period": period})
     return posted
 

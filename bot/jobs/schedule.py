@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
+
+from audit import claim_period, finish_period
 
 if TYPE_CHECKING:
     from apscheduler.triggers.base import BaseTrigger
@@ -14,6 +16,9 @@ if TYPE_CHECKING:
 
     from bot.runtime.services import Services
     from bot.runtime.settings import Settings
+    from commands.deps import Deps
+
+T = TypeVar("T")
 
 CLOCK_ACTOR = "jethub-clock"  # who the audit says did what a scheduled job did
 
@@ -32,3 +37,25 @@ class Job:
     # Why these settings leave the job out (logged once), or None to schedule it.
     unless: Callable[[Settings], str | None] | None = None
     at_start: bool = False  # also run as soon as the clock starts
+
+
+def once_per_period(
+    deps: Deps, *, job: str, period: str, owner: str, work: Callable[[], T]
+) -> T | None:
+    """``work()`` if this clock claims ``(job, period)`` in the ledger — exactly once across
+    clocks — then the claim finished ``ok`` or, if ``work`` raised, ``failed`` (and re-raised);
+    None when another clock has it."""
+    with deps.ledger.session() as session:
+        if not claim_period(session=session, job=job, period=period, owner=owner, now=deps.now()):
+            return None
+    outcome = "failed"
+    try:
+        done = work()
+        outcome = "ok"
+    finally:
+        with deps.ledger.session() as session:
+            finish_period(
+                session=session, job=job, period=period, owner=owner, now=deps.now(),
+                outcome=outcome,
+            )  # fmt: skip
+    return done

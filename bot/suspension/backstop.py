@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 
 from apscheduler.triggers.interval import IntervalTrigger
 
-from audit import claim_period, finish_period
-from bot.jobs.schedule import Job
+from bot.jobs.schedule import Job, once_per_period
 from commands.suspension.backstop import CheckReport, check_payments
 
 if TYPE_CHECKING:
@@ -39,25 +38,11 @@ def run_check(services: Services, client: WebClient, *, owner: str) -> CheckRepo
     """This period's check, if no clock has claimed it; what it found and did."""
     deps = services.deps
     period = period_of(deps.now(), services.settings.jethub_payment_check_minutes)
-    with deps.ledger.session() as session:
-        if not claim_period(
-            session=session, job=CHECK_JOB, period=period, owner=owner, now=deps.now()
-        ):
-            return None
-    outcome = "failed"
-    try:
-        report = check_payments(deps)
-        outcome = "ok"
-    finally:
-        with deps.ledger.session() as session:
-            finish_period(
-                session=session,
-                job=CHECK_JOB,
-                period=period,
-                owner=owner,
-                now=deps.now(),
-                outcome=outcome,
-            )
+    report = once_per_period(
+        deps, job=CHECK_JOB, period=period, owner=owner, work=lambda: check_payments(deps)
+    )
+    if report is None:
+        return None
     log.info("payment check %s: %s", period, summary(report))
     return report
 
