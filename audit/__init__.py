@@ -61,6 +61,8 @@ from audit.models import (
 )
 from audit.payments import attach_run, decide_once, decided_keys, latest_decision
 from audit.runs import (
+    bring_forward,
+    cancel_scheduled,
     claim,
     claimable,
     create_run,
@@ -121,7 +123,9 @@ __all__ = [
     "active",
     "append",
     "attach_run",
+    "bring_forward",
     "cancel",
+    "cancel_scheduled",
     "claim",
     "claim_period",
     "claimable",

@@ -185,6 +185,8 @@ class RunBase(SQLModel):
         default=None, sa_type=sa.JSON(none_as_null=True), nullable=True
     )
     outcome: str | None = Field(default=None, sa_type=sa.String, nullable=True)  # done | refused
+    # The earliest a worker may claim it (a cancel window); None: at once.
+    not_before: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ActionRun(RunBase, table=True):

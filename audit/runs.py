@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import exists, or_, select, update
 from sqlmodel import Session, col
 
 from audit._sql import changed, insert_if_absent
@@ -60,8 +60,10 @@ def create_run(
     now: datetime,
     requested_by: str | None = None,
     params: Mapping[str, Any] | None = None,
+    not_before: datetime | None = None,
 ) -> ActionRun:
     """A pending run with its steps; for an approval that already has one, that run.
+    ``not_before``: nobody claims it before then (a cancel window).
 
     A second call for the same approval (a retry, a second process) returns the existing run
     whatever ``steps`` it passes; a different kind or account raises ``RunConflict``.
@@ -83,6 +85,7 @@ def create_run(
         updated_at=when,
         requested_by=requested_by,
         params=json_dict(params, "params")[0] if params is not None else None,
+        not_before=as_utc(not_before, "not_before") if not_before is not None else None,
     )
     if not inserted:
         existing = for_approval(session=session, approval_id=approval_id or "")
@@ -100,7 +103,8 @@ def create_run(
 def claim(
     *, session: Session, run_id: str, owner: str, now: datetime, lease_for: timedelta
 ) -> bool:
-    """Take (or extend) the lease on an unfinished run; True iff ``owner`` now holds it."""
+    """Take (or extend) the lease on an unfinished run that is due; True iff ``owner`` now
+    holds it."""
     session.flush()
     when = as_utc(now, "now")
     statement = (
@@ -108,6 +112,7 @@ def claim(
         .where(
             col(ActionRun.id) == run_id,
             col(ActionRun.state).in_(ACTIVE),
+            _due(when),
             or_(
                 col(ActionRun.lease_owner).is_(None),
                 col(ActionRun.lease_until).is_(None),
@@ -158,18 +163,76 @@ def release(*, session: Session, run_id: str, owner: str, now: datetime) -> bool
 
 
 def claimable(*, session: Session, now: datetime) -> list[str]:
-    """Unfinished runs nobody holds a live lease on, oldest first: the sweeper's work list."""
+    """Unfinished runs that are due and nobody holds a live lease on, oldest first: the
+    sweeper's work list."""
     when = as_utc(now, "now")
     return list(
         session.scalars(
             select(col(ActionRun.id))
             .where(
                 col(ActionRun.state).in_(ACTIVE),
+                _due(when),
                 or_(col(ActionRun.lease_until).is_(None), col(ActionRun.lease_until) <= when),
             )
             .order_by(col(ActionRun.created_at), col(ActionRun.id))
         )
     )
+
+
+def _due(when: datetime) -> Any:
+    return or_(col(ActionRun.not_before).is_(None), col(ActionRun.not_before) <= when)
+
+
+def _unstarted(run_id: str) -> Any:
+    """No step of the run was ever started (a reopened failed run has started steps)."""
+    return ~exists().where(
+        col(ActionStep.run_id) == run_id, col(ActionStep.state) != StepState.PENDING.value
+    )
+
+
+def cancel_scheduled(
+    *, session: Session, run_id: str, now: datetime, note: Mapping[str, Any]
+) -> bool:
+    """End a run that has not started — waiting for its time, or due but not yet claimed —
+    without doing any of it (``outcome`` cancelled, ``note`` kept in its params under
+    ``cancelled``). A compare-and-set against ``claim``: of a cancel and a worker, exactly one
+    wins; True iff this call cancelled it."""
+    run = require_run(session=session, run_id=run_id)
+    params = {**dict(run.params or {}), "cancelled": json_dict(note, "note")[0]}
+    when = as_utc(now, "now")
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state) == RunState.PENDING.value,
+            col(ActionRun.lease_owner).is_(None),
+            _unstarted(run_id),
+        )
+        .values(
+            state=RunState.SUCCEEDED.value,
+            outcome="cancelled",
+            params=params,
+            updated_at=when,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
+
+
+def bring_forward(*, session: Session, run_id: str, now: datetime) -> bool:
+    """Make a run still waiting for its time due now; True iff this call moved it."""
+    when = as_utc(now, "now")
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state) == RunState.PENDING.value,
+            col(ActionRun.not_before) > when,
+        )
+        .values(not_before=when, updated_at=when)
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
 
 
 def steps(*, session: Session, run_id: str) -> list[ActionStep]:

@@ -51,6 +51,10 @@ class Policy:
     has_approvals_channel: bool = True
     # What a payment that clears a non-payment suspension does: lift it, offer to, or only note it.
     unsuspend_on_payment: str = "ask"
+    # How long an approved deactivation waits, cancellable, before it runs (zero: at once).
+    deactivation_delay: timedelta = timedelta(0)
+    # How long a deactivated account's numbers are held before they may be reused.
+    quarantine_days: int = 90
 
     @property
     def threshold_days(self) -> int:

@@ -15,7 +15,8 @@ from slack_sdk.models.blocks import Block
 from audit.models import RunState
 from bot.approvals.requests import refresh_request, thread_reply
 from bot.deactivation import views
-from bot.edge.blocks import esc
+from bot.edge.blocks import esc, section
+from bot.runs.schedule import cancelled_text, scheduled_blocks
 from commands.approvals.model import ApprovalView, permalink
 from commands.approvals.requests import load_approval
 from commands.deactivation.request import (
@@ -151,7 +152,30 @@ def run_deactivation(services: Services, client: WebClient, run_id: str) -> RunO
     request = load_approval(services.deps, run.approval_id)
     if request is None:
         return None
-    return execute_run(services.deps, run_id, progress=SlackProgress(services, client, request))
+    outcome = execute_run(services.deps, run_id, progress=SlackProgress(services, client, request))
+    if outcome.state == "scheduled":  # approved just now, with a cancel window
+        tell_scheduled(services, client, request, run_id)
+    return outcome
+
+
+def tell_scheduled(
+    services: Services, client: WebClient, request: ApprovalView, run_id: str
+) -> None:
+    """The requester's DM when their deactivation is approved into its cancel window: when it
+    will run, and Cancel."""
+    run = load_run(services.deps, run_id)
+    if run is None or run.not_before is None:
+        return
+    link = (
+        permalink(request.channel, request.message_ts)
+        if request.channel and request.message_ts
+        else None
+    )
+    payload = views.scheduled_dm(request.account, run, services.settings.zone, link=link)
+    try:
+        client.chat_postMessage(channel=request.requested_by, **payload)
+    except SlackApiError as exc:
+        log.warning("could not tell the requester: %s", exc.response.get("error"))
 
 
 def run_blocks(
@@ -162,6 +186,10 @@ def run_blocks(
     run = run_for_approval(deps, request.id)
     if run is None:
         return []
+    if run.waiting(deps.now()):
+        return scheduled_blocks("deactivation", run, deps.zone)
+    if run.cancelled is not None:
+        return [section(cancelled_text("deactivation", run, deps.zone))]
     steps = run_steps(deps, run.id)
     blocks: list[Block] = [views.steps_block(steps, live)]
     if run.state is RunState.FAILED:

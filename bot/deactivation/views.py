@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
@@ -18,9 +19,10 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from audit.models import StepState
-from bot.edge.blocks import context, esc, message, money, section, sentence_start
+from bot.edge.blocks import context, esc, local_time, message, money, section, sentence_start
 from bot.edge.codecs import AccountRef
 from bot.runs.retry import retry_button
+from bot.runs.schedule import schedule_buttons
 from commands.approvals.requests import MAX_REASON
 from commands.deactivation.request import (
     MARK,
@@ -30,6 +32,7 @@ from commands.deactivation.request import (
     DeactivationPreview,
     DeactivationSummary,
     Growth,
+    RunView,
     StepView,
 )
 from integrations.phone import format_au_number
@@ -303,6 +306,21 @@ def requester_update(
     else:
         text = f":white_check_mark: {what} is *finished*: the account is deactivated."
     return message(text, [section(text)])
+
+
+def scheduled_dm(account: str, run: RunView, zone: ZoneInfo, *, link: str | None) -> dict[str, Any]:
+    """The requester's DM when the deactivation is approved into its cancel window."""
+    assert run.not_before is not None
+    where = f" (<{link}|the request>)" if link else ""
+    text = (
+        f":alarm_clock: Your deactivation of account *{esc(account)}*{where} is approved and "
+        f"*scheduled for {local_time(run.not_before, zone)}*. Until then you can cancel it: "
+        "nothing is removed before that time."
+    )
+    return message(
+        text,
+        [section(text), schedule_buttons(run.id, run_now=False, block_id="deactivation.dm")],
+    )
 
 
 def summary_text(summary: DeactivationSummary) -> str:

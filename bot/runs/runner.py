@@ -36,8 +36,8 @@ def work_run(services: Services, client: WebClient, run_id: str) -> RunOutcome |
     if face.works is not None:
         return face.works(services, client, run_id)
     outcome = engine.execute(services.deps, run_id)
-    if outcome.state in ("busy", "lost", "interrupted"):
-        return outcome  # whoever holds it (or the next sweep) tells
+    if outcome.state in ("busy", "lost", "interrupted", "scheduled"):
+        return outcome  # whoever holds it (or the next sweep, or the one when it is due) tells
     tell(services, client, run, outcome)
     return outcome
 

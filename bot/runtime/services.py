@@ -91,4 +91,6 @@ def policy(settings: Settings) -> Policy:
         snooze_days=settings.jethub_snooze_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
         unsuspend_on_payment=settings.jethub_unsuspend_on_payment,
+        deactivation_delay=settings.jethub_deactivation_delay,
+        quarantine_days=settings.jethub_quarantine_days,
     )

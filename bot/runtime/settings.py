@@ -88,6 +88,8 @@ class Settings(BaseSettings):
     jethub_suspend_requires_approval: bool = False
     jethub_role_contact: str | None = Field(default=None, max_length=200)
     jethub_snooze_days: int = Field(default=7, ge=1, le=365)
+    jethub_deactivation_delay: timedelta = timedelta(hours=1)
+    jethub_quarantine_days: int = Field(default=90, ge=1, le=3650)
 
     # Zuora's payment callout (``POST /zuora/events``): off while either is unset.
     jethub_zuora_callout_user: str | None = Field(default=None, min_length=1, max_length=200)
@@ -107,7 +109,7 @@ class Settings(BaseSettings):
     def _split_ids(cls, value: object) -> tuple[str, ...]:
         return _id_list(value)
 
-    @field_validator("jethub_approval_ttl", mode="before")
+    @field_validator("jethub_approval_ttl", "jethub_deactivation_delay", mode="before")
     @classmethod
     def _duration(cls, value: object) -> object:
         return parse_duration(value) if isinstance(value, str) else value

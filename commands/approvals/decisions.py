@@ -30,6 +30,7 @@ from commands.approvals.model import (
 from commands.approvals.requests import clean_reason, load_approval
 from commands.errors import CommandError, Conflict
 from commands.runs.records import create as create_run
+from commands.runs.records import scheduled_start
 from commands.trail import Trail, audited, record
 
 if TYPE_CHECKING:
@@ -171,14 +172,16 @@ def _decide(
         assert row is not None
         trail.ok(session=session, requested_by=request.requested_by, reason=reason)
         if to_state is ApprovalState.APPROVED and kind.run is not None:
+            run_kind = deps.actions.run(kind.run)
             create_run(
                 session,
-                deps.actions.run(kind.run),
+                run_kind,
                 account=row.account,
                 requested_by=row.requested_by,
                 params=kind.params(row) if kind.params else {},
                 now=now,
                 approval_id=row.id,
+                not_before=scheduled_start(deps, run_kind, now),  # its kind's cancel window
             )
         else:  # denied, or an approval with nothing to run: the account is free again
             ledger_locks.release(session=session, approval_id=row.id)

@@ -219,4 +219,5 @@ def deactivation_kind() -> RunKind:
         exclusive=True,
         announce=True,
         summarise=_summarise,
+        delay=lambda policy: policy.deactivation_delay,
     )

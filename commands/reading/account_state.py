@@ -66,6 +66,10 @@ class UnfinishedRun(BaseModel):
     updated_at: datetime
     approval_id: str | None
     retry_role: Role | None = None  # who may Retry it, when it is stopped at a step
+    not_before: datetime | None = None  # nobody works it before then
+    requested_by: str | None = None
+    # Set while it waits for its time (a cancel window): it may still be cancelled or run now.
+    starts_at: datetime | None = None
 
 
 class PaymentNote(BaseModel):
@@ -113,10 +117,16 @@ class AccountState(BaseModel):
     payment: PaymentNote | None = None
 
 
-def _with_retry_role(deps: Deps, run: UnfinishedRun) -> UnfinishedRun:
-    if run.state != RunState.FAILED.value or run.kind not in deps.actions.runs:
+def _with_retry_role(deps: Deps, run: UnfinishedRun, now: datetime) -> UnfinishedRun:
+    """Who may Retry it once it stopped — or, while it waits for its time, Cancel it."""
+    if run.kind not in deps.actions.runs:
         return run
-    return run.model_copy(update={"retry_role": deps.actions.run(run.kind).retry_role})
+    role = deps.actions.run(run.kind).retry_role
+    if run.state == RunState.PENDING.value and run.not_before and run.not_before > now:
+        return run.model_copy(update={"retry_role": role, "starts_at": run.not_before})
+    if run.state != RunState.FAILED.value:
+        return run
+    return run.model_copy(update={"retry_role": role})
 
 
 def overdue_invoices(invoices: Sequence[Invoice], today: date) -> list[OverdueInvoice]:
@@ -157,7 +167,7 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
             for row in connection.execute(_PENDING, {"account": account, "now": now})
         ]
         runs = [
-            _with_retry_role(deps, run)
+            _with_retry_role(deps, run, now)
             for run in _runs(connection.execute(_UNFINISHED, {"account": account}))
         ]
         found = connection.execute(_SNOOZE, {"account": account, "today": today}).first()
@@ -213,6 +223,8 @@ _RUN_COLUMNS = (
     _RUNS.error,
     _RUNS.updated_at,
     _RUNS.approval_id,
+    _RUNS.not_before,
+    _RUNS.requested_by,
 )
 
 # An account's requests waiting for a decision and not expired, oldest first.

@@ -161,7 +161,8 @@ def execute(
 ) -> RunOutcome:
     """Claim the run's lease and do every step not yet done, in order; the outcome as recorded.
 
-    A finished run is not worked again: its recorded outcome is returned.
+    A finished run is not worked again: its recorded outcome is returned; a run not due yet
+    (``not_before``) is left alone: ``scheduled``.
     """
     progress = progress or QuietProgress()
     owner = owner or new_owner()
@@ -170,6 +171,8 @@ def execute(
         raise UnknownRun()
     if run.terminal:
         return recorded_outcome(deps, run)
+    if run.waiting(deps.now()):
+        return RunOutcome(run.id, "scheduled")
     kind = deps.actions.run(run.kind)
     lease = lease_for or kind.lease_for
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from pydantic import ConfigDict
@@ -18,7 +18,7 @@ from commands.trail import Outcome
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
-    from commands.deps import Deps
+    from commands.deps import Deps, Policy
     from commands.runs.engine import StepContext
 
 DEFAULT_LEASE = timedelta(seconds=60)
@@ -112,6 +112,9 @@ class RunKind:
     lease_for: timedelta = DEFAULT_LEASE
     # What a person may rely on after a failed one-step run ("the system does not show it").
     failure_note: str = ""
+    # How long a run waits after the decision that creates it before anyone works it (a cancel
+    # window, from the policy); None or zero: at once.
+    delay: Callable[[Policy], timedelta] | None = None
 
     @property
     def step_names(self) -> list[str]:
@@ -145,6 +148,19 @@ class RunView(RunBase):
     def p(self) -> dict[str, Any]:
         return dict(self.params or {})
 
+    def waiting(self, now: datetime) -> bool:
+        """Scheduled for later and not started: it may still be cancelled or run now."""
+        return (
+            self.state is RunState.PENDING and self.not_before is not None and self.not_before > now
+        )
+
+    @property
+    def cancelled(self) -> dict[str, Any] | None:
+        """Who cancelled it before it started, when and why (``outcome`` cancelled)."""
+        if self.outcome != "cancelled":
+            return None
+        return dict(self.p.get("cancelled") or {})
+
 
 class StepView(StepBase):
     """A detached, read-only copy of an ``action_step`` row (its table shares the base)."""
@@ -161,11 +177,12 @@ class RunOutcome:
     """How far a call to ``execute`` got: the run's recorded state, or why it did not say.
 
     ``busy``: another worker holds the lease; ``lost``: the lease was taken over mid-way (that
-    worker carries on); ``interrupted``: the ledger was out of reach, the run will be resumed.
+    worker carries on); ``interrupted``: the ledger was out of reach, the run will be resumed;
+    ``scheduled``: it is not due yet (a cancel window): the clock's sweeper starts it then.
     """
 
     run_id: str
-    state: Literal["succeeded", "refused", "failed", "busy", "lost", "interrupted"]
+    state: Literal["succeeded", "refused", "failed", "busy", "lost", "interrupted", "scheduled"]
     failed_step: str | None = None
     error: str | None = None
     refused: str | None = None

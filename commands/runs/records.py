@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -91,13 +91,14 @@ def create(
     params: Mapping[str, Any],
     now: Any,
     approval_id: str | None = None,
+    not_before: datetime | None = None,
 ) -> RunView:
     """The run and its steps, inside the caller's transaction (the one that decides the action).
     A run for an approval that already has one is that run. A run of an exclusive kind that no
     approval came before takes the account's lock itself, in the same transaction: of two such
     actions on one account, the second is refused (``AccountLocked``) and nothing of it stays.
     ``requested_by`` None: the bot acts on its own policy (no person's role is re-checked
-    when it takes effect)."""
+    when it takes effect). ``not_before``: nobody works it before then (``scheduled_start``)."""
     row = ledger_runs.create_run(
         session=session,
         approval_id=approval_id,
@@ -107,6 +108,7 @@ def create(
         now=now,
         requested_by=requested_by,
         params=params,
+        not_before=not_before,
     )
     if kind.exclusive and approval_id is not None:
         ledger_locks.attach_run(
@@ -117,6 +119,13 @@ def create(
     ):
         raise AccountLocked(account, kind.label)
     return RunView.of(row)
+
+
+def scheduled_start(deps: Deps, kind: RunKind, now: datetime) -> datetime | None:
+    """When a run of ``kind`` decided ``now`` may start: after its kind's delay (a cancel
+    window), or None — at once."""
+    delay = kind.delay(deps.policy) if kind.delay is not None else None
+    return now + delay if delay else None
 
 
 def load_run(deps: Deps, run_id: str) -> RunView | None:
@@ -173,6 +182,8 @@ def recorded_outcome(deps: Deps, run: RunView) -> RunOutcome:
             results=results,
         )
     if run.state is RunState.SUCCEEDED:
+        if run.cancelled is not None:
+            return RunOutcome(run.id, "refused", refused=cancelled_text(run), results=results)
         if run.outcome == "refused":
             refused = next((r.get("refused") for r in results.values() if r.get("refused")), None)
             message = (refused or {}).get("message") if isinstance(refused, dict) else None
@@ -180,6 +191,13 @@ def recorded_outcome(deps: Deps, run: RunView) -> RunOutcome:
         summary = summary_of(deps, run, steps)
         return RunOutcome(run.id, "succeeded", summary=summary, results=results)
     return RunOutcome(run.id, "interrupted", results=results)
+
+
+def cancelled_text(run: RunView) -> str:
+    """A run cancelled before it started, in plain words from its record."""
+    note = run.cancelled or {}
+    why = f" ({note['reason']})" if note.get("reason") else ""
+    return f"It was cancelled before it started{why}; nothing was done."
 
 
 def summary_of(deps: Deps, run: RunView, steps: list[StepView]) -> dict[str, Any] | None:

@@ -30,7 +30,9 @@ def not_retryable_text(run: RunView, label: str, zone: ZoneInfo) -> str:
     """A Retry on a run that has not failed, answered with its state in plain words."""
     if run.state is RunState.SUCCEEDED:
         when = local_time(run.updated_at, zone) if run.updated_at else "earlier"
-        how = " (it found nothing to do)" if run.outcome == "refused" else ""
+        how = {"refused": " (it found nothing to do)", "cancelled": " (it was cancelled)"}.get(
+            run.outcome or "", ""
+        )
         return f"This {label} has already finished, on {when}{how}: there is nothing to retry."
     state = _NOT_RETRYABLE.get(run.state.value, "has not failed")
     return f"This {label} {state}: there is nothing to retry."

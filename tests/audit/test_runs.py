@@ -18,6 +18,8 @@ from audit import (
     RunState,
     StepNotFound,
     StepState,
+    bring_forward,
+    cancel_scheduled,
     claim,
     claimable,
     create,
@@ -342,3 +344,64 @@ def test_reopen_puts_a_failed_run_back_in_the_queue_once(ledger: Ledger) -> None
         assert claimable(session=session, now=T0) == [run.id]
     stored = _state(ledger, run.id)
     assert (stored.state, stored.error) == (RunState.PENDING, None)
+
+
+# -- scheduled runs (a cancel window) -----------------------------------------------------------
+
+
+def _scheduled(ledger: Ledger, at: datetime) -> ActionRun:
+    with ledger.session() as session:
+        return create_run(
+            session=session,
+            approval_id=None,
+            kind="deactivate",
+            account="1001",
+            steps=STEPS,
+            now=T0,
+            not_before=at,
+        )
+
+
+def test_a_scheduled_run_is_neither_claimable_nor_claimed_before_its_time(ledger: Ledger) -> None:
+    at = T0 + timedelta(seconds=60)
+    run = _scheduled(ledger, at)
+    with ledger.session() as session:
+        assert run.id not in claimable(session=session, now=at - timedelta(seconds=1))
+        assert not claim(session=session, run_id=run.id, owner="w1", now=T0, lease_for=LEASE)
+    with ledger.session() as session:
+        assert run.id in claimable(session=session, now=at)
+        assert claim(session=session, run_id=run.id, owner="w1", now=at, lease_for=LEASE)
+
+
+def test_a_cancel_and_a_claim_never_both_win(ledger: Ledger) -> None:
+    at = T0 + timedelta(seconds=60)
+    cancelled, claimed = _scheduled(ledger, at), _scheduled(ledger, at)
+    note = {"by": "U1", "reason": "changed their mind"}
+    with ledger.session() as session:
+        assert cancel_scheduled(session=session, run_id=cancelled.id, now=T0, note=note)
+        assert not claim(session=session, run_id=cancelled.id, owner="w1", now=at, lease_for=LEASE)
+        assert claim(session=session, run_id=claimed.id, owner="w1", now=at, lease_for=LEASE)
+        assert not cancel_scheduled(session=session, run_id=claimed.id, now=at, note=note)
+    with ledger.session() as session:
+        row = get_run(session=session, run_id=cancelled.id)
+        assert row is not None and row.state == RunState.SUCCEEDED
+        assert row.outcome == "cancelled" and row.params == {"cancelled": note}
+        assert cancelled.id not in claimable(session=session, now=at + LEASE)
+
+
+def test_a_reopened_run_is_not_cancelled_and_only_a_waiting_run_is_brought_forward(
+    ledger: Ledger,
+) -> None:
+    run = _claimed(ledger)
+    with ledger.session() as session:
+        start_step(session=session, run_id=run.id, position=0, now=T0, owner="w1")
+        fail_step(session=session, run_id=run.id, position=0, now=T0, error="x", owner="w1")
+        fail_run(session=session, run_id=run.id, owner="w1", now=T0, error="x")
+        assert reopen(session=session, run_id=run.id, now=T0)
+        assert not cancel_scheduled(session=session, run_id=run.id, now=T0, note={})
+        assert not bring_forward(session=session, run_id=run.id, now=T0)
+    waiting = _scheduled(ledger, T0 + timedelta(hours=1))
+    with ledger.session() as session:
+        assert bring_forward(session=session, run_id=waiting.id, now=T0)
+        assert not bring_forward(session=session, run_id=waiting.id, now=T0)
+        assert claim(session=session, run_id=waiting.id, owner="w1", now=T0, lease_for=LEASE)

@@ -92,6 +92,8 @@ def jethub_env(
             "JETHUB_OPERATORS": f"{ALICE},{OSCAR}",
             "JETHUB_APPROVERS": f"{BOB},{BETTY}",
             "JETHUB_ADMINS": ADAM,
+            # Run on approval, as before the cancel window, unless a test opens one itself.
+            "JETHUB_DEACTIVATION_DELAY": "0",
         }
     )
     env.update(extra)

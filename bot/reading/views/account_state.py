@@ -11,6 +11,8 @@ from slack_sdk.models.blocks import ActionsBlock, Block
 from bot.edge.blocks import context, esc, local_time, money, plural, section, who
 from bot.reading.views.common import Audience
 from bot.runs.retry import retry_button
+from bot.runs.schedule import schedule_buttons
+from commands.actor import Role
 from commands.reading import AccountOverview
 from commands.reading.account_state import (
     AccountState,
@@ -35,7 +37,16 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
             blocks.append(section(request_line(request, audience.zone)))
         for run in state.runs:
             blocks.append(section(run_line(run, audience.zone)))
-            if run.retry_role is not None and audience.holds(run.retry_role):
+            if run.starts_at is not None:
+                if audience.may_cancel(run.requested_by, run.retry_role):
+                    blocks.append(
+                        schedule_buttons(
+                            run.id,
+                            run_now=audience.holds(Role.ADMIN),
+                            block_id="account.run_scheduled",
+                        )
+                    )
+            elif run.retry_role is not None and audience.holds(run.retry_role):
                 retry = retry_button(run.id, style="primary")
                 blocks.append(ActionsBlock(block_id="account.run_failed", elements=[retry]))
         if state.snooze is not None:
@@ -126,6 +137,11 @@ def request_line(
 
 def run_line(run: UnfinishedRun, zone: ZoneInfo, *, account: bool = False) -> str:
     what = subject(run.kind, run.account if account else None)
+    if run.starts_at is not None:
+        return (
+            f":alarm_clock: {what} approved, *scheduled for {local_time(run.starts_at, zone)}*; "
+            "it can be cancelled until then."
+        )
     step = f" at {esc(run.step)}" if run.step else ""
     when = local_time(run.updated_at, zone)
     if run.state == "failed":

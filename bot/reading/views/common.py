@@ -69,6 +69,12 @@ class Audience:
     def holds(self, role: Role) -> bool:
         return self.actor is not None and self.actor.has(role)
 
+    def may_cancel(self, requested_by: str | None, role: Role | None) -> bool:
+        """A run waiting for its time: its requester, or whoever holds ``role``, may cancel it."""
+        if self.actor is None:
+            return False
+        return self.actor.user_id == requested_by or (role is not None and self.actor.has(role))
+
     @classmethod
     def asker(cls, zone: ZoneInfo, actor: Actor, links: LinksOut = LinksOut()) -> Audience:
         return cls(zone=zone, actor=actor, links=links)
