@@ -5,10 +5,14 @@ four-eyes request (holding the account's lock) and posted to the approvals chann
 from __future__ import annotations
 
 from bot.approvals.requests import post_request
-from bot.deactivation.views import CONFIRM_BLOCK, REASON_BLOCK, REQUEST_MODAL
+from bot.deactivation.views import CHILDREN_BLOCK, CONFIRM_BLOCK, REASON_BLOCK, REQUEST_MODAL
 from bot.edge.codecs import AccountRef
 from bot.edge.turns import Later, Submission
+from commands.deactivation.radius import ChildrenPlan
 from commands.deactivation.request import RequestDeactivation, check_request, request_deactivation
+
+# What the modal's choice may say; anything else (a tampered payload) says nothing, and is refused.
+CHILDREN_PLANS: dict[str, ChildrenPlan] = {"detach": "detach", "keep": "keep"}
 
 
 def on_request_submitted(sub: Submission) -> Later:
@@ -17,6 +21,7 @@ def on_request_submitted(sub: Submission) -> Later:
         account=sub.meta(AccountRef).account,
         reason=state.text(REASON_BLOCK) or "",
         typed_account=state.text(CONFIRM_BLOCK) or "",
+        children=CHILDREN_PLANS.get(state.text(CHILDREN_BLOCK) or ""),
     )
     check_request(order, sub.actor, sub.deps)
     return Later(lambda post: _request(sub, order))

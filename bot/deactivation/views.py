@@ -4,6 +4,7 @@ approval message, the live step list, the growth and failure notes, and the fina
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,19 +13,25 @@ from slack_sdk.models.blocks import (
     Block,
     DividerBlock,
     InputBlock,
-    MarkdownTextObject,
+    Option,
     PlainTextInputElement,
-    SectionBlock,
+    RadioButtonsElement,
 )
 from slack_sdk.models.views import View
 
 from audit.models import StepState
-from bot.edge.blocks import context, esc, local_time, message, money, section, sentence_start
+from bot.deactivation.radius import MAX_NUMBERS_SHOWN as MAX_NUMBERS_SHOWN
+from bot.deactivation.radius import children_text as children_text
+from bot.deactivation.radius import numbers_text, radius_blocks
+from bot.deactivation.radius import zuora_text as zuora_text
+from bot.edge.blocks import esc, local_time, message, section, sentence_start
 from bot.edge.codecs import AccountRef
 from bot.runs.retry import retry_button
 from bot.runs.schedule import schedule_buttons
 from commands.approvals.requests import MAX_REASON
+from commands.deactivation.checks import CHILDREN_FIELD
 from commands.deactivation.request import (
+    DETACH,
     MARK,
     REVIEW,
     STEP_LABELS,
@@ -35,17 +42,14 @@ from commands.deactivation.request import (
     RunView,
     StepView,
 )
-from integrations.phone import format_au_number
 from integrations.platform import Collection
 
 REQUEST_MODAL = "deactivation.request"
 LOADING_MODAL = "deactivation.loading"
 REASON_BLOCK = "reason"
 CONFIRM_BLOCK = "confirm"
+CHILDREN_BLOCK = CHILDREN_FIELD
 INPUT_ACTION = "value"
-MAX_NUMBERS_SHOWN = 60
-MAX_CHILDREN_SHOWN = 10
-_SECTION_TEXT = 2900
 _COLLECTIONS = {c.value for c in Collection}
 
 _STATE_ICON = {
@@ -58,102 +62,6 @@ _STATE_ICON = {
 
 def title(account: str, name: str) -> str:
     return f"Deactivate account {account} · {name}"
-
-
-# -- the blast radius ---------------------------------------------------------------------------
-
-
-def numbers_text(numbers: Sequence[str], *, limit: int = MAX_NUMBERS_SHOWN) -> str:
-    """The numbers to quarantine, formatted; a long list is cut with how many more there are."""
-    if not numbers:
-        return "_no numbers in service_"
-    shown: list[str] = []
-    used = 0
-    for number in numbers[:limit]:
-        piece = format_au_number(number)
-        if used + len(piece) + 2 > _SECTION_TEXT - 80:
-            break
-        shown.append(piece)
-        used += len(piece) + 2
-    text = ", ".join(esc(n) for n in shown)
-    if len(shown) < len(numbers):
-        text += f" … and {len(numbers) - len(shown)} more"
-    return text
-
-
-def radius_blocks(radius: BlastRadius) -> list[Block]:
-    """Per step, how many things go; then the numbers to quarantine."""
-    fields: list[str] = []
-    for collection in Collection:
-        count = radius.counts.get(collection.value, 0)
-        if collection is Collection.PHONE_NUMBERS:
-            fields.append(f"*Numbers to quarantine*\n{count}")
-        else:
-            fields.append(f"*{esc(sentence_start(collection.label))}*\n{count} to remove")
-    blocks: list[Block] = []
-    for start in range(0, len(fields), 10):
-        blocks.append(
-            SectionBlock(fields=[MarkdownTextObject(text=f) for f in fields[start : start + 10]])
-        )
-    numbers = numbers_text(radius.numbers)
-    extra = (
-        f" ({radius.already_quarantined} already quarantined)" if radius.already_quarantined else ""
-    )
-    blocks.append(
-        section(f"*Phone numbers to quarantine ({len(radius.numbers)}){extra}:* {numbers}")
-    )
-    if radius.subscription_ids:
-        ids = ", ".join(esc(s) for s in radius.subscription_ids[:40])
-        more = len(radius.subscription_ids) - 40
-        blocks.append(
-            context(
-                f"Zuora subscription ids to unlink: {ids}"
-                + (f" … and {more} more" if more > 0 else "")
-            )
-        )
-    blocks.append(section(children_text(radius)))
-    blocks.append(section(zuora_text(radius)))
-    return blocks
-
-
-def children_text(radius: BlastRadius) -> str:
-    """The child accounts, and what happens to them: nothing — they stay, under a deactivated
-    parent."""
-    children = radius.children
-    if not children:
-        return "*Child accounts:* none."
-    shown = ", ".join(f"{esc(c.name)} ({esc(c.id)})" for c in children[:MAX_CHILDREN_SHOWN])
-    more = len(children) - MAX_CHILDREN_SHOWN
-    listed = shown + (f" … and {more} more" if more > 0 else "")
-    fate = (
-        "It is *not* deactivated: it stays active and will point"
-        if len(children) == 1
-        else "They are *not* deactivated: they stay active and will point"
-    )
-    return (
-        f":warning: *Child accounts ({len(children)}):* {listed}.\n{fate} at a deactivated "
-        "parent. Move or deactivate them separately if that is not wanted."
-    )
-
-
-def zuora_text(radius: BlastRadius) -> str:
-    """The Zuora account the bot leaves Active, with the balance still owing."""
-    left = radius.zuora
-    if left is None:  # a request stored before this was read
-        return "*Zuora:* the bot does not cancel the Zuora account; billing does that in Zuora."
-    number = f" {esc(left.account_number)}" if left.account_number else ""
-    if left.problem:
-        owing = esc(left.problem)
-    elif left.balance is not None and left.balance > 0:
-        owing = f"Balance still owing: *{money(left.balance, left.currency)}*."
-    else:
-        owing = f"Balance: {money(left.balance, left.currency)} (nothing owing)."
-    return (
-        f"*Zuora account{number}:* {owing}\n"
-        "The bot does *not* cancel the Zuora account: it stays Active in Zuora (only the "
-        "subscription ids above are unlinked on the platform). The billing team cancels it, "
-        "and settles any balance, in Zuora."
-    )
 
 
 # -- the request modal --------------------------------------------------------------------------
@@ -189,6 +97,7 @@ def request_modal(preview: DeactivationPreview) -> View:
                 action_id=INPUT_ACTION, multiline=True, max_length=MAX_REASON
             ),
         ),
+        *_children_choice(radius),
         InputBlock(
             block_id=CONFIRM_BLOCK,
             label=f"Type the account number ({account.id}) to confirm",
@@ -204,6 +113,27 @@ def request_modal(preview: DeactivationPreview) -> View:
         close="Cancel",
         blocks=blocks,
     )
+
+
+CHILDREN_CHOICES = {
+    "detach": "Detach them: they become accounts of their own",
+    "keep": "Keep them: they stay active under the deactivated parent",
+}
+
+
+def _children_choice(radius: BlastRadius) -> list[Block]:
+    """What becomes of the active child accounts: the request must say."""
+    count = len(radius.active_children)
+    if not count:
+        return []
+    options = [Option(value=v, label=label) for v, label in CHILDREN_CHOICES.items()]
+    return [
+        InputBlock(
+            block_id=CHILDREN_BLOCK,
+            label=f"The {count} active child account{'s' if count != 1 else ''}",
+            element=RadioButtonsElement(action_id=INPUT_ACTION, options=options),
+        )
+    ]
 
 
 # -- the run ------------------------------------------------------------------------------------
@@ -229,9 +159,14 @@ def step_result(name: str, detail: dict[str, Any]) -> str:
         return "grew since the request (see thread)" if grew else "unchanged since the request"
     if name == MARK:
         return f"status {esc(detail.get('status', '?'))}"
+    if name == DETACH:
+        if detail.get("plan") == "detach":
+            return f"{detail.get('detached', 0)} detached"
+        return "none detached (kept under the deactivated parent, as the request said)"
     if name == Collection.PHONE_NUMBERS.value:
+        until = f" until {_day(detail['until'])}" if detail.get("until") else ""
         return (
-            f"{detail.get('quarantined', 0)} quarantined, "
+            f"{detail.get('quarantined', 0)} quarantined{until}, "
             f"{detail.get('already_quarantined', 0)} already were"
         )
     text = f"{detail.get('removed', 0)} removed"
@@ -339,11 +274,28 @@ def summary_text(summary: DeactivationSummary) -> str:
         if summary.already_quarantined
         else ""
     )
+    until = (
+        f", held until {summary.quarantine_until:%d %b %Y} (reusable from then)"
+        if summary.quarantine_until
+        else ""
+    )
+    detached = (
+        f"\n*Detached child accounts:* {', '.join(esc(c) for c in summary.detached)}."
+        if summary.detached
+        else ""
+    )
     return (
         f":white_check_mark: *Account {esc(summary.account)} ({esc(summary.name)}) is "
         f"deactivated.*\n*Removed:* {removed}.\n*Quarantined:* {summary.quarantined} phone "
-        f"numbers{already}.\n*Unlinked Zuora subscription ids:* {unlinked}."
+        f"numbers{already}{until}.\n*Unlinked Zuora subscription ids:* {unlinked}.{detached}"
     )
+
+
+def _day(iso: str) -> str:
+    try:
+        return f"{date.fromisoformat(iso):%d %b %Y}"
+    except ValueError:
+        return esc(iso)
 
 
 def summary_blocks(summary: DeactivationSummary) -> list[Block]:

@@ -1,3 +1,3 @@
-"""Deactivation: the blast radius (``radius``), the request and its checks (``request``), and the
-eleven-step run (``run``).
+"""Deactivation: the blast radius (``radius``), the pre-checks that stop it (``checks``), the
+request (``request``), and the fourteen-step run (``run``).
 """

@@ -1,11 +1,12 @@
 """What deactivating an account would remove: its blast radius, read from the platform, and what
-it gained between the request and the run; and what it leaves behind — its child accounts and
-its Zuora account with the balance still owing."""
+it gained between the request and the run; what it leaves behind — its child accounts and its
+Zuora account with the balance still owing, a credit owed to the customer, unpaid invoices; and
+what stands in its way — numbers with a port-out under way (``commands.deactivation.checks``)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -34,12 +35,34 @@ class Growth(BaseModel):
 
 
 class Child(BaseModel):
-    """A child account: it is not deactivated with its parent, and will point at it."""
+    """A child account: it is not deactivated with its parent; unless detached, it will point
+    at it."""
 
     model_config = ConfigDict(frozen=True)
 
     id: str
     name: str
+    status: str | None = None  # None: read before child statuses were
+
+    @property
+    def active(self) -> bool:
+        return self.status != "deactivated"
+
+
+class PortOut(BaseModel):
+    """A port request still under way on some of the account's numbers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    numbers: list[str]
+    carrier: str | None = None
+    state: str
+
+
+# What the request says becomes of the active child accounts: detached (accounts of their own,
+# a step of the run) or kept (active, under the deactivated parent).
+ChildrenPlan = Literal["detach", "keep"]
 
 
 class ZuoraLeft(BaseModel):
@@ -53,6 +76,10 @@ class ZuoraLeft(BaseModel):
     balance: Decimal | None = None
     currency: str | None = None
     problem: str | None = None
+    credit: Decimal | None = None  # a credit balance owed to the customer
+    unpaid_invoices: int = 0  # posted invoices with something still owing
+    unpaid_total: Decimal | None = None
+    invoices_problem: str | None = None  # why the unpaid invoices are not known
 
 
 class BlastRadius(BaseModel):
@@ -69,10 +96,20 @@ class BlastRadius(BaseModel):
     subscription_ids: list[str] = Field(default_factory=list)
     children: list[Child] = Field(default_factory=list)
     zuora: ZuoraLeft | None = None
+    port_outs: list[PortOut] = Field(default_factory=list)
+    children_plan: ChildrenPlan | None = None  # set by the request, for its active children
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def active_children(self) -> list[Child]:
+        return [child for child in self.children if child.active]
+
+    @property
+    def porting_numbers(self) -> list[str]:
+        return sorted({number for port in self.port_outs for number in port.numbers})
 
     def growth_since(self, before: BlastRadius) -> Growth:
         added = {
@@ -119,11 +156,24 @@ def blast_radius(deps: Deps, account: Account) -> BlastRadius:
         already_quarantined=quarantined,
         subscription_ids=subscription_ids,
         children=sorted(
-            (Child(id=c.id, name=c.name) for c in deps.platform.children(account.id)),
+            (
+                Child(id=c.id, name=c.name, status=c.status)
+                for c in deps.platform.children(account.id)
+            ),
             key=lambda c: c.id,
         ),
         zuora=zuora_left(deps, account),
+        port_outs=port_outs(deps, account.id),
     )
+
+
+def port_outs(deps: Deps, account: str) -> list[PortOut]:
+    """The port requests still under way on the account's numbers."""
+    return [
+        PortOut(id=p.id, numbers=sorted(p.numbers), carrier=p.carrier, state=p.state)
+        for p in deps.platform.port_requests(account)
+        if p.open
+    ]
 
 
 def zuora_left(deps: Deps, account: Account) -> ZuoraLeft:
@@ -139,11 +189,24 @@ def zuora_left(deps: Deps, account: Account) -> ZuoraLeft:
     except IntegrationError as exc:
         return ZuoraLeft(account_number=key, problem=f"Zuora could not be read: {exc}")
     billing = found.billing_and_payment
-    return ZuoraLeft(
+    credit = found.metrics.credit_balance if found.metrics else None
+    left = ZuoraLeft(
         account_number=found.account_number,
         status=found.basic_info.status,
         balance=found.metrics.balance if found.metrics else None,
         currency=billing.currency if billing else None,
+        credit=credit if credit and credit > 0 else None,
+    )
+    try:
+        invoices = deps.zuora.invoices_for_account(key)
+    except IntegrationError as exc:
+        return left.model_copy(update={"invoices_problem": f"Zuora could not be read: {exc}"})
+    unpaid = [i for i in invoices if (i.status or "Posted") == "Posted" and i.balance > 0]
+    return left.model_copy(
+        update={
+            "unpaid_invoices": len(unpaid),
+            "unpaid_total": sum((i.balance for i in unpaid), Decimal("0")) if unpaid else None,
+        }
     )
 
 

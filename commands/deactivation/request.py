@@ -20,13 +20,16 @@ from commands.accounts import resolve_account
 from commands.actor import Actor, Role
 from commands.approvals.model import ApprovalView, RequestApproval
 from commands.approvals.requests import active_action, clean_reason, request_approval
+from commands.deactivation.checks import refusal
 from commands.deactivation.radius import (
     COLLECTION_STEPS,
     BlastRadius,
+    ChildrenPlan,
     Growth,
     blast_radius,
 )
 from commands.deactivation.run import (
+    DETACH,
     KIND,
     MARK,
     REVIEW,
@@ -60,6 +63,7 @@ __all__ = [
     "BATCH",
     "COLLECTION_STEPS",
     "DEFAULT_LEASE",
+    "DETACH",
     "KIND",
     "MARK",
     "REVIEW",
@@ -117,6 +121,7 @@ class RequestDeactivation(BaseModel):
     reason: str
     typed_account: str  # what the requester typed to confirm; must equal ``account``
     origin: str | None = None
+    children: ChildrenPlan | None = None  # what becomes of its active child accounts
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,18 @@ def preview_deactivation(cmd: PreviewDeactivation, actor: Actor, deps: Deps) -> 
     )
     account = resolve_account(deps, cmd.account)
     _refuse_if_unavailable(deps, actor, account)
-    return DeactivationPreview(account=account, radius=blast_radius(deps, account))
+    radius = blast_radius(deps, account)
+    if radius.port_outs:  # nothing the modal could choose changes that: said in its place
+        _refuse(deps, actor, account.id, refusal(radius, None))
+    return DeactivationPreview(account=account, radius=radius)
+
+
+def _refuse(deps: Deps, actor: Actor, account: str, problem: CommandError | None) -> None:
+    """Refuse ``problem`` (if any) as the request's refusal, audited."""
+    if problem is None:
+        return
+    with audited(deps, actor, f"{KIND}.request", account) as trail:
+        raise trail.refuse(problem)
 
 
 class NoApprovalsChannel(CommandError):
@@ -203,6 +219,11 @@ def request_deactivation(
         trail.account = account.id
         _refuse_if_unavailable(deps, actor, account)
         radius = blast_radius(deps, account)
+        problem = refusal(radius, cmd.children)
+        if problem is not None:
+            raise trail.refuse(problem)
+        plan = cmd.children if radius.active_children else None
+        radius = radius.model_copy(update={"children_plan": plan})
         trail.recorded_elsewhere()  # the approval request records its own ok or refusal
         request = request_approval(
             RequestApproval(
@@ -228,9 +249,7 @@ def _refuse_if_unavailable(deps: Deps, actor: Actor, account: Account) -> None:
         )
     else:
         problem = active_action(deps, KIND, account.id)
-    if problem is not None:
-        with audited(deps, actor, f"{KIND}.request", account.id) as trail:
-            raise trail.refuse(problem)
+    _refuse(deps, actor, account.id, problem)
 
 
 # -- the run ------------------------------------------------------------------------------------

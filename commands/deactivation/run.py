@@ -1,9 +1,11 @@
-"""Deactivation as a run on the engine: thirteen idempotent steps.
+"""Deactivation as a run on the engine: fourteen idempotent steps.
 
 The Account Manager guide's eleven steps (queues, call parking, music on hold, phone users,
 quarantine the numbers, portal users, callflows, PBX, Zuora subscription ids, integrations,
 webtracker codes) are framed by ``review``, which re-reads the account first (refusing when it is
-already deactivated, and reporting any growth of the blast radius since the request), and
+already deactivated, when a port-out is under way or it gained active children the request said
+nothing about — ``commands.deactivation.checks`` — and reporting any growth of the blast radius
+since the request) then ``detach_children`` (when the request said to), and
 ``deactivate_account``, which marks the account deactivated last — unless it already is.
 
 Each step lists what is there *now*, records that list as its intent, then removes it (a 404 on
@@ -13,13 +15,16 @@ is left, so what the lost attempt removed is counted as removed by this action.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
 from commands.actor import Role
 from commands.approvals.requests import load_approval
+from commands.deactivation.checks import PortOutPending, refusal
 from commands.deactivation.radius import COLLECTION_STEPS, BlastRadius, blast_radius
+from commands.errors import CommandError
 from commands.runs.engine import StepContext
 from commands.runs.kinds import Effect, RunKind, RunView, Step, StepResult, StepView
 from integrations.platform import Collection
@@ -29,10 +34,12 @@ if TYPE_CHECKING:
 
 KIND = "deactivate"
 REVIEW = "review"
+DETACH = "detach_children"
 MARK = "deactivate_account"
-STEPS: tuple[str, ...] = (REVIEW, *(c.value for c in COLLECTION_STEPS), MARK)
+STEPS: tuple[str, ...] = (REVIEW, DETACH, *(c.value for c in COLLECTION_STEPS), MARK)
 STEP_LABELS: dict[str, str] = {
     REVIEW: "re-read the account",
+    DETACH: "detach the child accounts",
     **{c.value: c.label for c in COLLECTION_STEPS},
     Collection.PHONE_NUMBERS.value: "quarantine phone numbers",
     MARK: "mark the account deactivated",
@@ -59,6 +66,8 @@ class DeactivationSummary(BaseModel):
     quarantined: int
     already_quarantined: int
     unlinked: list[str]
+    quarantine_until: date | None = None  # when the quarantined numbers may be reused
+    detached: list[str] = []  # child accounts made accounts of their own
 
 
 def _event(ctx: StepContext, detail: dict[str, Any], outcome: str = "ok") -> Effect:
@@ -79,7 +88,8 @@ def _brief(detail: dict[str, Any]) -> dict[str, Any]:
     """Step detail for the audit log, without the long lists (the step row keeps them)."""
     if "radius" in detail:
         radius = detail["radius"]
-        return {"counts": radius.get("counts"), "grew": detail.get("grew")}
+        brief = {"counts": radius.get("counts"), "grew": detail.get("grew")}
+        return brief | ({"stopped": detail["stopped"]} if "stopped" in detail else {})
     return {key: value for key, value in detail.items() if key != "intent"}
 
 
@@ -102,11 +112,48 @@ def review(ctx: StepContext) -> StepResult:
         return StepResult(detail, _event(ctx, detail, "refused"), refused=message)
     now_radius = blast_radius(ctx.deps, account)
     before = BlastRadius.model_validate(_from_request(ctx, "preview") or {})
+    problem = _stop(now_radius, before)
+    if problem is not None:
+        detail = {"radius": now_radius.model_dump(mode="json"), "stopped": _why(problem)}
+        return StepResult(detail, _event(ctx, detail, "refused"), refused=str(problem))
     growth = now_radius.growth_since(before)
     detail = {
         "radius": now_radius.model_dump(mode="json"),
         "grew": growth.model_dump(mode="json") if growth else None,
     }
+    return StepResult(detail, _event(ctx, detail))
+
+
+def _stop(now: BlastRadius, before: BlastRadius) -> CommandError | None:
+    """The pre-checks again, before anything is removed: a port-out under way now, or active
+    children the request did not know of and so said nothing about (a request stored before it
+    said, with its children listed, keeps them, as the approver then saw)."""
+    known = {child.id for child in before.children}
+    plan = before.children_plan
+    if plan is None and all(child.id in known for child in now.active_children):
+        plan = "keep"
+    return refusal(now, plan, since=True)
+
+
+def _why(problem: CommandError) -> dict[str, Any]:
+    if isinstance(problem, PortOutPending):
+        return {"check": "port_out", "numbers": problem.numbers}
+    return {"check": "children"}
+
+
+def detach(ctx: StepContext) -> StepResult:
+    """Detach the active child accounts when the request said so; otherwise they stay."""
+    plan = BlastRadius.model_validate(_from_request(ctx, "preview") or {}).children_plan
+    if plan != "detach":
+        detail: dict[str, Any] = {"plan": plan or "keep", "detached": 0}
+        return StepResult(detail, _event(ctx, detail))
+    account, platform = ctx.run.account, ctx.deps.platform
+    earlier = set(ctx.earlier_intent().get("ids") or [])
+    children = [c.id for c in platform.children(account) if c.active]
+    ctx.intend(ids=sorted(earlier | set(children)))
+    ctx.fan_out(DETACH, lambda child: platform.update_account(child, parent_id=None), children)
+    detached = sorted(earlier | set(children))
+    detail = {"plan": plan, "detached": len(detached), "ids": detached}
     return StepResult(detail, _event(ctx, detail))
 
 
@@ -141,9 +188,10 @@ def quarantine(ctx: StepContext) -> StepResult:
     numbers = platform.phone_numbers(account)
     todo = [n for n in numbers if n.in_service]
     ctx.intend(ids=sorted(earlier | {n.id for n in todo}))
+    until = ctx.deps.today() + timedelta(days=ctx.deps.policy.quarantine_days)
     ctx.fan_out(
         Collection.PHONE_NUMBERS.value,
-        lambda n: platform.quarantine_number(account, n.id),
+        lambda n: platform.quarantine_number(account, n.id, until=until),
         todo,
     )
     by_earlier = sum(1 for n in numbers if not n.in_service and n.id in earlier)
@@ -152,6 +200,7 @@ def quarantine(ctx: StepContext) -> StepResult:
         "found": len(numbers),
         "quarantined": quarantined,
         "already_quarantined": len(numbers) - quarantined,
+        "until": until.isoformat(),
     }
     if by_earlier:
         detail["by_earlier_attempt"] = by_earlier
@@ -186,6 +235,8 @@ def summarise_steps(run: RunView, steps: list[StepView]) -> DeactivationSummary:
         count = int(detail.get("removed", radius.counts.get(collection.value, 0)))
         removed.append(StepTally(name=collection.value, label=collection.label, count=count))
     numbers = by_name[Collection.PHONE_NUMBERS.value].detail or {}
+    until = numbers.get("until")
+    detached = (by_name[DETACH].detail or {}) if DETACH in by_name else {}
     return DeactivationSummary(
         account=radius.account,
         name=radius.name,
@@ -193,6 +244,8 @@ def summarise_steps(run: RunView, steps: list[StepView]) -> DeactivationSummary:
         quarantined=int(numbers.get("quarantined", len(radius.numbers))),
         already_quarantined=int(numbers.get("already_quarantined", radius.already_quarantined)),
         unlinked=radius.subscription_ids,
+        quarantine_until=date.fromisoformat(until) if isinstance(until, str) else None,
+        detached=list(detached.get("ids") or []),
     )
 
 
@@ -207,7 +260,12 @@ def _steps() -> tuple[Step, ...]:
         else _clear(c)
         for c in COLLECTION_STEPS
     ]
-    return (Step(REVIEW, STEP_LABELS[REVIEW], review), *middle, Step(MARK, STEP_LABELS[MARK], mark))
+    return (
+        Step(REVIEW, STEP_LABELS[REVIEW], review),
+        Step(DETACH, STEP_LABELS[DETACH], detach),
+        *middle,
+        Step(MARK, STEP_LABELS[MARK], mark),
+    )
 
 
 def deactivation_kind() -> RunKind:

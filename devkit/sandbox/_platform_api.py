@@ -23,10 +23,13 @@ from devkit.sandbox._http import (
 from devkit.sandbox._platform_state import (
     COLLECTIONS,
     IPND_ADDRESS_FIELDS,
+    PORT_FINAL,
+    PORT_OPEN,
     Emergency,
     Estate,
     PlatformAccount,
     PlatformWorld,
+    PortRequest,
 )
 from integrations.text import fold
 
@@ -157,6 +160,15 @@ class AllowancesBody(_Strict):
     subscription_numbers: list[str] = []
 
 
+class QuarantineBody(_Strict):
+    until: date | None = None  # when the number may be reused; the platform's default otherwise
+
+
+class PortOutBody(_Strict):
+    numbers: list[str] = Field(min_length=1, max_length=500)
+    carrier: str = Field(min_length=1, max_length=100)
+
+
 class EmergencyBody(_Strict):
     address: dict[str, str]
     updated_by: str = Field("api", min_length=1, max_length=100)
@@ -212,7 +224,10 @@ def patch_account(call: Call) -> Reply:
 def children(call: Call) -> Reply:
     p = call.world.platform
     account = _account(p, call.args["A"])
-    rows = [(_account_key(c.id), {"id": c.id, "name": c.name}) for c in p.children(account.id)]
+    rows = [
+        (_account_key(c.id), {"id": c.id, "name": c.name, "status": c.status})
+        for c in p.children(account.id)
+    ]
     rows.sort(key=_first)
     return paged(call, rows)
 
@@ -296,10 +311,70 @@ def quarantine(call: Call) -> Reply:
     number = estate.phone_numbers.get(call.args["id"])
     if number is None:
         raise PlatformError(404, "bad identifier", {"id": call.args["id"]})
+    until = _body(call, QuarantineBody).until if call.request.get_data() else None
     if number.state != "quarantined":
         number.state = "quarantined"
-        number.quarantine_until = _months_later(call.world.clock.today(), QUARANTINE_MONTHS)
+        today = call.world.clock.today()
+        if until is not None and until <= today:
+            raise PlatformError(400, "invalid data", {"until": {"range": "must be after today"}})
+        number.quarantine_until = until or _months_later(today, QUARANTINE_MONTHS)
     return success(number.to_json())
+
+
+# -- port requests (numbers leaving for another carrier) ----------------------------------------
+def list_port_requests(call: Call) -> Reply:
+    estate = _estate(call)
+    rows = [((r.created.timestamp(), r.id), r.to_json()) for r in estate.port_requests.values()]
+    return paged(call, sorted(rows, key=_first))
+
+
+def create_port_out(call: Call) -> Reply:
+    """The gaining carrier's port-out request for some of the account's numbers in service."""
+    estate = _estate(call)
+    body = _body(call, PortOutBody)
+    held = {n.number for n in estate.phone_numbers.values() if n.state == "in_service"}
+    unknown = [n for n in body.numbers if n not in held]
+    if unknown:
+        raise PlatformError(
+            400, "invalid data", {"numbers": {"not_in_service": ", ".join(unknown)}}
+        )
+    busy = {
+        n for r in estate.port_requests.values() if r.state in PORT_OPEN for n in r.numbers
+    } & set(body.numbers)
+    if busy:
+        raise PlatformError(
+            409, "numbers already being ported", {"numbers": {"porting": ", ".join(sorted(busy))}}
+        )
+    request = PortRequest(
+        id=uuid.uuid4().hex[:16],
+        numbers=list(body.numbers),
+        carrier=body.carrier,
+        created=call.world.clock.now(),
+    )
+    estate.port_requests[request.id] = request
+    return success(request.to_json())
+
+
+def move_port_request(call: Call) -> Reply:
+    """``PATCH …/port_requests/{id}/{state}``: the port moves on; completed, its numbers leave
+    the account (they belong to the gaining carrier now)."""
+    estate = _estate(call)
+    request = estate.port_requests.get(call.args["id"])
+    if request is None:
+        raise PlatformError(404, "bad identifier", {"id": call.args["id"]})
+    to = call.args["state"]
+    if to not in PORT_OPEN + PORT_FINAL:
+        raise PlatformError(400, "invalid data", {"state": {"enum": "not a port request state"}})
+    if request.state in PORT_FINAL and to != request.state:
+        raise PlatformError(
+            409, "port request is final", {"state": {"final": f"already {request.state}"}}
+        )
+    request.state, request.updated = to, call.world.clock.now()
+    if to == "completed":
+        leaving = set(request.numbers)
+        for number_id in [i for i, n in estate.phone_numbers.items() if n.number in leaving]:
+            del estate.phone_numbers[number_id]
+    return success(request.to_json())
 
 
 def _months_later(day: date, months: int) -> date:
@@ -378,6 +453,9 @@ def routes() -> list[Route]:
         Route("/v2/accounts/<A>/suspension", ("DELETE",), lift_suspension),
         Route("/v2/accounts/<A>/deactivate", ("POST",), deactivate),
         Route("/v2/accounts/<A>/phone_numbers/<id>/quarantine", ("POST",), quarantine),
+        Route("/v2/accounts/<A>/port_requests", ("GET",), list_port_requests),
+        Route("/v2/accounts/<A>/port_requests", ("PUT",), create_port_out),
+        Route("/v2/accounts/<A>/port_requests/<id>/<state>", ("PATCH",), move_port_request),
         Route("/v2/accounts/<A>/pbxs/<id>", ("PATCH",), patch_pbx),
         Route("/v2/accounts/<A>/allowances", ("GET",), get_allowances),
         Route("/v2/accounts/<A>/allowances", ("PUT",), put_allowances),

@@ -115,6 +115,34 @@ class PhoneNumber:
         }
 
 
+PORT_OPEN = ("submitted", "pending", "scheduled")  # a port request still under way
+PORT_FINAL = ("completed", "rejected", "canceled")
+
+
+@dataclass(slots=True)
+class PortRequest:
+    """A port-out: the gaining carrier asked for these numbers; until it is completed (the
+    numbers leave the account), rejected or canceled, they are on their way out."""
+
+    id: str
+    numbers: list[str]  # national form
+    carrier: str
+    created: datetime
+    state: str = "submitted"  # submitted | pending | scheduled | completed | rejected | canceled
+    updated: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "direction": "out",
+            "numbers": list(self.numbers),
+            "carrier": self.carrier,
+            "state": self.state,
+            "created": iso_utc(self.created),
+            "updated": iso_utc(self.updated or self.created),
+        }
+
+
 @dataclass(slots=True)
 class Allowances:
     items: list[tuple[str, int]] = field(default_factory=list)
@@ -170,6 +198,7 @@ class Estate:
     allowances: Allowances = field(default_factory=Allowances)
     emergency: Emergency | None = None
     sent_emails: list[SentEmail] = field(default_factory=list)  # newest first
+    port_requests: dict[str, PortRequest] = field(default_factory=dict)
 
     def add(self, collection: str, item: Item) -> Item:
         self.collections[collection][item["id"]] = item

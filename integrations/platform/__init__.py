@@ -27,6 +27,7 @@ from integrations.platform._models import (
     Pbx,
     PhoneNumber,
     PlatformAllowances,
+    PortRequest,
     SentEmail,
     Suspension,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "PhoneNumber",
     "PlatformAllowances",
     "PlatformClient",
+    "PortRequest",
     "RateLimited",
     "SentEmail",
     "Suspension",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
 from enum import Enum
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote
@@ -36,6 +37,7 @@ from integrations.platform._models import (
     Pbx,
     PhoneNumber,
     PlatformAllowances,
+    PortRequest,
     SentEmail,
 )
 
@@ -227,14 +229,23 @@ class PlatformClient:
         path = f"{self._account_path(account)}/phone_numbers"
         return builtins.list(self._paged(path, "GET /v2/accounts/{A}/phone_numbers", PhoneNumber))
 
-    def quarantine_number(self, account: str, number_id: str) -> PhoneNumber:
-        """Quarantine a number (idempotent: an already quarantined number is unchanged)."""
+    def quarantine_number(
+        self, account: str, number_id: str, *, until: date | None = None
+    ) -> PhoneNumber:
+        """Quarantine a number until ``until`` (when it may be reused; the platform's own period
+        if None). Idempotent: an already quarantined number is unchanged."""
         data = self._data(
             "POST",
             f"{self._account_path(account)}/phone_numbers/{_seg(number_id)}/quarantine",
             "POST /v2/accounts/{A}/phone_numbers/{id}/quarantine",
+            body={"until": until.isoformat()} if until is not None else None,
         )
         return parse_as(BACKEND, PhoneNumber, data)
+
+    def port_requests(self, account: str) -> builtins.list[PortRequest]:
+        """The account's port requests, every state (``PortRequest.open``: still under way)."""
+        path = f"{self._account_path(account)}/port_requests"
+        return builtins.list(self._paged(path, "GET /v2/accounts/{A}/port_requests", PortRequest))
 
     def pbxs(self, account: str) -> builtins.list[Pbx]:
         path = f"{self._account_path(account)}/pbxs"

@@ -22,6 +22,7 @@ __all__ = [
     "Pbx",
     "PhoneNumber",
     "PlatformAllowances",
+    "PortRequest",
     "SentEmail",
     "Suspension",
 ]
@@ -126,6 +127,11 @@ class ChildAccount(_PlatformModel):
     id: str
     name: str
     parent_id: str | None = None
+    status: str | None = None  # active | deactivated (None: not said)
+
+    @property
+    def active(self) -> bool:
+        return self.status != "deactivated"
 
 
 class CollectionItem(_PlatformModel):
@@ -147,6 +153,24 @@ class PhoneNumber(_PlatformModel):
     @property
     def in_service(self) -> bool:
         return self.state == "in_service"
+
+
+PORT_OPEN_STATES = frozenset({"submitted", "pending", "scheduled"})
+
+
+class PortRequest(_PlatformModel):
+    """A port request on some of the account's numbers: another carrier is taking them."""
+
+    id: str
+    direction: str = "out"
+    numbers: list[str]
+    carrier: str | None = None
+    state: str
+
+    @property
+    def open(self) -> bool:
+        """Still under way (not completed, rejected or canceled)."""
+        return self.state in PORT_OPEN_STATES
 
 
 class Pbx(_PlatformModel):

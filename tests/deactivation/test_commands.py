@@ -61,7 +61,9 @@ ACCOUNT = "1001"
 
 def request(deps: Deps, account: str = ACCOUNT, actor: Any = ALICE) -> str:
     asked = request_deactivation(
-        RequestDeactivation(account=account, reason="customer left", typed_account=account),
+        RequestDeactivation(
+            account=account, reason="customer left", typed_account=account, children="keep"
+        ),
         actor,
         deps,
     )

@@ -26,6 +26,7 @@ from devkit.sandbox import Sandbox, demo_world
 from devkit.slack import FakeSlack, SlackSender
 from tests.deactivation.conftest import ALICE, actions, deletes, estate_counts, later, make_deps
 from tests.deactivation.test_commands import assert_fully_deactivated, request
+from tests.deactivation.test_e2e import KEEP_CHILDREN
 from tests.fixtures.bot import (
     APPROVALS_CHANNEL,
     BETTY,
@@ -129,7 +130,8 @@ def test_twenty_clicks_on_three_app_instances_start_one_run(three_instances) -> 
     first = bots[0]
     first.command(ALICE.user_id, f"deactivate {ACCOUNT}")
     first.send.view_submission(
-        ALICE.user_id, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
+        ALICE.user_id,
+        values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}, **KEEP_CHILDREN},
     )
     first.wait_idle()
     posted = slack.messages(APPROVALS_CHANNEL)[0]
@@ -171,7 +173,8 @@ def test_killed_process_is_resumed_by_the_sweeper(bot: BotHarness, step: str, mi
     before = estate_counts(bot.sandbox, ACCOUNT)
     bot.command(ALICE.user_id, f"deactivate {ACCOUNT}")
     bot.send.view_submission(
-        ALICE.user_id, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
+        ALICE.user_id,
+        values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}, **KEEP_CHILDREN},
     )
     bot.wait_idle()
     posted = bot.slack.messages(APPROVALS_CHANNEL)[0]
@@ -228,7 +231,8 @@ def test_killed_process_is_resumed_by_the_sweeper(bot: BotHarness, step: str, mi
 def test_sweeper_expires_and_updates_the_message(bot: BotHarness) -> None:
     bot.command(ALICE.user_id, f"deactivate {ACCOUNT}")
     bot.send.view_submission(
-        ALICE.user_id, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
+        ALICE.user_id,
+        values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}, **KEEP_CHILDREN},
     )
     bot.wait_idle()
     posted = bot.slack.messages(APPROVALS_CHANNEL)[0]

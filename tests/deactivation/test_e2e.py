@@ -24,6 +24,10 @@ from tests.fixtures.bot import (
 )
 
 ACCOUNT = "1001"
+# 1001's children stay active under it, as before the request had to say (the modal's choice).
+KEEP_CHILDREN = {
+    "children": {"value": {"type": "radio_buttons", "selected_option": {"value": "keep"}}}
+}
 
 
 def dm(user: str) -> str:
@@ -67,7 +71,11 @@ def ask(bot: BotHarness, account: str = ACCOUNT, user: str = ALICE) -> dict[str,
     check_blocks(view, limit=100)
     bot.send.view_submission(
         user,
-        values={"reason": {"value": "customer moved to Telstra"}, "confirm": {"value": account}},
+        values={
+            "reason": {"value": "customer moved to Telstra"},
+            "confirm": {"value": account},
+            **KEEP_CHILDREN,
+        },
     )
     bot.wait_idle()
     return approval_message(bot)
@@ -115,7 +123,8 @@ def test_request_approve_and_run_to_the_end(bot: BotHarness) -> None:
     thread = bot.slack.thread(APPROVALS_CHANNEL, final["ts"])
     replies = [m.get("text", "") for m in thread[1:]]
     assert sum(
-        "removed" in r or "quarantined" in r or "status" in r or "unchanged" in r for r in replies
+        any(word in r for word in ("removed", "quarantined", "status", "unchanged", "detached"))
+        for r in replies
     ) >= len(STEPS)
     for message in thread:
         check_blocks(message)

@@ -11,7 +11,7 @@ from bot.deactivation import views
 from commands.deactivation.radius import BlastRadius, Child, ZuoraLeft
 from commands.deactivation.request import DeactivationPreview
 from integrations.platform import Account
-from tests.deactivation.test_e2e import check_blocks, text_of
+from tests.deactivation.test_e2e import KEEP_CHILDREN, check_blocks, text_of
 from tests.deactivation.test_views import NASTY, radius
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BotHarness
 
@@ -22,11 +22,17 @@ CHILDREN = (
 )
 
 
-def assert_leaves_shown(text: str) -> None:
+def assert_leaves_shown(text: str, *, kept: bool) -> None:
+    """The children and Zuora, as the modal asks (``kept`` False) or the request says (the
+    requester chose to keep the children)."""
     assert "Child accounts (3):" in text
     for child in CHILDREN:
         assert child in text
-    assert "*not* deactivated" in text and "point at a deactivated parent" in text
+    assert "*not* deactivated" in text
+    if kept:
+        assert "point at a deactivated parent" in text and "choose below" not in text
+    else:
+        assert "choose below whether the deactivation detaches them" in text
     assert "Balance still owing: *$612.40 AUD*" in text  # 1001's open invoice
     assert "does *not* cancel the Zuora account" in text and "stays Active in Zuora" in text
     assert "billing team" in text
@@ -37,15 +43,22 @@ def test_1001_shows_its_children_and_zuora_in_the_modal_and_the_request(bot: Bot
     modal = bot.slack.open_view(ALICE)
     assert modal is not None and modal["callback_id"] == views.REQUEST_MODAL
     check_blocks(modal, limit=100)
-    assert_leaves_shown(json.dumps(modal["blocks"], ensure_ascii=False))
+    assert_leaves_shown(json.dumps(modal["blocks"], ensure_ascii=False), kept=False)
+    choice = next(b for b in modal["blocks"] if b.get("block_id") == "children")
+    assert [o["value"] for o in choice["element"]["options"]] == ["detach", "keep"]
 
     bot.send.view_submission(
-        ALICE, values={"reason": {"value": "franchise closed"}, "confirm": {"value": "1001"}}
+        ALICE,
+        values={
+            "reason": {"value": "franchise closed"},
+            "confirm": {"value": "1001"},
+            **KEEP_CHILDREN,
+        },
     )
     bot.wait_idle()
     (posted,) = bot.slack.messages(APPROVALS_CHANNEL)
     check_blocks(posted)
-    assert_leaves_shown(text_of(posted))
+    assert_leaves_shown(text_of(posted), kept=True)
 
 
 def test_a_childless_account_says_none(bot: BotHarness) -> None:
@@ -89,5 +102,5 @@ def test_zuora_unreadable_or_paid_up_is_said() -> None:
     stored_before = BlastRadius.model_validate(radius().model_dump(mode="json"))
     assert stored_before.children == [] and stored_before.zuora is None
     assert "does not cancel the Zuora account" in views.zuora_text(stored_before)
-    one = views.children_text(leaving(1, None))
+    one = views.children_text(leaving(1, None).model_copy(update={"children_plan": "keep"}))
     assert "It is *not* deactivated: it stays active" in one

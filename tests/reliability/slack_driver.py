@@ -51,6 +51,13 @@ def request_deactivation(send: SlackSender, fake: FakeSlack, user: str, account:
         values={
             deactivation_views.REASON_BLOCK: {deactivation_views.INPUT_ACTION: "closing down"},
             deactivation_views.CONFIRM_BLOCK: {deactivation_views.INPUT_ACTION: account},
+            # An account with active children must say what becomes of them: they stay.
+            deactivation_views.CHILDREN_BLOCK: {
+                deactivation_views.INPUT_ACTION: {
+                    "type": "radio_buttons",
+                    "selected_option": {"value": "keep"},
+                }
+            },
         },
     )
     assert submitted.status_code == 200, submitted.text

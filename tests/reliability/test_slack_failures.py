@@ -17,7 +17,7 @@ from sqlalchemy import select
 from audit import ActionLock, ApprovalRequest, AuditEvent
 from bot.suspension.views import CONFIRM
 from commands.runs.records import run_for_approval
-from tests.deactivation.test_e2e import ask, click, dm, request_id_of
+from tests.deactivation.test_e2e import KEEP_CHILDREN, ask, click, dm, request_id_of
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, BotHarness, start_bot
 
 pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
@@ -47,7 +47,12 @@ def said_to(bot: BotHarness, user: str) -> str:
 def submit_request(bot: BotHarness) -> None:
     bot.command(ALICE, f"deactivate {ACCOUNT}")
     bot.send.view_submission(
-        ALICE, values={"reason": {"value": "customer left"}, "confirm": {"value": ACCOUNT}}
+        ALICE,
+        values={
+            "reason": {"value": "customer left"},
+            "confirm": {"value": ACCOUNT},
+            **KEEP_CHILDREN,
+        },
     )
     bot.wait_idle(30)
 

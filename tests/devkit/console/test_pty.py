@@ -33,6 +33,8 @@ def test_a_person_at_the_terminal_asks_for_a_deactivation(tmp_path: Path) -> Non
         console.expect_exact("┌ Deactivate account")
         console.expect_exact("Reason (shown to the approvers): ")
         console.sendline("customer moved to Telstra")  # the modal's fields, by label
+        console.expect_exact("The 3 active child accounts (number)")
+        console.sendline("2")  # a choice, by its number: the children stay
         console.expect_exact("Type the account number (1001) to confirm: ")
         console.sendline("1010")
         console.expect_exact("! Type the account number (1001) to confirm:")  # inline error

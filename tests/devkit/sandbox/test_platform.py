@@ -81,9 +81,9 @@ def test_suspended_filter(platform: httpx.Client):
 def test_children_and_descendants(platform: httpx.Client):
     children = _ok(platform.get("/accounts/1001/children"))
     assert children == [
-        {"id": "1002", "name": "Bean Republic Surry Hills"},
-        {"id": "1003", "name": "Bean Republic Fitzroy"},
-        {"id": "1004", "name": "Bean Republic Fortitude Valley"},
+        {"id": "1002", "name": "Bean Republic Surry Hills", "status": "active"},
+        {"id": "1003", "name": "Bean Republic Fitzroy", "status": "active"},
+        {"id": "1004", "name": "Bean Republic Fortitude Valley", "status": "active"},
     ]
     _ok(platform.patch("/accounts/1006", json={"data": {"parent_id": "1002"}}))
     descendants = _ok(platform.get("/accounts/1001/descendants"))
@@ -224,3 +224,47 @@ def test_in_process_changes_are_served(sandbox: Sandbox, platform: httpx.Client)
         sandbox.world.platform.accounts["1002"].name = "Renamed in process"
     assert _ok(platform.get("/accounts/1002/queues")) == []
     assert _ok(platform.get("/accounts/1002"))["name"] == "Renamed in process"
+
+
+def test_quarantine_until_a_date_the_caller_gives(platform: httpx.Client):
+    first, second = _ok(platform.get("/accounts/1002/phone_numbers"))[:2]
+    with freeze_time("2026-08-31"):
+        until = {"data": {"until": "2026-11-29"}}
+        done = _ok(
+            platform.post(f"/accounts/1002/phone_numbers/{first['id']}/quarantine", json=until)
+        )
+        assert done["quarantine_until"] == "2026-11-29"
+        past = {"data": {"until": "2026-08-31"}}
+        _error(
+            platform.post(f"/accounts/1002/phone_numbers/{second['id']}/quarantine", json=past), 400
+        )
+
+
+def test_a_port_out_runs_its_course_and_takes_its_numbers_away(platform: httpx.Client):
+    numbers = [n["number"] for n in _ok(platform.get("/accounts/1006/phone_numbers"))]
+    leaving = numbers[0]
+    body = {"data": {"numbers": [leaving], "carrier": "Telstra"}}
+    port = _ok(platform.put("/accounts/1006/port_requests", json=body))
+    assert (port["direction"], port["numbers"], port["carrier"], port["state"]) == (
+        "out",
+        [leaving],
+        "Telstra",
+        "submitted",
+    )
+    _error(platform.put("/accounts/1006/port_requests", json=body), 409)  # already porting
+    unknown = {"data": {"numbers": ["0499999999"], "carrier": "Optus"}}
+    assert "0499999999" in str(
+        _error(platform.put("/accounts/1006/port_requests", json=unknown), 400)
+    )
+    assert _ok(platform.get("/accounts/1006/port_requests")) == [port]
+
+    moved = _ok(platform.patch(f"/accounts/1006/port_requests/{port['id']}/scheduled"))
+    assert moved["state"] == "scheduled"
+    assert leaving in [n["number"] for n in _ok(platform.get("/accounts/1006/phone_numbers"))]
+    done = _ok(platform.patch(f"/accounts/1006/port_requests/{port['id']}/completed"))
+    assert done["state"] == "completed"
+    after = [n["number"] for n in _ok(platform.get("/accounts/1006/phone_numbers"))]
+    assert leaving not in after and len(after) == len(numbers) - 1
+    _error(platform.patch(f"/accounts/1006/port_requests/{port['id']}/pending"), 409)  # final
+    _error(platform.patch(f"/accounts/1006/port_requests/{port['id']}/sideways"), 400)
+    _error(platform.patch("/accounts/1006/port_requests/nope/completed"), 404)
