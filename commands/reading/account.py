@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,13 @@ from commands.reading.account_state import AccountState, account_state
 from commands.trail import authorize
 from integrations.errors import NotFound
 from integrations.ipnd import same_as_sold_to
-from integrations.platform import Account, ChildAccount, Collection, EmergencyRecord
+from integrations.platform import (
+    Account,
+    ChildAccount,
+    Collection,
+    EmergencyRecord,
+    PhoneNumber,
+)
 from integrations.zuora import Invoice, ZuoraAccount
 
 if TYPE_CHECKING:
@@ -67,6 +74,8 @@ class AccountOverview(ReadResult):
     pbx_names: list[str] = []
     numbers: int = 0
     numbers_in_service: int = 0
+    # When the quarantined numbers may be reused (the earliest and the latest release date).
+    quarantine_until: tuple[date, date] | None = None
     phone_users: int = 0
     portal_users: int = 0
     state: AccountState | None = None
@@ -151,6 +160,7 @@ def show_account(cmd: ShowAccount, actor: Actor, deps: Deps) -> AccountOverview:
         pbx_names=[pbx.name for pbx in fetched.get("pbxs", list)],
         numbers=len(numbers),
         numbers_in_service=sum(1 for n in numbers if n.in_service),
+        quarantine_until=_release_dates(numbers),
         phone_users=len(fetched.get("users", list)),
         portal_users=len(fetched.get("portal_users", list)),
         state=account_state(deps, number, invoices),
@@ -166,3 +176,8 @@ __all__ = [
     "ZuoraSummary",
     "show_account",
 ]
+
+
+def _release_dates(numbers: list[PhoneNumber]) -> tuple[date, date] | None:
+    dates = sorted(n.quarantine_until for n in numbers if not n.in_service and n.quarantine_until)
+    return (dates[0], dates[-1]) if dates else None

@@ -101,6 +101,14 @@ def _fields(view: AccountOverview) -> list[str]:
     numbers = plural(view.numbers, "number")
     if view.numbers != view.numbers_in_service:
         numbers += f" ({view.numbers_in_service} in service)"
+    if view.quarantine_until is not None:
+        first, last = view.quarantine_until
+        when = (
+            f"from {first:%d %b %Y}"
+            if last == first
+            else f"between {first:%d %b %Y} and {last:%d %b %Y}"
+        )
+        numbers += f"\nquarantined: reusable {when}"
     users = f"{plural(view.phone_users, 'phone user')}, {plural(view.portal_users, 'portal user')}"
     return [
         f"*Status*\n{status}",
