@@ -117,16 +117,21 @@ class AccountState(BaseModel):
     payment: PaymentNote | None = None
 
 
+def waiting_since(run: UnfinishedRun, now: datetime) -> UnfinishedRun:
+    """The run, with ``starts_at`` set while it waits for its time (a cancel window)."""
+    if run.state == RunState.PENDING.value and run.not_before and run.not_before > now:
+        return run.model_copy(update={"starts_at": run.not_before})
+    return run
+
+
 def _with_retry_role(deps: Deps, run: UnfinishedRun, now: datetime) -> UnfinishedRun:
     """Who may Retry it once it stopped — or, while it waits for its time, Cancel it."""
     if run.kind not in deps.actions.runs:
         return run
-    role = deps.actions.run(run.kind).retry_role
-    if run.state == RunState.PENDING.value and run.not_before and run.not_before > now:
-        return run.model_copy(update={"retry_role": role, "starts_at": run.not_before})
-    if run.state != RunState.FAILED.value:
+    run = waiting_since(run, now)
+    if run.state != RunState.FAILED.value and run.starts_at is None:
         return run
-    return run.model_copy(update={"retry_role": role})
+    return run.model_copy(update={"retry_role": deps.actions.run(run.kind).retry_role})
 
 
 def overdue_invoices(invoices: Sequence[Invoice], today: date) -> list[OverdueInvoice]:

@@ -14,7 +14,12 @@ from sqlmodel import Session, col
 from audit.approvals import pending
 from audit.models import ApprovalRequest, AuditEvent, RunState
 from commands.actor import Actor, Role
-from commands.reading.account_state import PendingRequest, UnfinishedRun, unfinished_runs
+from commands.reading.account_state import (
+    PendingRequest,
+    UnfinishedRun,
+    unfinished_runs,
+    waiting_since,
+)
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -52,7 +57,7 @@ def home_for(actor: Actor, deps: Deps) -> HomeSummary:
     is_approver, is_operator = actor.has(Role.APPROVER), actor.has(Role.OPERATOR)
     with deps.ledger.read_session() as session:
         waiting = [_request(r) for r in pending(session=session, now=deps.now())]
-        my_runs = _runs_asked_by(session, actor.user_id)
+        my_runs = [waiting_since(run, deps.now()) for run in _runs_asked_by(session, actor.user_id)]
         stopped = unfinished_runs(session, states=(RunState.FAILED,)) if is_operator else []
         digest = _todays_digest(session, deps.today()) if is_operator else None
     mine = [r for r in waiting if r.requested_by == actor.user_id]

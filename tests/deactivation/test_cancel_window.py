@@ -6,6 +6,7 @@ every process was replaced meanwhile. An admin's Run now skips the wait."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -36,6 +37,7 @@ from tests.fixtures.bot import (
     fast_pace,
     start_bot,
 )
+from tests.reading.test_home import home
 
 ACCOUNT = "1001"
 WINDOW = timedelta(seconds=60)
@@ -44,6 +46,17 @@ WINDOW = timedelta(seconds=60)
 @pytest.fixture
 def bot(tmp_path: Path) -> Iterator[BotHarness]:
     yield from start_bot(f"sqlite:///{tmp_path / 'ledger.db'}", jethub_deactivation_delay="60s")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_bot(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BotHarness]:
+    """The bot with a 60 s window, on a SQLite ledger and on PostgreSQL."""
+    url = (
+        f"sqlite:///{tmp_path / 'ledger.db'}"
+        if request.param == "sqlite"
+        else str(request.getfixturevalue("fresh_pg_url"))
+    )
+    yield from start_bot(url, jethub_deactivation_delay="60s")
 
 
 def dm(user: str) -> str:
@@ -99,6 +112,7 @@ def test_approved_it_waits_and_a_cancel_removes_nothing(bot: BotHarness) -> None
     card = bot.slack.ephemerals(ALICE)[-1]
     assert "scheduled for" in text_of(card) and "run.cancel" in buttons(card)
     assert "run.run_now" not in buttons(card)  # Alice is no admin
+    assert "scheduled for" in home(bot, ALICE)  # App Home: her action, waiting for its time
     assert deletes(bot.sandbox) == {}
 
     click_in_dm(bot, ALICE, "run.cancel", told)
@@ -147,7 +161,10 @@ def test_only_the_requester_an_approver_or_an_admin_may_cancel(bot: BotHarness) 
     assert (BOB, "deactivate.cancel", "ok") in actions(bot.ledger, ACCOUNT)
 
 
-def test_not_cancelled_it_runs_once_after_the_window_across_a_restart(bot: BotHarness) -> None:
+def test_not_cancelled_it_runs_once_after_the_window_across_a_restart(
+    any_bot: BotHarness,
+) -> None:
+    bot = any_bot
     before = estate_counts(bot.sandbox, ACCOUNT)
     _, request_id = approved(bot)
     sweep_after(bot, bot.services, WINDOW / 2)  # not yet
@@ -158,8 +175,15 @@ def test_not_cancelled_it_runs_once_after_the_window_across_a_restart(bot: BotHa
         build_services(bot.services.settings, pacer=fast_pace(), migrate=False) for _ in range(2)
     ]
     try:
-        for services in restarted:
-            sweep_after(bot, services, WINDOW + timedelta(seconds=1))
+        due = WINDOW + timedelta(seconds=1)
+        clocks = [
+            threading.Thread(target=sweep_after, args=(bot, services, due))
+            for services in restarted
+        ]  # the two clocks' sweeps race for the run as it falls due
+        for clock in clocks:
+            clock.start()
+        for clock in clocks:
+            clock.join()
         for services in restarted:
             sweep_after(bot, services, WINDOW + timedelta(seconds=40))
     finally:
