@@ -23,6 +23,8 @@ _EMOJI = {
     "warning": "⚠️",
     "no_entry": "⛔",
     "no_entry_sign": "🚫",
+    "alarm_clock": "⏰",
+    "fast_forward": "⏩",
     "hourglass": "⌛",
     "hourglass_flowing_sand": "⏳",
     "heavy_multiplication_x": "✖",

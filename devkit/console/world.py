@@ -92,8 +92,6 @@ def console_settings(
         "jethub_operators": _ids("operator"),
         "jethub_approvers": _ids("approver"),
         "jethub_admins": _ids("admin"),
-        # No cancel window: the demo runs an approved deactivation at once, as it always did.
-        "jethub_deactivation_delay": "0",
     }
     return Settings(_env_file=None, **values)
 
