@@ -220,3 +220,59 @@ def test_the_sink_setting_is_checked_and_schedules_the_clocks_job(
         load_settings(jethub_audit_sink="https://siem.example/hook").check_consistency()
     key = AuditKey(AUDIT_KEY_TEXT)
     assert key.reveal() not in repr(key) and key.key_id in repr(key)
+
+
+def test_while_one_deliverer_sends_another_sends_nothing(ledger: Ledger, tmp_path: Path) -> None:
+    """Two clocks at once: the second finds the sink's lease held and sends nothing, so every
+    event lands once, in order."""
+    _append(ledger, 30)
+    out = tmp_path / "audit.ndjson"
+    first_batch_sent, second_tried = threading.Event(), threading.Event()
+
+    class Held:
+        """A file sink whose first batch waits until the other clock has tried."""
+
+        def __init__(self) -> None:
+            self.file = open_sink(f"file:{out}")
+            self.name = self.file.name
+
+        def send(self, lines: Any) -> None:
+            self.file.send(lines)
+            if not first_batch_sent.is_set():
+                first_batch_sent.set()
+                assert second_tried.wait(10)
+
+        def close(self) -> None:
+            self.file.close()
+
+    done: list[object] = []
+    worker = threading.Thread(
+        target=lambda: done.append(deliver(ledger, Held(), owner="clock-a", now=_now, batch=10))
+    )
+    worker.start()
+    assert first_batch_sent.wait(10)
+    other = deliver(ledger, open_sink(f"file:{out}"), owner="clock-b", now=_now, batch=10)
+    second_tried.set()
+    worker.join(10)
+    assert other is None
+    assert [json.loads(line)["seq"] for line in out.read_text().splitlines()] == list(range(1, 31))
+    assert done and getattr(done[0], "cursor", None) == 30
+
+
+def test_the_clocks_job_streams_to_the_configured_sink(bot: Any, tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from bot.jobs.streaming import stream_to_sink
+
+    out = tmp_path / "siem.ndjson"
+    settings = bot.services.settings.model_copy(update={"jethub_audit_sink": f"file:{out}"})
+    services = replace(bot.services, settings=settings)
+    bot.command("U0NOBODY", "suspend 1001 unpaid")  # refused: an audited event
+    bot.wait_idle()
+    done = stream_to_sink(services, services.slack, owner="clock-1")
+    assert done is not None and done.sent >= 1
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["seq"] for line in lines] == list(range(1, done.cursor + 1))
+    assert all(line["key_id"] == AUDIT_KEY.key_id and len(line["hash"]) == 64 for line in lines)
+    again = stream_to_sink(services, services.slack, owner="clock-2")
+    assert again is not None and again.sent == 0  # nothing new: nothing sent twice
