@@ -190,6 +190,8 @@ def recorded_outcome(deps: Deps, run: RunView) -> RunOutcome:
             return RunOutcome(run.id, "refused", refused=message, results=results)
         summary = summary_of(deps, run, steps)
         return RunOutcome(run.id, "succeeded", summary=summary, results=results)
+    if run.waiting(deps.now()):
+        return RunOutcome(run.id, "scheduled")
     return RunOutcome(run.id, "interrupted", results=results)
 
 
