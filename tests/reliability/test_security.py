@@ -158,6 +158,12 @@ def test_channel_mentions_in_names_and_reasons_never_reach_slack(bot: BotHarness
         values={
             deactivation_views.REASON_BLOCK: {deactivation_views.INPUT_ACTION: EVIL},
             deactivation_views.CONFIRM_BLOCK: {deactivation_views.INPUT_ACTION: "1001"},
+            deactivation_views.CHILDREN_BLOCK: {
+                deactivation_views.INPUT_ACTION: {
+                    "type": "radio_buttons",
+                    "selected_option": {"value": "keep"},
+                }
+            },
         },
     )
     bot.wait_idle()
