@@ -55,11 +55,21 @@ from audit.models import (
     LedgerHead,
     Outcome,
     PaymentDecision,
+    Promise,
     RunState,
     Snooze,
     StepState,
+    Take,
 )
 from audit.payments import attach_run, decide_once, decided_keys, latest_decision
+from audit.promises import (
+    active_promises,
+    due_promises,
+    get_promise,
+    promise,
+    promises,
+    settle,
+)
 from audit.runs import (
     claim,
     claimable,
@@ -77,6 +87,7 @@ from audit.runs import (
     steps,
 )
 from audit.snoozes import active, lift, snooze
+from audit.takes import get_take, take, takes
 
 __all__ = [
     "GENESIS_HASH",
@@ -107,6 +118,7 @@ __all__ = [
     "NaiveDatetime",
     "Outcome",
     "PaymentDecision",
+    "Promise",
     "ReadOnlySession",
     "RunConflict",
     "RunNotFound",
@@ -114,11 +126,13 @@ __all__ = [
     "Snooze",
     "StepNotFound",
     "StepState",
+    "Take",
     "UnknownExportFormat",
     "UnknownKey",
     "VerifyReport",
     "WrongAuditKey",
     "active",
+    "active_promises",
     "append",
     "attach_run",
     "cancel",
@@ -132,6 +146,7 @@ __all__ = [
     "decide",
     "decide_once",
     "decided_keys",
+    "due_promises",
     "exclude",
     "excluded",
     "expire_due",
@@ -147,7 +162,9 @@ __all__ = [
     "get",
     "get_exclusion",
     "get_period",
+    "get_promise",
     "get_run",
+    "get_take",
     "include",
     "latest",
     "latest_decision",
@@ -155,6 +172,8 @@ __all__ = [
     "make_engine",
     "parse_anchors",
     "pending",
+    "promise",
+    "promises",
     "prune",
     "release",
     "remember_result",
@@ -163,9 +182,12 @@ __all__ = [
     "result_for",
     "seal",
     "set_message",
+    "settle",
     "snooze",
     "start_step",
     "steps",
+    "take",
+    "takes",
     "upgrade",
     "verify",
 ]

@@ -188,3 +188,13 @@ class SnoozeRef(JsonValue):
 
     account: AccountNumber = Field(alias="a")
     channel: ChannelId = Field("", alias="c")
+
+
+class PromiseRef(JsonValue):
+    """The promise-to-pay modal's ``private_metadata``: the account, and the channel to answer
+    in. ``{"a": account, "c": channel}``."""
+
+    LIMIT: ClassVar[int] = 3000
+
+    account: AccountNumber = Field(alias="a")
+    channel: ChannelId = Field("", alias="c")

@@ -75,7 +75,12 @@ def test_a_row_suspended_is_updated_for_everyone_on_postgres(pg_bot: BotHarness)
 
 def a_row_suspended_is_updated_for_everyone(bot: BotHarness) -> None:
     posted = post_digest_now(bot)
-    assert row_buttons(posted, "1003") == ["verb:suspend", views.SNOOZE_ACTION, "verb:account"]
+    assert row_buttons(posted, "1003") == [
+        "verb:suspend",
+        views.SNOOZE_ACTION,
+        "verb:promise",
+        "verb:account",
+    ]
 
     suspend_from_row(bot, ALICE, posted, "1003")
 
