@@ -21,14 +21,16 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from audit import get_take
 from audit.models import AuditEvent
-from bot.digest.views import open_rows, settled_rows, stale_row_text
+from bot.digest.views import ROW_BLOCK, chased_rows, open_rows, settled_rows, stale_row_text
 from bot.edge.payloads import BlockAction
 from bot.edge.slack_limits import SlackClient
 from bot.edge.turns import VerbCall
 from bot.runtime.workers import WorkPool
 from commands.deps import Deps
 from commands.digest.rows import ROW_ACTIONS, PostedDigest, acted_on, posted_digest
+from commands.digest.take import TAKE
 from commands.suspension.models import ORIGIN as DIGEST_ORIGIN
 
 log = logging.getLogger(__name__)
@@ -45,16 +47,38 @@ class DigestRows:
     def __call__(self, event: AuditEvent) -> None:
         if event.action in ROW_ACTIONS and str(event.outcome) == "ok" and event.account:
             self.executor.submit(self.settle, event.account)
+        if event.action == TAKE and str(event.outcome) == "ok" and event.account:
+            self.executor.submit(self.settle, event.account, event.actor)
 
-    def settle(self, account: str) -> None:
+    def settle(self, account: str, chaser: str | None = None) -> None:
+        """Redraw the row of ``account`` from the ledger; with ``chaser``, name who took it."""
         try:
             with self._redrawing:
                 digest = posted_digest(self.deps)
-                if digest is not None:
+                if digest is None:
+                    return
+                if chaser is None:
                     self._redraw(digest, account)
+                else:
+                    self._chase(digest, account, chaser)
         except (SlackClientError, OSError, SQLAlchemyError) as exc:
             error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
             log.warning("could not redraw the digest's row for %s: %s", account, error)
+
+    def _chase(self, digest: PostedDigest, account: str, chaser: str) -> None:
+        with self.deps.ledger.read_session() as session:  # the newest take wins, in any order
+            held = get_take(session=session, account=account)
+            chaser = held.by if held is not None else chaser
+        for message in self._messages(digest):
+            blocks = message.get("blocks") or []
+            if any(b.get("block_id") == f"{ROW_BLOCK}{account}" for b in blocks):
+                self.slack.chat_update(
+                    channel=digest.channel,
+                    ts=message["ts"],
+                    text=message.get("text", ""),
+                    blocks=chased_rows(blocks, account, chaser),
+                )
+                return
 
     def _redraw(self, digest: PostedDigest, account: str) -> None:
         for message in self._messages(digest):

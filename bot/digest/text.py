@@ -58,6 +58,10 @@ def promised_text(digest: Digest) -> str:
 
 
 def broken_text(row: DigestRow) -> str:
+    return _broken(row) + chasing_text(row.taken_by)
+
+
+def _broken(row: DigestRow) -> str:
     broken = row.broken_promise
     if broken is None:
         return ""
@@ -66,3 +70,16 @@ def broken_text(row: DigestRow) -> str:
         f"\n:warning: *Promise broken*: {money(broken.amount)} by {day_text(broken.due)}, "
         f"recorded by {who(broken.by)}{paid}"
     )
+
+
+CHASING = "\n:telephone_receiver: "
+
+
+def chasing_text(by: str | None) -> str:
+    """The row's line naming who is chasing the account (its Take)."""
+    return f"{CHASING}{who(by)} is chasing this account" if by else ""
+
+
+def with_chaser(text: str, by: str) -> str:
+    """A posted row's text with its chasing line (re)written for ``by``."""
+    return text.split(CHASING, 1)[0] + chasing_text(by)

@@ -29,7 +29,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.digest.text import broken_text, day_text, excluded_text, money, plural, promised_text
+from bot.digest.text import (
+    broken_text,
+    day_text,
+    excluded_text,
+    money,
+    plural,
+    promised_text,
+    with_chaser,
+)
 from bot.edge.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button, who
 from bot.edge.codecs import SnoozeRef
 from commands.digest.overdue import Digest, DigestRow
@@ -44,6 +52,7 @@ from commands.digest.snooze import (
 )
 
 SNOOZE_ACTION = "digest.snooze"
+TAKE_ACTION, TAKE_OVER_ACTION = "digest.take", "digest.take_over"
 SNOOZE_MODAL = "digest.snooze_modal"
 UNTIL_BLOCK, REASON_BLOCK = "until", "reason"  # the command's field names: errors land on them
 FOR_BLOCK = PRESET_FIELD  # the preset lengths (3 days, 1 week, 2 weeks, until a date)
@@ -115,13 +124,14 @@ ROW_DONE_BLOCK = "digest.done."  # + the account: what became of the row, once a
 
 def row_blocks(row: DigestRow, origin: str) -> list[Block]:
     return [
-        SectionBlock(block_id=f"digest.row.{row.account}", text=row_text(row)[:3000]),
+        SectionBlock(block_id=f"{ROW_BLOCK}{row.account}", text=row_text(row)[:3000]),
         ActionsBlock(
             block_id=f"{ROW_ACTIONS_BLOCK}{row.account}",
             elements=[
                 verb_button("suspend", row.account, "Suspend", origin=origin, style="danger"),
                 ButtonElement(text="Snooze", action_id=SNOOZE_ACTION, value=row.account),
                 verb_button("promise", row.account, "Promise to pay", origin=origin),
+                ButtonElement(text="Take", action_id=TAKE_ACTION, value=row.account),
                 verb_button("account", row.account, "View account"),
             ],
         ),
@@ -154,6 +164,21 @@ def stale_row_text(account: str, action: RowAction, zone: ZoneInfo) -> str:
 def _promise(action: RowAction) -> str:
     amount = money(action.amount) if action.amount is not None else "to pay"
     return f"{amount} by {day_text(action.until)}" if action.until else amount
+
+
+ROW_BLOCK = "digest.row."  # + the account: the row's text
+
+
+def chased_rows(blocks: Sequence[dict[str, Any]], account: str, by: str) -> list[dict[str, Any]]:
+    """A posted digest message's blocks with ``account``'s row naming who is chasing it."""
+    chased = []
+    for block in blocks:
+        if block.get("block_id") == f"{ROW_BLOCK}{account}" and isinstance(block.get("text"), dict):
+            text = dict(block["text"])
+            text["text"] = with_chaser(str(text.get("text", "")), by)[:3000]
+            block = {**block, "text": text}
+        chased.append(block)
+    return chased
 
 
 def open_rows(blocks: Sequence[dict[str, Any]]) -> list[str]:

@@ -198,3 +198,11 @@ class PromiseRef(JsonValue):
 
     account: AccountNumber = Field(alias="a")
     channel: ChannelId = Field("", alias="c")
+
+
+class TakeOverRef(PipeValue):
+    """A digest row's *Take over*: the account and who was shown to have it (the take-over is
+    a compare-and-set on that person)."""
+
+    account: AccountNumber
+    holder: UserId

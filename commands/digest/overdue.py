@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from audit import active, excluded, promises
+from audit import active, excluded, promises, takes
 from commands.actor import Actor, Role
 from commands.deps import threshold_days
 from commands.fanout import fetch_together
@@ -53,6 +53,7 @@ class DigestRow(BaseModel):
     invoices: int
     newly_overdue: bool  # its oldest overdue invoice reached the threshold today
     broken_promise: PromiseInfo | None = None  # its newest promise to pay was broken
+    taken_by: str | None = None  # who is chasing it (the row's Take)
 
 
 class ExcludedRow(BaseModel):
@@ -236,6 +237,7 @@ def build_digest(deps: Deps, today: date) -> Digest:
         snoozed_ids = set(active(session=session, today=today))
         exclusions = {a: (e.reason, e.by) for a, e in excluded(session=session).items()}
         promised = {a: PromiseInfo.of(p) for a, p in promises(session=session).items()}
+        chasing = {a: t.by for a, t in takes(session=session).items()}
     rows: list[DigestRow] = []
     apart: list[ExcludedRow] = []
     held: list[PromisedRow] = []
@@ -286,6 +288,7 @@ def build_digest(deps: Deps, today: date) -> Digest:
                 invoices=tally.count,
                 newly_overdue=days == threshold,
                 broken_promise=promise if promise and promise.state == "broken" else None,
+                taken_by=chasing.get(key),
             )
         )
     rows.sort(key=lambda r: (-r.days_overdue, -r.amount_overdue, _number_key(r.account)))

@@ -79,6 +79,7 @@ def a_row_suspended_is_updated_for_everyone(bot: BotHarness) -> None:
         "verb:suspend",
         views.SNOOZE_ACTION,
         "verb:promise",
+        views.TAKE_ACTION,
         "verb:account",
     ]
 

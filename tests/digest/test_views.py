@@ -70,12 +70,13 @@ def test_a_short_digest_is_one_message_with_summary_rows_and_buttons():
     assert "09:00 AEDT" in text
     actions = [b for b in post.first["blocks"] if b["type"] == "actions"]
     assert len(actions) == 2
-    suspend, snooze, promise, view = actions[0]["elements"]
+    suspend, snooze, promise, take, view = actions[0]["elements"]
     assert suspend["action_id"] == "verb:suspend"
     assert suspend["value"] == "1001|digest:2026-11-24"
     assert snooze["action_id"] == views.SNOOZE_ACTION and snooze["value"] == "1001"
     assert promise["action_id"] == "verb:promise"
     assert promise["value"] == "1001|digest:2026-11-24"
+    assert take["action_id"] == views.TAKE_ACTION and take["value"] == "1001"
     assert view["action_id"] == "verb:account" and view["value"] == "1001"
 
 
