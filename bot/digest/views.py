@@ -29,6 +29,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.digest.bulk_views import bulk_button
 from bot.digest.text import (
     broken_text,
     day_text,
@@ -101,11 +102,12 @@ def policy_text(digest: Digest, at: datetime | None, zone: ZoneInfo) -> str:
 
 
 def summary_blocks(digest: Digest, *, at: datetime | None, zone: ZoneInfo) -> list[Block]:
-    return [
+    blocks: list[Block] = [
         HeaderBlock(text=f"Overdue invoices — {day_text(digest.day)}"),
         section(summary_text(digest)),
         context(policy_text(digest, at, zone)),
     ]
+    return blocks + ([bulk_button(digest)] if digest.rows else [])
 
 
 def row_text(row: DigestRow) -> str:

@@ -24,7 +24,7 @@ from audit import due_promises, get_promise, settle
 from audit import promise as record_promise
 from commands.accounts import live_account
 from commands.actor import Actor, Role
-from commands.errors import InvalidInput
+from commands.errors import Conflict, InvalidInput
 from commands.reasons import few_words
 from commands.runs.kinds import SYSTEM
 from commands.suspension.models import PROMISE, PromiseInfo
@@ -149,6 +149,24 @@ class PromiseSettled(BaseModel):
     promise: PromiseInfo
     paid: Decimal
     payments: list[str]
+
+
+class PromisedSince(Conflict):
+    def __init__(self, account: str, promise: PromiseInfo) -> None:
+        self.account, self.promise = account, promise
+        super().__init__(
+            f"Account {account} was promised to pay ${promise.amount:,.2f} by "
+            f"{promise.due:%d %b %Y} (recorded by {promise.by}), so it was not suspended."
+        )
+
+
+def promised_refusal(deps: Deps, account: str) -> PromisedSince | None:
+    """The refusal to suspend ``account`` while a promise to pay is in force, else None."""
+    with deps.ledger.read_session() as session:
+        row = get_promise(session=session, account=account)
+        found = None if row is None else PromiseInfo.of(row)
+    in_force = found is not None and found.in_force(deps.today())
+    return PromisedSince(account, found) if in_force and found is not None else None
 
 
 def load_promise_form(account: str, actor: Actor, deps: Deps) -> PromiseForm:

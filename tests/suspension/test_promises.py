@@ -86,7 +86,7 @@ def test_a_due_date_that_is_not_one_is_an_error_on_its_field(text: str) -> None:
         assert exc.field == "due"
 
 
-# -- the ledger and the digest ----------------------------------------------------------------------
+# -- the ledger and the digest ---------------------------------------------------------------
 
 
 @pytest.fixture
