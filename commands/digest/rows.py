@@ -15,7 +15,7 @@ from typing import Literal
 
 from audit.events import newest
 from commands.deps import Deps
-from commands.suspension.models import OVERRIDE, PROMISE, SUSPEND
+from commands.suspension.models import OVERRIDE, PROMISE, SUSPEND, UNSUSPEND
 
 SNOOZE = "snooze"
 DIGEST_POST = "digest.post"
@@ -62,6 +62,30 @@ def acted_on(deps: Deps, account: str, since: datetime) -> RowAction | None:
                 Decimal(str(amount)) if amount is not None else None,
             )
         return RowAction("suspended", event.actor, event.at)
+
+
+@dataclass(frozen=True)
+class Lifted:
+    """A suspension lifted because the account was paid up: the payments, and when."""
+
+    payments: list[str]
+    at: datetime
+
+
+def lifted_after_payment(event_details: dict[str, object]) -> list[str] | None:
+    """The payment numbers an unsuspend event names as its reason, if it was lifted on payment."""
+    named = event_details.get("payments")
+    if not isinstance(named, list) or not named:
+        return None
+    return [str(p.get("number")) for p in named if isinstance(p, dict) and p.get("number")]
+
+
+def lift_of(deps: Deps, account: str, since: datetime) -> Lifted | None:
+    """The newest lifting of ``account``'s suspension after payment, at or after ``since``."""
+    with deps.ledger.read_session() as session:
+        event = newest(session=session, actions=(UNSUSPEND,), account=account, since=since)
+        numbers = None if event is None else lifted_after_payment(event.details or {})
+        return None if event is None or numbers is None else Lifted(numbers, event.at)
 
 
 def posted_digest(deps: Deps) -> PostedDigest | None:

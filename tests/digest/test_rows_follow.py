@@ -142,3 +142,22 @@ def test_nothing_is_redrawn_for_an_account_the_digest_does_not_list(bot: BotHarn
     bot.command(ALICE, "suspend 1006 unpaid")  # not overdue: refused, nothing recorded ok
     assert the_digest(bot)["blocks"] == posted["blocks"]
     assert bot.slack.calls("chat.update") == []
+
+
+def test_a_row_suspended_then_lifted_after_payment_says_so(tmp_path: Path) -> None:
+    from commands.suspension.paid import decide
+    from devkit.console.payments import pay
+
+    url = f"sqlite:///{tmp_path / 'auto.db'}"
+    for auto in start_bot(url, jethub_digest_time="00:00", jethub_unsuspend_on_payment="auto"):
+        posted = post_digest_now(auto)
+        suspend_from_row(auto, ALICE, posted, "1003")
+        [shown] = [m for m in auto.slack.messages(DIGEST_CHANNEL) if m["ts"] == posted["ts"]]
+        assert done_line(shown, "1003").startswith("Suspended by <@U0ALICE>")
+        paid = pay(auto.sandbox.url, "1003", None)
+        decide(auto.services.deps, "1003", source="check")
+        auto.wait_idle()
+        [redrawn] = [m for m in auto.slack.messages(DIGEST_CHANNEL) if m["ts"] == posted["ts"]]
+        line = done_line(redrawn, "1003")
+        assert line.startswith("Suspended by <@U0ALICE>")
+        assert f" · lifted after payment {paid['number']} " in line
