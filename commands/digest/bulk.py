@@ -28,7 +28,7 @@ from commands.errors import CommandError, Conflict, NothingToDo
 from commands.runs import records as run_records
 from commands.runs.kinds import AccountLocked
 from commands.suspension.models import SUSPEND, OverdueSummary
-from commands.trail import audited, authorize, record
+from commands.trail import audited, record
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -108,17 +108,21 @@ def bulk_reason(origin: str) -> str:
 
 
 def prepare_bulk(actor: Actor, deps: Deps) -> BulkConfirmation:
-    """Every account eligible now, stored for the person to confirm (or the refusal)."""
-    authorize(deps, actor, Role.OPERATOR, action=BULK, to="suspend accounts", account=None)
-    if deps.policy.suspend_requires_approval:
-        raise Conflict(
-            "Suspensions need a second person's approval here "
-            "(`JETHUB_SUSPEND_REQUIRES_APPROVAL`), and one request for them all is not "
-            "offered yet: suspend each account from its row, and an approver decides each."
-        )
-    digest = build_digest(deps, deps.today())
-    if not digest.rows:
-        raise NothingToDo("No account is eligible for suspension now; nothing to confirm.")
+    """Every account eligible now, stored for the person to confirm (or the refusal, audited)."""
+    with audited(deps, actor, BULK, None) as trail:
+        trail.require(Role.OPERATOR, to="suspend accounts")
+        if deps.policy.suspend_requires_approval:
+            refusal = Conflict(
+                "Suspensions need a second person's approval here "
+                "(`JETHUB_SUSPEND_REQUIRES_APPROVAL`), and one request for them all is not "
+                "offered yet: suspend each account from its row, and an approver decides each."
+            )
+            raise trail.refuse(refusal, problem="approval required")
+        digest = build_digest(deps, deps.today())
+        if not digest.rows:
+            nothing = NothingToDo("No account is eligible for suspension now; nothing to confirm.")
+            raise trail.refuse(nothing, problem="none eligible")
+        trail.recorded_elsewhere()  # confirming (or cancelling) it is what the audit records
     items = [
         BulkItem(account=r.account, name=r.name, amount=r.amount_overdue, currency=r.currency)
         for r in digest.rows

@@ -170,3 +170,14 @@ def test_an_account_promised_since_is_skipped_and_one_held_by_another_action_is_
     assert set(suspended(bot)) == {"1009", "1008", "1003"}
     [event] = [e for e in all_events(bot.ledger) if e.action == "suspend" and e.account == "1007"]
     assert event.outcome == "refused" and event.details["problem"] == "promised since"
+
+
+def test_with_approval_required_the_bulk_is_refused_with_why_and_audited(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'strict.db'}"
+    for strict in start_bot(url, jethub_suspend_requires_approval=True):
+        alice = Actor.with_grants(ALICE, {Role.OPERATOR})
+        with pytest.raises(Exception, match="JETHUB_SUSPEND_REQUIRES_APPROVAL"):
+            prepare_bulk(alice, strict.services.deps)
+        [event] = [e for e in all_events(strict.ledger) if e.action == "suspend.bulk"]
+        assert (event.actor, event.outcome) == (ALICE, "refused")
+        assert suspended(strict) == []

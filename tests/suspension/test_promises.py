@@ -5,7 +5,7 @@ no payment the row is back, flagged broken with who recorded it."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -206,3 +206,42 @@ def _events(ledger: Ledger) -> list[object]:
     from tests.suspension.conftest import events
 
     return events(ledger, OVERDUE)  # type: ignore[return-value]
+
+
+# -- how a promise reads: the card and the activity feed --------------------------------------
+
+
+def test_the_card_says_whether_a_promise_is_in_force_kept_broken_or_waiting() -> None:
+    from bot.reading.views.account_state import promise_line
+    from commands.suspension.models import PromiseInfo
+
+    at = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    made = PromiseInfo(amount=Decimal("189.50"), due=TODAY, note="Sam <!here>", by="U0ALICE", at=at)
+    assert promise_line(made, TODAY).startswith(":handshake: Promised $189.50 AUD by 07 Dec 2026")
+    assert "&lt;!here&gt;" in promise_line(made, TODAY)  # the note is outside text
+    assert "at the next digest" in promise_line(made, TODAY + timedelta(days=1))
+    kept = made.model_copy(update={"state": "kept", "paid": Decimal("200")})
+    assert promise_line(kept, TODAY).startswith(":white_check_mark: Promise kept")
+    broken = made.model_copy(update={"state": "broken", "paid": Decimal("0")})
+    assert "*Promise broken*" in promise_line(broken, TODAY)
+    assert "nothing paid since" in promise_line(broken, TODAY)
+
+
+def test_promises_recorded_and_settled_are_announced_as_finished_changes() -> None:
+    from audit.models import AuditEvent
+    from commands.catalogue import action_kinds
+    from commands.reading.activity import finished_change
+
+    after = {"amount": "189.50", "due": "2026-12-08"}
+
+    def event(action: str, actor: str, details: dict[str, object]) -> AuditEvent:
+        return AuditEvent(
+            seq=7, at=datetime.now(UTC), actor=actor, action=action, account=OVERDUE,
+            outcome="ok", details=details, prev_hash="", hash="",
+        )  # fmt: skip
+
+    made = finished_change(event("promise", ALICE.user_id, {"after": after}), action_kinds())
+    assert made is not None and made.label == "promise to pay of $189.50 by 8 Dec 2026"
+    assert made.actor == ALICE.user_id
+    broken = finished_change(event("promise.broken", "system", {"promise": after}), action_kinds())
+    assert broken is not None and broken.label.endswith(" broken")
