@@ -63,8 +63,13 @@ def on_bulk_cancel(click: Click) -> None:
 
 
 def start(services: Services, client: WebClient, started: BulkStarted, channel: str) -> None:
-    """Post the summary where it was confirmed, then work the runs in order (each redraws it)."""
-    post(services, client, started, channel)
+    """Post the summary where it was confirmed, then work the runs in order (each redraws it).
+    A summary that cannot be posted is logged: the suspensions go ahead all the same."""
+    try:
+        post(services, client, started, channel)
+    except (SlackClientError, OSError) as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+        log.warning("could not post the bulk suspension %s's summary: %s", started.id, error)
     work(services.deps, started)
 
 

@@ -12,6 +12,7 @@ compare-and-set that settles it, so two digests racing settle it once.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -29,9 +30,12 @@ from commands.reasons import few_words
 from commands.runs.kinds import SYSTEM
 from commands.suspension.models import PROMISE, PromiseInfo
 from commands.trail import audited, authorize, record
+from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
     from commands.deps import Deps
+
+log = logging.getLogger(__name__)
 
 KEPT, BROKEN = f"{PROMISE}.kept", f"{PROMISE}.broken"
 MAX_NOTE = 500
@@ -228,9 +232,13 @@ def settle_due_promises(
     known = zuora_accounts or {}
     settled: list[PromiseSettled] = []
     for account, info in due:
-        key = known.get(account) or deps.platform.get_account(account).zuora_account_number
         since = info.at.astimezone(deps.zone).date()
-        found = deps.zuora.payments_for_account(key, since=since) if key else []
+        try:
+            key = known.get(account) or deps.platform.get_account(account).zuora_account_number
+            found = deps.zuora.payments_for_account(key, since=since) if key else []
+        except IntegrationError as exc:  # this one waits for the next digest; the rest go on
+            log.warning("could not settle the promise of account %s: %s", account, exc)
+            continue
         paying = [p for p in found if p.processed]
         paid = sum((p.amount for p in paying), Decimal("0"))
         state: Literal["kept", "broken"] = "kept" if paid >= info.amount else "broken"

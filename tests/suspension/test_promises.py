@@ -245,3 +245,23 @@ def test_promises_recorded_and_settled_are_announced_as_finished_changes() -> No
     assert made.actor == ALICE.user_id
     broken = finished_change(event("promise.broken", "system", {"promise": after}), action_kinds())
     assert broken is not None and broken.label.endswith(" broken")
+
+
+def test_a_promise_that_cannot_be_checked_waits_and_the_others_are_settled(
+    sandbox: Sandbox, sqlite_ledger: Ledger, frozen: object
+) -> None:
+    deps = make_deps(sandbox, sqlite_ledger)
+    try:
+        promise(deps, "10", days=0)
+        with sqlite_ledger.session() as session:  # an account the platform no longer knows
+            from audit import promise as record
+
+            record(
+                session=session, account="999999", amount="5.00", currency="AUD",
+                due=deps.today(), note="gone", by=ALICE.user_id, now=deps.now(),
+            )  # fmt: skip
+        frozen.tick(timedelta(days=1))  # type: ignore[attr-defined]
+        assert [s.account for s in settle_due_promises(deps, deps.today())] == [OVERDUE]
+        build_digest(deps, deps.today())  # the digest is built all the same
+    finally:
+        close(deps)
