@@ -10,6 +10,7 @@ from bot.deactivation import submissions as deactivation
 from bot.digest import submissions as digest
 from bot.edge.turns import Later, Submission
 from bot.runs import submissions as runs
+from bot.suspension import submissions as suspension
 
 LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
     **changes.LISTENERS,
@@ -17,4 +18,5 @@ LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
     **deactivation.LISTENERS,
     **digest.LISTENERS,
     **runs.LISTENERS,
+    **suspension.LISTENERS,
 }

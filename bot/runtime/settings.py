@@ -96,6 +96,7 @@ class Settings(BaseSettings):
     jethub_snooze_days: int = Field(default=7, ge=1, le=365)
     jethub_deactivation_delay: timedelta = timedelta(hours=1)
     jethub_quarantine_days: int = Field(default=90, ge=1, le=3650)
+    jethub_promise_max_days: int = Field(default=30, ge=1, le=365)
 
     # Zuora's payment callout (``POST /zuora/events``): off while either is unset.
     jethub_zuora_callout_user: str | None = Field(default=None, min_length=1, max_length=200)
