@@ -117,6 +117,8 @@ def build_services(
         actions=action_kinds(),  # the one catalogue of action kinds, handed to everything
         # Approve, Retry and a resumed run ask whether the requester still holds the role.
         authority=roles.holds,
+        # A destructive decision re-reads the decider's user groups from Slack before it commits.
+        membership=roles.confirm,
         ledger_backoff=tuple(p * settings.jethub_ledger_backoff_scale for p in LEDGER_BACKOFF),
     )
     executor = WorkPool(max_workers=workers)

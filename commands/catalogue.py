@@ -56,6 +56,7 @@ def action_kinds() -> ActionKinds:
                 run=DEACTIVATE,
                 params=_deactivation_params,
                 exclusive=True,
+                confirm_by_typing=True,
             ),
             suspension_approval(),
             override_approval,

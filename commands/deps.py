@@ -23,6 +23,11 @@ if TYPE_CHECKING:
 # resuming). The composition root plugs in the role directory; the default trusts the decision.
 Authority = Callable[[str, "Role"], bool]
 
+# Does this user hold this role, re-read at its source *now* (Slack's ``usergroups.users.list``
+# for a role granted through a user group)? Asked before a destructive decision commits (an
+# approval, a denial, a Retry); None when the source could not answer. The default trusts.
+Membership = Callable[[str, "Role"], "bool | None"]
+
 
 # Pauses before each ledger write attempt after a backend effect (``commands.runs.records``):
 # about 12 s in all, longer than a failover or a connection storm, shorter than a lease.
@@ -30,6 +35,10 @@ LEDGER_BACKOFF: tuple[float, ...] = (0.0, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0)
 
 
 def _trusted(_user: str, _role: Role) -> bool:
+    return True
+
+
+def _member(_user: str, _role: Role) -> bool | None:
     return True
 
 
@@ -69,6 +78,7 @@ class Deps:
     policy: Policy = field(default_factory=Policy)
     clock: BusinessClock = field(default_factory=BusinessClock)
     authority: Authority = _trusted
+    membership: Membership = _member
     # ``LEDGER_BACKOFF`` unless the composition root scales it (``JETHUB_LEDGER_BACKOFF_SCALE``).
     ledger_backoff: tuple[float, ...] = LEDGER_BACKOFF
 

@@ -108,7 +108,14 @@ def render_request(
         zone=services.settings.zone,
         after=extra,
         approvers=services.settings.jethub_approvers,
+        typed=_typed(services, request.kind),
     )
+
+
+def _typed(services: Services, kind: str) -> bool:
+    """Whether the kind is approved by typing its account number (its ``ApprovalKind`` says)."""
+    found = services.deps.actions.approvals.get(kind)
+    return found is not None and found.confirm_by_typing
 
 
 POST_ATTEMPTS = (0.0, 0.5, 1.5, 3.0)  # pauses before each try of posting a request

@@ -21,13 +21,15 @@ from slack_sdk.models.views import View
 from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
-from commands.approvals.model import ApprovalView
+from commands.approvals.model import TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
 
 APPROVE = "approvals.approve"
 DENY = "approvals.deny"
 CANCEL = "approvals.cancel"
 DENY_MODAL = "approvals.deny_modal"
+APPROVE_MODAL = "approvals.approve_modal"
+APPROVE_TYPED_ACTION = "value"
 DECIDE_BLOCK = "approvals.decide"
 DENY_REASON_BLOCK = "reason"
 DENY_REASON_ACTION = "value"
@@ -51,8 +53,20 @@ def request_header(
     )
 
 
-def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
+def decision_buttons(request: ApprovalView, *, label: str, typed: bool = False) -> ActionsBlock:
+    """Approve and Deny; ``typed``: Approve opens a modal asking for the account number (that
+    modal is the confirmation), else Slack's confirm dialog asks first."""
     value = RecordRef(id=request.id).encode()
+    confirm = (
+        None
+        if typed
+        else ConfirmObject(
+            title=f"Approve this {label}?"[:100],
+            text=f"Account {request.account}: this starts the {label} at once."[:300],
+            confirm="Approve",
+            deny="Not yet",
+        )
+    )
     return ActionsBlock(
         block_id=DECIDE_BLOCK,
         elements=[
@@ -61,12 +75,7 @@ def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
                 action_id=APPROVE,
                 value=value,
                 style="primary",
-                confirm=ConfirmObject(
-                    title=f"Approve this {label}?"[:100],
-                    text=f"Account {request.account}: this starts the {label} at once."[:300],
-                    confirm="Approve",
-                    deny="Not yet",
-                ),
+                confirm=confirm,
             ),
             ButtonElement(text="Deny", action_id=DENY, value=value, style="danger"),
         ],
@@ -100,6 +109,7 @@ def approval_blocks(
     zone: ZoneInfo,
     after: Sequence[Block] = (),
     approvers: Sequence[str] = (),
+    typed: bool = False,
 ) -> list[Block]:
     """The request as posted in the approvals channel: buttons only while it is pending."""
     blocks: list[Block] = [
@@ -108,7 +118,7 @@ def approval_blocks(
     ]
     if request.state is ApprovalState.PENDING:
         blocks.append(context(decision_line(request, zone)))
-        blocks.append(decision_buttons(request, label=label))
+        blocks.append(decision_buttons(request, label=label, typed=typed))
     else:
         blocks.append(section(decision_line(request, zone)))
     blocks.extend(after)
@@ -124,12 +134,20 @@ def approval_message(
     zone: ZoneInfo,
     after: Sequence[Block] = (),
     approvers: Sequence[str] = (),
+    typed: bool = False,
 ) -> dict[str, Any]:
     text = f"{esc(title)} — {decision_line(request, zone)}"
     if request.state is ApprovalState.PENDING and approvers:
         text += f" · {approvers_text(approvers)}"
     blocks = approval_blocks(
-        request, body, title=title, label=label, zone=zone, after=after, approvers=approvers
+        request,
+        body,
+        title=title,
+        label=label,
+        zone=zone,
+        after=after,
+        approvers=approvers,
+        typed=typed,
     )
     return message(text, blocks)
 
@@ -166,6 +184,30 @@ def deny_modal(request: ApprovalView, *, label: str) -> View:
                 element=PlainTextInputElement(
                     action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
                 ),
+            ),
+        ],
+    )
+
+
+def approve_modal(request: ApprovalView, *, label: str) -> View:
+    """The approver's typed confirmation: only its submission approves (a stray tap on the
+    button approves nothing)."""
+    return View(
+        type="modal",
+        callback_id=APPROVE_MODAL,
+        private_metadata=RecordRef(id=request.id).encode(),
+        title="Approve request",
+        submit="Approve",
+        close="Back",
+        blocks=[
+            section(
+                f"Approve the {esc(label)} of account *{esc(request.account)}* requested by "
+                f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
+            ),
+            InputBlock(
+                block_id=TYPED_FIELD,
+                label=f"Type the account number ({request.account}) to approve",
+                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
             ),
         ],
     )

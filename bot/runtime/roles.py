@@ -5,6 +5,10 @@ fresh with ``usergroups.users.list`` (every ``refresh_every`` seconds, and soone
 finds one stale). A membership that could not be refreshed for ``max_age`` seconds grants
 nothing: someone removed from a group while Slack is unreachable loses the role within
 ``max_age``, instead of keeping it for as long as the outage lasts.
+
+A destructive decision (an approval, a denial, a Retry of a deactivation) asks ``confirm``
+instead: the groups that could grant the role are read from Slack at that moment, so an approver
+removed from the group is refused at once, and a Slack that cannot answer refuses the decision.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Self
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from commands.actor import Actor, Role
+from commands.actor import Actor, Role, effective_roles
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +67,35 @@ class RoleDirectory:
     def holds(self, user_id: str, role: Role) -> bool:
         """Whether ``user_id`` holds ``role`` now (checked again at the moment of effect)."""
         return self.actor(user_id).has(role)
+
+    def confirm(self, user_id: str, role: Role) -> bool | None:
+        """Whether ``user_id`` holds ``role``, every user group that could grant it read from
+        Slack now (``Deps.membership``): one ``usergroups.users.list`` per group until one
+        lists them, none for a role granted by user id. None when a group could not be read
+        and no other grant holds. What is read refreshes what ``actor`` knows."""
+        ids = [
+            i
+            for granted, ids in self._grants.items()
+            if role in effective_roles({granted})
+            for i in ids
+        ]
+        if user_id in ids:
+            return True
+        groups = sorted({i for i in ids if i.startswith("S")})
+        if self._client is None:
+            return self.holds(user_id, role)
+        unanswered = False
+        for group in groups:
+            members = self._fetch(group)
+            if members is None:
+                unanswered = True
+                continue
+            with self._lock:
+                self._tried.pop(group, None)
+                self._fetched[group] = (self._clock(), members)
+            if user_id in members:
+                return True
+        return None if unanswered else False
 
     def _holds(self, user_id: str, ids: tuple[str, ...]) -> bool:
         if user_id in ids:

@@ -23,6 +23,7 @@ from commands.approvals.model import (
     ApprovalKind,
     ApprovalView,
     DecideApproval,
+    NotTyped,
     RequestExpired,
     SelfApproval,
     UnknownRequest,
@@ -42,7 +43,7 @@ def vet_decision(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalView:
     request = _named_request(cmd, actor, deps)
     kind = deps.actions.approval(request.kind)
     with _deciding(deps, actor, cmd, request, kind) as trail:
-        _vet(trail, cmd, request, kind, deps)
+        _vet(trail, cmd, request, kind, deps, committing=False)
         trail.recorded_elsewhere()  # the decision records the outcome, once a reason is given
     return request
 
@@ -52,7 +53,7 @@ def decide_approval(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalDe
     request = _named_request(cmd, actor, deps)
     kind = deps.actions.approval(request.kind)
     with _deciding(deps, actor, cmd, request, kind) as trail:
-        _vet(trail, cmd, request, kind, deps)
+        _vet(trail, cmd, request, kind, deps, committing=True)
         reason = clean_reason(cmd.reason) if cmd.decision == "deny" else None
         decided = _decide(deps, trail, cmd, kind, request, reason)
         if decided is None:
@@ -84,9 +85,18 @@ def _deciding(
 
 
 def _vet(
-    trail: Trail, cmd: DecideApproval, request: ApprovalView, kind: ApprovalKind, deps: Deps
+    trail: Trail,
+    cmd: DecideApproval,
+    request: ApprovalView,
+    kind: ApprovalKind,
+    deps: Deps,
+    *,
+    committing: bool,
 ) -> None:
-    trail.require(kind.decide_role, to=f"{cmd.decision} a {kind.label}")
+    """``committing``: the decision is about to be made (not only checked before its modal),
+    so a destructive kind's decider has their membership re-read at its source first."""
+    to = f"{cmd.decision} a {kind.label}"
+    trail.require(kind.decide_role, to=to)
     if request.state is ApprovalState.EXPIRED:
         raise trail.refuse(RequestExpired(request, deps.zone), problem="expired")
     if request.state is not ApprovalState.PENDING:
@@ -98,6 +108,13 @@ def _vet(
     approving = cmd.decision == "approve"
     if approving and trail.actor.user_id == request.requested_by:
         raise trail.refuse(SelfApproval(), problem="self-approval")
+    if committing and approving and kind.confirm_by_typing:
+        typed = cmd.typed_account
+        if typed is None or typed.strip() != request.account:
+            why = "no account number typed" if typed is None else "the typed number differs"
+            raise trail.refuse(NotTyped(request, kind.label, typed), problem=why)
+    if committing and kind.exclusive:
+        trail.require_now(kind.decide_role, to=to)
     if approving and not deps.authority(request.requested_by, kind.request_role):
         problem = f"the requester no longer holds the {kind.request_role.value} role"
         cancelled = _cancel_for_lost_role(deps, trail.actor, request, kind, problem)

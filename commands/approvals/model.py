@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit.models import ApprovalBase, ApprovalRequest, ApprovalState
 from commands.actor import Role
-from commands.errors import CommandError, Conflict
+from commands.errors import CommandError, Conflict, InvalidInput
 from integrations.clock import local_time
 
 if TYPE_CHECKING:
@@ -78,6 +78,24 @@ class RequestExpired(ApprovalError):
         )
 
 
+TYPED_FIELD = "confirm"  # the field a typed confirmation is refused on
+
+
+class NotTyped(InvalidInput):
+    """An approval of a kind confirmed by typing, without the account number (or with another):
+    nothing was approved."""
+
+    def __init__(self, request: ApprovalView, label: str, typed: str | None) -> None:
+        if typed is None:
+            text = (
+                f"A {label} is approved by typing its account number: click Approve again and "
+                "type it in the dialog. Nothing was approved."
+            )
+        else:
+            text = f"Type the account number {request.account} exactly to approve."
+        super().__init__(TYPED_FIELD, text)
+
+
 class NotYourRequest(ApprovalError):
     def __init__(self) -> None:
         super().__init__("Only the person who asked can cancel this request.")
@@ -105,6 +123,8 @@ class ApprovalKind:
     run: str | None = None
     params: RunParams | None = None
     exclusive: bool = False  # holds the account's destructive-action lock
+    # The approver types the account number to approve (a modal): a click alone approves nothing.
+    confirm_by_typing: bool = False
 
 
 class ActionInProgress(Conflict):
@@ -180,6 +200,7 @@ class DecideApproval(BaseModel):
     decision: Literal["approve", "deny"]
     reason: str | None = None
     message_ts: str | None = None  # where the click came from, cross-checked when known
+    typed_account: str | None = None  # what the approver typed, for a kind confirmed by typing
 
 
 class CancelApproval(BaseModel):
