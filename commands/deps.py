@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from commands.approvals.policy import ApprovalPolicy
 from integrations.clock import BusinessClock
 
 if TYPE_CHECKING:
@@ -28,6 +29,11 @@ Authority = Callable[[str, "Role"], bool]
 # approval, a denial, a Retry); None when the source could not answer. The default trusts.
 Membership = Callable[[str, "Role"], "bool | None"]
 
+# Is this user one of these Slack ids (users, or members of user groups)? ``fresh``: re-read the
+# groups from Slack now (a destructive decision) instead of the roles cache; None when Slack
+# could not answer. The default knows no group: only a user named by id is listed.
+Listed = Callable[[str, "tuple[str, ...]", bool], "bool | None"]
+
 
 # Pauses before each ledger write attempt after a backend effect (``commands.runs.records``):
 # about 12 s in all, longer than a failover or a connection storm, shorter than a lease.
@@ -40,6 +46,10 @@ def _trusted(_user: str, _role: Role) -> bool:
 
 def _member(_user: str, _role: Role) -> bool | None:
     return True
+
+
+def _named(user: str, ids: tuple[str, ...], _fresh: bool) -> bool | None:
+    return user in ids
 
 
 def threshold_days(overdue_days: int) -> int:
@@ -60,6 +70,8 @@ class Policy:
     has_approvals_channel: bool = True
     # What a payment that clears a non-payment suspension does: lift it, offer to, or only note it.
     unsuspend_on_payment: str = "ask"
+    # Per-kind approval rules (JETHUB_APPROVAL_POLICY); the defaults are the settings above.
+    approvals: ApprovalPolicy = field(default_factory=ApprovalPolicy)
 
     @property
     def threshold_days(self) -> int:
@@ -79,6 +91,7 @@ class Deps:
     clock: BusinessClock = field(default_factory=BusinessClock)
     authority: Authority = _trusted
     membership: Membership = _member
+    listed: Listed = _named
     # ``LEDGER_BACKOFF`` unless the composition root scales it (``JETHUB_LEDGER_BACKOFF_SCALE``).
     ledger_backoff: tuple[float, ...] = LEDGER_BACKOFF
 

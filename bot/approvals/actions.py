@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 from slack_sdk import WebClient
 
+from audit.models import ApprovalState
 from bot.approvals.requests import announce_outcome, expire_and_announce, redraw
 from bot.approvals.views import APPROVE, CANCEL, DENY, approve_modal, deny_modal, outcome_notice
 from bot.edge.boundary import said
@@ -52,7 +53,11 @@ def on_approve(click: Click) -> None:
 
 
 def approved(services: Services, client: WebClient, request: ApprovalView) -> None:
-    """After a winning approval: the message redrawn, the requester told, the run worked."""
+    """After an approval: the message redrawn ("1 of 2 approvals" while short of the quorum);
+    once approved, the requester told and the run worked."""
+    if request.state is ApprovalState.PENDING:
+        redraw(services, client, request)
+        return
     announce_outcome(services, client, request)
     run = run_for_approval(services.deps, request.id)
     if run is not None:

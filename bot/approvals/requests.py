@@ -107,9 +107,16 @@ def render_request(
         label=ui.label,
         zone=services.settings.zone,
         after=extra,
-        approvers=services.settings.jethub_approvers,
+        approvers=approvers_of(services, request.kind),
         typed=_typed(services, request.kind),
     )
+
+
+def approvers_of(services: Services, kind: str) -> tuple[str, ...]:
+    """Who is asked to decide a request of ``kind``: the approval policy's approvers for it,
+    else the approver role's (``JETHUB_APPROVERS``)."""
+    named = services.deps.policy.approvals.of(kind).approvers
+    return named if named is not None else services.settings.jethub_approvers
 
 
 def _typed(services: Services, kind: str) -> bool:
@@ -256,7 +263,8 @@ def remind_approvers(services: Services, client: WebClient, *, owner: str) -> li
                     request,
                     label=ui.label,
                     zone=services.settings.zone,
-                    approvers=services.settings.jethub_approvers,
+                    approvers=approvers_of(services, request.kind),
+                    escalate_to=services.deps.policy.approvals.of(request.kind).escalate_to,
                 ),
             )
         except SlackApiError as exc:

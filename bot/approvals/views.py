@@ -86,6 +86,8 @@ def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
     """The one line that replaces the buttons once the request left pending."""
     when = local_time(request.decided_at, zone)
     if request.state is ApprovalState.APPROVED:
+        if len(request.approved_by) > 1:
+            return f":white_check_mark: Approved by {_people(request.approved_by)} · {when}"
         return f":white_check_mark: Approved by <@{request.decided_by}> · {when}"
     if request.state is ApprovalState.DENIED:
         why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
@@ -97,7 +99,19 @@ def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
         )
     if request.state is ApprovalState.EXPIRED:
         return f":hourglass: Expired {local_time(request.expires_at, zone)}: nobody decided in time"
+    if request.approvals_needed > 1:
+        so_far = f" (approved by {_people(request.approved_by)})" if request.approved_by else ""
+        return (
+            f":hourglass_flowing_sand: {request.quorum_text}{so_far}: waiting for "
+            f"{'another' if request.approved_by else 'an'} approver (not the requester"
+            f"{' nor one who approved' if request.approved_by else ''})"
+        )
     return ":hourglass_flowing_sand: Waiting for an approver (not the requester)"
+
+
+def _people(users: Sequence[str]) -> str:
+    mentions = [f"<@{user}>" for user in users]
+    return ", ".join(mentions[:-1]) + f" and {mentions[-1]}" if len(mentions) > 1 else mentions[0]
 
 
 def approval_blocks(
@@ -153,10 +167,17 @@ def approval_message(
 
 
 def reminder_message(
-    request: ApprovalView, *, label: str, zone: ZoneInfo, approvers: Sequence[str]
+    request: ApprovalView,
+    *,
+    label: str,
+    zone: ZoneInfo,
+    approvers: Sequence[str],
+    escalate_to: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The one reminder posted in a request's thread when most of its time has gone."""
-    to = approvers_text(approvers) or "Approvers"
+    """The one reminder posted in a request's thread when most of its time has gone (or when
+    the approval policy's ``remind_after`` has), mentioning its ``escalate_to`` as well."""
+    to = approvers_text([*approvers, *(e for e in escalate_to if e not in approvers)])
+    to = to or "Approvers"
     text = (
         f":alarm_clock: {to}: this {esc(label)} request for account *{esc(request.account)}* "
         f"from <@{request.requested_by}> is still waiting for a decision. It expires "

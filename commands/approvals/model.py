@@ -3,8 +3,8 @@ and its refusals (``commands.approvals.requests`` acts on them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -96,6 +96,27 @@ class NotTyped(InvalidInput):
         super().__init__(TYPED_FIELD, text)
 
 
+class ApprovedAlready(ApprovalError):
+    """The same approver again on a request that needs several: one person counts once."""
+
+    def __init__(self, request: ApprovalView) -> None:
+        super().__init__(
+            f"You have approved this already ({request.quorum_text}): a *different* approver "
+            "has to give the next approval."
+        )
+
+
+class NotInPolicy(ApprovalError):
+    """The approval policy names who may ask for (or approve) this kind, and not this person."""
+
+    def __init__(self, kind: str, label: str, part: str) -> None:
+        doing = "request" if part == "requesters" else "approve"
+        super().__init__(
+            f"The approval policy lets only the people it names {doing} a {label} "
+            f"(JETHUB_APPROVAL_POLICY, [{kind}].{part}), and you are not one of them."
+        )
+
+
 class NotYourRequest(ApprovalError):
     def __init__(self) -> None:
         super().__init__("Only the person who asked can cancel this request.")
@@ -123,8 +144,17 @@ class ApprovalKind:
     run: str | None = None
     params: RunParams | None = None
     exclusive: bool = False  # holds the account's destructive-action lock
+    # An admin may carry it out at once with a reason, reviewed afterwards (the approval
+    # policy's ``break_glass`` decides when it says).
+    break_glass: bool = False
     # The approver types the account number to approve (a modal): a click alone approves nothing.
     confirm_by_typing: bool = False
+    # What an approval policy's conditions may weigh, each read from the request's preview
+    # (a deactivation's ``numbers``: ``[[deactivate.more]] when_above = { numbers = 50 }``).
+    measures: Mapping[str, Callable[[Mapping[str, Any]], int]] = field(default_factory=dict)
+
+    def measured(self, preview: Mapping[str, Any]) -> dict[str, int]:
+        return {name: measure(preview) for name, measure in self.measures.items()}
 
 
 class ActionInProgress(Conflict):
@@ -182,6 +212,11 @@ class ApprovalView(ApprovalBase):
     def of(cls, row: ApprovalRequest) -> ApprovalView:
         return cls.model_validate(row, from_attributes=True)
 
+    @property
+    def quorum_text(self) -> str:
+        """ "1 of 2 approvals" (of a request that needs more than one)."""
+        return f"{len(self.approved_by)} of {self.approvals_needed} approvals"
+
 
 class RequestApproval(BaseModel):
     """Order: ask for a second person's approval of ``kind`` on ``account``."""
@@ -209,7 +244,8 @@ class CancelApproval(BaseModel):
 
 @dataclass(frozen=True)
 class ApprovalDecided:
-    """The winning decision; ``request`` is the row as it stands after it."""
+    """The decision made; ``request`` is the row as it stands after it — still pending after
+    an approval short of the quorum ("1 of 2")."""
 
     request: ApprovalView
     decision: Literal["approve", "deny"]

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -98,19 +99,26 @@ APPROVER_IDS = [f"U0APPR{i:02d}" for i in range(20)]
 @pytest.fixture
 def three_instances(fresh_pg_url: str) -> Iterator[tuple[FakeSlack, Sandbox, list[BotHarness]]]:
     """Three app instances on one PostgreSQL, one Slack and one sandbox (as in production)."""
+    yield from start_instances(fresh_pg_url, 3, jethub_approvers=",".join(APPROVER_IDS))
+
+
+def start_instances(
+    database_url: str, count: int, **settings: Any
+) -> Iterator[tuple[FakeSlack, Sandbox, list[BotHarness]]]:
+    """``count`` app instances on one ledger, one Slack and one sandbox (as in production)."""
     slack = FakeSlack(bot_token=BOT_TOKEN).start()
     slack.add_channel(APPROVALS_CHANNEL, "approvals")
     sandbox = Sandbox(world=demo_world()).start(host="127.0.0.1", port=0)
     harnesses: list[BotHarness] = []
     servers = []
     try:
-        for _ in range(3):
+        for _ in range(count):
             services = build_services(
                 harness_settings(
                     slack=slack,
                     sandbox=sandbox,
-                    database_url=fresh_pg_url,
-                    jethub_approvers=",".join(APPROVER_IDS),
+                    database_url=database_url,
+                    **settings,
                 ),
                 pacer=fast_pace(),
             )
