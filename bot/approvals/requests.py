@@ -23,6 +23,7 @@ from audit.models import ApprovalState
 from bot.approvals import views
 from bot.edge.blocks import esc, section, verb_button
 from bot.edge.verbs import VERBS
+from commands.approvals.breakglass import allows_break_glass
 from commands.approvals.expiry import claim_reminders, expire_due, finish_reminder
 from commands.approvals.model import ApprovalView
 from commands.approvals.requests import load_approval, set_approval_message
@@ -109,7 +110,13 @@ def render_request(
         after=extra,
         approvers=approvers_of(services, request.kind),
         typed=_typed(services, request.kind),
+        break_glass=_break_glass(services, request.kind),
     )
+
+
+def _break_glass(services: Services, kind: str) -> bool:
+    found = services.deps.actions.approvals.get(kind)
+    return found is not None and allows_break_glass(found, services.deps)
 
 
 def approvers_of(services: Services, kind: str) -> tuple[str, ...]:

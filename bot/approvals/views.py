@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
+from commands.approvals.breakglass import BREAK_GLASS_PREFIX, ReviewView
 from commands.approvals.model import TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
 
@@ -29,6 +30,11 @@ DENY = "approvals.deny"
 CANCEL = "approvals.cancel"
 DENY_MODAL = "approvals.deny_modal"
 APPROVE_MODAL = "approvals.approve_modal"
+BREAK_GLASS = "approvals.break_glass"
+BREAK_GLASS_MODAL = "approvals.break_glass_modal"
+REVIEW_AGREE = "approvals.review_agree"
+REVIEW_FLAG = "approvals.review_flag"
+REVIEW_BLOCK = "approvals.review"
 APPROVE_TYPED_ACTION = "value"
 DECIDE_BLOCK = "approvals.decide"
 DENY_REASON_BLOCK = "reason"
@@ -53,9 +59,12 @@ def request_header(
     )
 
 
-def decision_buttons(request: ApprovalView, *, label: str, typed: bool = False) -> ActionsBlock:
+def decision_buttons(
+    request: ApprovalView, *, label: str, typed: bool = False, break_glass: bool = False
+) -> ActionsBlock:
     """Approve and Deny; ``typed``: Approve opens a modal asking for the account number (that
-    modal is the confirmation), else Slack's confirm dialog asks first."""
+    modal is the confirmation), else Slack's confirm dialog asks first; ``break_glass``: a
+    Break glass button for an admin (a modal asks the reason)."""
     value = RecordRef(id=request.id).encode()
     confirm = (
         None
@@ -78,6 +87,11 @@ def decision_buttons(request: ApprovalView, *, label: str, typed: bool = False) 
                 confirm=confirm,
             ),
             ButtonElement(text="Deny", action_id=DENY, value=value, style="danger"),
+            *(
+                [ButtonElement(text="Break glass (admin)", action_id=BREAK_GLASS, value=value)]
+                if break_glass
+                else []
+            ),
         ],
     )
 
@@ -86,6 +100,13 @@ def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
     """The one line that replaces the buttons once the request left pending."""
     when = local_time(request.decided_at, zone)
     if request.state is ApprovalState.APPROVED:
+        reason = request.decision_reason or ""
+        if reason.startswith(BREAK_GLASS_PREFIX):  # only break glass gives an approval a reason
+            why = esc(reason.removeprefix(BREAK_GLASS_PREFIX))
+            return (
+                f":rotating_light: Carried out by <@{request.decided_by}> with break glass, "
+                f"without its approvers ({why}) · {when} · an approver reviews it"
+            )
         if len(request.approved_by) > 1:
             return f":white_check_mark: Approved by {_people(request.approved_by)} · {when}"
         return f":white_check_mark: Approved by <@{request.decided_by}> · {when}"
@@ -124,6 +145,7 @@ def approval_blocks(
     after: Sequence[Block] = (),
     approvers: Sequence[str] = (),
     typed: bool = False,
+    break_glass: bool = False,
 ) -> list[Block]:
     """The request as posted in the approvals channel: buttons only while it is pending."""
     blocks: list[Block] = [
@@ -132,7 +154,7 @@ def approval_blocks(
     ]
     if request.state is ApprovalState.PENDING:
         blocks.append(context(decision_line(request, zone)))
-        blocks.append(decision_buttons(request, label=label, typed=typed))
+        blocks.append(decision_buttons(request, label=label, typed=typed, break_glass=break_glass))
     else:
         blocks.append(section(decision_line(request, zone)))
     blocks.extend(after)
@@ -149,6 +171,7 @@ def approval_message(
     after: Sequence[Block] = (),
     approvers: Sequence[str] = (),
     typed: bool = False,
+    break_glass: bool = False,
 ) -> dict[str, Any]:
     text = f"{esc(title)} — {decision_line(request, zone)}"
     if request.state is ApprovalState.PENDING and approvers:
@@ -162,6 +185,7 @@ def approval_message(
         after=after,
         approvers=approvers,
         typed=typed,
+        break_glass=break_glass,
     )
     return message(text, blocks)
 
@@ -232,6 +256,83 @@ def approve_modal(request: ApprovalView, *, label: str) -> View:
             ),
         ],
     )
+
+
+def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View:
+    """An admin's break glass: the reason (mandatory), and the account number for a kind
+    confirmed by typing."""
+    blocks: list[Block] = [
+        section(
+            f"Carry out the {esc(label)} of account *{esc(request.account)}* *now*, without "
+            "waiting for its approvers? It is done at once; an approver reviews it afterwards."
+        ),
+        InputBlock(
+            block_id=DENY_REASON_BLOCK,
+            label="Why can it not wait? (shown in the approvals channel and the audit log)",
+            element=PlainTextInputElement(
+                action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
+            ),
+        ),
+    ]
+    if typed:
+        blocks.append(
+            InputBlock(
+                block_id=TYPED_FIELD,
+                label=f"Type the account number ({request.account}) to confirm",
+                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=BREAK_GLASS_MODAL,
+        private_metadata=RecordRef(id=request.id).encode(),
+        title="Break glass",
+        submit="Do it now",
+        close="Back",
+        blocks=blocks,
+    )
+
+
+def review_message(review: ReviewView, *, label: str, zone: ZoneInfo) -> dict[str, Any]:
+    """The review item in the approvals channel: who broke the glass, on what, why; Agree and
+    Flag for follow-up while it waits, then who acknowledged it."""
+    text = (
+        f":rotating_light: *Break glass:* <@{review.used_by}> carried out the {esc(label)} of "
+        f"account *{esc(review.account)}* without waiting for its approvers.\n"
+        f"*Reason:* {esc(review.reason)}"
+    )
+    blocks: list[Block] = [section(text)]
+    if review.state.value == "pending":
+        value = RecordRef(id=review.request_id).encode()
+        blocks.append(context("An approver (not the admin) reviews it: agree, or flag it."))
+        blocks.append(
+            ActionsBlock(
+                block_id=REVIEW_BLOCK,
+                elements=[
+                    ButtonElement(
+                        text="Agree", action_id=REVIEW_AGREE, value=value, style="primary"
+                    ),
+                    ButtonElement(
+                        text="Flag for follow-up",
+                        action_id=REVIEW_FLAG,
+                        value=value,
+                        style="danger",
+                    ),
+                ],
+            )
+        )
+    else:
+        verdict = "agreed" if review.state.value == "agreed" else "flagged it for follow-up"
+        blocks.append(section(f":white_check_mark: Reviewed: <@{review.reviewed_by}> {verdict}"))
+    return message(f"Break glass: {label} of account {esc(review.account)}", blocks)
+
+
+def review_reminder(review: ReviewView, *, label: str) -> dict[str, Any]:
+    text = (
+        f":alarm_clock: This break-glass {esc(label)} of account *{esc(review.account)}* by "
+        f"<@{review.used_by}> still waits for an approver's review."
+    )
+    return message(text, [section(text)])
 
 
 def requester_confirmation(

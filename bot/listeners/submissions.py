@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.approvals import breakglass
 from bot.approvals import submissions as approvals
 from bot.changes import submissions as changes
 from bot.deactivation import submissions as deactivation
@@ -13,6 +14,7 @@ from bot.edge.turns import Later, Submission
 LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
     **changes.LISTENERS,
     **approvals.LISTENERS,
+    **breakglass.SUBMISSIONS,
     **deactivation.LISTENERS,
     **digest.LISTENERS,
 }
