@@ -10,6 +10,7 @@ from audit.db import Ledger, current_revision, make_engine, upgrade
 from audit.errors import (
     ApprovalNotFound,
     AuditKeyMissing,
+    AuditKeyNotHeld,
     DetailsNotJSON,
     HeadMissing,
     InvalidSchemaName,
@@ -28,18 +29,22 @@ from audit.errors import (
 )
 from audit.events import (
     GENESIS_HASH,
+    KEY_ROTATED,
     VerifyReport,
     append,
+    events_after,
     export,
     for_account,
     latest,
+    rotate_key,
     seal,
+    used_key_ids,
     verify,
 )
 from audit.exclusions import exclude, excluded, get_exclusion, include
 from audit.idempotency import first_time, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
-from audit.keys import AuditKey
+from audit.keys import AuditKey, Keyring
 from audit.models import (
     ActionLock,
     ActionRun,
@@ -47,6 +52,7 @@ from audit.models import (
     ApprovalRequest,
     ApprovalState,
     AuditEvent,
+    AuditSink,
     Confirmation,
     ConfirmationState,
     Exclusion,
@@ -76,10 +82,12 @@ from audit.runs import (
     start_step,
     steps,
 )
+from audit.sinks import advance_sink, cursor, release_sink, reset_sink, take_sink
 from audit.snoozes import active, lift, snooze
 
 __all__ = [
     "GENESIS_HASH",
+    "KEY_ROTATED",
     "ActionLock",
     "ActionRun",
     "ActionStep",
@@ -90,6 +98,8 @@ __all__ = [
     "AuditEvent",
     "AuditKey",
     "AuditKeyMissing",
+    "AuditKeyNotHeld",
+    "AuditSink",
     "Confirmation",
     "ConfirmationState",
     "DetailsNotJSON",
@@ -100,6 +110,7 @@ __all__ = [
     "InvalidTransition",
     "InvalidValue",
     "JobRun",
+    "Keyring",
     "LeaseLost",
     "Ledger",
     "LedgerError",
@@ -119,6 +130,7 @@ __all__ = [
     "VerifyReport",
     "WrongAuditKey",
     "active",
+    "advance_sink",
     "append",
     "attach_run",
     "cancel",
@@ -129,9 +141,11 @@ __all__ = [
     "create_run",
     "current_anchor",
     "current_revision",
+    "cursor",
     "decide",
     "decide_once",
     "decided_keys",
+    "events_after",
     "exclude",
     "excluded",
     "expire_due",
@@ -157,15 +171,20 @@ __all__ = [
     "pending",
     "prune",
     "release",
+    "release_sink",
     "remember_result",
     "renew",
     "reopen",
+    "reset_sink",
     "result_for",
+    "rotate_key",
     "seal",
     "set_message",
     "snooze",
     "start_step",
     "steps",
+    "take_sink",
     "upgrade",
+    "used_key_ids",
     "verify",
 ]

@@ -93,6 +93,9 @@ class AuditEvent(SQLModel, table=True):
     scheme: int = Field(
         default=2, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="1")
     )
+    # The id of the audit key that signed it (``AuditKey.key_id``, public); None for legacy
+    # events and for keyed ones written before key ids were recorded (the original key).
+    key_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
 
 
 class LedgerHead(SQLModel, table=True):
@@ -110,6 +113,23 @@ class LedgerHead(SQLModel, table=True):
         default=1, sa_column=sa.Column(BigInt, nullable=False, server_default="1")
     )
     mac: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    # The audit key new events are signed with (and ``mac`` is under); moved by a rotation.
+    key_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+
+
+class AuditSink(SQLModel, table=True):
+    """Where ``jethub audit stream`` got to for one sink: every event up to ``seq`` delivered.
+
+    Whoever delivers holds the row's lease (``owner`` until ``leased_until``), so of any number
+    of clocks one sends at a time, in order."""
+
+    __tablename__ = "audit_sink"
+
+    sink: str = Field(sa_type=sa.String, primary_key=True)
+    seq: int = Field(default=0, sa_column=sa.Column(BigInt, nullable=False, server_default="0"))
+    owner: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ApprovalBase(SQLModel):

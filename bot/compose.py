@@ -67,7 +67,7 @@ def build_services(
     key = audit_key(settings)
     PROCESS.add(secret_values(settings))
     if key is not None:
-        PROCESS.add([key.reveal()])
+        PROCESS.add(each.reveal() for each in key)
     ledger = Ledger(make_engine(settings.database_url), key=key)
     if migrate:
         try:

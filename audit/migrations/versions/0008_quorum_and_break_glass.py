@@ -5,8 +5,8 @@ an admin's use of break glass, waiting for an approver to acknowledge it.
 A request made before this migration needed one approver and has none recorded (a pending one
 waits for its one approval as before; a decided one keeps its ``decided_by``).
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-07
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
