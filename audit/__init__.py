@@ -61,11 +61,21 @@ from audit.models import (
     LedgerHead,
     Outcome,
     PaymentDecision,
+    Promise,
     RunState,
     Snooze,
     StepState,
+    Take,
 )
 from audit.payments import attach_run, decide_once, decided_keys, latest_decision
+from audit.promises import (
+    active_promises,
+    due_promises,
+    get_promise,
+    promise,
+    promises,
+    settle,
+)
 from audit.runs import (
     claim,
     claimable,
@@ -84,6 +94,7 @@ from audit.runs import (
 )
 from audit.sinks import advance_sink, cursor, release_sink, reset_sink, take_sink
 from audit.snoozes import active, lift, snooze
+from audit.takes import get_take, take, takes
 
 __all__ = [
     "GENESIS_HASH",
@@ -118,6 +129,7 @@ __all__ = [
     "NaiveDatetime",
     "Outcome",
     "PaymentDecision",
+    "Promise",
     "ReadOnlySession",
     "RunConflict",
     "RunNotFound",
@@ -125,11 +137,13 @@ __all__ = [
     "Snooze",
     "StepNotFound",
     "StepState",
+    "Take",
     "UnknownExportFormat",
     "UnknownKey",
     "VerifyReport",
     "WrongAuditKey",
     "active",
+    "active_promises",
     "advance_sink",
     "append",
     "attach_run",
@@ -145,6 +159,7 @@ __all__ = [
     "decide",
     "decide_once",
     "decided_keys",
+    "due_promises",
     "events_after",
     "exclude",
     "excluded",
@@ -161,7 +176,9 @@ __all__ = [
     "get",
     "get_exclusion",
     "get_period",
+    "get_promise",
     "get_run",
+    "get_take",
     "include",
     "latest",
     "latest_decision",
@@ -169,6 +186,8 @@ __all__ = [
     "make_engine",
     "parse_anchors",
     "pending",
+    "promise",
+    "promises",
     "prune",
     "release",
     "release_sink",
@@ -180,10 +199,13 @@ __all__ = [
     "rotate_key",
     "seal",
     "set_message",
+    "settle",
     "snooze",
     "start_step",
     "steps",
+    "take",
     "take_sink",
+    "takes",
     "upgrade",
     "used_key_ids",
     "verify",

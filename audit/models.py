@@ -364,3 +364,37 @@ class Exclusion(SQLModel, table=True):
     reason: str = Field(sa_type=sa.Text, nullable=False)
     by: str = Field(sa_type=sa.String, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Promise(SQLModel, table=True):
+    """A customer's promise to pay ``amount`` by ``due`` (inclusive), recorded by ``by``: the
+    account's newest one (a new promise replaces it; the audit log keeps every one). ``state``
+    is ``open`` until the day after ``due``, then ``kept`` or ``broken`` by what Zuora shows
+    paid since ``created_at`` (``paid``)."""
+
+    __tablename__ = "promise"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('open', 'kept', 'broken')", name="ck_promise_state"),
+        sa.Index("ix_promise_state_due", "state", "due"),
+    )
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    amount: str = Field(sa_type=sa.String, nullable=False)  # a Decimal's text: exact everywhere
+    currency: str = Field(default="AUD", sa_type=sa.String, nullable=False)
+    due: date = Field(sa_type=sa.Date, nullable=False)
+    note: str = Field(default="", sa_type=sa.Text, nullable=False)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    state: str = Field(default="open", sa_type=sa.String, nullable=False)
+    paid: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Take(SQLModel, table=True):
+    """Who is chasing an overdue account (a digest row's Take): one per account."""
+
+    __tablename__ = "take"
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)

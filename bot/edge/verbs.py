@@ -136,6 +136,14 @@ VERBS: dict[str, Verb] = {
             to="lift a suspension",
         ),
         Verb(
+            "promise",
+            "<account>",
+            "record a customer's promise to pay (amount, by when): not offered for suspension "
+            "until then",
+            Role.OPERATOR,
+            to="record a promise to pay",
+        ),
+        Verb(
             "exclude",
             "<account> <reason>",
             "never offer an account for suspension (a hospital, a council), with the reason",

@@ -8,6 +8,7 @@ from bot.approvals import actions as approvals
 from bot.approvals import breakglass
 from bot.changes import actions as changes
 from bot.digest import actions as digest
+from bot.digest import bulk as digest_bulk
 from bot.edge.turns import Click
 from bot.reading import actions as reading
 from bot.reading import share as activity
@@ -25,4 +26,5 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **suspension.LISTENERS,
     **override.LISTENERS,
     **digest.LISTENERS,
+    **digest_bulk.LISTENERS,
 }

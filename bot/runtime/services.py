@@ -93,6 +93,7 @@ def policy(settings: Settings, actions: ActionKinds) -> Policy:
         suspend_requires_approval=settings.jethub_suspend_requires_approval,
         role_contact=settings.jethub_role_contact,
         snooze_days=settings.jethub_snooze_days,
+        promise_max_days=settings.jethub_promise_max_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
         unsuspend_on_payment=settings.jethub_unsuspend_on_payment,
         approvals=load_approval_policy(settings.jethub_approval_policy, actions.measures()),

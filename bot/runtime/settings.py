@@ -97,6 +97,7 @@ class Settings(BaseSettings):
     jethub_suspend_requires_approval: bool = False
     jethub_role_contact: str | None = Field(default=None, max_length=200)
     jethub_snooze_days: int = Field(default=7, ge=1, le=365)
+    jethub_promise_max_days: int = Field(default=30, ge=1, le=365)
 
     # Zuora's payment callout (``POST /zuora/events``): off while either is unset.
     jethub_zuora_callout_user: str | None = Field(default=None, min_length=1, max_length=200)

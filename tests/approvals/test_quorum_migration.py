@@ -1,4 +1,4 @@
-"""Migration 0008 on both databases: a request recorded before it needs one approval and has
+"""Migration 0009 on both databases: a request recorded before it needs one approval and has
 none recorded, and is approved by one approver as before."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ T0 = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
 def test_a_request_from_before_needs_one_approval(ledger_url: str) -> None:
     engine = make_engine(ledger_url)
     try:
-        upgrade(engine, "0007")
+        upgrade(engine, "0008")
         ledger = Ledger(engine, key=AUDIT_KEY)
         with ledger.session() as session:
             old_pending_request(

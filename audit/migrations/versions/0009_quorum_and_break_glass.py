@@ -5,8 +5,8 @@ an admin's use of break glass, waiting for an approver to acknowledge it.
 A request made before this migration needed one approver and has none recorded (a pending one
 waits for its one approval as before; a decided one keeps its ``decided_by``).
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-07
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
