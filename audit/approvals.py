@@ -39,8 +39,12 @@ def create(
     ttl: timedelta,
     origin: str | None = None,
     channel: str | None = None,
+    approvals_needed: int = 1,
 ) -> ApprovalRequest:
-    """A new pending request that expires ``ttl`` after ``now``."""
+    """A new pending request that expires ``ttl`` after ``now`` and is approved once
+    ``approvals_needed`` distinct approvers have voted (``vote``)."""
+    if approvals_needed < 1:
+        raise InvalidTransition(f"a request needs at least one approval, not {approvals_needed}")
     created = as_utc(now, "now")
     request = ApprovalRequest(
         id=new_request_id(),
@@ -54,6 +58,9 @@ def create(
         expires_at=created + ttl,
         channel=channel,
         origin=origin,
+        approvals_needed=approvals_needed,
+        approvals=0,
+        approved_by=[],
     )
     session.add(request)
     session.flush()
@@ -122,6 +129,51 @@ def decide(
     return _settle(
         session, request_id, to_state=target, by=by, reason=reason, now=now, unexpired=True
     )
+
+
+class AlreadyVoted(Exception):
+    """This approver's approval of the request is recorded already (the transaction is to be
+    rolled back: nothing changed)."""
+
+
+def vote(*, session: Session, request_id: str, by: str, now: datetime) -> list[str] | None:
+    """Record ``by``'s approval of a pending, unexpired request; the approvers so far (``by``
+    last), or None when it is no longer pending or has expired. ``AlreadyVoted`` when ``by``
+    approved it before.
+
+    The counter's ``UPDATE … WHERE state = 'pending'`` comes first and takes the row's write
+    lock, so votes on one request are serialised across processes (PostgreSQL waits for the
+    lock, SQLite for the database's): the list read after it is the committed one, and exactly
+    one vote — the one that brings ``approvals`` to ``approvals_needed`` — sees the quorum. The
+    caller then settles it with ``decide`` in the same transaction.
+    """
+    session.flush()
+    when = as_utc(now, "now")
+    locked = changed(
+        session,
+        update(ApprovalRequest)
+        .where(
+            col(ApprovalRequest.id) == request_id,
+            col(ApprovalRequest.state) == ApprovalState.PENDING.value,
+            col(ApprovalRequest.expires_at) > when,
+        )
+        .values(approvals=col(ApprovalRequest.approvals) + 1)
+        .execution_options(synchronize_session=False),
+    )
+    if locked != 1:
+        return None
+    row = require(session=session, request_id=request_id)
+    before = [str(who) for who in row.approved_by or []]
+    if by in before:
+        raise AlreadyVoted(by)
+    voters = [*before, by]
+    session.execute(
+        update(ApprovalRequest)
+        .where(col(ApprovalRequest.id) == request_id)
+        .values(approved_by=voters)
+        .execution_options(synchronize_session=False)
+    )
+    return voters
 
 
 def cancel(

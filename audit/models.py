@@ -39,6 +39,12 @@ class ApprovalState(StrEnum):
     CANCELLED = "cancelled"
 
 
+class ReviewState(StrEnum):
+    PENDING = "pending"  # waiting for an approver to acknowledge it
+    AGREED = "agreed"
+    FLAGGED = "flagged"  # acknowledged, with a follow-up asked for
+
+
 class ConfirmationState(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
@@ -144,6 +150,11 @@ class ApprovalBase(SQLModel):
     channel: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     message_ts: str | None = Field(default=None, sa_type=sa.String, nullable=True)
     origin: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    # How many distinct approvers the policy asked for when the request was made, and who has
+    # approved so far (in order); the request is approved by the vote that reaches the count.
+    approvals_needed: int = Field(default=1, sa_type=sa.Integer, nullable=False)
+    approvals: int = Field(default=0, sa_type=sa.Integer, nullable=False)
+    approved_by: list[str] = Field(default_factory=list, sa_type=sa.JSON, nullable=False)
 
 
 class ApprovalRequest(ApprovalBase, table=True):
@@ -155,6 +166,29 @@ class ApprovalRequest(ApprovalBase, table=True):
         sa.Index("ix_approval_request_state_expires_at", "state", "expires_at"),
         sa.Index("ix_approval_request_account", "account"),
     )
+
+
+class BreakGlassReview(SQLModel, table=True):
+    """An admin's break-glass use (a request carried out without its approvers, with a reason),
+    waiting for an approver to acknowledge it — agree, or flag it for follow-up — exactly once."""
+
+    __tablename__ = "break_glass_review"
+    __table_args__ = (
+        sa.CheckConstraint(_one_of("state", ReviewState), name="ck_break_glass_review_state"),
+        sa.Index("ix_break_glass_review_state", "state"),
+    )
+
+    request_id: str = Field(sa_type=sa.String, primary_key=True)
+    kind: str = Field(sa_type=sa.String, nullable=False)
+    account: str = Field(sa_type=sa.String, nullable=False)
+    used_by: str = Field(sa_type=sa.String, nullable=False)
+    reason: str = Field(sa_type=sa.Text, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    state: ReviewState = Field(default=ReviewState.PENDING, sa_type=sa.String, nullable=False)
+    reviewed_by: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    reviewed_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    channel: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    message_ts: str | None = Field(default=None, sa_type=sa.String, nullable=True)
 
 
 class Confirmation(SQLModel, table=True):

@@ -117,7 +117,9 @@ def deactivate(
             deps,
         )
         decide_approval(
-            DecideApproval(request_id=asked.request.id, decision="approve"), approver, deps
+            DecideApproval(request_id=asked.request.id, decision="approve", typed_account=ACCOUNT),
+            approver,
+            deps,
         )
         run = run_of(deps, asked.request.id)
         assert run is not None

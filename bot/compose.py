@@ -62,6 +62,8 @@ def build_services(
     backend server handed in — or started by ``start_sandbox`` once the ledger is up — and
     stopped with the services."""
     register_error_words()
+    actions = action_kinds()  # the one catalogue of action kinds, handed to everything
+    rules = policy(settings, actions)  # a bad approval policy file stops start-up here
     # The ledger first: a database that is down stops start-up before anything else runs.
     key = audit_key(settings)
     PROCESS.add(secret_values(settings))
@@ -93,7 +95,7 @@ def build_services(
         Role.APPROVER: settings.jethub_approvers,
         Role.ADMIN: settings.jethub_admins,
     }
-    roles = RoleDirectory(grants, client=slack).start()
+    roles = RoleDirectory(grants, client=slack, also=rules.approvals.groups).start()
     deps = Deps(
         zuora=ZuoraClient(
             base_url=settings.zuora_base_url or sandbox_url,
@@ -113,11 +115,14 @@ def build_services(
             on_attempt=record_attempt,
         ),
         ledger=ledger,
-        policy=policy(settings),
+        policy=rules,
         clock=settings.clock,
-        actions=action_kinds(),  # the one catalogue of action kinds, handed to everything
+        actions=actions,
         # Approve, Retry and a resumed run ask whether the requester still holds the role.
         authority=roles.holds,
+        # A destructive decision re-reads the decider's user groups from Slack before it commits.
+        membership=roles.confirm,
+        listed=roles.listed,  # who the approval policy names (users, user groups)
         ledger_backoff=tuple(p * settings.jethub_ledger_backoff_scale for p in LEDGER_BACKOFF),
     )
     executor = WorkPool(max_workers=workers)

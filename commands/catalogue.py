@@ -4,6 +4,9 @@ calls ``action_kinds`` and hands the result to everything that creates, works or
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from commands.approvals.model import ApprovalKind
 from commands.changes import auth_rules
 from commands.changes.edit_run import edit_kinds
@@ -26,6 +29,11 @@ def _deactivation_params(request: object) -> dict[str, object]:
         "decided_by": getattr(request, "decided_by", None),
         "reason": getattr(request, "reason", ""),
     }
+
+
+def _numbers(preview: Mapping[str, Any]) -> int:
+    """A deactivation's in-service numbers, which an approval policy may weigh."""
+    return len(preview.get("numbers") or ())
 
 
 def action_kinds() -> ActionKinds:
@@ -56,6 +64,8 @@ def action_kinds() -> ActionKinds:
                 run=DEACTIVATE,
                 params=_deactivation_params,
                 exclusive=True,
+                confirm_by_typing=True,
+                measures={"numbers": _numbers},
             ),
             suspension_approval(),
             override_approval,

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from commands.approvals.policy import ApprovalPolicy
 from integrations.clock import BusinessClock
 
 if TYPE_CHECKING:
@@ -23,6 +24,16 @@ if TYPE_CHECKING:
 # resuming). The composition root plugs in the role directory; the default trusts the decision.
 Authority = Callable[[str, "Role"], bool]
 
+# Does this user hold this role, re-read at its source *now* (Slack's ``usergroups.users.list``
+# for a role granted through a user group)? Asked before a destructive decision commits (an
+# approval, a denial, a Retry); None when the source could not answer. The default trusts.
+Membership = Callable[[str, "Role"], "bool | None"]
+
+# Is this user one of these Slack ids (users, or members of user groups)? ``fresh``: re-read the
+# groups from Slack now (a destructive decision) instead of the roles cache; None when Slack
+# could not answer. The default knows no group: only a user named by id is listed.
+Listed = Callable[[str, "tuple[str, ...]", bool], "bool | None"]
+
 
 # Pauses before each ledger write attempt after a backend effect (``commands.runs.records``):
 # about 12 s in all, longer than a failover or a connection storm, shorter than a lease.
@@ -31,6 +42,14 @@ LEDGER_BACKOFF: tuple[float, ...] = (0.0, 0.2, 0.5, 1.0, 2.0, 3.0, 5.0)
 
 def _trusted(_user: str, _role: Role) -> bool:
     return True
+
+
+def _member(_user: str, _role: Role) -> bool | None:
+    return True
+
+
+def _named(user: str, ids: tuple[str, ...], _fresh: bool) -> bool | None:
+    return user in ids
 
 
 def threshold_days(overdue_days: int) -> int:
@@ -56,6 +75,8 @@ class Policy:
     deactivation_delay: timedelta = timedelta(0)
     # How long a deactivated account's numbers are held before they may be reused.
     quarantine_days: int = 90
+    # Per-kind approval rules (JETHUB_APPROVAL_POLICY); the defaults are the settings above.
+    approvals: ApprovalPolicy = field(default_factory=ApprovalPolicy)
 
     @property
     def threshold_days(self) -> int:
@@ -74,6 +95,8 @@ class Deps:
     policy: Policy = field(default_factory=Policy)
     clock: BusinessClock = field(default_factory=BusinessClock)
     authority: Authority = _trusted
+    membership: Membership = _member
+    listed: Listed = _named
     # ``LEDGER_BACKOFF`` unless the composition root scales it (``JETHUB_LEDGER_BACKOFF_SCALE``).
     ledger_backoff: tuple[float, ...] = LEDGER_BACKOFF
 

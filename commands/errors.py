@@ -2,6 +2,8 @@
 
 CommandError
  ├── Forbidden          the actor lacks the role
+ │    └── RoleWithdrawn  …since: its source (a Slack user group) says so at the decision
+ ├── MembershipUnknown  the role's source could not be read, so a destructive decision waits
  ├── AccountNotFound    no account has that number / name
  ├── AmbiguousAccount   a name matched several accounts: the caller picks one
  ├── InvalidInput       a value is wrong; ``field`` says which (modals show it inline)
@@ -51,6 +53,32 @@ class Forbidden(CommandError):
             else f"Roles are granted in the bot's settings (JETHUB_{role.value.upper()}S)"
         )
         super().__init__(f"You need the *{role.value}* role to {action}. {how}.")
+
+
+class RoleWithdrawn(Forbidden):
+    """The actor's role was re-read at its source at the moment of a destructive decision
+    (``Deps.membership``) and is gone: no user group holding it lists them any more."""
+
+    def __init__(self, *, role: Role, action: str, contact: str | None = None) -> None:
+        super().__init__(role=role, action=action, contact=contact)
+        told = str(self)  # "You need the … role to …. To get it: …"
+        self.args = (
+            f"Slack no longer lists you in a user group holding the *{role.value}* role "
+            f"(checked just now), so nothing was done. {told}",
+        )
+
+
+class MembershipUnknown(CommandError):
+    """Slack could not confirm the actor's user-group membership at a destructive decision:
+    refused rather than decided on what was known before."""
+
+    def __init__(self, *, role: Role, action: str) -> None:
+        self.role = role
+        super().__init__(
+            f"Slack could not confirm just now that you are still in a user group holding the "
+            f"*{role.value}* role, so this was not done (a destructive decision is never made on "
+            f"an old membership): please try again in a minute. Nothing was changed."
+        )
 
 
 class AccountNotFound(CommandError):

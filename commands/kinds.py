@@ -37,6 +37,10 @@ class ActionKinds:
         except KeyError:
             raise UnknownKind(name) from None
 
+    def measures(self) -> dict[str, tuple[str, ...]]:
+        """Each approval kind's measures, which an approval policy's conditions may name."""
+        return {name: tuple(kind.measures) for name, kind in self.approvals.items()}
+
     def label(self, name: str) -> str:
         """How people call an action of this kind ("deactivation")."""
         if name in self.approvals:

@@ -60,9 +60,11 @@ from commands.errors import (
     AmbiguousAccount,
     CommandError,
     Forbidden,
+    MembershipUnknown,
     NothingToDo,
     PartialFailure,
     RecordedByRun,
+    RoleWithdrawn,
 )
 from integrations.errors import IntegrationError
 
@@ -132,6 +134,23 @@ class Trail:
         if self.actor.has(role):
             return
         raise self._refused(Forbidden(role=role, action=to, contact=self.deps.policy.role_contact))
+
+    def require_now(self, role: Role, *, to: str) -> None:
+        """``require``, then the role re-read at its source (``Deps.membership``: one Slack call
+        for a role held through a user group), for a destructive decision about to commit: a
+        member removed since is refused now (``RoleWithdrawn``), and when Slack cannot answer
+        the decision is refused (``MembershipUnknown``) rather than made on an old membership."""
+        self.require(role, to=to)
+        held = self.deps.membership(self.actor.user_id, role)
+        if held is None:
+            raise self.refuse(
+                MembershipUnknown(role=role, action=to),
+                problem="membership could not be confirmed with Slack",
+                needed_role=role.value,
+            )
+        if not held:
+            withdrawn = RoleWithdrawn(role=role, action=to, contact=self.deps.policy.role_contact)
+            raise self.refuse(withdrawn, checked="usergroups.users.list")
 
     def refuse(self, error: CommandError, **details: Any) -> CommandError:
         """Record ``error`` as the command's refusal now, with ``details`` (a ``problem`` among

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from audit.models import RunState
+from slack_sdk import WebClient
+
+from audit.models import ApprovalState, RunState
 from bot.approvals.requests import announce_outcome, expire_and_announce, redraw
-from bot.approvals.views import APPROVE, CANCEL, DENY, deny_modal, outcome_notice
+from bot.approvals.views import APPROVE, CANCEL, DENY, approve_modal, deny_modal, outcome_notice
 from bot.edge.boundary import said
 from bot.edge.codecs import RecordRef
 from bot.edge.turns import Click
@@ -24,21 +26,48 @@ from bot.runs.runner import work_run
 from commands.approvals.decisions import RequesterLostRole, decide_approval, vet_decision
 from commands.approvals.model import (
     AlreadyDecided,
+    ApprovalView,
     CancelApproval,
     DecideApproval,
     RequestExpired,
 )
+from commands.approvals.requests import load_approval
 from commands.approvals.withdrawal import cancel_approval
 from commands.runs.records import run_for_approval
 
+if TYPE_CHECKING:
+    from bot.runtime.services import Services
+
 
 def on_approve(click: Click) -> None:
+    """Decided at once, or — a kind confirmed by typing — checked as a decision, then the
+    account number asked in a modal whose submission approves."""
+    order = _decision(click, "approve")
+    shown = load_approval(click.deps, order.request_id)
+    kind = click.deps.actions.approvals.get(shown.kind) if shown else None
+    if kind is not None and kind.confirm_by_typing:
+        with _stale_requests_settled(click):
+            request = vet_decision(order, click.actor, click.deps)
+        label = click.services.looks(request.kind).label
+        click.client.views_open(
+            trigger_id=click.trigger_id, view=approve_modal(request, label=label)
+        )
+        return
     with _stale_requests_settled(click):
-        decided = decide_approval(_decision(click, "approve"), click.actor, click.deps)
-    announce_outcome(click.services, click.client, decided.request)
-    run = run_for_approval(click.deps, decided.request.id)
+        decided = decide_approval(order, click.actor, click.deps)
+    approved(click.services, click.client, decided.request)
+
+
+def approved(services: Services, client: WebClient, request: ApprovalView) -> None:
+    """After an approval: the message redrawn ("1 of 2 approvals" while short of the quorum);
+    once approved, the requester told and the run worked."""
+    if request.state is ApprovalState.PENDING:
+        redraw(services, client, request)
+        return
+    announce_outcome(services, client, request)
+    run = run_for_approval(services.deps, request.id)
     if run is not None:
-        work_run(click.services, click.client, run.id)
+        work_run(services, client, run.id)
 
 
 def on_deny(click: Click) -> None:

@@ -23,6 +23,7 @@ from audit.models import ApprovalState
 from bot.approvals import views
 from bot.edge.blocks import esc, section, verb_button
 from bot.edge.verbs import VERBS
+from commands.approvals.breakglass import allows_break_glass
 from commands.approvals.expiry import claim_reminders, expire_due, finish_reminder
 from commands.approvals.model import ApprovalView
 from commands.approvals.requests import load_approval, set_approval_message
@@ -107,8 +108,28 @@ def render_request(
         label=ui.label,
         zone=services.settings.zone,
         after=extra,
-        approvers=services.settings.jethub_approvers,
+        approvers=approvers_of(services, request.kind),
+        typed=_typed(services, request.kind),
+        break_glass=_break_glass(services, request.kind),
     )
+
+
+def _break_glass(services: Services, kind: str) -> bool:
+    found = services.deps.actions.approvals.get(kind)
+    return found is not None and allows_break_glass(found, services.deps)
+
+
+def approvers_of(services: Services, kind: str) -> tuple[str, ...]:
+    """Who is asked to decide a request of ``kind``: the approval policy's approvers for it,
+    else the approver role's (``JETHUB_APPROVERS``)."""
+    named = services.deps.policy.approvals.of(kind).approvers
+    return named if named is not None else services.settings.jethub_approvers
+
+
+def _typed(services: Services, kind: str) -> bool:
+    """Whether the kind is approved by typing its account number (its ``ApprovalKind`` says)."""
+    found = services.deps.actions.approvals.get(kind)
+    return found is not None and found.confirm_by_typing
 
 
 POST_ATTEMPTS = (0.0, 0.5, 1.5, 3.0)  # pauses before each try of posting a request
@@ -249,7 +270,8 @@ def remind_approvers(services: Services, client: WebClient, *, owner: str) -> li
                     request,
                     label=ui.label,
                     zone=services.settings.zone,
-                    approvers=services.settings.jethub_approvers,
+                    approvers=approvers_of(services, request.kind),
+                    escalate_to=services.deps.policy.approvals.of(request.kind).escalate_to,
                 ),
             )
         except SlackApiError as exc:

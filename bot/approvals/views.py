@@ -21,13 +21,21 @@ from slack_sdk.models.views import View
 from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
-from commands.approvals.model import ApprovalView
+from commands.approvals.breakglass import BREAK_GLASS_PREFIX, ReviewView
+from commands.approvals.model import TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
 
 APPROVE = "approvals.approve"
 DENY = "approvals.deny"
 CANCEL = "approvals.cancel"
 DENY_MODAL = "approvals.deny_modal"
+APPROVE_MODAL = "approvals.approve_modal"
+BREAK_GLASS = "approvals.break_glass"
+BREAK_GLASS_MODAL = "approvals.break_glass_modal"
+REVIEW_AGREE = "approvals.review_agree"
+REVIEW_FLAG = "approvals.review_flag"
+REVIEW_BLOCK = "approvals.review"
+APPROVE_TYPED_ACTION = "value"
 DECIDE_BLOCK = "approvals.decide"
 DENY_REASON_BLOCK = "reason"
 DENY_REASON_ACTION = "value"
@@ -51,8 +59,23 @@ def request_header(
     )
 
 
-def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
+def decision_buttons(
+    request: ApprovalView, *, label: str, typed: bool = False, break_glass: bool = False
+) -> ActionsBlock:
+    """Approve and Deny; ``typed``: Approve opens a modal asking for the account number (that
+    modal is the confirmation), else Slack's confirm dialog asks first; ``break_glass``: a
+    Break glass button for an admin (a modal asks the reason)."""
     value = RecordRef(id=request.id).encode()
+    confirm = (
+        None
+        if typed
+        else ConfirmObject(
+            title=f"Approve this {label}?"[:100],
+            text=f"Account {request.account}: this starts the {label} at once."[:300],
+            confirm="Approve",
+            deny="Not yet",
+        )
+    )
     return ActionsBlock(
         block_id=DECIDE_BLOCK,
         elements=[
@@ -61,14 +84,14 @@ def decision_buttons(request: ApprovalView, *, label: str) -> ActionsBlock:
                 action_id=APPROVE,
                 value=value,
                 style="primary",
-                confirm=ConfirmObject(
-                    title=f"Approve this {label}?"[:100],
-                    text=f"Account {request.account}: this starts the {label} at once."[:300],
-                    confirm="Approve",
-                    deny="Not yet",
-                ),
+                confirm=confirm,
             ),
             ButtonElement(text="Deny", action_id=DENY, value=value, style="danger"),
+            *(
+                [ButtonElement(text="Break glass (admin)", action_id=BREAK_GLASS, value=value)]
+                if break_glass
+                else []
+            ),
         ],
     )
 
@@ -77,6 +100,15 @@ def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
     """The one line that replaces the buttons once the request left pending."""
     when = local_time(request.decided_at, zone)
     if request.state is ApprovalState.APPROVED:
+        reason = request.decision_reason or ""
+        if reason.startswith(BREAK_GLASS_PREFIX):  # only break glass gives an approval a reason
+            why = esc(reason.removeprefix(BREAK_GLASS_PREFIX))
+            return (
+                f":rotating_light: Carried out by <@{request.decided_by}> with break glass, "
+                f"without its approvers ({why}) · {when} · an approver reviews it"
+            )
+        if len(request.approved_by) > 1:
+            return f":white_check_mark: Approved by {_people(request.approved_by)} · {when}"
         return f":white_check_mark: Approved by <@{request.decided_by}> · {when}"
     if request.state is ApprovalState.DENIED:
         why = f" ({esc(request.decision_reason)})" if request.decision_reason else ""
@@ -88,7 +120,19 @@ def decision_line(request: ApprovalView, zone: ZoneInfo) -> str:
         )
     if request.state is ApprovalState.EXPIRED:
         return f":hourglass: Expired {local_time(request.expires_at, zone)}: nobody decided in time"
+    if request.approvals_needed > 1:
+        so_far = f" (approved by {_people(request.approved_by)})" if request.approved_by else ""
+        return (
+            f":hourglass_flowing_sand: {request.quorum_text}{so_far}: waiting for "
+            f"{'another' if request.approved_by else 'an'} approver (not the requester"
+            f"{' nor one who approved' if request.approved_by else ''})"
+        )
     return ":hourglass_flowing_sand: Waiting for an approver (not the requester)"
+
+
+def _people(users: Sequence[str]) -> str:
+    mentions = [f"<@{user}>" for user in users]
+    return ", ".join(mentions[:-1]) + f" and {mentions[-1]}" if len(mentions) > 1 else mentions[0]
 
 
 def approval_blocks(
@@ -100,6 +144,8 @@ def approval_blocks(
     zone: ZoneInfo,
     after: Sequence[Block] = (),
     approvers: Sequence[str] = (),
+    typed: bool = False,
+    break_glass: bool = False,
 ) -> list[Block]:
     """The request as posted in the approvals channel: buttons only while it is pending."""
     blocks: list[Block] = [
@@ -108,7 +154,7 @@ def approval_blocks(
     ]
     if request.state is ApprovalState.PENDING:
         blocks.append(context(decision_line(request, zone)))
-        blocks.append(decision_buttons(request, label=label))
+        blocks.append(decision_buttons(request, label=label, typed=typed, break_glass=break_glass))
     else:
         blocks.append(section(decision_line(request, zone)))
     blocks.extend(after)
@@ -124,21 +170,38 @@ def approval_message(
     zone: ZoneInfo,
     after: Sequence[Block] = (),
     approvers: Sequence[str] = (),
+    typed: bool = False,
+    break_glass: bool = False,
 ) -> dict[str, Any]:
     text = f"{esc(title)} — {decision_line(request, zone)}"
     if request.state is ApprovalState.PENDING and approvers:
         text += f" · {approvers_text(approvers)}"
     blocks = approval_blocks(
-        request, body, title=title, label=label, zone=zone, after=after, approvers=approvers
+        request,
+        body,
+        title=title,
+        label=label,
+        zone=zone,
+        after=after,
+        approvers=approvers,
+        typed=typed,
+        break_glass=break_glass,
     )
     return message(text, blocks)
 
 
 def reminder_message(
-    request: ApprovalView, *, label: str, zone: ZoneInfo, approvers: Sequence[str]
+    request: ApprovalView,
+    *,
+    label: str,
+    zone: ZoneInfo,
+    approvers: Sequence[str],
+    escalate_to: Sequence[str] = (),
 ) -> dict[str, Any]:
-    """The one reminder posted in a request's thread when most of its time has gone."""
-    to = approvers_text(approvers) or "Approvers"
+    """The one reminder posted in a request's thread when most of its time has gone (or when
+    the approval policy's ``remind_after`` has), mentioning its ``escalate_to`` as well."""
+    to = approvers_text([*approvers, *(e for e in escalate_to if e not in approvers)])
+    to = to or "Approvers"
     text = (
         f":alarm_clock: {to}: this {esc(label)} request for account *{esc(request.account)}* "
         f"from <@{request.requested_by}> is still waiting for a decision. It expires "
@@ -169,6 +232,107 @@ def deny_modal(request: ApprovalView, *, label: str) -> View:
             ),
         ],
     )
+
+
+def approve_modal(request: ApprovalView, *, label: str) -> View:
+    """The approver's typed confirmation: only its submission approves (a stray tap on the
+    button approves nothing)."""
+    return View(
+        type="modal",
+        callback_id=APPROVE_MODAL,
+        private_metadata=RecordRef(id=request.id).encode(),
+        title="Approve request",
+        submit="Approve",
+        close="Back",
+        blocks=[
+            section(
+                f"Approve the {esc(label)} of account *{esc(request.account)}* requested by "
+                f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
+            ),
+            InputBlock(
+                block_id=TYPED_FIELD,
+                label=f"Type the account number ({request.account}) to approve",
+                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
+            ),
+        ],
+    )
+
+
+def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View:
+    """An admin's break glass: the reason (mandatory), and the account number for a kind
+    confirmed by typing."""
+    blocks: list[Block] = [
+        section(
+            f"Carry out the {esc(label)} of account *{esc(request.account)}* *now*, without "
+            "waiting for its approvers? It is done at once; an approver reviews it afterwards."
+        ),
+        InputBlock(
+            block_id=DENY_REASON_BLOCK,
+            label="Why can it not wait? (shown in the approvals channel and the audit log)",
+            element=PlainTextInputElement(
+                action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
+            ),
+        ),
+    ]
+    if typed:
+        blocks.append(
+            InputBlock(
+                block_id=TYPED_FIELD,
+                label=f"Type the account number ({request.account}) to confirm",
+                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=BREAK_GLASS_MODAL,
+        private_metadata=RecordRef(id=request.id).encode(),
+        title="Break glass",
+        submit="Do it now",
+        close="Back",
+        blocks=blocks,
+    )
+
+
+def review_message(review: ReviewView, *, label: str, zone: ZoneInfo) -> dict[str, Any]:
+    """The review item in the approvals channel: who broke the glass, on what, why; Agree and
+    Flag for follow-up while it waits, then who acknowledged it."""
+    text = (
+        f":rotating_light: *Break glass:* <@{review.used_by}> carried out the {esc(label)} of "
+        f"account *{esc(review.account)}* without waiting for its approvers.\n"
+        f"*Reason:* {esc(review.reason)}"
+    )
+    blocks: list[Block] = [section(text)]
+    if review.state.value == "pending":
+        value = RecordRef(id=review.request_id).encode()
+        blocks.append(context("An approver (not the admin) reviews it: agree, or flag it."))
+        blocks.append(
+            ActionsBlock(
+                block_id=REVIEW_BLOCK,
+                elements=[
+                    ButtonElement(
+                        text="Agree", action_id=REVIEW_AGREE, value=value, style="primary"
+                    ),
+                    ButtonElement(
+                        text="Flag for follow-up",
+                        action_id=REVIEW_FLAG,
+                        value=value,
+                        style="danger",
+                    ),
+                ],
+            )
+        )
+    else:
+        verdict = "agreed" if review.state.value == "agreed" else "flagged it for follow-up"
+        blocks.append(section(f":white_check_mark: Reviewed: <@{review.reviewed_by}> {verdict}"))
+    return message(f"Break glass: {label} of account {esc(review.account)}", blocks)
+
+
+def review_reminder(review: ReviewView, *, label: str) -> dict[str, Any]:
+    text = (
+        f":alarm_clock: This break-glass {esc(label)} of account *{esc(review.account)}* by "
+        f"<@{review.used_by}> still waits for an approver's review."
+    )
+    return message(text, [section(text)])
 
 
 def requester_confirmation(

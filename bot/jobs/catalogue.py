@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.approvals import breakglass
 from bot.digest import job as digest
 from bot.jobs import anchoring, streaming, sweeper
 from bot.jobs.schedule import Job
@@ -9,4 +10,11 @@ from bot.suspension import backstop as payment_check
 
 
 def scheduled_jobs() -> list[Job]:
-    return [*digest.JOBS, anchoring.JOB, streaming.JOB, sweeper.JOB, payment_check.JOB]
+    return [
+        *digest.JOBS,
+        anchoring.JOB,
+        streaming.JOB,
+        sweeper.JOB,
+        payment_check.JOB,
+        breakglass.JOB,
+    ]

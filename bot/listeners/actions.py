@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.approvals import actions as approvals
+from bot.approvals import breakglass
 from bot.changes import actions as changes
 from bot.digest import actions as digest
 from bot.digest import bulk as digest_bulk
@@ -21,6 +22,7 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **runs.LISTENERS,
     **changes.LISTENERS,
     **approvals.LISTENERS,
+    **breakglass.LISTENERS,
     **suspension.LISTENERS,
     **override.LISTENERS,
     **digest.LISTENERS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.approvals import breakglass
 from bot.approvals import submissions as approvals
 from bot.changes import submissions as changes
 from bot.deactivation import submissions as deactivation
@@ -15,6 +16,7 @@ from bot.suspension import submissions as suspension
 LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
     **changes.LISTENERS,
     **approvals.LISTENERS,
+    **breakglass.SUBMISSIONS,
     **deactivation.LISTENERS,
     **digest.LISTENERS,
     **runs.LISTENERS,

@@ -5,6 +5,10 @@ fresh with ``usergroups.users.list`` (every ``refresh_every`` seconds, and soone
 finds one stale). A membership that could not be refreshed for ``max_age`` seconds grants
 nothing: someone removed from a group while Slack is unreachable loses the role within
 ``max_age``, instead of keeping it for as long as the outage lasts.
+
+A destructive decision (an approval, a denial, a Retry of a deactivation) asks ``confirm``
+instead: the groups that could grant the role are read from Slack at that moment, so an approver
+removed from the group is refused at once, and a Slack that cannot answer refuses the decision.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Self
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from commands.actor import Actor, Role
+from commands.actor import Actor, Role, effective_roles
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +40,11 @@ class RoleDirectory:
         refresh_every: float = REFRESH_EVERY,
         max_age: float = MAX_AGE,
         clock: Callable[[], float] = time.monotonic,
+        also: tuple[str, ...] = (),
     ) -> None:
+        """``also``: user groups named elsewhere (the approval policy), kept fresh too."""
         self._grants = {role: tuple(ids) for role, ids in grants.items()}
+        self._also = tuple(also)
         self._client = client
         self._refresh_every = refresh_every
         self._max_age = max_age
@@ -51,9 +58,9 @@ class RoleDirectory:
 
     @property
     def groups(self) -> tuple[str, ...]:
-        """Every user group named in a grant."""
+        """Every user group named in a grant (or handed in as ``also``)."""
         found = {i for ids in self._grants.values() for i in ids if i.startswith("S")}
-        return tuple(sorted(found))
+        return tuple(sorted(found | {i for i in self._also if i.startswith("S")}))
 
     def actor(self, user_id: str) -> Actor:
         """``user_id`` with the roles it holds now, from what is known (never a Slack call)."""
@@ -63,6 +70,41 @@ class RoleDirectory:
     def holds(self, user_id: str, role: Role) -> bool:
         """Whether ``user_id`` holds ``role`` now (checked again at the moment of effect)."""
         return self.actor(user_id).has(role)
+
+    def confirm(self, user_id: str, role: Role) -> bool | None:
+        """Whether ``user_id`` holds ``role``, every user group that could grant it read from
+        Slack now (``Deps.membership``); None when a group could not be read and no other
+        grant holds."""
+        ids = tuple(
+            i
+            for granted, ids in self._grants.items()
+            if role in effective_roles({granted})
+            for i in ids
+        )
+        return self.listed(user_id, ids, True)
+
+    def listed(self, user_id: str, ids: tuple[str, ...], fresh: bool) -> bool | None:
+        """Whether ``user_id`` is one of ``ids`` or in one of its user groups (``Deps.listed``).
+        ``fresh``: the groups are read from Slack now — one ``usergroups.users.list`` per group
+        until one lists them, none for a user named by id — and what is read refreshes what
+        ``actor`` knows; None when a group could not be read and no other id lists them."""
+        if user_id in ids:
+            return True
+        groups = sorted({i for i in ids if i.startswith("S")})
+        if not fresh or self._client is None:
+            return any(user_id in self._members(group) for group in groups)
+        unanswered = False
+        for group in groups:
+            members = self._fetch(group)
+            if members is None:
+                unanswered = True
+                continue
+            with self._lock:
+                self._tried.pop(group, None)
+                self._fetched[group] = (self._clock(), members)
+            if user_id in members:
+                return True
+        return None if unanswered else False
 
     def _holds(self, user_id: str, ids: tuple[str, ...]) -> bool:
         if user_id in ids:

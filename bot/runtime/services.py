@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.edge.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
+from bot.runtime.approval_policy import load_approval_policy
 from bot.runtime.keys import SANDBOX_CREDENTIAL, audit_key, secret_values
 from bot.runtime.roles import RoleDirectory
 from bot.runtime.settings import Settings
 from bot.runtime.workers import WorkPool
 from commands.deps import Deps, Policy
+from commands.kinds import ActionKinds
 
 if TYPE_CHECKING:
     from bot.approvals.requests import RequestLooks
@@ -81,7 +83,9 @@ def slack_client(settings: Settings, *, pacer: ChannelPacer | None = None) -> Sl
     )
 
 
-def policy(settings: Settings) -> Policy:
+def policy(settings: Settings, actions: ActionKinds) -> Policy:
+    """The thresholds every feature shares, the approval policy file read and checked against
+    the catalogue of kinds (a bad file stops start-up naming the key)."""
     return Policy(
         overdue_days=settings.jethub_overdue_days,
         overdue_min_balance=settings.jethub_overdue_min_balance,
@@ -94,4 +98,5 @@ def policy(settings: Settings) -> Policy:
         unsuspend_on_payment=settings.jethub_unsuspend_on_payment,
         deactivation_delay=settings.jethub_deactivation_delay,
         quarantine_days=settings.jethub_quarantine_days,
+        approvals=load_approval_policy(settings.jethub_approval_policy, actions.measures()),
     )

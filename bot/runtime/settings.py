@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import time, timedelta
+from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -91,6 +92,8 @@ class Settings(BaseSettings):
     jethub_overdue_days: int = Field(default=7, ge=0)
     jethub_overdue_min_balance: float = Field(default=0.01, ge=0)
     jethub_approval_ttl: timedelta = timedelta(hours=24)
+    # A TOML file of per-kind approval rules (docs/approvals.md); unset: the settings' behaviour.
+    jethub_approval_policy: Path | None = None
     jethub_suspend_requires_approval: bool = False
     jethub_role_contact: str | None = Field(default=None, max_length=200)
     jethub_snooze_days: int = Field(default=7, ge=1, le=365)

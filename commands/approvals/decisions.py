@@ -4,6 +4,11 @@ The pending → approved | denied change is the ledger's compare-and-set
 (``audit.approvals.decide``): of any number of concurrent clicks on any number of processes,
 exactly one wins; the others get ``AlreadyDecided`` naming who decided. A winning approval
 creates its run (``commands.runs.records.create``) in the same transaction.
+
+A request that needs several distinct approvers (the approval policy's count, fixed when it
+was made) records each approval as a vote (``audit.approvals.vote``, serialised on the
+request's row): one person counts once, and the vote that reaches the count makes the
+compare-and-set — so the quorum is decided exactly once across replicas too.
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from commands.approvals.model import (
     ApprovalDecided,
     ApprovalKind,
     ApprovalView,
+    ApprovedAlready,
     DecideApproval,
+    NotInPolicy,
+    NotTyped,
     RequestExpired,
     SelfApproval,
     UnknownRequest,
 )
 from commands.approvals.requests import clean_reason, load_approval
-from commands.errors import CommandError, Conflict
+from commands.errors import CommandError, Conflict, MembershipUnknown
 from commands.runs.records import create as create_run
 from commands.runs.records import recorded_outcome, run_for_approval, scheduled_start
 from commands.trail import Trail, audited, record
@@ -43,7 +51,7 @@ def vet_decision(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalView:
     request = _named_request(cmd, actor, deps)
     kind = deps.actions.approval(request.kind)
     with _deciding(deps, actor, cmd, request, kind) as trail:
-        _vet(trail, cmd, request, kind, deps)
+        _vet(trail, cmd, request, kind, deps, committing=False)
         trail.recorded_elsewhere()  # the decision records the outcome, once a reason is given
     return request
 
@@ -53,9 +61,13 @@ def decide_approval(cmd: DecideApproval, actor: Actor, deps: Deps) -> ApprovalDe
     request = _named_request(cmd, actor, deps)
     kind = deps.actions.approval(request.kind)
     with _deciding(deps, actor, cmd, request, kind) as trail:
-        _vet(trail, cmd, request, kind, deps)
+        _vet(trail, cmd, request, kind, deps, committing=True)
         reason = clean_reason(cmd.reason) if cmd.decision == "deny" else None
-        decided = _decide(deps, trail, cmd, kind, request, reason)
+        try:
+            decided = _decide(deps, trail, cmd, kind, request, reason)
+        except ledger_approvals.AlreadyVoted:  # a double click racing itself: rolled back
+            after = load_approval(deps, request.id) or request
+            raise trail.refuse(ApprovedAlready(after), problem="the same approver again") from None
         if decided is None:
             raise _lost(deps, trail, request)
     return ApprovalDecided(request=decided, decision=cmd.decision, by=actor.user_id)
@@ -85,9 +97,29 @@ def _deciding(
 
 
 def _vet(
-    trail: Trail, cmd: DecideApproval, request: ApprovalView, kind: ApprovalKind, deps: Deps
+    trail: Trail,
+    cmd: DecideApproval,
+    request: ApprovalView,
+    kind: ApprovalKind,
+    deps: Deps,
+    *,
+    committing: bool,
 ) -> None:
-    trail.require(kind.decide_role, to=f"{cmd.decision} a {kind.label}")
+    """``committing``: the decision is about to be made (not only checked before its modal),
+    so a destructive kind's decider has their membership re-read at its source first."""
+    to = f"{cmd.decision} a {kind.label}"
+    trail.require(kind.decide_role, to=to)
+    fresh = committing and kind.exclusive
+    named = deps.policy.approvals.of(kind.name).approvers
+    if named is not None:
+        listed = deps.listed(trail.actor.user_id, named, fresh)
+        if listed is None:
+            raise trail.refuse(
+                MembershipUnknown(role=kind.decide_role, action=to),
+                problem="membership could not be confirmed with Slack",
+            )
+        if not listed:
+            raise trail.refuse(NotInPolicy(kind.name, kind.label, "approvers"))
     if request.state is ApprovalState.EXPIRED:
         raise trail.refuse(RequestExpired(request, deps.zone), problem="expired")
     if request.state is not ApprovalState.PENDING:
@@ -99,6 +131,15 @@ def _vet(
     approving = cmd.decision == "approve"
     if approving and trail.actor.user_id == request.requested_by:
         raise trail.refuse(SelfApproval(), problem="self-approval")
+    if approving and trail.actor.user_id in request.approved_by:
+        raise trail.refuse(ApprovedAlready(request), problem="the same approver again")
+    if committing and approving and kind.confirm_by_typing:
+        typed = cmd.typed_account
+        if typed is None or typed.strip() != request.account:
+            why = "no account number typed" if typed is None else "the typed number differs"
+            raise trail.refuse(NotTyped(request, kind.label, typed), problem=why)
+    if fresh:
+        trail.require_now(kind.decide_role, to=to)
     if approving and not deps.authority(request.requested_by, kind.request_role):
         problem = f"the requester no longer holds the {kind.request_role.value} role"
         cancelled = _cancel_for_lost_role(deps, trail.actor, request, kind, problem)
@@ -119,6 +160,9 @@ def run_became(deps: Deps, request: ApprovalView, kind: ApprovalKind) -> str | N
     if run is None:
         return None
     outcome = recorded_outcome(deps, run)
+    if outcome.state == "scheduled" and run.not_before is not None:
+        at = run.not_before.astimezone(deps.zone).strftime("%d %b %Y %H:%M %Z")
+        return f"the {kind.label} is scheduled for {at} and can still be cancelled."
     if outcome.state == "succeeded":
         return f"the {kind.label} is done."
     if outcome.state == "refused":
@@ -175,10 +219,25 @@ def _decide(
     reason: str | None,
 ) -> ApprovalView | None:
     """The compare-and-set, its ok and (a winning approval) its run, in one transaction; None
-    when another click or the deadline got there first."""
+    when another click or the deadline got there first. An approval short of the quorum is
+    recorded as a vote and leaves the request pending."""
     now = deps.now()
     to_state = ApprovalState.APPROVED if cmd.decision == "approve" else ApprovalState.DENIED
     with deps.ledger.session() as session:
+        if to_state is ApprovalState.APPROVED:
+            voters = ledger_approvals.vote(
+                session=session, request_id=request.id, by=trail.actor.user_id, now=now
+            )
+            if voters is None:
+                return None
+            if len(voters) < request.approvals_needed:
+                view = ApprovalView.of(
+                    ledger_approvals.require(session=session, request_id=request.id)
+                )
+                trail.ok(
+                    session=session, requested_by=request.requested_by, quorum=view.quorum_text
+                )
+                return view
         won = ledger_approvals.decide(
             session=session,
             request_id=request.id,
@@ -191,7 +250,8 @@ def _decide(
             return None
         row = ledger_approvals.get(session=session, request_id=request.id)
         assert row is not None
-        trail.ok(session=session, requested_by=request.requested_by, reason=reason)
+        quorum = {"quorum": ApprovalView.of(row).quorum_text} if row.approvals_needed > 1 else {}
+        trail.ok(session=session, requested_by=request.requested_by, reason=reason, **quorum)
         if to_state is ApprovalState.APPROVED and kind.run is not None:
             run_kind = deps.actions.run(kind.run)
             create_run(

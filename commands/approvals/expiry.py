@@ -45,8 +45,11 @@ def expire_due(deps: Deps) -> list[ApprovalView]:
     return views
 
 
-def remind_at(request: ApprovalView) -> datetime:
-    """When the approvers are reminded: ``REMIND_AT`` of the request's time has gone."""
+def remind_at(request: ApprovalView, after: timedelta | None = None) -> datetime:
+    """When the approvers are reminded: ``after`` the request was made (the approval policy's
+    ``remind_after``), else when ``REMIND_AT`` of the request's time has gone."""
+    if after is not None:
+        return request.created_at + after
     return request.created_at + (request.expires_at - request.created_at) * REMIND_AT
 
 
@@ -64,7 +67,8 @@ def claim_reminders(deps: Deps, *, owner: str) -> list[ApprovalView]:
         ]
     claimed: list[ApprovalView] = []
     for request in waiting:
-        if not (request.channel and request.message_ts) or now < remind_at(request):
+        after = deps.policy.approvals.of(request.kind).remind_after
+        if not (request.channel and request.message_ts) or now < remind_at(request, after):
             continue
         with deps.ledger.session() as session:
             if claim_period(

@@ -3,8 +3,8 @@ and its refusals (``commands.approvals.requests`` acts on them)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from audit.models import ApprovalBase, ApprovalRequest, ApprovalState
 from commands.actor import Role
-from commands.errors import CommandError, Conflict
+from commands.errors import CommandError, Conflict, InvalidInput
 from integrations.clock import local_time
 
 if TYPE_CHECKING:
@@ -83,6 +83,45 @@ class RequestExpired(ApprovalError):
         )
 
 
+TYPED_FIELD = "confirm"  # the field a typed confirmation is refused on
+
+
+class NotTyped(InvalidInput):
+    """An approval of a kind confirmed by typing, without the account number (or with another):
+    nothing was approved."""
+
+    def __init__(self, request: ApprovalView, label: str, typed: str | None) -> None:
+        if typed is None:
+            text = (
+                f"A {label} is approved by typing its account number: click Approve again and "
+                "type it in the dialog. Nothing was approved."
+            )
+        else:
+            text = f"Type the account number {request.account} exactly to approve."
+        super().__init__(TYPED_FIELD, text)
+
+
+class ApprovedAlready(ApprovalError):
+    """The same approver again on a request that needs several: one person counts once."""
+
+    def __init__(self, request: ApprovalView) -> None:
+        super().__init__(
+            f"You have approved this already ({request.quorum_text}): a *different* approver "
+            "has to give the next approval."
+        )
+
+
+class NotInPolicy(ApprovalError):
+    """The approval policy names who may ask for (or approve) this kind, and not this person."""
+
+    def __init__(self, kind: str, label: str, part: str) -> None:
+        doing = "request" if part == "requesters" else "approve"
+        super().__init__(
+            f"The approval policy lets only the people it names {doing} a {label} "
+            f"(JETHUB_APPROVAL_POLICY, [{kind}].{part}), and you are not one of them."
+        )
+
+
 class NotYourRequest(ApprovalError):
     def __init__(self) -> None:
         super().__init__("Only the person who asked can cancel this request.")
@@ -110,6 +149,17 @@ class ApprovalKind:
     run: str | None = None
     params: RunParams | None = None
     exclusive: bool = False  # holds the account's destructive-action lock
+    # An admin may carry it out at once with a reason, reviewed afterwards (the approval
+    # policy's ``break_glass`` decides when it says).
+    break_glass: bool = False
+    # The approver types the account number to approve (a modal): a click alone approves nothing.
+    confirm_by_typing: bool = False
+    # What an approval policy's conditions may weigh, each read from the request's preview
+    # (a deactivation's ``numbers``: ``[[deactivate.more]] when_above = { numbers = 50 }``).
+    measures: Mapping[str, Callable[[Mapping[str, Any]], int]] = field(default_factory=dict)
+
+    def measured(self, preview: Mapping[str, Any]) -> dict[str, int]:
+        return {name: measure(preview) for name, measure in self.measures.items()}
 
 
 class ActionInProgress(Conflict):
@@ -135,7 +185,12 @@ class ActionInProgress(Conflict):
             state = "failed (an approver can Retry it)"
         elif request is not None and request.state is ApprovalState.APPROVED:
             approver = f" by <@{request.decided_by}>" if request.decided_by else ""
-            state = f"approved{approver} and being carried out"
+            waiting = (
+                run is not None and run.not_before is not None and run.state.value == "pending"
+            )
+            state = f"approved{approver} and " + (
+                "scheduled (it can still be cancelled)" if waiting else "being carried out"
+            )
             self.mentions = (*self.mentions, *((request.decided_by,) if request.decided_by else ()))
         else:
             state = "in progress"
@@ -167,6 +222,11 @@ class ApprovalView(ApprovalBase):
     def of(cls, row: ApprovalRequest) -> ApprovalView:
         return cls.model_validate(row, from_attributes=True)
 
+    @property
+    def quorum_text(self) -> str:
+        """ "1 of 2 approvals" (of a request that needs more than one)."""
+        return f"{len(self.approved_by)} of {self.approvals_needed} approvals"
+
 
 class RequestApproval(BaseModel):
     """Order: ask for a second person's approval of ``kind`` on ``account``."""
@@ -185,6 +245,7 @@ class DecideApproval(BaseModel):
     decision: Literal["approve", "deny"]
     reason: str | None = None
     message_ts: str | None = None  # where the click came from, cross-checked when known
+    typed_account: str | None = None  # what the approver typed, for a kind confirmed by typing
 
 
 class CancelApproval(BaseModel):
@@ -193,7 +254,8 @@ class CancelApproval(BaseModel):
 
 @dataclass(frozen=True)
 class ApprovalDecided:
-    """The winning decision; ``request`` is the row as it stands after it."""
+    """The decision made; ``request`` is the row as it stands after it — still pending after
+    an approval short of the quorum ("1 of 2")."""
 
     request: ApprovalView
     decision: Literal["approve", "deny"]

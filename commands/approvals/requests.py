@@ -26,6 +26,7 @@ from commands.approvals.model import (
     ActionInProgress,
     ApprovalKind,
     ApprovalView,
+    NotInPolicy,
     RequestApproval,
 )
 from commands.errors import InvalidInput
@@ -96,6 +97,10 @@ def vet_request(cmd: RequestApproval, actor: Actor, deps: Deps) -> tuple[Approva
         to=f"request a {kind.label}",
         account=cmd.account,
     )
+    named = deps.policy.approvals.of(kind.name).requesters
+    if named is not None and not deps.listed(actor.user_id, named, False):
+        with audited(deps, actor, f"{kind.name}.request", cmd.account) as trail:
+            raise trail.refuse(NotInPolicy(kind.name, kind.label, "requesters"))
     return kind, clean_reason(cmd.reason)
 
 
@@ -124,6 +129,7 @@ def create_request(
     (a suspension stores it with the settled confirmation); ``RequestLocked`` when the account's
     lock is held."""
     now = deps.now()
+    rules = deps.policy.approvals.of(kind.name)
     row = ledger_approvals.create(
         session=session,
         kind=kind.name,
@@ -132,8 +138,9 @@ def create_request(
         reason=reason,
         preview=cmd.preview,
         now=now,
-        ttl=deps.policy.approval_ttl,
+        ttl=rules.ttl or deps.policy.approval_ttl,
         origin=cmd.origin,
+        approvals_needed=rules.needed(kind.measured(cmd.preview)),
     )
     view = ApprovalView.of(row)
     if kind.exclusive and not ledger_locks.take(
@@ -151,6 +158,7 @@ def create_request(
             "request_id": view.id,
             "reason": reason,
             "expires_at": view.expires_at,
+            "approvals_needed": view.approvals_needed,
             "preview": _summary(cmd.preview),
         },
     )

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 from audit.approvals import pending
 from audit.models import ApprovalRequest, AuditEvent, RunState
 from commands.actor import Actor, Role
+from commands.approvals.breakglass import ReviewView, unreviewed
 from commands.reading.account_state import (
     PendingRequest,
     UnfinishedRun,
@@ -48,6 +49,7 @@ class HomeSummary(BaseModel):
     waiting_for_me: list[PendingRequest]  # approvers: others' requests to decide
     stopped: list[UnfinishedRun]  # operators: actions that stopped at a step (Retry)
     digest: DigestSummary | None  # operators: today's digest, once posted
+    reviews: list[ReviewView] = []  # approvers: break-glass uses waiting for a review
     is_approver: bool
     is_operator: bool
 
@@ -69,6 +71,7 @@ def home_for(actor: Actor, deps: Deps) -> HomeSummary:
         waiting_for_me=others[:MAX_LISTED],
         stopped=stopped[:MAX_LISTED],
         digest=digest,
+        reviews=unreviewed(deps)[:MAX_LISTED] if is_approver else [],
         is_approver=is_approver,
         is_operator=is_operator,
     )

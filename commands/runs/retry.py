@@ -51,7 +51,10 @@ def retry_run(cmd: RetryRun, actor: Actor, deps: Deps) -> RunView:
             raise UnknownRun("deactivation")
     kind = deps.actions.run(run.kind)
     with audited(deps, actor, f"{run.kind}.retry", run.account) as trail:
-        trail.require(kind.retry_role, to=f"retry a {kind.label}")
+        if kind.exclusive:  # destructive: the retrier's user groups are re-read from Slack
+            trail.require_now(kind.retry_role, to=f"retry a {kind.label}")
+        else:
+            trail.require(kind.retry_role, to=f"retry a {kind.label}")
         trail.details.update(run_id=run.id, state=run.state.value)
         if not run_records.reopen(deps, run, actor=actor.user_id):
             now = load_run(deps, run.id) or run  # as it stands after the lost reopen

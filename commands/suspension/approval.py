@@ -114,4 +114,5 @@ def approval_kind() -> ApprovalKind:
         run=SUSPEND,
         params=_approved_params,
         exclusive=True,
+        break_glass=True,  # an admin may suspend at once in an emergency, reviewed after
     )

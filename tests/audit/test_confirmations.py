@@ -18,7 +18,6 @@ from audit import (
     Ledger,
     NaiveDatetime,
     confirmations,
-    create,
     current_revision,
     first_time,
     make_engine,
@@ -26,6 +25,7 @@ from audit import (
     upgrade,
 )
 from audit.db import head_revision
+from tests.audit._old_rows import old_pending_request
 from tests.audit._race import in_processes, in_threads
 from tests.fixtures.ledger import AUDIT_KEY
 
@@ -159,16 +159,10 @@ def test_the_migration_adds_the_table_to_an_existing_ledger(ledger_url: str) -> 
         assert "confirmation" not in inspect(engine).get_table_names()
         ledger = Ledger(engine, key=AUDIT_KEY)
         with ledger.session() as session:
-            request = create(
-                session=session,
-                kind="deactivate",
-                account="1001",
-                requested_by="U_REQ",
-                reason="closed",
-                preview={},
-                now=T0,
-                ttl=TTL,
-            )
+            request_id = old_pending_request(
+                session, request_id="OLDREQUEST01", account="1001", requested_by="U_REQ",
+                now=T0, ttl=TTL,
+            )  # fmt: skip
             # A confirmation as versions before 0004 kept it: not carried over, left to expire.
             first_time(session=session, key="suspension:OLDCONFIRM01", now=T0)
             remember_result(session=session, key="suspension:OLDCONFIRM01", result=SHOWN)
@@ -178,7 +172,7 @@ def test_the_migration_adds_the_table_to_an_existing_ledger(ledger_url: str) -> 
         assert current_revision(engine) == head_revision()
         assert "confirmation" in inspect(engine).get_table_names()
         with ledger.session() as session:
-            assert session.get(ApprovalRequest, request.id) is not None
+            assert session.get(ApprovalRequest, request_id) is not None
             keys = session.scalars(select(col(IdempotencyKey.key))).all()
             assert keys == ["suspension:OLDCONFIRM01"]
             assert session.scalars(select(Confirmation)).all() == []

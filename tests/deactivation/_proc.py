@@ -17,6 +17,7 @@ from audit import Ledger
 from commands.actor import Actor, Role
 from commands.approvals.decisions import decide_approval
 from commands.approvals.model import AlreadyDecided, DecideApproval
+from commands.approvals.requests import load_approval
 from commands.deactivation.request import QuietProgress, execute_run
 from tests.deactivation.conftest import make_deps
 from tests.fixtures.ledger import AUDIT_KEY
@@ -26,6 +27,8 @@ APPROVERS = ("U0BOB", "U0BETTY", "U0BRUNO", "U0BEA")
 
 def decide(url: str, db: str, request_id: str, clicks: int) -> None:
     deps = make_deps(url, Ledger.from_url(db, key=AUDIT_KEY))
+    asked = load_approval(deps, request_id)
+    typed = asked.account if asked else None
     barrier = threading.Barrier(clicks)
     wins: list[str] = []
 
@@ -33,7 +36,8 @@ def decide(url: str, db: str, request_id: str, clicks: int) -> None:
         actor = Actor.with_grants(APPROVERS[i % len(APPROVERS)], {Role.APPROVER})
         barrier.wait()
         try:
-            decide_approval(DecideApproval(request_id=request_id, decision="approve"), actor, deps)
+            order = DecideApproval(request_id=request_id, decision="approve", typed_account=typed)
+            decide_approval(order, actor, deps)
             wins.append(actor.user_id)
         except AlreadyDecided:
             pass

@@ -31,6 +31,7 @@ from tests.fixtures.bot import (
     ADAM,
     ALICE,
     APPROVALS_CHANNEL,
+    BETTY,
     BOB,
     OSCAR,
     BotHarness,
@@ -264,3 +265,20 @@ def test_a_bad_window_is_named_in_one_line(monkeypatch: pytest.MonkeyPatch, valu
         load_settings(_env_file=None)
     assert "JETHUB_DEACTIVATION_DELAY" in str(raised.value)
     assert "not a duration" in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_a_second_request_while_it_waits_says_it_is_scheduled(bot: BotHarness) -> None:
+    approved(bot)
+    bot.command(ALICE, f"deactivate {ACCOUNT}")
+    said = json.dumps(bot.slack.open_view(ALICE))
+    assert "scheduled (it can still be cancelled)" in said
+    assert "being carried out" not in said
+
+
+def test_a_stale_approve_while_it_waits_says_when_it_will_run(bot: BotHarness) -> None:
+    posted = ask(bot)
+    click(bot, BOB, "approvals.approve", posted)
+    click(bot, BETTY, "approvals.approve", posted)  # the message as it read before Bob's click
+    told = json.dumps([r.body for r in bot.slack.responses()][-1:])
+    assert "is scheduled for" in told and "can still be cancelled" in told
+    assert deletes(bot.sandbox) == {}

@@ -71,7 +71,11 @@ def request(deps: Deps, account: str = ACCOUNT, actor: Any = ALICE) -> str:
 
 
 def approve(deps: Deps, request_id: str, actor: Any = BOB) -> str:
-    decide_approval(DecideApproval(request_id=request_id, decision="approve"), actor, deps)
+    decide_approval(
+        DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+        actor,
+        deps,
+    )
     run = run_for_approval(deps, request_id)
     assert run is not None
     return run.id
@@ -174,7 +178,9 @@ def test_self_approval_refused_and_audited(deps: Deps) -> None:
     approver_alice = Actor.with_grants("U0ALICE", {Role.OPERATOR, Role.APPROVER})
     with pytest.raises(SelfApproval):
         decide_approval(
-            DecideApproval(request_id=request_id, decision="approve"), approver_alice, deps
+            DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+            approver_alice,
+            deps,
         )
     assert ("U0ALICE", "deactivate.approve", "refused") in actions(deps.ledger)
     assert load_approval(deps, request_id).state is ApprovalState.PENDING  # type: ignore[union-attr]
@@ -183,7 +189,11 @@ def test_self_approval_refused_and_audited(deps: Deps) -> None:
 def test_non_approver_refused_and_audited(deps: Deps) -> None:
     request_id = request(deps)
     with pytest.raises(Forbidden):
-        decide_approval(DecideApproval(request_id=request_id, decision="approve"), OSCAR, deps)
+        decide_approval(
+            DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+            OSCAR,
+            deps,
+        )
     assert ("U0OSCAR", "deactivate.approve", "refused") in actions(deps.ledger)
     assert run_for_approval(deps, request_id) is None
 
@@ -192,7 +202,9 @@ def test_non_approver_refused_and_audited(deps: Deps) -> None:
 def test_tampered_value_refused_and_audited(deps: Deps, value: str) -> None:
     request(deps)
     with pytest.raises(UnknownRequest):
-        decide_approval(DecideApproval(request_id=value, decision="approve"), BOB, deps)
+        decide_approval(
+            DecideApproval(request_id=value, decision="approve", typed_account=ACCOUNT), BOB, deps
+        )
     assert ("U0BOB", "approval.decide", "refused") in actions(deps.ledger)
 
 
@@ -213,7 +225,11 @@ def test_click_after_expiry_refused_then_swept(deps: Deps) -> None:
     request_id = request(deps)
     afterwards = later(deps, timedelta(hours=25))
     with pytest.raises(RequestExpired):
-        decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB, afterwards)
+        decide_approval(
+            DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+            BOB,
+            afterwards,
+        )
     trail = actions(deps.ledger)
     assert ("U0BOB", "deactivate.approve", "refused") in trail
     expired = expire_due(afterwards)
@@ -221,7 +237,9 @@ def test_click_after_expiry_refused_then_swept(deps: Deps) -> None:
     assert expire_due(afterwards) == []  # exactly once
     with pytest.raises(RequestExpired):
         decide_approval(
-            DecideApproval(request_id=request_id, decision="approve"), BETTY, afterwards
+            DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+            BETTY,
+            afterwards,
         )
     assert ("system", "deactivate.expire", "ok") in actions(deps.ledger)
 
@@ -257,7 +275,11 @@ def test_only_the_requester_cancels(deps: Deps) -> None:
     cancelled = cancel_approval(CancelApproval(request_id=request_id), ALICE, deps)
     assert cancelled.state is ApprovalState.CANCELLED
     with pytest.raises(AlreadyDecided):
-        decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB, deps)
+        decide_approval(
+            DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+            BOB,
+            deps,
+        )
 
 
 def test_already_deactivated_account_is_refused(deps: Deps, sandbox: Sandbox) -> None:

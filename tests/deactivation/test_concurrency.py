@@ -3,6 +3,7 @@ and a run whose process is killed mid-way is resumed by the sweeper without repe
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -29,8 +31,6 @@ from tests.deactivation.test_commands import assert_fully_deactivated, request
 from tests.deactivation.test_e2e import KEEP_CHILDREN
 from tests.fixtures.bot import (
     APPROVALS_CHANNEL,
-    BETTY,
-    BOB,
     BOT_TOKEN,
     SIGNING_SECRET,
     BotHarness,
@@ -93,18 +93,34 @@ def test_twenty_clicks_from_four_processes_start_one_run(
         ledger.dispose()
 
 
+# Twenty approvers, each with the approval modal open (Slack keeps one modal stack a person).
+APPROVER_IDS = [f"U0APPR{i:02d}" for i in range(20)]
+
+
 @pytest.fixture
 def three_instances(fresh_pg_url: str) -> Iterator[tuple[FakeSlack, Sandbox, list[BotHarness]]]:
     """Three app instances on one PostgreSQL, one Slack and one sandbox (as in production)."""
+    yield from start_instances(fresh_pg_url, 3, jethub_approvers=",".join(APPROVER_IDS))
+
+
+def start_instances(
+    database_url: str, count: int, **settings: Any
+) -> Iterator[tuple[FakeSlack, Sandbox, list[BotHarness]]]:
+    """``count`` app instances on one ledger, one Slack and one sandbox (as in production)."""
     slack = FakeSlack(bot_token=BOT_TOKEN).start()
     slack.add_channel(APPROVALS_CHANNEL, "approvals")
     sandbox = Sandbox(world=demo_world()).start(host="127.0.0.1", port=0)
     harnesses: list[BotHarness] = []
     servers = []
     try:
-        for _ in range(3):
+        for _ in range(count):
             services = build_services(
-                harness_settings(slack=slack, sandbox=sandbox, database_url=fresh_pg_url),
+                harness_settings(
+                    slack=slack,
+                    sandbox=sandbox,
+                    database_url=database_url,
+                    **settings,
+                ),
                 pacer=fast_pace(),
             )
             app = create_app(services)
@@ -139,25 +155,35 @@ def test_twenty_clicks_on_three_app_instances_start_one_run(three_instances) -> 
     before = estate_counts(sandbox, ACCOUNT)
     sandbox.counters.reset()
 
-    def click(i: int) -> None:
+    modals: list[tuple[int, str, str]] = []  # (bot, approver, the approval modal it opened)
+    for i in range(20):
+        user = APPROVER_IDS[i]
         bots[i % 3].send.block_action(
-            (BOB, BETTY)[i % 2],
+            user,
             "approvals.approve",
             request_id,
             message=posted["ts"],
             channel=APPROVALS_CHANNEL,
             block_id="approvals.decide",
         )
+        bots[i % 3].wait_idle()
+        opened = slack.open_view(user)
+        assert opened is not None and opened["callback_id"] == "approvals.approve_modal"
+        modals.append((i % 3, user, opened["id"]))
+
+    def submit(modal: tuple[int, str, str]) -> str:
+        index, user, view_id = modal
+        typed = {"confirm": {"value": ACCOUNT}}
+        return json.dumps(bots[index].send.view_submission(user, view_id, values=typed).ack_body())
 
     with ThreadPoolExecutor(20) as pool:
-        list(pool.map(click, range(20)))
+        told = list(pool.map(submit, modals))
     for bot in bots:
         bot.wait_idle(60)
     assert runs_for(first.ledger, request_id) == 1
     run = run_for_approval(first.services.deps, request_id)
     assert run is not None and run.state.value == "succeeded"
-    told = [r.body.get("text", "") for r in slack.responses()]
-    assert sum("already *approved* by" in t for t in told) == 19
+    assert sum("already *approved* by" in t for t in told) == 19, told
     calls = deletes(sandbox)
     assert calls["DELETE /v2/accounts/{A}/queues/{id}"] == before["queues"]
     assert calls["POST /v2/accounts/{A}/deactivate"] == 1
@@ -184,7 +210,11 @@ def test_killed_process_is_resumed_by_the_sweeper(bot: BotHarness, step: str, mi
     from commands.approvals.model import DecideApproval
     from tests.deactivation.conftest import BOB as BOB_ACTOR
 
-    decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB_ACTOR, deps)
+    decide_approval(
+        DecideApproval(request_id=request_id, decision="approve", typed_account=ACCOUNT),
+        BOB_ACTOR,
+        deps,
+    )
     run = run_for_approval(deps, request_id)
     assert run is not None
     bot.sandbox.counters.reset()

@@ -94,10 +94,32 @@ def click(
         block = "approvals.decide"
     else:
         block = "deactivation.failed"
+    opened = bot.slack.open_view(user)
     bot.send.block_action(
         user, action, value, message=message["ts"], channel=APPROVALS_CHANNEL, block_id=block
     )
     bot.wait_idle()
+    if action == "approvals.approve":
+        type_to_approve(bot, user, since=opened)
+
+
+def type_to_approve(
+    bot: BotHarness, user: str, typed: str | None = None, since: dict[str, Any] | None = None
+) -> Any:
+    """Submit the approval modal a deactivation's Approve opened (if it opened one), typing the
+    account number it asks for (or ``typed``); the response, or None when none opened."""
+    view = bot.slack.open_view(user)
+    if view is None or view["callback_id"] != "approvals.approve_modal":
+        return None
+    if since is not None and since.get("id") == view["id"]:
+        return None
+    label = view["blocks"][-1]["label"]["text"]
+    account = label.split("(")[1].split(")")[0]
+    response = bot.send.view_submission(
+        user, values={"confirm": {"value": typed if typed is not None else account}}
+    )
+    bot.wait_idle()
+    return response
 
 
 def test_request_approve_and_run_to_the_end(bot: BotHarness) -> None:

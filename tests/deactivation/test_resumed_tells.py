@@ -14,7 +14,9 @@ from tests.fixtures.bot import ALICE, BOB, BotHarness
 def test_a_resumed_deactivation_tells_the_requester_as_a_first_run_does(bot: BotHarness) -> None:
     posted = ask(bot)
     bob = bot.services.roles.actor(BOB)
-    order = DecideApproval(request_id=request_id_of(posted), decision="approve")
+    order = DecideApproval(
+        request_id=request_id_of(posted), decision="approve", typed_account="1001"
+    )
     decided = decide_approval(order, bob, bot.services.deps)  # ... and the process died here
     run = run_for_approval(bot.services.deps, decided.request.id)
     assert run is not None
@@ -35,7 +37,9 @@ def test_a_stale_approve_after_a_lost_answer_says_what_the_run_became(bot: BotHa
 
     posted = ask(bot)
     bob = bot.services.roles.actor(BOB)
-    order = DecideApproval(request_id=request_id_of(posted), decision="approve")
+    order = DecideApproval(
+        request_id=request_id_of(posted), decision="approve", typed_account="1001"
+    )
     decided = decide_approval(order, bob, bot.services.deps)
     run = run_for_approval(bot.services.deps, decided.request.id)
     assert run is not None

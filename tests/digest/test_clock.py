@@ -276,8 +276,13 @@ def test_the_clock_schedules_the_sweeper_and_skips_the_digest_without_a_channel(
     with clock_world(ledger_url_sqlite, jethub_digest_channel=None) as world:
         scheduler = BackgroundScheduler(timezone=SYDNEY)
         schedule(scheduler, world.services, world.services.slack, owner="o")
-        # The payment check needs no channel (its lifts are told by DM and the activity feed).
-        assert {job.id for job in scheduler.get_jobs()} == {"sweeper", "payment-check"}
+        # The payment check needs no channel (its lifts are told by DM and the activity feed);
+        # the break-glass reminder needs the approvals channel, which this world has.
+        assert {job.id for job in scheduler.get_jobs()} == {
+            "sweeper",
+            "payment-check",
+            "break-glass-review-reminder",
+        }
         assert run_digest(world.services, world.services.slack, owner="o") is None
 
 

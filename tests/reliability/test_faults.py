@@ -174,12 +174,16 @@ def run_the_day(day: Day) -> None:
     day.until("request deactivation 1010", "deactivate.request", "1010", request_deactivation)
     if day.outcomes["request deactivation 1010"] == "succeeded":
         posted = bot.slack.messages(APPROVALS_CHANNEL)[-1]
-        day.until(
-            "approve deactivation 1010",
-            "deactivate.approve",
-            "1010",
-            lambda: _click(bot, BOB, approval_views.APPROVE, posted),
-        )
+
+        def approve() -> None:  # the click opens the typed confirmation, whose submission approves
+            _click(bot, BOB, approval_views.APPROVE, posted)
+            bot.wait_idle(60)
+            view = bot.slack.open_view(BOB)
+            if view is not None and view.get("callback_id") == approval_views.APPROVE_MODAL:
+                with contextlib.suppress(UnknownTarget):
+                    bot.send.view_submission(BOB, values={"confirm": {"value": "1010"}})
+
+        day.until("approve deactivation 1010", "deactivate.approve", "1010", approve)
         day.until(
             "deactivation run 1010",
             "deactivate.done",

@@ -7,8 +7,10 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock
 from slack_sdk.models.views import View
 
-from bot.edge.blocks import MAX_VIEW_BLOCKS, context, money, plural, section
+from bot.edge.blocks import MAX_VIEW_BLOCKS, context, esc, money, plural, section
 from bot.reading.views.account_state import day_text, request_line, run_line
+from commands.approvals.breakglass import ReviewView
+from commands.approvals.model import permalink
 from commands.reading.account_state import PendingRequest, UnfinishedRun
 from commands.reading.home import HomeSummary
 
@@ -23,6 +25,8 @@ def home_view(summary: HomeSummary, zone: ZoneInfo) -> View:
         blocks += _part(
             "Waiting for your approval", [_request(r, zone) for r in summary.waiting_for_me]
         )
+        if summary.reviews:
+            blocks += _part("Break-glass uses to review", [_review(r) for r in summary.reviews])
     if summary.is_operator:
         blocks += _part("Stopped, needing Retry", [_run(r, zone) for r in summary.stopped])
         blocks += [DividerBlock(), section(_digest(summary))]
@@ -39,6 +43,18 @@ def home_problem_view(text: str) -> View:
 
 def _request(request: PendingRequest, zone: ZoneInfo, *, asker: bool = True) -> str:
     return "• " + request_line(request, zone, account=True, asker=asker)
+
+
+def _review(review: ReviewView) -> str:
+    where = (
+        f" (<{permalink(review.channel, review.message_ts)}|review it>)"
+        if review.channel and review.message_ts
+        else ""
+    )
+    return (
+        f"• `{esc(review.account)}` {esc(review.kind)} by <@{review.used_by}> with break glass: "
+        f"{esc(review.reason)}{where}"
+    )
 
 
 def _run(run: UnfinishedRun, zone: ZoneInfo) -> str:

@@ -50,9 +50,10 @@ def test_the_deactivation_demo_plays_to_the_end(world: World) -> None:
     assert ("U0ALICE", "deactivate.approve", "refused") in actions
     assert ("U0BOB", "deactivate.approve", "ok") in actions
     assert ("system", "deactivate.done", "ok") in actions
-    # Everything reached the bot as Slack sends it: the modal came from views.open with a trigger
-    # id the fake issued for a signed slash command, the approval from chat.postMessage.
-    assert [c.ok for c in world.slack.calls("views.open")] == [True]
+    # Everything reached the bot as Slack sends it: the modals (the request, then the approver's
+    # typed confirmation) came from views.open with trigger ids the fake issued for signed
+    # requests, the approval request from chat.postMessage.
+    assert [c.ok for c in world.slack.calls("views.open")] == [True, True]
     assert any(
         c.args.get("channel") == "C0APPROVALS" for c in world.slack.calls("chat.postMessage")
     )

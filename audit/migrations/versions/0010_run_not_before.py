@@ -4,8 +4,8 @@ A deactivation approved with a cancel window (``JETHUB_DEACTIVATION_DELAY``) is 
 in the approving transaction, with ``not_before`` at the end of the window; no worker claims it
 and no sweeper resumes it before then. Null (every run before this revision): claimable at once.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
