@@ -114,17 +114,12 @@ def test_two_replicas_racing_the_second_approval_start_one_run(
 ) -> None:
     replicas = contextmanager(start_instances)
     with replicas(fresh_pg_url, 2, jethub_approval_policy=policy_file(tmp_path)) as (
-        slack,
+        _slack,
         sandbox,
         bots,
     ):
         first, second = bots
-        first.command(ALICE, f"deactivate {ACCOUNT}")
-        first.send.view_submission(
-            ALICE, values={"reason": {"value": "closed"}, "confirm": {"value": ACCOUNT}}
-        )
-        first.wait_idle()
-        posted = slack.messages(APPROVALS_CHANNEL)[0]
+        posted = ask(first)
         request_id = request_id_of(posted)
         click(first, BOB, "approvals.approve", posted)  # 1 of 2
         # Betty (through one replica) and Adam (an admin, through the other) both have the

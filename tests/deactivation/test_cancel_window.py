@@ -22,6 +22,7 @@ from bot.compose import build_services
 from bot.jobs.sweeper import sweep
 from bot.runtime.services import Services, policy
 from bot.runtime.settings import SettingsError, load_settings
+from commands.catalogue import action_kinds
 from commands.deactivation.request import run_for_approval
 from commands.deactivation.run import deactivation_kind
 from commands.deps import Policy
@@ -243,9 +244,11 @@ def test_the_window_is_an_hour_unless_set_and_zero_keeps_running_at_once(
 ) -> None:
     monkeypatch.delenv("JETHUB_DEACTIVATION_DELAY", raising=False)
     assert load_settings(_env_file=None).jethub_deactivation_delay == timedelta(hours=1)
-    assert policy(load_settings(_env_file=None)).deactivation_delay == timedelta(hours=1)
+    assert policy(load_settings(_env_file=None), action_kinds()).deactivation_delay == timedelta(
+        hours=1
+    )
     monkeypatch.setenv("JETHUB_DEACTIVATION_DELAY", "0")
-    assert policy(load_settings(_env_file=None)).deactivation_delay == timedelta(0)
+    assert policy(load_settings(_env_file=None), action_kinds()).deactivation_delay == timedelta(0)
     kind = deactivation_kind()
     deps_policy = Policy(deactivation_delay=timedelta(0))
     assert kind.delay is not None and not kind.delay(deps_policy)

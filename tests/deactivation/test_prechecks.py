@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from commands.approvals.decisions import decide_approval
+from commands.approvals.decisions import decide_approval, load_approval
 from commands.approvals.model import DecideApproval
 from commands.deactivation.checks import ChildrenUndecided, PortOutPending
 from commands.deactivation.request import (
@@ -104,7 +104,10 @@ def _request(deps: Deps, account: str, **order: Any) -> str:
 
 
 def _approved_run(deps: Deps, request_id: str) -> str:
-    decide_approval(DecideApproval(request_id=request_id, decision="approve"), BOB, deps)
+    request = load_approval(deps, request_id)
+    assert request is not None
+    order = DecideApproval(request_id=request_id, decision="approve", typed_account=request.account)
+    decide_approval(order, BOB, deps)
     run = run_for_approval(deps, request_id)
     assert run is not None
     return run.id
