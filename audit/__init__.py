@@ -61,6 +61,8 @@ from audit.models import (
 )
 from audit.payments import attach_run, decide_once, decided_keys, latest_decision
 from audit.runs import (
+    ABANDONED,
+    abandon,
     claim,
     claimable,
     create_run,
@@ -79,6 +81,7 @@ from audit.runs import (
 from audit.snoozes import active, lift, snooze
 
 __all__ = [
+    "ABANDONED",
     "GENESIS_HASH",
     "ActionLock",
     "ActionRun",
@@ -118,6 +121,7 @@ __all__ = [
     "UnknownKey",
     "VerifyReport",
     "WrongAuditKey",
+    "abandon",
     "active",
     "append",
     "attach_run",

@@ -10,6 +10,7 @@ from bot.digest import actions as digest
 from bot.edge.turns import Click
 from bot.reading import actions as reading
 from bot.reading import share as activity
+from bot.reconcile import actions as reconcile
 from bot.runs import actions as runs
 from bot.suspension import actions as suspension
 from bot.suspension.override import actions as override
@@ -23,4 +24,5 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **suspension.LISTENERS,
     **override.LISTENERS,
     **digest.LISTENERS,
+    **reconcile.LISTENERS,
 }

@@ -11,6 +11,7 @@ from bot.digest import verbs as digest
 from bot.digest.rows import unless_stale
 from bot.edge.turns import VerbCall
 from bot.reading import verbs as reading
+from bot.reconcile import verbs as reconcile
 from bot.suspension import verbs as suspension
 from bot.suspension.override import verbs as override
 
@@ -24,4 +25,5 @@ HANDLERS: dict[str, VerbHandler] = {
     "suspend": unless_stale(suspension.suspend),  # a digest row's Suspend may be stale
     **override.VERBS,
     **digest.VERBS,
+    **reconcile.VERBS,
 }

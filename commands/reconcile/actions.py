@@ -1,6 +1,6 @@
 """Actions the ledger holds that went nowhere: stuck (not finished, and no progress for longer
 than a lease — no sweeper picked them up) or failed and never retried (no later run of the same
-kind on the account)."""
+kind on the account, and not abandoned by the team)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
+from audit import ABANDONED
 from audit.models import ActionRun, RunState
 from audit.types import as_utc
 from commands.reconcile.models import ABANDON, FAILED_ACTION, RETRY, STUCK_ACTION, Finding
@@ -41,6 +42,7 @@ def action_findings(deps: Deps, account: str | None = None) -> Iterator[Finding]
         runs.updated_at,
         runs.lease_until,
         runs.error,
+        runs.outcome,
         superseded.label("superseded"),
     ).where(runs.state.in_((*ACTIVE, RunState.FAILED.value)))
     if account is not None:
@@ -65,7 +67,7 @@ def action_findings(deps: Deps, account: str | None = None) -> Iterator[Finding]
                 fixes=(RETRY, ABANDON),
                 run_id=row.id,
             )
-        elif not row.superseded:
+        elif not row.superseded and row.outcome != ABANDONED:
             yield Finding(
                 account=row.account,
                 check=FAILED_ACTION,
