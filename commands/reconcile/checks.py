@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from commands.changes import sold_to_fields
 from commands.reconcile.ledger import AccountRecord, HeldOut
 from commands.reconcile.models import (
     ADOPT,
@@ -28,9 +29,15 @@ from commands.reconcile.models import (
     Finding,
 )
 from integrations.allowances import AllowanceItem, describe_allowances
-from integrations.ipnd import ADDRESS_FIELDS, ParsedAddress, ServiceAddress, parse_sold_to
+from integrations.ipnd import (
+    ADDRESS_FIELDS,
+    STREET_TYPES_BY_WORD,
+    ParsedAddress,
+    ServiceAddress,
+    parse_sold_to,
+)
 from integrations.platform import AccountDetail
-from integrations.zuora import QueriedAccount, compute_allowances
+from integrations.zuora import QueriedAccount, ZuoraContact, compute_allowances
 
 ACTIVE = "Active"
 
@@ -152,14 +159,43 @@ def sold_to_address(z: QueriedAccount) -> ParsedAddress | None:
     )
 
 
+_AUSTRALIA = {"", "AUSTRALIA", "AU", "AUS"}
+
+
+def _tokens(text: str | None) -> list[str]:
+    return (text or "").upper().replace(",", " ").split()
+
+
+def written_as(address: ServiceAddress, contact: ZuoraContact) -> bool:
+    """Whether ``contact`` holds ``address`` exactly as the bot writes a Sold To
+    (``sold_to_fields``) — case, commas and a street type's word aside. The writer's text reads
+    back to the same fields (its round trip), so this says "the same" without the parse, which
+    costs a report more than everything else together; anything else is parsed."""
+    if (contact.address2 or "").strip() or (contact.country or "").upper() not in _AUSTRALIA:
+        return False
+    wrote = sold_to_fields(address)
+    want, have = _tokens(wrote.address1), _tokens(contact.address1)
+    if len(want) != len(have) or not want:
+        return False
+    kind = len(want) - (2 if address.street_suffix else 1) if address.street_type else -1
+    for i, (w, h) in enumerate(zip(want, have, strict=True)):
+        if w != h and not (i == kind and STREET_TYPES_BY_WORD.get(h) == w):
+            return False
+    return (
+        _tokens(contact.city) == _tokens(wrote.city)
+        and (contact.state or "").upper() == (wrote.state or "")
+        and (contact.zip_code or "").strip() == (wrote.zip_code or "")
+    )
+
+
 def emergency(p: AccountDetail, z: QueriedAccount | None, record: AccountRecord) -> list[Finding]:
-    if z is None or p.is_deactivated:
-        return []
-    parsed = sold_to_address(z)
-    if parsed is None:
+    if z is None or p.is_deactivated or z.sold_to is None:
         return []
     held = p.emergency.address if p.emergency else None
-    if held == parsed.address:
+    if held is not None and written_as(held, z.sold_to):
+        return []
+    parsed = sold_to_address(z)
+    if parsed is None or held == parsed.address:
         return []
     return [
         Finding(
