@@ -162,10 +162,11 @@ class Reconciliation:
         known = _guard("ledger", lambda: records(deps, ids))
         held = _guard("ledger", lambda: held_out(deps, ids))
         zuora = {z.account_number: z for future in asked for z in future.result()}
+        today = deps.today()  # once a page: the clock's zone conversion is not free
         found: list[Finding] = []
         for account in page:
             z = zuora.get(account.zuora_account_number or "")
-            found.extend(self._account(account, z, known[account.id], owing, held))
+            found.extend(self._account(account, z, known[account.id], owing, held, today))
         self._checked += len(page)
         yield from found
 
@@ -176,8 +177,9 @@ class Reconciliation:
         record: AccountRecord,
         owing: dict[str, Owing],
         held: HeldOut,
+        today: date,
     ) -> list[Finding]:
-        policy, today = self.deps.policy, self.deps.today()
+        policy = self.deps.policy
         minimum = Decimal(str(policy.overdue_min_balance))
         owes = owing.get(p.id)
         return [

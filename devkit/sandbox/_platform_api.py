@@ -168,9 +168,14 @@ class EmergencyBody(_Strict):
 
 
 # -- accounts ----------------------------------------------------------------------------------
+_FILTERS = ("filter_name", "filter_zuora_account_number", "filter_phone_number", "filter_suspended")
+
+
 def list_accounts(call: Call) -> Reply:
     p = call.world.platform
     args = call.request.args
+    if args.get("detail") == "full" and not any(f in args for f in _FILTERS):
+        return paged(call, p.listing(), lambda a: _full_json(p, a))
     found: list[PlatformAccount] = list(p.accounts.values())
     name = args.get("filter_name")
     if name is not None:
