@@ -1,7 +1,7 @@
 """Reconciliation over 100,000 generated accounts, 20 ms injected on every Zuora and platform
 call, some of them drifted on the platform (``generate_world(drift=…)``) for it to find.
 
-``commands.reconcile.Reconciliation`` streams the platform's full listing (500 accounts a page),
+``commands.reconcile.Reconciliation`` streams the platform's full listing (495 accounts a page),
 asks Zuora for each page's accounts by number (Object Query, 99 a query, 4 at a time) while the
 next page comes, and scans Zuora's overdue invoices once (cursor paging, 99 a page). The floor of
 the issue is ``pages x latency``: every page read once, one after another — the platform's

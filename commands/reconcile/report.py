@@ -1,8 +1,9 @@
 """The report: every account, page by page, compared across the platform, Zuora and the ledger.
 
-The platform's full listing (``GET /v2/accounts?detail=full``, 500 a page) drives it; the next
-page is fetched while this one is compared. Each page's Zuora accounts (Sold To and subscriptions)
-are asked for by number, 99 a query, on a small pool — at most ``zuora_workers`` calls at once,
+The platform's full listing (``GET /v2/accounts?detail=full``, 495 a page: five whole Zuora
+batches) drives it; the next page is fetched while this one is compared. Each page's Zuora
+accounts (Sold To and subscriptions) are asked for by number, 99 a query, on a small pool — at
+most ``zuora_workers`` calls at once,
 well inside Zuora's concurrency limit — and its ledger record is one query. Zuora's overdue
 invoices are one cursor scan at the start (the digest's query), held as one total per account
 that owes. So only two pages of accounts are ever held, and the calls grow with pages, not with
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
 
 GRACE_DAYS = 3  # JETHUB_RECONCILE_GRACE_DAYS: days past the threshold before "fell through"
 ZUORA_BATCH = 99  # Object Query's page: one query answers a batch
+PAGE_SIZE = 5 * ZUORA_BATCH  # a platform page is whole Zuora batches (500 would leave one of 5)
 OWING = Decimal("0.01")
 
 T = TypeVar("T")
@@ -63,7 +65,7 @@ class Reconciliation:
         *,
         account: str | None = None,
         grace_days: int = GRACE_DAYS,
-        page_size: int = 500,
+        page_size: int = PAGE_SIZE,
         zuora_workers: int = 4,
     ) -> None:
         self.deps = deps
