@@ -10,6 +10,7 @@ from audit.db import Ledger, current_revision, make_engine, upgrade
 from audit.errors import (
     ApprovalNotFound,
     AuditKeyMissing,
+    AuditKeyNotHeld,
     DetailsNotJSON,
     HeadMissing,
     InvalidSchemaName,
@@ -28,18 +29,22 @@ from audit.errors import (
 )
 from audit.events import (
     GENESIS_HASH,
+    KEY_ROTATED,
     VerifyReport,
     append,
+    events_after,
     export,
     for_account,
     latest,
+    rotate_key,
     seal,
+    used_key_ids,
     verify,
 )
 from audit.exclusions import exclude, excluded, get_exclusion, include
 from audit.idempotency import first_time, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
-from audit.keys import AuditKey
+from audit.keys import AuditKey, Keyring
 from audit.models import (
     ActionLock,
     ActionRun,
@@ -47,6 +52,7 @@ from audit.models import (
     ApprovalRequest,
     ApprovalState,
     AuditEvent,
+    AuditSink,
     Confirmation,
     ConfirmationState,
     Exclusion,
@@ -55,11 +61,21 @@ from audit.models import (
     LedgerHead,
     Outcome,
     PaymentDecision,
+    Promise,
     RunState,
     Snooze,
     StepState,
+    Take,
 )
 from audit.payments import attach_run, decide_once, decided_keys, latest_decision
+from audit.promises import (
+    active_promises,
+    due_promises,
+    get_promise,
+    promise,
+    promises,
+    settle,
+)
 from audit.runs import (
     ABANDONED,
     abandon,
@@ -78,11 +94,14 @@ from audit.runs import (
     start_step,
     steps,
 )
+from audit.sinks import advance_sink, cursor, release_sink, reset_sink, take_sink
 from audit.snoozes import active, lift, snooze
+from audit.takes import get_take, take, takes
 
 __all__ = [
     "ABANDONED",
     "GENESIS_HASH",
+    "KEY_ROTATED",
     "ActionLock",
     "ActionRun",
     "ActionStep",
@@ -93,6 +112,8 @@ __all__ = [
     "AuditEvent",
     "AuditKey",
     "AuditKeyMissing",
+    "AuditKeyNotHeld",
+    "AuditSink",
     "Confirmation",
     "ConfirmationState",
     "DetailsNotJSON",
@@ -103,6 +124,7 @@ __all__ = [
     "InvalidTransition",
     "InvalidValue",
     "JobRun",
+    "Keyring",
     "LeaseLost",
     "Ledger",
     "LedgerError",
@@ -110,6 +132,7 @@ __all__ = [
     "NaiveDatetime",
     "Outcome",
     "PaymentDecision",
+    "Promise",
     "ReadOnlySession",
     "RunConflict",
     "RunNotFound",
@@ -117,12 +140,15 @@ __all__ = [
     "Snooze",
     "StepNotFound",
     "StepState",
+    "Take",
     "UnknownExportFormat",
     "UnknownKey",
     "VerifyReport",
     "WrongAuditKey",
     "abandon",
     "active",
+    "active_promises",
+    "advance_sink",
     "append",
     "attach_run",
     "cancel",
@@ -133,9 +159,12 @@ __all__ = [
     "create_run",
     "current_anchor",
     "current_revision",
+    "cursor",
     "decide",
     "decide_once",
     "decided_keys",
+    "due_promises",
+    "events_after",
     "exclude",
     "excluded",
     "expire_due",
@@ -151,7 +180,9 @@ __all__ = [
     "get",
     "get_exclusion",
     "get_period",
+    "get_promise",
     "get_run",
+    "get_take",
     "include",
     "latest",
     "latest_decision",
@@ -159,17 +190,27 @@ __all__ = [
     "make_engine",
     "parse_anchors",
     "pending",
+    "promise",
+    "promises",
     "prune",
     "release",
+    "release_sink",
     "remember_result",
     "renew",
     "reopen",
+    "reset_sink",
     "result_for",
+    "rotate_key",
     "seal",
     "set_message",
+    "settle",
     "snooze",
     "start_step",
     "steps",
+    "take",
+    "take_sink",
+    "takes",
     "upgrade",
+    "used_key_ids",
     "verify",
 ]

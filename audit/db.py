@@ -19,7 +19,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from audit.errors import InvalidSchemaName
-from audit.keys import AuditKey
+from audit.keys import AuditKey, Keyring
 from audit.models import AuditEvent
 from audit.types import canonical_json
 
@@ -155,12 +155,14 @@ class Ledger:
     when it raises. Objects stay readable after the block (they are not expired on commit).
     """
 
-    def __init__(self, engine: Engine, *, key: AuditKey | None = None) -> None:
+    def __init__(self, engine: Engine, *, key: AuditKey | Keyring | None = None) -> None:
         self.engine = engine
         # Called with each audit event once its transaction has committed (the composition root
         # counts them and announces finished changes); never for a rolled-back one.
         self.observers: list[Callable[[AuditEvent], None]] = []
-        self.key = key
+        # Every key this process holds; the ledger's head says which one signs.
+        self.keyring = Keyring.of(key) if key is not None else None
+        self.key = self.keyring.first if self.keyring is not None else None
         # SQLite has one writer at a time; this process's short writers queue on a mutex
         # (an instant hand-off) instead of SQLite's busy handler, which sleeps and retries.
         self._short_writes = threading.Lock() if engine.dialect.name == "sqlite" else None
@@ -173,7 +175,7 @@ class Ledger:
         *,
         schema: str | None = None,
         migrate: bool = False,
-        key: AuditKey | None = None,
+        key: AuditKey | Keyring | None = None,
     ) -> Ledger:
         ledger = cls(make_engine(url, schema=schema), key=key)
         if migrate:
@@ -201,7 +203,7 @@ class Ledger:
     def session(self) -> Iterator[Session]:
         """A read-write transaction (on SQLite it holds the write lock from its first statement)."""
         with Session(self.engine, expire_on_commit=False) as session:
-            session.info[_AUDIT_KEY] = self.key
+            session.info[_AUDIT_KEY] = self.keyring
             try:
                 yield session
                 session.commit()
@@ -239,7 +241,7 @@ class Ledger:
         """
         with Session(self._reader(), expire_on_commit=False) as session:
             session.info[_READ_ONLY] = True
-            session.info[_AUDIT_KEY] = self.key
+            session.info[_AUDIT_KEY] = self.keyring
             try:
                 yield session
             finally:
@@ -281,7 +283,7 @@ def is_read_only(session: Session) -> bool:
     return bool(session.info.get(_READ_ONLY, False))
 
 
-def session_key(session: Session) -> AuditKey | None:
-    """The audit key of the Ledger that opened ``session`` (None if it has none)."""
-    key = session.info.get(_AUDIT_KEY)
-    return key if isinstance(key, AuditKey) else None
+def session_key(session: Session) -> Keyring | None:
+    """The audit keys of the Ledger that opened ``session`` (None if it has none)."""
+    keys = session.info.get(_AUDIT_KEY)
+    return keys if isinstance(keys, Keyring) else None

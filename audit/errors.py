@@ -18,6 +18,7 @@
     ├── ReadOnlySession      append() was handed a Ledger.read_session()
     ├── AuditKeyMissing      append() on a Ledger opened without the audit key
     ├── WrongAuditKey        the head was sealed with another key (or changed without one)
+    │   └── AuditKeyNotHeld  the ledger signs with a key (rotated to) this process lacks
     └── UnknownKey           a result stored for an idempotency key never recorded
 """
 
@@ -116,6 +117,19 @@ class WrongAuditKey(LedgerError):
             "JETHUB_AUDIT_KEY does not match the ledger: its head was sealed with another key "
             "(or changed without one); run `jethub audit verify` with the right key"
         )
+
+
+class AuditKeyNotHeld(WrongAuditKey):
+    """The ledger signs with a key this process was not given (it was rotated since)."""
+
+    def __init__(self, key_id: str) -> None:
+        LedgerError.__init__(
+            self,
+            f"JETHUB_AUDIT_KEY does not match the ledger: it signs with audit key {key_id}, "
+            "which is not among the keys given (after a rotation, add the new key and restart; "
+            "see docs/reliability.md)",
+        )
+        self.key_id = key_id
 
 
 class UnknownKey(LedgerError, LookupError):

@@ -8,6 +8,10 @@ is the previous event's hash (64 zeros for the first). Its ``hash`` is, by its `
 1. SHA-256 of that text (events written before the key existed: the legacy prefix);
 2. HMAC-SHA256 of ``b"jethub-audit-event-v2\n"`` + that text under ``JETHUB_AUDIT_KEY``.
 
+Each keyed event also records ``key_id``, the id of the key that signed it (not covered by the
+hash: another id would not verify). ``ledger_head`` also names the key new events are signed with;
+``rotate_key`` moves it, with an ``audit.key_rotated`` event.
+
 ``ledger_head`` holds the newest seq and hash, ``keyed_from`` (the first keyed seq: every event
 from there on must be scheme 2, and the first of them seals the legacy prefix through its
 ``prev_hash``) and ``mac``, the key's HMAC over those three. The head moves in the same
@@ -49,6 +53,7 @@ from audit.anchors import Anchor
 from audit.db import APPEND_LOCK, APPENDED, is_read_only, session_key
 from audit.errors import (
     AuditKeyMissing,
+    AuditKeyNotHeld,
     HeadMissing,
     InvalidValue,
     LedgerError,
@@ -56,6 +61,7 @@ from audit.errors import (
     UnknownExportFormat,
     WrongAuditKey,
 )
+from audit.keys import AuditKey, Keyring
 from audit.models import AuditEvent, LedgerHead, Outcome
 from audit.types import as_utc, canonical_json, json_dict, utc_text
 
@@ -74,18 +80,30 @@ EXPORT_COLUMNS = (
     "prev_hash",
     "hash",
     "scheme",
+    "key_id",
 )
 _BATCH = 10_000
 _HEAD_TABLE = table_of(LedgerHead)
 _READ_HEAD = select(
-    _HEAD_TABLE.c.seq, _HEAD_TABLE.c.hash, _HEAD_TABLE.c.keyed_from, _HEAD_TABLE.c.mac
+    _HEAD_TABLE.c.seq,
+    _HEAD_TABLE.c.hash,
+    _HEAD_TABLE.c.keyed_from,
+    _HEAD_TABLE.c.mac,
+    _HEAD_TABLE.c.key_id,
 ).where(_HEAD_TABLE.c.id == 1)
 _INSERT_EVENT = insert(table_of(AuditEvent))
 _MOVE_HEAD = (
     update(_HEAD_TABLE)
     .where(_HEAD_TABLE.c.id == 1, _HEAD_TABLE.c.seq == bindparam("was"))
-    .values(seq=bindparam("seq"), hash=bindparam("digest"), mac=bindparam("mac"))
+    .values(
+        seq=bindparam("seq"),
+        hash=bindparam("digest"),
+        mac=bindparam("mac"),
+        key_id=bindparam("key_id"),
+    )
 )
+# The event that moves the chain onto another key (signed by the key it leaves).
+KEY_ROTATED = "audit.key_rotated"
 # Cells a spreadsheet would run as a formula (or that hide one behind a tab or line break).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -166,6 +184,30 @@ def _lock_chain(session: Session) -> None:
         )
 
 
+def signing_key(keys: Keyring, head: Any) -> AuditKey:
+    """The key the head names (it signs new events and seals the head). A head from before key
+    ids names none: the held key its MAC verifies under, else the keyring's first."""
+    if head.key_id is not None:
+        key = keys.get(head.key_id)
+        if key is None:
+            raise AuditKeyNotHeld(head.key_id)
+        return key
+    if head.mac is not None:
+        for key in keys:
+            if hmac.compare_digest(head.mac, key.head_mac(head.seq, head.hash, head.keyed_from)):
+                return key
+    return keys.first
+
+
+def read_head(session: Session) -> Any:
+    """The head row (seq, hash, keyed_from, mac, key_id), locked for appending."""
+    _lock_chain(session)
+    head = session.execute(_READ_HEAD).one_or_none()
+    if head is None:
+        raise HeadMissing()
+    return head
+
+
 def append(
     *,
     session: Session,
@@ -185,14 +227,12 @@ def append(
     checked_outcome = _outcome(outcome)
     when = as_utc(at, "at") if at is not None else datetime.now(UTC)
     plain, details_json = json_dict(details)
-    key = session_key(session)
-    if key is None:
+    keys = session_key(session)
+    if keys is None:
         raise AuditKeyMissing()
     session.flush()  # the caller's pending changes go first, as the ORM would order them
-    _lock_chain(session)
-    head = session.execute(_READ_HEAD).one_or_none()
-    if head is None:
-        raise HeadMissing()
+    head = read_head(session)
+    key = signing_key(keys, head)
     seq = head.seq + 1
     record = record_text(
         seq,
@@ -218,13 +258,15 @@ def append(
         "prev_hash": head.hash,
         "hash": digest,
         "scheme": KEYED_SCHEME,
+        "key_id": key.key_id,
     }
     # Core statements built once (so compiled once), not an ORM add and flush: half the cost
     # of an append, which every audited action and refusal pays.
     session.execute(_INSERT_EVENT, [row])
     mac = key.head_mac(seq, digest, head.keyed_from)
     moved: Any = session.execute(
-        _MOVE_HEAD, {"was": head.seq, "seq": seq, "digest": digest, "mac": mac}
+        _MOVE_HEAD,
+        {"was": head.seq, "seq": seq, "digest": digest, "mac": mac, "key_id": key.key_id},
     )
     if moved.rowcount != 1:  # only possible if something bypassed the chain lock
         raise LedgerError(f"ledger head moved while appending seq {seq}")
@@ -240,21 +282,23 @@ def seal(*, session: Session) -> bool:
     another key (or moved without one) raises ``WrongAuditKey``: a process must not go on
     appending under a key that will not verify, nor paper over a tampered head.
     """
-    key = session_key(session)
-    if key is None:
+    keys = session_key(session)
+    if keys is None:
         raise AuditKeyMissing()
-    _lock_chain(session)
-    head = session.execute(_READ_HEAD).one_or_none()
-    if head is None:
-        raise HeadMissing()
+    head = read_head(session)
+    key = signing_key(keys, head)
     if head.mac is not None:
         if not hmac.compare_digest(head.mac, key.head_mac(head.seq, head.hash, head.keyed_from)):
             raise WrongAuditKey()
+        if head.key_id is None:  # a head from before key ids: name the key it is sealed with
+            session.execute(
+                update(_HEAD_TABLE).where(_HEAD_TABLE.c.id == 1).values(key_id=key.key_id)
+            )
         return False
     session.execute(
         update(_HEAD_TABLE)
         .where(_HEAD_TABLE.c.id == 1, _HEAD_TABLE.c.mac.is_(None))
-        .values(mac=key.head_mac(head.seq, head.hash, head.keyed_from))
+        .values(mac=key.head_mac(head.seq, head.hash, head.keyed_from), key_id=key.key_id)
     )
     return True
 
@@ -329,6 +373,7 @@ def _raw_rows(session: Session) -> Iterator[tuple[Any, ...]]:
         col(AuditEvent.prev_hash),
         col(AuditEvent.hash),
         col(AuditEvent.scheme),
+        col(AuditEvent.key_id),
     ).order_by(col(AuditEvent.seq))
     # Straight from the driver's cursor, inside the session's transaction: plain tuples, no
     # Row objects. On PostgreSQL a named (server-side) cursor streams instead of buffering.
@@ -351,10 +396,12 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
     prev_hash link, or the head naming an event that is not there), reordering, events added
     around the chain, a keyed event passed off as a legacy one, and a head moved back without
     the key (its MAC). ``anchors`` (heads published outside the database) must each match the
-    event they name. Verifying keyed events needs the Ledger's key. Use a
-    ``Ledger.read_session()`` for a large log.
+    event they name. Verifying keyed events needs the Ledger's keys: each event names the key
+    that signed it, and the chain stays on one key until an ``audit.key_rotated`` event (signed
+    by the key it leaves) moves it to the next, so an event signed with a retired key after a
+    rotation is caught. Use a ``Ledger.read_session()`` for a large log.
     """
-    key = session_key(session)
+    keys = session_key(session)
     head = session.execute(_READ_HEAD).one_or_none()
     keyed_from = head.keyed_from if head is not None else 1
     anchored: dict[int, str] = {}
@@ -385,7 +432,10 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
         )
 
     sha256, esc = hashlib.sha256, _escape
-    mac = key.event_mac_bytes if key is not None else None
+    # The key the chain is on (None until the first keyed event shows it), and whether an event
+    # has named its key yet (after one has, every event must).
+    chain_key: AuditKey | None = None
+    named = False
     for (
         seq,
         at,
@@ -398,6 +448,7 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
         stored_prev,
         stored_hash,
         scheme,
+        key_id,
     ) in _raw_rows(session):
         checked += 1
         if seq < expected:
@@ -423,9 +474,31 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
                     f"event {seq} is marked unkeyed but the chain is keyed from event "
                     f"{keyed_from} (it was rewritten without the key)",
                 )
-            if mac is None:
+            if keys is None:
                 return bad(seq, f"event {seq} is keyed: verifying it needs JETHUB_AUDIT_KEY")
-            computed = mac(record)
+            if key_id is not None:
+                if chain_key is not None and key_id != chain_key.key_id:
+                    return bad(
+                        seq,
+                        f"event {seq} is signed with audit key {key_id} but the chain is on key "
+                        f"{chain_key.key_id} (no rotation moved it)",
+                    )
+                if chain_key is None:
+                    chain_key = keys.get(key_id)
+                    if chain_key is None:
+                        return bad(
+                            seq,
+                            f"event {seq} is signed with audit key {key_id}, which is not among "
+                            "the keys in JETHUB_AUDIT_KEY",
+                        )
+                named = True
+            elif named:
+                return bad(seq, f"event {seq} names no audit key though the events before it do")
+            elif chain_key is None:  # written before key ids: the original key, found once
+                chain_key = next(
+                    (k for k in keys if k.event_mac_bytes(record) == stored_hash), keys.first
+                )
+            computed = chain_key.event_mac_bytes(record)
         else:
             if scheme != LEGACY_SCHEME:
                 return bad(seq, f"event {seq} is marked keyed but comes before the keyed chain")
@@ -449,6 +522,15 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
                 )
             anchors_checked += 1
             last_anchor_ok = seq
+        if action == KEY_ROTATED and seq >= keyed_from and keys is not None:
+            moved_to = keys.get(str(json.loads(details).get("to")))
+            if moved_to is None:
+                return bad(
+                    seq + 1,
+                    f"event {seq} rotated the audit key to {json.loads(details).get('to')}, "
+                    "which is not among the keys in JETHUB_AUDIT_KEY",
+                )
+            chain_key = moved_to
         prev_hash = stored_hash
         expected += 1
 
@@ -473,7 +555,23 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
         return bad(last, f"the head's hash does not match event {last}")
     if stray is not None:
         return bad(stray, f"an event has seq {stray}, outside the chain")
-    if key is not None:
+    if keys is not None:
+        key = chain_key
+        if head.key_id is not None:
+            key = keys.get(head.key_id)
+            if key is None:
+                return bad(
+                    head.seq + 1,
+                    f"the ledger head is sealed with audit key {head.key_id}, which is not among "
+                    "the keys in JETHUB_AUDIT_KEY",
+                )
+            if chain_key is not None and key.key_id != chain_key.key_id:
+                return bad(
+                    head.seq,
+                    f"the ledger head names audit key {head.key_id} but the chain is on key "
+                    f"{chain_key.key_id}",
+                )
+        key = key or signing_key(keys, head)
         if head.mac is None:
             return bad(
                 keyed_from,
@@ -490,11 +588,20 @@ def verify(*, session: Session, anchors: Sequence[Anchor] = ()) -> VerifyReport:
 
 
 def _export_records(
-    session: Session, account: str | None, since: date | None
+    session: Session,
+    account: str | None,
+    since: date | None,
+    *,
+    after: int | None = None,
+    limit: int | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Events as plain dicts in seq order, streamed (rows, not ORM objects: memory stays flat)."""
     table = table_of(AuditEvent)
     stmt = select(table).order_by(table.c.seq)
+    if after is not None:
+        stmt = stmt.where(table.c.seq > after)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     if account is not None:
         stmt = stmt.where(table.c.account == account)
     if since is not None:
@@ -505,6 +612,12 @@ def _export_records(
             record = {name: row[name] for name in EXPORT_COLUMNS}
             record["at"] = utc_text(row["at"])
             yield record
+
+
+def events_after(*, session: Session, seq: int, limit: int) -> list[dict[str, Any]]:
+    """Up to ``limit`` events after ``seq``, in seq order, as ``export`` writes JSON lines: every
+    field the hash covers, the hash itself, its scheme and key id (for a receiver to verify)."""
+    return list(_export_records(session, None, None, after=seq, limit=limit))
 
 
 def spreadsheet_safe(value: object) -> object:
@@ -546,3 +659,50 @@ def export(
             out.write("\n")
             written += 1
     return written
+
+
+def rotate_key(
+    *, session: Session, to: AuditKey, actor: str, at: datetime | None = None
+) -> AuditEvent:
+    """Move the chain onto key ``to`` (one of the session's keys): an ``audit.key_rotated`` event
+    signed by the key it leaves, then the head resealed under ``to`` in the same transaction.
+    From then on every process that holds ``to`` signs with it; one that does not refuses to
+    append (``AuditKeyNotHeld``) rather than sign under a retired key."""
+    keys = session_key(session)
+    if keys is None:
+        raise AuditKeyMissing()
+    if keys.get(to.key_id) is None:
+        raise InvalidValue(f"audit key {to.key_id} is not among this process's keys")
+    head = read_head(session)
+    leaving = signing_key(keys, head)
+    if leaving.key_id == to.key_id:
+        raise InvalidValue(f"the ledger already signs with audit key {to.key_id}")
+    event = append(
+        session=session,
+        actor=actor,
+        action=KEY_ROTATED,
+        account=None,
+        outcome="ok",
+        details={"from": leaving.key_id, "to": to.key_id},
+        correlation_id=None,
+        at=at,
+    )
+    session.execute(
+        update(_HEAD_TABLE)
+        .where(_HEAD_TABLE.c.id == 1, _HEAD_TABLE.c.seq == event.seq)
+        .values(key_id=to.key_id, mac=to.head_mac(event.seq, event.hash, head.keyed_from))
+    )
+    return event
+
+
+def used_key_ids(*, session: Session) -> set[str]:
+    """Every key id the chain has signed with or rotated to (a key is never used twice)."""
+    used: set[str] = set()
+    for details in session.scalars(
+        select(col(AuditEvent.details)).where(col(AuditEvent.action) == KEY_ROTATED)
+    ):
+        used.update(str(details.get(name)) for name in ("from", "to") if details.get(name))
+    head_key = session.execute(_READ_HEAD).one_or_none()
+    if head_key is not None and head_key.key_id:
+        used.add(head_key.key_id)
+    return used

@@ -87,6 +87,9 @@ class AuditEvent(SQLModel, table=True):
     scheme: int = Field(
         default=2, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="1")
     )
+    # The id of the audit key that signed it (``AuditKey.key_id``, public); None for legacy
+    # events and for keyed ones written before key ids were recorded (the original key).
+    key_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
 
 
 class LedgerHead(SQLModel, table=True):
@@ -104,6 +107,23 @@ class LedgerHead(SQLModel, table=True):
         default=1, sa_column=sa.Column(BigInt, nullable=False, server_default="1")
     )
     mac: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    # The audit key new events are signed with (and ``mac`` is under); moved by a rotation.
+    key_id: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+
+
+class AuditSink(SQLModel, table=True):
+    """Where ``jethub audit stream`` got to for one sink: every event up to ``seq`` delivered.
+
+    Whoever delivers holds the row's lease (``owner`` until ``leased_until``), so of any number
+    of clocks one sends at a time, in order."""
+
+    __tablename__ = "audit_sink"
+
+    sink: str = Field(sa_type=sa.String, primary_key=True)
+    seq: int = Field(default=0, sa_column=sa.Column(BigInt, nullable=False, server_default="0"))
+    owner: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    leased_until: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    updated_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
 
 class ApprovalBase(SQLModel):
@@ -310,3 +330,37 @@ class Exclusion(SQLModel, table=True):
     reason: str = Field(sa_type=sa.Text, nullable=False)
     by: str = Field(sa_type=sa.String, nullable=False)
     created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+class Promise(SQLModel, table=True):
+    """A customer's promise to pay ``amount`` by ``due`` (inclusive), recorded by ``by``: the
+    account's newest one (a new promise replaces it; the audit log keeps every one). ``state``
+    is ``open`` until the day after ``due``, then ``kept`` or ``broken`` by what Zuora shows
+    paid since ``created_at`` (``paid``)."""
+
+    __tablename__ = "promise"
+    __table_args__ = (
+        sa.CheckConstraint("state IN ('open', 'kept', 'broken')", name="ck_promise_state"),
+        sa.Index("ix_promise_state_due", "state", "due"),
+    )
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    amount: str = Field(sa_type=sa.String, nullable=False)  # a Decimal's text: exact everywhere
+    currency: str = Field(default="AUD", sa_type=sa.String, nullable=False)
+    due: date = Field(sa_type=sa.Date, nullable=False)
+    note: str = Field(default="", sa_type=sa.Text, nullable=False)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    created_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    state: str = Field(default="open", sa_type=sa.String, nullable=False)
+    paid: str | None = Field(default=None, sa_type=sa.String, nullable=True)
+    settled_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+
+
+class Take(SQLModel, table=True):
+    """Who is chasing an overdue account (a digest row's Take): one per account."""
+
+    __tablename__ = "take"
+
+    account: str = Field(sa_type=sa.String, primary_key=True)
+    by: str = Field(sa_type=sa.String, nullable=False)
+    at: datetime = Field(sa_type=UTCDateTime, nullable=False)

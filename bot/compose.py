@@ -10,6 +10,7 @@ from typing import Protocol
 
 from audit import Ledger, make_engine
 from bot.catalogue import http_routes, register_error_words, request_looks, run_faces
+from bot.digest.bulk import BulkSummaries
 from bot.digest.rows import DigestRows
 from bot.edge.slack_limits import ChannelPacer
 from bot.reading.activity import ActivityFeed
@@ -65,7 +66,7 @@ def build_services(
     key = audit_key(settings)
     PROCESS.add(secret_values(settings))
     if key is not None:
-        PROCESS.add([key.reveal()])
+        PROCESS.add(each.reveal() for each in key)
     ledger = Ledger(make_engine(settings.database_url), key=key)
     if migrate:
         try:
@@ -126,6 +127,7 @@ def build_services(
         )
     if settings.jethub_digest_channel:
         ledger.observers.append(DigestRows(deps, slack, executor, settings.zone))
+    ledger.observers.append(BulkSummaries(deps, slack, executor))
     ledger.observers.append(
         PaymentNotices(deps, slack, executor, settings.jethub_digest_channel, settings.zone)
     )

@@ -47,6 +47,7 @@ class Policy:
     suspend_requires_approval: bool = False
     role_contact: str | None = None  # who grants roles, named in every refusal
     snooze_days: int = 7
+    promise_max_days: int = 30  # a promise to pay is for today up to this many days ahead
     # JETHUB_APPROVALS_CHANNEL is set: four-eyes requests have somewhere to be shown.
     has_approvals_channel: bool = True
     # What a payment that clears a non-payment suspension does: lift it, offer to, or only note it.

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
+from audit.models import RunState
 from bot.approvals.requests import announce_outcome, expire_and_announce, redraw
 from bot.approvals.views import APPROVE, CANCEL, DENY, deny_modal, outcome_notice
 from bot.edge.boundary import said
@@ -21,7 +22,12 @@ from bot.edge.codecs import RecordRef
 from bot.edge.turns import Click
 from bot.runs.runner import work_run
 from commands.approvals.decisions import RequesterLostRole, decide_approval, vet_decision
-from commands.approvals.model import CancelApproval, DecideApproval, RequestExpired
+from commands.approvals.model import (
+    AlreadyDecided,
+    CancelApproval,
+    DecideApproval,
+    RequestExpired,
+)
 from commands.approvals.withdrawal import cancel_approval
 from commands.runs.records import run_for_approval
 
@@ -64,9 +70,17 @@ def _decision(click: Click, decision: Literal["approve", "deny"]) -> DecideAppro
 def _stale_requests_settled(click: Click) -> Iterator[None]:
     """A click that finds its request out of date settles it for everyone before the refusal
     is told: an expired request is expired (and every other one due), a request whose
-    requester lost the role shows its cancellation and its requester is told."""
+    requester lost the role shows its cancellation and its requester is told, and a request
+    decided already is redrawn as recorded when nothing else will redraw it."""
     try:
         yield
+    except AlreadyDecided as exc:
+        # The message may still show Approve because its redraw was lost (the process died
+        # after the decision): a run that has ended draws no more, so redraw it from the record.
+        run = run_for_approval(click.deps, exc.request.id)
+        if run is None or run.state in (RunState.SUCCEEDED, RunState.FAILED):
+            redraw(click.services, click.client, exc.request)
+        raise
     except RequestExpired:
         expire_and_announce(click.services, click.client)
         raise

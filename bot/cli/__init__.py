@@ -13,7 +13,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.cli.audit import cmd_audit_anchor, cmd_audit_export, cmd_audit_verify
+from bot.cli.audit import (
+    cmd_audit_anchor,
+    cmd_audit_export,
+    cmd_audit_rotate_key,
+    cmd_audit_stream,
+    cmd_audit_verify,
+)
 from bot.cli.clock import cmd_clock
 from bot.cli.collections import cmd_collections_check
 from bot.cli.console import cmd_console
@@ -74,6 +80,24 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--since", help="YYYY-MM-DD")
     export.add_argument("--output", "-o", help="file (default: stdout)")
     export.set_defaults(func=cmd_audit_export)
+    stream = audit.add_parser(
+        "stream", help="send new events as NDJSON to JETHUB_AUDIT_SINK (default stdout)"
+    )
+    stream.add_argument(
+        "--sink", help="stdout, file:PATH or https://… (default: JETHUB_AUDIT_SINK, else stdout)"
+    )
+    stream.add_argument(
+        "--from", dest="from_seq", type=int, metavar="SEQ",
+        help="start after event SEQ instead of the sink's stored cursor (0: from the start)",
+    )  # fmt: skip
+    stream.add_argument(
+        "--follow", action="store_true", help="keep sending new events until interrupted"
+    )
+    stream.set_defaults(func=cmd_audit_stream)
+    rotate = audit.add_parser(
+        "rotate-key", help="sign new events with a new audit key (old ones keep theirs)"
+    )
+    rotate.set_defaults(func=cmd_audit_rotate_key)
 
     sandbox = sub.add_parser("sandbox", help="serve the Zuora/platform/SBC sandbox")
     sandbox.add_argument("--port", type=int, required=True)

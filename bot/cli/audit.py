@@ -114,3 +114,105 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
         ledger.dispose()
     print(f"exported {count} events", file=sys.stderr)
     return 0
+
+
+def cmd_audit_rotate_key(args: argparse.Namespace) -> int:
+    """Move the chain onto a new key: the one key in JETHUB_AUDIT_KEY the ledger has never used
+    (put there, beside the current one, on every process first), or, for an embedded SQLite
+    ledger with a key file, a new key added to that file. Prints key ids, never a key."""
+    settings = load_settings()
+    from audit import (
+        AuditKeyMissing,
+        InvalidValue,
+        Keyring,
+        WrongAuditKey,
+        rotate_key,
+        used_key_ids,
+    )
+    from audit.keys import add_key_to_file
+    from bot.runtime.keys import key_file
+
+    ledger = open_ledger(settings)
+    try:
+        if ledger.keyring is None:
+            raise StartupError("no audit key: set JETHUB_AUDIT_KEY")
+        with ledger.read_session() as session:
+            used = used_key_ids(session=session)
+        fresh = [key for key in ledger.keyring if key.key_id not in used]
+        path = key_file(settings)
+        if not fresh and path is not None:
+            fresh = [add_key_to_file(path)]
+            ledger.keyring = Keyring([*ledger.keyring, *fresh])
+        if len(fresh) != 1:
+            held = ", ".join(key.key_id for key in ledger.keyring)
+            if not fresh:
+                raise StartupError(
+                    f"JETHUB_AUDIT_KEY holds no key the ledger has not used yet (it holds {held}): "
+                    "add a new key after the current one, comma-separated, on every process "
+                    "and restart them, then rotate"
+                )
+            names = ", ".join(key.key_id for key in fresh)
+            raise StartupError(f"JETHUB_AUDIT_KEY holds several unused keys ({names}): keep one")
+        try:
+            with ledger.session() as session:
+                event = rotate_key(session=session, to=fresh[0], actor="jethub-cli")
+        except (AuditKeyMissing, WrongAuditKey, InvalidValue) as exc:
+            raise StartupError(str(exc)) from None
+    finally:
+        ledger.dispose()
+    details = event.details
+    print(
+        f"audit key rotated from {details['from']} to {details['to']} at event {event.seq}; "
+        "keep the old key beside the new one (JETHUB_AUDIT_KEY) to verify older events"
+    )
+    if path is not None:
+        print(f"the new key was added to {path}; restart every process that uses it")
+    return 0
+
+
+def cmd_audit_stream(args: argparse.Namespace) -> int:
+    """Send the sink every event after its stored cursor (or ``--from``), as NDJSON; with
+    ``--follow``, keep sending new ones, riding out the sink's outages from the cursor."""
+    settings = load_settings()
+    settings.check_consistency()
+    import time
+
+    from bot.jobs.streaming import configured_sink, deliver, new_owner
+    from integrations.clock import utc_now
+    from integrations.errors import IntegrationError
+
+    spec = args.sink or settings.jethub_audit_sink or "stdout"
+    try:
+        sink = configured_sink(settings, spec)
+    except ValueError as exc:
+        raise StartupError(f"audit sink {spec!r}: {exc}") from None
+    ledger = open_ledger(settings)
+    owner = new_owner("jethub-cli")
+    start_after, total, pause = args.from_seq, 0, 1.0
+    try:
+        while True:
+            try:
+                done = deliver(ledger, sink, owner=owner, now=utc_now, start_after=start_after)
+            except IntegrationError as exc:
+                if not args.follow:
+                    raise StartupError(
+                        f"the audit sink failed (run again to resume): {exc}"
+                    ) from None
+                print(f"jethub: the audit sink failed, retrying: {exc}", file=sys.stderr)
+                time.sleep(pause)
+                pause = min(pause * 2, 60.0)
+                continue
+            if done is None:
+                raise StartupError(f"another process is streaming to {sink.name}; try later")
+            start_after, total, pause = None, total + done.sent, 1.0
+            if not args.follow:
+                break
+            time.sleep(2.0)
+    finally:
+        sink.close()
+        ledger.dispose()
+    print(
+        f"streamed {total} events to {sink.name} (delivered up to event {done.cursor})",
+        file=sys.stderr,
+    )
+    return 0

@@ -1,9 +1,10 @@
-"""The posted digest follows its rows: once an account it lists is suspended or snoozed, its row's
-buttons give way to "Suspended by @x 10:42" / "Snoozed until … by @x", for everyone.
+"""The posted digest follows its rows: once an account it lists is suspended, snoozed or promised
+to pay, its row's buttons give way to "Suspended by @x 10:42" / "Snoozed until … by @x" /
+"Promised …", for everyone; a Take names who is chasing it; a suspension lifted after payment
+adds "· lifted after payment P-… 14:05" to the row's line.
 
-A ledger observer (like ``bot.reading.activity``): the suspension's or the snooze's audit event,
-once
-committed, has the digest's message redrawn from the worker pool. Every open row of that message
+A ledger observer (like ``bot.reading.activity``): the action's audit event, once committed, has
+the digest's message redrawn from the worker pool. Every open row of that message
 is redrawn from the ledger (``commands.digest.rows``), not just the one acted on, so two people
 acting on two rows at once both end up shown; the redraws of one process are serialised.
 """
@@ -21,15 +22,34 @@ from zoneinfo import ZoneInfo
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from audit import get_take
 from audit.models import AuditEvent
-from bot.digest.views import open_rows, settled_rows, stale_row_text
+from bot.digest.views import (
+    ROW_BLOCK,
+    ROW_DONE_BLOCK,
+    chased_rows,
+    open_rows,
+    settled_rows,
+    stale_row_text,
+)
 from bot.edge.payloads import BlockAction
 from bot.edge.slack_limits import SlackClient
 from bot.edge.turns import VerbCall
 from bot.runtime.workers import WorkPool
 from commands.deps import Deps
-from commands.digest.rows import ROW_ACTIONS, PostedDigest, acted_on, posted_digest
+from commands.digest.rows import (
+    ROW_ACTIONS,
+    PostedDigest,
+    acted_on,
+    lift_of,
+    lifted_after_payment,
+    posted_digest,
+)
+from commands.digest.take import TAKE
 from commands.suspension.models import ORIGIN as DIGEST_ORIGIN
+from commands.suspension.models import UNSUSPEND
+
+LIFTED = "lifted after payment"
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +65,44 @@ class DigestRows:
     def __call__(self, event: AuditEvent) -> None:
         if event.action in ROW_ACTIONS and str(event.outcome) == "ok" and event.account:
             self.executor.submit(self.settle, event.account)
+        if event.action == TAKE and str(event.outcome) == "ok" and event.account:
+            self.executor.submit(self.settle, event.account, event.actor)
+        lifted = event.action == UNSUSPEND and str(event.outcome) == "ok"
+        if lifted and event.account and lifted_after_payment(event.details or {}):
+            self.executor.submit(self.settle, event.account, None, True)
 
-    def settle(self, account: str) -> None:
+    def settle(self, account: str, chaser: str | None = None, lifted: bool = False) -> None:
+        """Redraw the row of ``account`` from the ledger; with ``chaser``, name who took it;
+        ``lifted``: say its suspension was lifted after payment."""
         try:
             with self._redrawing:
                 digest = posted_digest(self.deps)
-                if digest is not None:
+                if digest is None:
+                    return
+                if lifted:
+                    self._lifted(digest, account)
+                elif chaser is None:
                     self._redraw(digest, account)
+                else:
+                    self._chase(digest, account, chaser)
         except (SlackClientError, OSError, SQLAlchemyError) as exc:
             error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
             log.warning("could not redraw the digest's row for %s: %s", account, error)
+
+    def _chase(self, digest: PostedDigest, account: str, chaser: str) -> None:
+        with self.deps.ledger.read_session() as session:  # the newest take wins, in any order
+            held = get_take(session=session, account=account)
+            chaser = held.by if held is not None else chaser
+        for message in self._messages(digest):
+            blocks = message.get("blocks") or []
+            if any(b.get("block_id") == f"{ROW_BLOCK}{account}" for b in blocks):
+                self.slack.chat_update(
+                    channel=digest.channel,
+                    ts=message["ts"],
+                    text=message.get("text", ""),
+                    blocks=chased_rows(blocks, account, chaser),
+                )
+                return
 
     def _redraw(self, digest: PostedDigest, account: str) -> None:
         for message in self._messages(digest):
@@ -74,6 +122,34 @@ class DigestRows:
                     text=message.get("text", ""),
                     blocks=settled_rows(blocks, acted, self.zone),
                 )
+            return
+
+    def _lifted(self, digest: PostedDigest, account: str) -> None:
+        lift = lift_of(self.deps, account, digest.at)
+        if lift is None:
+            return
+        numbers = ", ".join(lift.payments)
+        at = lift.at.astimezone(self.zone).strftime("%H:%M")
+        note = f"{LIFTED} {numbers} {at}"
+        for message in self._messages(digest):
+            blocks = message.get("blocks") or []
+            done = f"{ROW_DONE_BLOCK}{account}"
+            if not any(b.get("block_id") == done for b in blocks):
+                continue
+            redrawn = []
+            for block in blocks:
+                if block.get("block_id") == done and block.get("elements"):
+                    first = dict(block["elements"][0])
+                    first["text"] = str(first.get("text", "")).split(f" · {LIFTED}")[0]
+                    first["text"] += f" · {note}"
+                    block = {**block, "elements": [first, *block["elements"][1:]]}
+                redrawn.append(block)
+            self.slack.chat_update(
+                channel=digest.channel,
+                ts=message["ts"],
+                text=message.get("text", ""),
+                blocks=redrawn,
+            )
             return
 
     def _messages(self, digest: PostedDigest) -> list[dict[str, Any]]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +29,16 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.digest.bulk_views import bulk_button
+from bot.digest.text import (
+    broken_text,
+    day_text,
+    excluded_text,
+    money,
+    plural,
+    promised_text,
+    with_chaser,
+)
 from bot.edge.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button, who
 from bot.edge.codecs import SnoozeRef
 from commands.digest.overdue import Digest, DigestRow
@@ -44,6 +53,7 @@ from commands.digest.snooze import (
 )
 
 SNOOZE_ACTION = "digest.snooze"
+TAKE_ACTION, TAKE_OVER_ACTION = "digest.take", "digest.take_over"
 SNOOZE_MODAL = "digest.snooze_modal"
 UNTIL_BLOCK, REASON_BLOCK = "until", "reason"  # the command's field names: errors land on them
 FOR_BLOCK = PRESET_FIELD  # the preset lengths (3 days, 1 week, 2 weeks, until a date)
@@ -55,77 +65,49 @@ SUMMARY_BLOCKS = 3  # header, summary section, policy context
 ROWS_PER_PAGE = (MAX_MESSAGE_BLOCKS - 1) // BLOCKS_PER_ROW
 
 
-def money(amount: Decimal, currency: str = "AUD") -> str:
-    text = f"{amount:,.2f}"
-    return f"${text}" if currency == "AUD" else f"{text} {esc(currency)}"
-
-
-def day_text(day: date) -> str:
-    return f"{day.day} {day:%b %Y}"
-
-
-def _plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
 def summary_text(digest: Digest) -> str:
     if digest.rows:
         head = (
-            f"*{_plural(len(digest.rows), 'account')}* overdue for suspension, "
+            f"*{plural(len(digest.rows), 'account')}* overdue for suspension, "
             f"*{money(digest.total_overdue, digest.currency)}* overdue in total; "
             f"*{digest.newly_overdue:,}* newly overdue since yesterday."
         )
     else:
         head = "*No accounts* are overdue for suspension today."
     held = [
-        f"{_plural(digest.suspended, 'account')} already suspended",
-        f"{_plural(digest.snoozed, 'account')} snoozed",
+        f"{plural(digest.suspended, 'account')} already suspended",
+        f"{plural(digest.snoozed, 'account')} snoozed",
     ]
     if digest.excluded:
-        held.append(f"{_plural(len(digest.excluded), 'account')} excluded from suspension")
+        held.append(f"{plural(len(digest.excluded), 'account')} excluded from suspension")
+    if digest.promised:
+        held.append(f"{plural(len(digest.promised), 'account')} promised to pay")
     text = f"{head}\nNot listed: {', '.join(held[:-1])} and {held[-1]}."
-    text += excluded_text(digest)
+    text += excluded_text(digest) + promised_text(digest)
     if digest.unlinked_invoices:
         text += (
-            f"\n:warning: {_plural(digest.unlinked_invoices, 'overdue invoice')} in Zuora "
+            f"\n:warning: {plural(digest.unlinked_invoices, 'overdue invoice')} in Zuora "
             "name no Jet Hub account (`JetHubAccount__c` is empty) and are not counted."
         )
     return text
 
 
-MAX_EXCLUDED_SHOWN = 10
-
-
-def excluded_text(digest: Digest) -> str:
-    """The excluded accounts, apart: never offered for suspension (an admin's reason)."""
-    if not digest.excluded:
-        return ""
-    lines = [
-        f"• *{esc(row.name)}* · `{esc(row.account)}` {money(row.amount_overdue, row.currency)} "
-        f"overdue — {esc(row.reason)} ({who(row.by)})"
-        for row in digest.excluded[:MAX_EXCLUDED_SHOWN]
-    ]
-    more = len(digest.excluded) - MAX_EXCLUDED_SHOWN
-    if more > 0:
-        lines.append(f"• and {more:,} more (`/jethub account <number>` shows each)")
-    return "\n*Excluded from suspension* (overdue, never offered):\n" + "\n".join(lines)
-
-
 def policy_text(digest: Digest, at: datetime | None, zone: ZoneInfo) -> str:
     when = f" as of {at.astimezone(zone):%H:%M %Z}" if at else ""
     return (
-        f"Invoices at least {_plural(digest.overdue_days, 'day')} past due, accounts owing at "
+        f"Invoices at least {plural(digest.overdue_days, 'day')} past due, accounts owing at "
         f"least {money(digest.min_balance)} on them{when}. :new: = reached "
         f"{digest.overdue_days} days overdue today."
     )
 
 
 def summary_blocks(digest: Digest, *, at: datetime | None, zone: ZoneInfo) -> list[Block]:
-    return [
+    blocks: list[Block] = [
         HeaderBlock(text=f"Overdue invoices — {day_text(digest.day)}"),
         section(summary_text(digest)),
         context(policy_text(digest, at, zone)),
     ]
+    return blocks + ([bulk_button(digest)] if digest.rows else [])
 
 
 def row_text(row: DigestRow) -> str:
@@ -133,8 +115,8 @@ def row_text(row: DigestRow) -> str:
     return (
         f"*{esc(row.name)}* · `{esc(row.account)}`{new}\n"
         f"{money(row.amount_overdue, row.currency)} overdue on "
-        f"{_plural(row.invoices, 'invoice')}; oldest due {day_text(row.oldest_due)} "
-        f"({_plural(row.days_overdue, 'day')} overdue)"
+        f"{plural(row.invoices, 'invoice')}; oldest due {day_text(row.oldest_due)} "
+        f"({plural(row.days_overdue, 'day')} overdue)" + broken_text(row)
     )
 
 
@@ -144,12 +126,14 @@ ROW_DONE_BLOCK = "digest.done."  # + the account: what became of the row, once a
 
 def row_blocks(row: DigestRow, origin: str) -> list[Block]:
     return [
-        SectionBlock(block_id=f"digest.row.{row.account}", text=row_text(row)[:3000]),
+        SectionBlock(block_id=f"{ROW_BLOCK}{row.account}", text=row_text(row)[:3000]),
         ActionsBlock(
             block_id=f"{ROW_ACTIONS_BLOCK}{row.account}",
             elements=[
                 verb_button("suspend", row.account, "Suspend", origin=origin, style="danger"),
                 ButtonElement(text="Snooze", action_id=SNOOZE_ACTION, value=row.account),
+                verb_button("promise", row.account, "Promise to pay", origin=origin),
+                ButtonElement(text="Take", action_id=TAKE_ACTION, value=row.account),
                 verb_button("account", row.account, "View account"),
             ],
         ),
@@ -160,6 +144,8 @@ def row_action_text(action: RowAction, zone: ZoneInfo) -> str:
     """ "Suspended by @x 10:42" / "Snoozed until Wed 3 Dec by @x" (local time)."""
     if action.done == "suspended":
         return f"Suspended by {who(action.by)} {action.at.astimezone(zone).strftime('%H:%M')}"
+    if action.done == "promised":
+        return f"Promised {_promise(action)} (recorded by {who(action.by)})"
     until = f" until {day_text(action.until)}" if action.until else ""
     return f"Snoozed{until} by {who(action.by)}"
 
@@ -169,10 +155,32 @@ def stale_row_text(account: str, action: RowAction, zone: ZoneInfo) -> str:
     at = action.at.astimezone(zone).strftime("%H:%M")
     if action.done == "suspended":
         done = f"was suspended by {who(action.by)} at {at}"
+    elif action.done == "promised":
+        done = f"was promised to pay {_promise(action)}, recorded by {who(action.by)} at {at}"
     else:
         until = f" until {day_text(action.until)}" if action.until else ""
         done = f"was snoozed{until} by {who(action.by)} at {at}"
     return f"Account {esc(account)} {done}, after this digest listed it. Nothing was done."
+
+
+def _promise(action: RowAction) -> str:
+    amount = money(action.amount) if action.amount is not None else "to pay"
+    return f"{amount} by {day_text(action.until)}" if action.until else amount
+
+
+ROW_BLOCK = "digest.row."  # + the account: the row's text
+
+
+def chased_rows(blocks: Sequence[dict[str, Any]], account: str, by: str) -> list[dict[str, Any]]:
+    """A posted digest message's blocks with ``account``'s row naming who is chasing it."""
+    chased = []
+    for block in blocks:
+        if block.get("block_id") == f"{ROW_BLOCK}{account}" and isinstance(block.get("text"), dict):
+            text = dict(block["text"])
+            text["text"] = with_chaser(str(text.get("text", "")), by)[:3000]
+            block = {**block, "text": text}
+        chased.append(block)
+    return chased
 
 
 def open_rows(blocks: Sequence[dict[str, Any]]) -> list[str]:
@@ -225,7 +233,7 @@ def digest_post(
     if len(summary) + BLOCKS_PER_ROW * len(rows) <= MAX_MESSAGE_BLOCKS:
         return DigestPost(message(fallback, summary + [b for r in rows for b in r]), [])
     pages = [rows[i : i + ROWS_PER_PAGE] for i in range(0, len(rows), ROWS_PER_PAGE)]
-    summary.append(context(f"The {_plural(len(rows), 'account')} are listed {listed}."))
+    summary.append(context(f"The {plural(len(rows), 'account')} are listed {listed}."))
     thread = []
     for number, page in enumerate(pages, start=1):
         first = (number - 1) * ROWS_PER_PAGE + 1
@@ -248,7 +256,7 @@ def ephemeral_pages(
     shown = (max_messages - 1) * ROWS_PER_PAGE
     left = len(digest.rows) - shown
     note = (
-        f"…and {_plural(left, 'more account')} not shown here. The daily digest lists them all "
+        f"…and {plural(left, 'more account')} not shown here. The daily digest lists them all "
         "in its thread; `jethub digest --dry-run` prints the whole list."
     )
     last = dict(kept[-1])
@@ -260,7 +268,7 @@ def ephemeral_pages(
 
 def _fallback(digest: Digest) -> str:
     return (
-        f"{_plural(len(digest.rows), 'account')} overdue, "
+        f"{plural(len(digest.rows), 'account')} overdue, "
         f"{money(digest.total_overdue, digest.currency)} in total, "
         f"{digest.newly_overdue} newly overdue; {digest.suspended} suspended and "
         f"{digest.snoozed} snoozed not listed."
@@ -281,6 +289,9 @@ def digest_text(digest: Digest) -> str:
         lines.append(f"{digest.unlinked_invoices} overdue invoices name no Jet Hub account.")
     for ex in digest.excluded:
         lines.append(f"excluded from suspension: {ex.account} {ex.name[:40]} — {ex.reason}")
+    for p in digest.promised:
+        promise = f"{money(p.promise.amount)} by {p.promise.due.isoformat()} ({p.promise.by})"
+        lines.append(f"promised to pay: {p.account} {p.name[:40]} — {promise}")
     lines.append("")
     for row in digest.rows:
         new = "  NEW" if row.newly_overdue else ""
@@ -288,7 +299,8 @@ def digest_text(digest: Digest) -> str:
             f"{row.account:>8}  {row.name[:40]:<40}  "
             f"{money(row.amount_overdue, row.currency):>14}  "
             f"due {row.oldest_due.isoformat()} ({row.days_overdue} d)  "
-            f"{_plural(row.invoices, 'invoice')}{new}"
+            f"{plural(row.invoices, 'invoice')}{new}"
+            + ("  PROMISE BROKEN" if row.broken_promise else "")
         )
     return "\n".join(lines)
 

@@ -85,7 +85,8 @@ def _backend(exc: IntegrationError, verb: str | None = None) -> Message:
 def _not_found(exc: AccountNotFound, verb: str | None = None) -> Message:
     return said(
         f"No account matches “{esc(exc.query)}”. Try the Jet Hub account number, the Zuora "
-        "account number (`A00001001`), one of its phone numbers, or part of its name."
+        "account number (`A00001001`), one of its phone numbers, a contact's email, a Zuora "
+        "invoice number (`INV00000001`), or part of its name."
     )
 
 

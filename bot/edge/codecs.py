@@ -188,3 +188,21 @@ class SnoozeRef(JsonValue):
 
     account: AccountNumber = Field(alias="a")
     channel: ChannelId = Field("", alias="c")
+
+
+class PromiseRef(JsonValue):
+    """The promise-to-pay modal's ``private_metadata``: the account, and the channel to answer
+    in. ``{"a": account, "c": channel}``."""
+
+    LIMIT: ClassVar[int] = 3000
+
+    account: AccountNumber = Field(alias="a")
+    channel: ChannelId = Field("", alias="c")
+
+
+class TakeOverRef(PipeValue):
+    """A digest row's *Take over*: the account and who was shown to have it (the take-over is
+    a compare-and-set on that person)."""
+
+    account: AccountNumber
+    holder: UserId

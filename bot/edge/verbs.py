@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.edge.blocks import esc, message, section
+from commands.accounts import EMAIL
 from commands.actor import Actor, Role
 from integrations.phone import national_au_number
 
@@ -134,6 +135,14 @@ VERBS: dict[str, Verb] = {
             "lift a suspension (with confirmation)",
             Role.OPERATOR,
             to="lift a suspension",
+        ),
+        Verb(
+            "promise",
+            "<account>",
+            "record a customer's promise to pay (amount, by when): not offered for suspension "
+            "until then",
+            Role.OPERATOR,
+            to="record a promise to pay",
         ),
         Verb(
             "exclude",
@@ -270,8 +279,9 @@ def _split_account(tail: str, verb: Verb) -> tuple[str, str]:
 
 
 def _check_account(account: str, verb: Verb) -> None:
-    """An account number (digits), or a name: letters, digits, spaces and . , ' & ( ) / + # -
-    (so a phone number or a Zuora account number passes, a formula or markup does not)."""
+    """An account number (digits), a contact's email address, or a name: letters, digits, spaces
+    and . , ' & ( ) / + # - (so a phone number, a Zuora account or invoice number passes, a
+    formula or markup does not)."""
     if account.isdigit() and account.isascii():
         if len(account) > MAX_ACCOUNT_DIGITS:
             raise BadAccountArgument(
@@ -280,6 +290,8 @@ def _check_account(account: str, verb: Verb) -> None:
                 verb,
                 account,
             )
+        return
+    if EMAIL.fullmatch(account):  # starts with a letter or digit: never read as a formula
         return
     if len(account) > MAX_ACCOUNT:
         raise BadAccountArgument(
@@ -291,8 +303,8 @@ def _check_account(account: str, verb: Verb) -> None:
     if odd or not (account[0].isalnum() or account[0] in "+("):
         shown = " ".join(f"`{_code(c)}`" if c.isprintable() else f"U+{ord(c):04X}" for c in odd)
         raise BadAccountArgument(
-            "An account is its number, or a name made of letters, digits, spaces and "
-            ". , ' & ( ) / + # - (starting with a letter or digit)"
+            "An account is its number, a contact's email address, or a name made of letters, "
+            "digits, spaces and . , ' & ( ) / + # - (starting with a letter or digit)"
             + (f"; not {shown}" if odd else "")
             + f". Usage: `{verb.usage}`",
             verb,
@@ -324,7 +336,8 @@ def help_message(actor: Actor, role_contact: str | None = None) -> dict[str, Any
     lines = "\n".join(help_lines(actor))
     text = (
         "*/jethub* — Jet Hub account management. An account is its Jet Hub number, its Zuora "
-        "account number (`A00001001`), a phone number, or a name (in quotes when text follows it)."
+        "account number (`A00001001`), a phone number, a contact's email, a Zuora invoice number "
+        "(`INV00000001`), or a name (in quotes when text follows it)."
         "\n" + lines
     )
     hidden = sum(1 for verb in VERBS.values() if not verb.allowed(actor))

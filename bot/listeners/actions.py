@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.approvals import actions as approvals
 from bot.changes import actions as changes
 from bot.digest import actions as digest
+from bot.digest import bulk as digest_bulk
 from bot.edge.turns import Click
 from bot.reading import actions as reading
 from bot.reading import share as activity
@@ -24,5 +25,6 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **suspension.LISTENERS,
     **override.LISTENERS,
     **digest.LISTENERS,
+    **digest_bulk.LISTENERS,
     **reconcile.LISTENERS,
 }

@@ -9,10 +9,12 @@ from bot.changes import submissions as changes
 from bot.deactivation import submissions as deactivation
 from bot.digest import submissions as digest
 from bot.edge.turns import Later, Submission
+from bot.suspension import submissions as suspension
 
 LISTENERS: dict[str, Callable[[Submission], Later | None]] = {
     **changes.LISTENERS,
     **approvals.LISTENERS,
     **deactivation.LISTENERS,
     **digest.LISTENERS,
+    **suspension.LISTENERS,
 }

@@ -23,6 +23,7 @@ HANDLERS: dict[str, VerbHandler] = {
     **deactivation.VERBS,
     **suspension.VERBS,
     "suspend": unless_stale(suspension.suspend),  # a digest row's Suspend may be stale
+    "promise": unless_stale(suspension.promise),  # so may its Promise to pay
     **override.VERBS,
     **digest.VERBS,
     **reconcile.VERBS,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from audit import AuditKey
+from audit import AuditKey, Keyring
 from audit.db import normalise_url
 from audit.keys import key_file_for, load_or_create_key_file
 from bot.runtime.settings import Settings, SettingsError
@@ -21,16 +21,18 @@ def _sqlite_file(settings: Settings) -> Path | None:
     return Path(url.database)
 
 
-def audit_key(settings: Settings, *, create: bool = True) -> AuditKey | None:
-    """The ledger's key: ``JETHUB_AUDIT_KEY``, else the key file beside an embedded SQLite ledger
-    (created on first use unless ``create`` is false). PostgreSQL needs the setting."""
+def audit_key(settings: Settings, *, create: bool = True) -> Keyring | None:
+    """The ledger's keys: ``JETHUB_AUDIT_KEY`` (one key, or several comma-separated while a
+    rotation is under way or to verify old events), else the key file beside an embedded SQLite
+    ledger (created on first use unless ``create`` is false). PostgreSQL needs the setting."""
     if settings.jethub_audit_key is not None:
-        return AuditKey(settings.jethub_audit_key.get_secret_value())
+        return Keyring.parse(settings.jethub_audit_key.get_secret_value())
     if normalise_url(settings.database_url).get_backend_name() != "sqlite":
         raise SettingsError("JETHUB_AUDIT_KEY is required when DATABASE_URL is not SQLite")
     database = _sqlite_file(settings)
     if database is None:
-        return AuditKey.generate() if create else None  # an in-memory ledger lives as long
+        # an in-memory ledger lives as long as its process
+        return Keyring([AuditKey.generate()]) if create else None
     path = key_file_for(database)
     if not create and not path.exists():
         return None
@@ -38,6 +40,14 @@ def audit_key(settings: Settings, *, create: bool = True) -> AuditKey | None:
         return load_or_create_key_file(path)
     except (OSError, ValueError) as exc:
         raise SettingsError(f"cannot read or create the audit key file {path}: {exc}") from None
+
+
+def key_file(settings: Settings) -> Path | None:
+    """The key file of an embedded SQLite ledger without ``JETHUB_AUDIT_KEY``, else None."""
+    database = _sqlite_file(settings)
+    if settings.jethub_audit_key is not None or database is None:
+        return None
+    return key_file_for(database)
 
 
 def secret_values(settings: Settings) -> list[str]:
@@ -51,6 +61,7 @@ def secret_values(settings: Settings) -> list[str]:
         settings.sbc_api_token,
         settings.jethub_audit_key,
         settings.jethub_zuora_callout_password,
+        settings.jethub_audit_sink_token,
     )
     # The sandbox's placeholder credential is a word, not a secret: masking it would mangle text.
     values = [
@@ -58,11 +69,9 @@ def secret_values(settings: Settings) -> list[str]:
         for value in fields
         if value is not None and value.get_secret_value() != SANDBOX_CREDENTIAL
     ]
-    if settings.jethub_audit_key is None:
-        try:
-            key = audit_key(settings, create=False)
-        except SettingsError:
-            key = None
-        if key is not None:
-            values.append(key.reveal())
+    try:
+        keys = audit_key(settings, create=False)
+    except (SettingsError, ValueError):
+        keys = None
+    values.extend(key.reveal() for key in keys or ())  # each key of a list, on its own too
     return values

@@ -89,6 +89,7 @@ def policy(settings: Settings) -> Policy:
         suspend_requires_approval=settings.jethub_suspend_requires_approval,
         role_contact=settings.jethub_role_contact,
         snooze_days=settings.jethub_snooze_days,
+        promise_max_days=settings.jethub_promise_max_days,
         has_approvals_channel=bool(settings.jethub_approvals_channel),
         unsuspend_on_payment=settings.jethub_unsuspend_on_payment,
     )

@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from audit.keys import MIN_KEY_LENGTH
+from integrations.audit_sink import check_sink
 from integrations.clock import BusinessClock
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
@@ -68,6 +69,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///jethub.db"
     jethub_audit_key: SecretStr | None = None
     jethub_audit_channel: str | None = None
+    # Where the clock streams the audit log (stdout, file:PATH or https://…), the webhook's
+    # bearer token, and a CA bundle to trust for it (a private CA).
+    jethub_audit_sink: str | None = None
+    jethub_audit_sink_token: SecretStr | None = None
+    jethub_audit_sink_ca: str | None = None
 
     zuora_base_url: str | None = None
     zuora_client_id: str | None = None
@@ -88,6 +94,7 @@ class Settings(BaseSettings):
     jethub_suspend_requires_approval: bool = False
     jethub_role_contact: str | None = Field(default=None, max_length=200)
     jethub_snooze_days: int = Field(default=7, ge=1, le=365)
+    jethub_promise_max_days: int = Field(default=30, ge=1, le=365)
 
     # Zuora's payment callout (``POST /zuora/events``): off while either is unset.
     jethub_zuora_callout_user: str | None = Field(default=None, min_length=1, max_length=200)
@@ -122,9 +129,19 @@ class Settings(BaseSettings):
     @field_validator("jethub_audit_key")
     @classmethod
     def _audit_key(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < MIN_KEY_LENGTH:
-            raise ValueError(f"must be at least {MIN_KEY_LENGTH} characters long")
+        if value is None:
+            return value
+        keys = [part.strip() for part in value.get_secret_value().split(",")]
+        if not any(keys) or any(len(key) < MIN_KEY_LENGTH for key in keys if key):
+            raise ValueError(f"must be at least {MIN_KEY_LENGTH} characters long (each key)")
         return value
+
+    @field_validator("jethub_audit_sink")
+    @classmethod
+    def _audit_sink(cls, value: str | None) -> str | None:
+        if value:
+            check_sink(value)
+        return value or None
 
     @field_validator("jethub_timezone")
     @classmethod
@@ -174,6 +191,11 @@ class Settings(BaseSettings):
         if self.jethub_suspend_requires_approval and not self.jethub_approvals_channel:
             raise SettingsError(
                 "JETHUB_SUSPEND_REQUIRES_APPROVAL is true but JETHUB_APPROVALS_CHANNEL is not set"
+            )
+        sink = self.jethub_audit_sink
+        if sink and check_sink(sink) == "https" and self.jethub_audit_sink_token is None:
+            raise SettingsError(
+                "JETHUB_AUDIT_SINK is an https:// webhook: set JETHUB_AUDIT_SINK_TOKEN"
             )
         has_user = bool(self.jethub_zuora_callout_user)
         if has_user != (self.jethub_zuora_callout_password is not None):

@@ -5,8 +5,16 @@ the overdue digest's buttons — a stale row's is answered by the digest first, 
 
 from __future__ import annotations
 
+from functools import partial
+
+from slack_sdk.models.views import View
+
+from bot.edge.codecs import PromiseRef
 from bot.edge.turns import VerbCall
+from bot.suspension.promise_views import TITLE as PROMISE_TITLE
+from bot.suspension.promise_views import promise_modal
 from bot.suspension.views import confirmation_message, excluded_message, included_message
+from commands.accounts import resolve_account
 from commands.errors import InvalidInput
 from commands.orders import order
 from commands.suspension.exclusions import (
@@ -16,6 +24,7 @@ from commands.suspension.exclusions import (
     include_account,
 )
 from commands.suspension.models import PrepareSuspension, PrepareUnsuspension
+from commands.suspension.promises import load_promise_form
 from commands.suspension.suspend import prepare_suspension, prepare_unsuspension
 
 
@@ -47,4 +56,21 @@ def include(call: VerbCall) -> None:
     call.say(included_message(include_account(cmd, call.actor, call.deps), zone=call.deps.zone))
 
 
-VERBS = {"suspend": suspend, "unsuspend": unsuspend, "exclude": exclude, "include": include}
+def promise(call: VerbCall) -> None:
+    """The promise-to-pay modal (its submission is ``bot.suspension.submissions``)."""
+    account = resolve_account(call.deps, call.account).id
+    meta = PromiseRef(account=account, channel=call.channel_id)
+    call.open_modal(PROMISE_TITLE, partial(promise_form, call, meta))
+
+
+def promise_form(call: VerbCall, meta: PromiseRef) -> View:
+    return promise_modal(load_promise_form(meta.account, call.actor, call.deps), meta)
+
+
+VERBS = {
+    "suspend": suspend,
+    "unsuspend": unsuspend,
+    "exclude": exclude,
+    "include": include,
+    "promise": promise,
+}

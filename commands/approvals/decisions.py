@@ -30,6 +30,7 @@ from commands.approvals.model import (
 from commands.approvals.requests import clean_reason, load_approval
 from commands.errors import CommandError, Conflict
 from commands.runs.records import create as create_run
+from commands.runs.records import recorded_outcome, run_for_approval
 from commands.trail import Trail, audited, record
 
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ def _vet(
         raise trail.refuse(RequestExpired(request, deps.zone), problem="expired")
     if request.state is not ApprovalState.PENDING:
         raise trail.refuse(
-            AlreadyDecided(request, deps.zone),
+            AlreadyDecided(request, deps.zone, became=run_became(deps, request, kind)),
             problem=f"already {request.state.value}",
             decided_by=request.decided_by,
         )
@@ -107,6 +108,27 @@ def _vet(
         raise trail.refuse(
             RequestExpired(request, deps.zone), problem="expired", expired_at=request.expires_at
         )
+
+
+def run_became(deps: Deps, request: ApprovalView, kind: ApprovalKind) -> str | None:
+    """What an approved request's run has become, in words from its record (a click on a stale
+    Approve must not say "nothing was done" of a deactivation that finished); None without one."""
+    if request.state is not ApprovalState.APPROVED:
+        return None
+    run = run_for_approval(deps, request.id)
+    if run is None:
+        return None
+    outcome = recorded_outcome(deps, run)
+    if outcome.state == "succeeded":
+        return f"the {kind.label} is done."
+    if outcome.state == "refused":
+        why = (outcome.refused or "it was refused").rstrip(".")
+        return f"the {kind.label} did nothing: {why}."
+    if outcome.state == "failed":
+        return (
+            f"the {kind.label} stopped part way: an approver can Retry it in the request's thread."
+        )
+    return f"the {kind.label} is being carried out."
 
 
 class RequesterLostRole(Conflict):
@@ -190,8 +212,9 @@ def _lost(deps: Deps, trail: Trail, request: ApprovalView) -> CommandError:
     after = load_approval(deps, request.id) or request
     if after.state is ApprovalState.PENDING:  # the deadline passed while we checked
         return trail.refuse(RequestExpired(after, deps.zone), problem="expired")
+    kind = deps.actions.approval(after.kind)
     return trail.refuse(
-        AlreadyDecided(after, deps.zone),
+        AlreadyDecided(after, deps.zone, became=run_became(deps, after, kind)),
         problem=f"lost the race: already {after.state.value}",
         decided_by=after.decided_by,
     )

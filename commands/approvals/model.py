@@ -46,7 +46,11 @@ class SelfApproval(ApprovalError):
 class AlreadyDecided(ApprovalError):
     """A click on a request that is no longer pending: its state in plain words, who, when."""
 
-    def __init__(self, request: ApprovalView, zone: ZoneInfo = UTC_ZONE) -> None:
+    def __init__(
+        self, request: ApprovalView, zone: ZoneInfo = UTC_ZONE, *, became: str | None = None
+    ) -> None:
+        """``became``: what the approved request's run has become, from its record ("the
+        deactivation is done."); without one, the click is said to have done nothing."""
         self.request = request
         by = request.decided_by
         self.mentions = (by,) if by and by != SYSTEM_ACTOR else ()
@@ -65,7 +69,8 @@ class AlreadyDecided(ApprovalError):
                 "decision; nothing was done."
             )
         else:
-            text = f"This request was already *{state}*{who}{when}{why}; nothing was done."
+            after = f"{became} Your click changed nothing." if became else "nothing was done."
+            text = f"This request was already *{state}*{who}{when}{why}; {after}"
         super().__init__(text)
 
 

@@ -173,7 +173,9 @@ def _confirmation_problems(account: str, typed: str, reason: str) -> dict[str, s
     """The modal's pure checks: ``{field: message}`` for each problem (empty when fine)."""
     problems: dict[str, str] = {}
     if typed.strip() != account:
-        problems["confirm"] = f"Type the account number {account} exactly to confirm."
+        # The field's label already says what to type: say what was wrong with what was typed.
+        shown = typed.strip()[:20]
+        problems["confirm"] = f"“{shown}” does not match {account}." if shown else "Nothing typed."
     try:
         clean_reason(reason)
     except InvalidInput as exc:

@@ -7,7 +7,9 @@ ledger, are counted in the summary but not listed.
 
 The invoices come from one Zuora Object Query with the account expanded and cursor paging, so
 the number of Zuora calls grows with pages of invoices (99 a page), not with accounts; suspended
-accounts come from one paged platform listing and snoozes from the ledger.
+accounts come from one paged platform listing and snoozes from the ledger. Accounts promised to
+pay by a day to come are listed apart; a promise whose day has passed is settled (kept or broken,
+``commands.suspension.promises``) before the rows are drawn, so a broken one is listed, flagged.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from audit import active, excluded
+from audit import active, excluded, promises, takes
 from commands.actor import Actor, Role
 from commands.deps import threshold_days
 from commands.fanout import fetch_together
+from commands.suspension import settle_due_promises
+from commands.suspension.models import PromiseInfo
 from commands.trail import authorize
 
 if TYPE_CHECKING:
@@ -48,6 +52,8 @@ class DigestRow(BaseModel):
     days_overdue: int
     invoices: int
     newly_overdue: bool  # its oldest overdue invoice reached the threshold today
+    broken_promise: PromiseInfo | None = None  # its newest promise to pay was broken
+    taken_by: str | None = None  # who is chasing it (the row's Take)
 
 
 class ExcludedRow(BaseModel):
@@ -63,6 +69,19 @@ class ExcludedRow(BaseModel):
     by: str
 
 
+class PromisedRow(BaseModel):
+    """An overdue account whose customer promised to pay by a day not yet passed: listed apart,
+    not offered for suspension until the day after."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    name: str
+    amount_overdue: Decimal
+    currency: str
+    promise: PromiseInfo
+
+
 class Digest(BaseModel):
     """The digest for one day: candidates to list and what was held back, with the policy."""
 
@@ -76,6 +95,7 @@ class Digest(BaseModel):
     snoozed: int  # overdue accounts snoozed (not listed)
     unlinked_invoices: int  # overdue invoices whose Zuora account names no Jet Hub account
     excluded: list[ExcludedRow] = []  # overdue but excluded from suspension (listed apart)
+    promised: list[PromisedRow] = []  # overdue but promised to pay, by a day to come (apart)
 
     @property
     def total_overdue(self) -> Decimal:
@@ -210,11 +230,17 @@ def build_digest(deps: Deps, today: date) -> Digest:
     tallies, unlinked = fetched.get("invoices", tuple)
     suspended_ids: set[str] = fetched.get("suspended", set)
     owing = {key: t for key, t in tallies.items() if t.amount >= minimum and t.oldest is not None}
+    # Promises whose day has passed are settled first (kept or broken, from Zuora's payments),
+    # so a broken one's account is listed again today, flagged.
+    settle_due_promises(deps, today, {key: t.zuora_account for key, t in tallies.items()})
     with deps.ledger.read_session() as session:
         snoozed_ids = set(active(session=session, today=today))
         exclusions = {a: (e.reason, e.by) for a, e in excluded(session=session).items()}
+        promised = {a: PromiseInfo.of(p) for a, p in promises(session=session).items()}
+        chasing = {a: t.by for a, t in takes(session=session).items()}
     rows: list[DigestRow] = []
     apart: list[ExcludedRow] = []
+    held: list[PromisedRow] = []
     suspended = snoozed = 0
     for key, tally in owing.items():
         if key in suspended_ids:
@@ -230,6 +256,18 @@ def build_digest(deps: Deps, today: date) -> Digest:
                     currency=tally.currency,
                     reason=reason,
                     by=by,
+                )
+            )
+            continue
+        promise = promised.get(key)
+        if promise is not None and promise.in_force(today):
+            held.append(
+                PromisedRow(
+                    account=key,
+                    name=tally.name or f"account {key}",
+                    amount_overdue=tally.amount,
+                    currency=tally.currency,
+                    promise=promise,
                 )
             )
             continue
@@ -249,6 +287,8 @@ def build_digest(deps: Deps, today: date) -> Digest:
                 days_overdue=days,
                 invoices=tally.count,
                 newly_overdue=days == threshold,
+                broken_promise=promise if promise and promise.state == "broken" else None,
+                taken_by=chasing.get(key),
             )
         )
     rows.sort(key=lambda r: (-r.days_overdue, -r.amount_overdue, _number_key(r.account)))
@@ -261,6 +301,7 @@ def build_digest(deps: Deps, today: date) -> Digest:
         snoozed=snoozed,
         unlinked_invoices=unlinked,
         excluded=sorted(apart, key=lambda r: _number_key(r.account)),
+        promised=sorted(held, key=lambda r: (r.promise.due, _number_key(r.account))),
     )
 
 

@@ -1,6 +1,7 @@
 """What a suspension or deactivation decision needs beside the account's details: its overdue
 invoices and whether (and since when) it is a suspension candidate, requests waiting for a
-decision, actions running or stopped, and a digest snooze — from Zuora and the ledger."""
+decision, actions running or stopped, a digest snooze, a promise to pay and who is chasing the
+account — from Zuora and the ledger."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, String, and_, bindparam, cast, select
 from sqlalchemy.engine import Connection, Row
 from sqlmodel import Session, col
 
@@ -20,15 +21,17 @@ from audit.models import (
     ApprovalRequest,
     ApprovalState,
     PaymentDecision,
+    Promise,
     RunState,
     Snooze,
     StepState,
+    Take,
 )
 from audit.types import as_utc
 from commands.actor import Role
 from commands.deps import threshold_days
 from commands.digest.models import SnoozeInfo
-from commands.suspension.models import OverdueInvoice, open_invoices
+from commands.suspension.models import OverdueInvoice, PromiseInfo, open_invoices
 
 if TYPE_CHECKING:
     from commands.deps import Deps
@@ -111,6 +114,9 @@ class AccountState(BaseModel):
     runs: list[UnfinishedRun]
     snooze: SnoozeInfo | None
     payment: PaymentNote | None = None
+    promise: PromiseInfo | None = None  # the account's newest promise to pay, in any state
+    taken_by: str | None = None  # who is chasing the account (a digest row's Take)
+    taken_at: datetime | None = None
 
 
 def _with_retry_role(deps: Deps, run: UnfinishedRun) -> UnfinishedRun:
@@ -160,9 +166,12 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
             _with_retry_role(deps, run)
             for run in _runs(connection.execute(_UNFINISHED, {"account": account}))
         ]
-        found = connection.execute(_SNOOZE, {"account": account, "today": today}).first()
+        held = connection.execute(_HELD, {"account": account, "today": today}).one()._mapping
         decided = connection.execute(_PAYMENT, {"account": account}).first()
-    snooze = None if found is None else SnoozeInfo(**found._mapping)
+    snooze = (
+        None if held["until"] is None else SnoozeInfo(**_prefixed(held, "s_"), until=held["until"])
+    )
+    promise = None if held["p_due"] is None else PromiseInfo.of(_prefixed(held, "p_"))
     payment = None if decided is None else PaymentNote.of_row(decided._mapping)
     return AccountState(
         as_of=today,
@@ -181,7 +190,14 @@ def account_state(deps: Deps, account: str, invoices: Sequence[Invoice] | None) 
         runs=runs,
         snooze=snooze,
         payment=payment,
+        promise=promise,
+        taken_by=held["t_by"],
+        taken_at=held["t_at"],
     )
+
+
+def _prefixed(row: Mapping[Any, Any], prefix: str) -> dict[str, Any]:
+    return {str(k).removeprefix(prefix): v for k, v in row.items() if str(k).startswith(prefix)}
 
 
 UNFINISHED = (RunState.PENDING, RunState.RUNNING, RunState.FAILED)
@@ -261,9 +277,27 @@ _PAYMENT = (
     .order_by(_DECISIONS.decided_at.desc())
     .limit(1)
 )
-# The account's snooze in force on ``today``.
-_SNOOZE = select(_SNOOZES.until, _SNOOZES.by, _SNOOZES.reason).where(
-    _SNOOZES.account == bindparam("account"), _SNOOZES.until >= bindparam("today")
+_SNOOZE_TABLE = Snooze.__table__  # type: ignore[attr-defined]
+_PROMISE_TABLE = Promise.__table__  # type: ignore[attr-defined]
+_TAKE_TABLE = Take.__table__  # type: ignore[attr-defined]
+_PROMISES, _TAKES = _PROMISE_TABLE.c, _TAKE_TABLE.c
+# What holds the account in one statement (one row, NULLs where nothing does): its snooze in
+# force on ``today``, its newest promise to pay and who took it, joined to the account asked.
+_ASKED = select(cast(bindparam("account"), String).label("account")).subquery("asked")
+_HELD = select(
+    _SNOOZES.until,
+    _SNOOZES.by.label("s_by"),
+    _SNOOZES.reason.label("s_reason"),
+    *(column.label(f"p_{column.name}") for column in _PROMISES if column.name != "account"),
+    _TAKES.by.label("t_by"),
+    _TAKES.at.label("t_at"),
+).select_from(
+    _ASKED.outerjoin(
+        _SNOOZE_TABLE,
+        and_(_SNOOZES.account == _ASKED.c.account, _SNOOZES.until >= bindparam("today")),
+    )
+    .outerjoin(_PROMISE_TABLE, _PROMISES.account == _ASKED.c.account)
+    .outerjoin(_TAKE_TABLE, _TAKES.account == _ASKED.c.account)
 )
 
 

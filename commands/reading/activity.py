@@ -7,13 +7,15 @@ announces each finished change once, in whichever process finished it:
 
 - an announced kind (deactivation): ``<kind>.done`` (ok or refused), or ``<kind>.step`` failed;
 - any other kind: its one effect event ``<kind>`` (ok or refused), or ``<kind>`` failed;
-- ``snooze`` ok.
+- ``snooze`` ok;
+- ``promise`` ok (a promise to pay recorded), ``promise.kept`` / ``promise.broken`` (settled).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any, Literal
 
 from audit.models import AuditEvent, RunState, StepState
@@ -21,8 +23,12 @@ from commands.deps import Deps
 from commands.kinds import ActionKinds
 from commands.runs.kinds import SYSTEM, RunKind
 from commands.runs.records import load_run, run_steps
+from commands.suspension.models import PROMISE
+
+KEPT, BROKEN = f"{PROMISE}.kept", f"{PROMISE}.broken"
 
 SNOOZE = "snooze"
+PROMISES = {PROMISE: "", KEPT: " kept", BROKEN: " broken"}
 
 Result = Literal["done", "refused", "stopped"]
 
@@ -30,7 +36,7 @@ Result = Literal["done", "refused", "stopped"]
 @dataclass(frozen=True)
 class FinishedChange:
     seq: int | None  # the audit event that ended it (None: read from the run's record)
-    kind: str  # the run kind ("suspend"), or "snooze"
+    kind: str  # the run kind ("suspend"), "snooze" or "promise"
     label: str  # how people call it ("suspension")
     account: str
     result: Result
@@ -56,6 +62,21 @@ def finished_change(event: AuditEvent, kinds: ActionKinds) -> FinishedChange | N
             result="done",
             actor=event.actor,
             until=date.fromisoformat(until) if until else None,
+        )
+    if event.action in PROMISES and str(event.outcome) == "ok":
+        promise = details.get("after") or details.get("promise") or {}
+        due = promise.get("due")
+        day = date.fromisoformat(due) if isinstance(due, str) else None
+        when = f" by {day.day} {day:%b %Y}" if day else ""
+        amount = promise.get("amount")
+        what = f" of ${Decimal(str(amount)):,.2f}" if amount is not None else ""
+        return FinishedChange(
+            seq=event.seq,
+            kind=PROMISE,
+            label=f"promise to pay{what}{when}{PROMISES[event.action]}",
+            account=event.account,
+            result="done",
+            actor=event.actor,
         )
     run_id = details.get("run_id")
     if not isinstance(run_id, str):

@@ -21,6 +21,7 @@ SUSPEND: Literal["suspend"] = "suspend"
 UNSUSPEND: Literal["unsuspend"] = "unsuspend"
 OVERRIDE = "suspend.override"  # the audit action: never mistaken for an ordinary suspension
 OVERRIDE_KIND = "suspension_override"  # its approval
+PROMISE = "promise"  # the audit action of a promise to pay (``commands.suspension.promises``)
 Action = Literal["suspend", "unsuspend"]
 MAX_REASON = 500  # the platform's limit for a suspension reason
 
@@ -277,3 +278,42 @@ class SentForApproval(BaseModel):
 
     request: ApprovalView
     confirmation: Confirmation
+
+
+# -- promises to pay (``commands.suspension.promises``) ----------------------------------------
+
+
+class PromiseInfo(BaseModel):
+    """An account's newest promise to pay, as recorded: ``open`` through ``due``, then ``kept``
+    or ``broken`` by what was paid since it was made (``paid``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    amount: Decimal
+    currency: str = "AUD"
+    due: date
+    note: str
+    by: str
+    at: datetime
+    state: Literal["open", "kept", "broken"] = "open"
+    paid: Decimal | None = None
+
+    @classmethod
+    def of(cls, row: Any) -> PromiseInfo:
+        """From a ``promise`` row (the ORM's, or a Core row's mapping)."""
+        get = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+        paid = get("paid")
+        return cls(
+            amount=Decimal(str(get("amount"))),
+            currency=get("currency") or "AUD",
+            due=get("due"),
+            note=get("note") or "",
+            by=get("by"),
+            at=get("created_at"),
+            state=get("state"),
+            paid=None if paid is None else Decimal(str(paid)),
+        )
+
+    def in_force(self, today: date) -> bool:
+        """Open and its day not passed: the account is *promised*."""
+        return self.state == "open" and self.due >= today

@@ -34,6 +34,7 @@ from commands.suspension.models import (
     Unsuspended,
     open_invoices,
 )
+from commands.suspension.promises import promised_refusal
 from integrations.errors import IntegrationError
 
 if TYPE_CHECKING:
@@ -162,6 +163,10 @@ def _suspend(ctx: StepContext) -> StepResult:
     excluded = excluded_refusal(ctx.deps, account.id)
     if excluded is not None:
         return refused({"problem": "excluded since"}, str(excluded))
+    # A bulk suspension from the digest re-checks the promise the digest left it out for.
+    promised = promised_refusal(ctx.deps, account.id) if p.get("unless_promised") else None
+    if promised is not None:
+        return refused({"problem": "promised since"}, str(promised))
     now_overdue = overdue_for(ctx.deps, account)
     if now_overdue.count == 0:
         return refused(
@@ -275,7 +280,7 @@ def outcome_result(deps: Deps, outcome: RunOutcome) -> Suspended | Unsuspended:
             raise AlreadySuspended(run.account, state, deps.zone)
         if problem == "paid since confirmation":
             raise PaidSinceConfirmation(message)
-        if problem in ("deactivated since", "excluded since"):
+        if problem in ("deactivated since", "excluded since", "promised since"):
             raise Conflict(message)
         raise NothingToDo(message)
     raise ActionFailed.of(deps, outcome)

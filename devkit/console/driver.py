@@ -8,10 +8,12 @@ the output, in order, each as part of one output line (questions count, typed an
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from devkit.console.render import plain
 from devkit.console.session import Session
 
 RECENT_LINES = 30
@@ -55,11 +57,13 @@ class ScriptTerminal:
 
     def show(self, lines: Iterable[str]) -> None:
         for line in lines:
+            line = plain(line)  # a transcript is text: bold and code without their styles
             self.output.append((line, False))
             self._echo(line)
 
     def ask(self, prompt: str) -> str | None:
         # The question is output (an expectation may name it); the answer typed is not.
+        prompt = plain(prompt)
         self.output.append((prompt, False))
         self._check_expectations()
         if self._next == len(self._steps):
@@ -136,20 +140,25 @@ def _handle(session: Session, line: str, echo: Callable[[str], None]) -> bool:
 
 
 class ReplTerminal:
-    """A person at a terminal."""
+    """A person at a terminal: bold and code in ANSI styles on a TTY, as plain text otherwise
+    (output piped to a file or another program)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, styled: bool | None = None) -> None:
         with contextlib.suppress(ImportError):  # not on every platform
             import readline  # noqa: F401 — line editing and history for input()
+        self.styled = sys.stdout.isatty() if styled is None else styled
+
+    def _look(self, text: str) -> str:
+        return text if self.styled else plain(text)
 
     def show(self, lines: Iterable[str]) -> None:
         for line in lines:
-            print(line, flush=True)
+            print(self._look(line), flush=True)
 
     def ask(self, prompt: str) -> str | None:
         while True:
             try:
-                return input(prompt)
+                return input(self._look(prompt))
             except EOFError:
                 print()
                 return None

@@ -54,6 +54,8 @@ class Field:
             parts.append("(YYYY-MM-DD, today or +N days)")
         elif self.kind == "timepicker":
             parts.append("(HH:MM)")
+        elif self.kind in _TEXT_KINDS and (limits := _limits(self.element)):
+            parts.append(f"({limits})")
         if self.optional:
             empties = shown and self.kind not in _MANY_OF
             parts.append("(optional; - empties it)" if empties else "(optional)")
@@ -165,14 +167,32 @@ def _text(field: Field, typed: str) -> str:
     typed = typed.replace("\\n", "\n")  # one line in a terminal; \n for a line break
     low, high = element.get("min_length"), element.get("max_length")
     if isinstance(low, int) and len(typed) < low:
-        raise BadAnswer(f"at least {low} characters")
+        raise BadAnswer(f"at least {low} characters, please: that was {_count(len(typed))}")
     if isinstance(high, int) and len(typed) > high:
-        raise BadAnswer(f"at most {high} characters")
+        raise BadAnswer(f"at most {high} characters, please: that was {_count(len(typed))}")
     if field.kind == "number_input":
         pattern = r"^-?\d+(\.\d+)?$" if element.get("is_decimal_allowed") else r"^-?\d+$"
         if not re.match(pattern, typed):
             raise BadAnswer("a number, please")
     return typed
+
+
+def _limits(element: Json) -> str | None:
+    """A text input's length limits as its question says them (``up to 500 characters``)."""
+    low, high = element.get("min_length"), element.get("max_length")
+    low = low if isinstance(low, int) and low > 0 else None
+    high = high if isinstance(high, int) else None
+    if low and high:
+        return f"{low} to {high} characters"
+    if high:
+        return f"up to {high} characters"
+    if low:
+        return f"at least {_count(low)}"
+    return None
+
+
+def _count(n: int) -> str:
+    return f"{n} character" + ("" if n == 1 else "s")
 
 
 def _pick(field: Field, typed: str) -> Option:

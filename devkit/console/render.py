@@ -2,7 +2,9 @@
 
 Text is shown as a person reads it in Slack: mentions become ``@alice`` / ``#approvals``, links
 ``text (url)``, and the escapes ``&lt; &gt; &amp;`` become the characters they stand for (an
-escaped ``&lt;!channel&gt;`` is shown as the text ``<!channel>``, never as a mention).
+escaped ``&lt;!channel&gt;`` is shown as the text ``<!channel>``, never as a mention). In mrkdwn,
+``*bold*`` and `` `code` `` lose their markers and are drawn with ANSI styles (bold, cyan); a
+terminal that is not a TTY shows the text alone (``plain``).
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ _EMOJI = {
     "large_yellow_circle": "🟡",
 }
 _EMOJI_CODE = re.compile(r":([a-z0-9_+-]+):")
+BOLD, UNBOLD, CODE, UNCODE = "\x1b[1m", "\x1b[22m", "\x1b[36m", "\x1b[39m"
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CODE_SPAN = re.compile(r"```\n?|`([^`\n]+)`")
+# Slack's bold: a * that opens after a non-word character and closes before one, not spanning lines.
+_BOLD_SPAN = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
 _TOKEN = re.compile(r"<([^<>]*)>")
 _CLICKABLE = {
     "button",
@@ -95,8 +102,26 @@ def _same(value: str) -> str:
     return value
 
 
-def mrkdwn(text: str, names: Names = _same) -> str:
-    """Slack's message formatting as plain readable text."""
+def plain(text: str) -> str:
+    """``text`` without the ANSI styles the renderer draws (for a terminal that is not a TTY)."""
+    return _ANSI.sub("", text)
+
+
+def _styled(text: str) -> str:
+    """Bold and code spans drawn with ANSI styles instead of their markers; no bold inside code."""
+    out: list[str] = []
+    at = 0
+    for span in _CODE_SPAN.finditer(text):
+        out.append(_BOLD_SPAN.sub(lambda m: f"{BOLD}{m.group(1)}{UNBOLD}", text[at : span.start()]))
+        if span.group(1) is not None:
+            out.append(f"{CODE}{span.group(1)}{UNCODE}")
+        at = span.end()
+    out.append(_BOLD_SPAN.sub(lambda m: f"{BOLD}{m.group(1)}{UNBOLD}", text[at:]))
+    return "".join(out)
+
+
+def mrkdwn(text: str, names: Names = _same, *, styles: bool = True) -> str:
+    """Slack's message formatting as readable text (``styles``: bold and code drawn)."""
 
     def token(match: re.Match[str]) -> str:
         inner = match.group(1)
@@ -116,6 +141,8 @@ def mrkdwn(text: str, names: Names = _same) -> str:
         return label or target
 
     replaced = _TOKEN.sub(token, text)
+    if styles:
+        replaced = _styled(replaced)
     replaced = _EMOJI_CODE.sub(lambda m: _EMOJI.get(m.group(1), m.group(0)), replaced)
     return replaced.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
@@ -125,7 +152,8 @@ def text_of(obj: Any, names: Names = _same) -> str:
     if isinstance(obj, str):
         return mrkdwn(obj, names)
     if isinstance(obj, dict):
-        return mrkdwn(str(obj.get("text", "")), names)
+        styles = obj.get("type") != "plain_text"  # plain text shows its stars and backticks
+        return mrkdwn(str(obj.get("text", "")), names, styles=styles)
     return ""
 
 

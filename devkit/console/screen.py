@@ -99,8 +99,10 @@ class Screen:
     def name(self, object_id: str) -> str:
         directory = self.world.slack.directory
         if object_id[:1] in ("U", "W"):
-            user = directory.user(object_id)
-            return user.name if user is not None else object_id
+            # Only the demo people (and the bot) have names here; anyone else (a Zuora or
+            # platform user id in the sandbox's data) is named plainly, not given a made-up name.
+            user = directory.registered(object_id)
+            return user.name if user is not None else f"{object_id} (not a demo person)"
         channel = directory.channel(object_id)
         return channel.name if channel is not None else object_id
 

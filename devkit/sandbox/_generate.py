@@ -73,6 +73,17 @@ def _drift(estate: Estate, account_id: str, seed: int, share: float) -> None:
         estate.emergency.address["house_number"] = str(int(number) + 2) if number.isdigit() else "2"
 
 
+def _site_and_numbers(rng: random.Random) -> tuple[SiteAddress, list[str]]:
+    """An account's first draws: its address and phone numbers (the phone index replays them)."""
+    address = random_address(rng)
+    mobiles = rng.randint(1, 6)
+    numbers = [mobile_number(rng) for _ in range(mobiles)]
+    numbers += [fixed_number(rng, address.state) for _ in range(rng.randint(0, 3))]
+    if rng.random() < 0.15:
+        numbers.append(inbound_number(rng))
+    return address, numbers
+
+
 def generate_world(
     n: int, seed: int = 1, clock: BusinessClock | None = None, drift: float = 0.0
 ) -> SandboxWorld:
@@ -83,12 +94,7 @@ def generate_world(
     def load(world: SandboxWorld, account_id: str) -> None:
         account = world.platform.accounts[account_id]
         rng = random.Random(_detail_seed(seed, account_id))
-        address = random_address(rng)
-        mobiles = rng.randint(1, 6)
-        numbers = [mobile_number(rng) for _ in range(mobiles)]
-        numbers += [fixed_number(rng, address.state) for _ in range(rng.randint(0, 3))]
-        if rng.random() < 0.15:
-            numbers.append(inbound_number(rng))
+        address, numbers = _site_and_numbers(rng)
         spec = AccountSpec(
             id=account_id,
             name=account.name,
@@ -107,7 +113,11 @@ def generate_world(
             _drift(estate, account_id, seed, drift)
 
     rng = random.Random(seed)
-    world = SandboxWorld(loader=load, clock=clock)
+
+    def numbers_of(account_id: str) -> list[str]:
+        return _site_and_numbers(random.Random(_detail_seed(seed, account_id)))[1]
+
+    world = SandboxWorld(loader=load, clock=clock, numbers_of=numbers_of)
     now = world.clock.now().replace(microsecond=0)
     today = world.clock.today()
     days = [today - timedelta(days=d) for d in range(-30, 400)]  # shared date objects

@@ -195,6 +195,7 @@ class PlatformWorld:
         self._estates: dict[str, Estate] = {}
         self._children: dict[str, list[str]] = {}
         self._ensure: Callable[[str], None] = lambda _platform_id: None
+        self._unbuilt_holders: Callable[[str], set[str]] = lambda _national: set()
         self._listing: list[tuple[tuple[int, str], PlatformAccount]] | None = None
 
     def listing(self) -> list[tuple[tuple[int, str], PlatformAccount]]:
@@ -224,13 +225,14 @@ class PlatformWorld:
         return found
 
     def holders_of_number(self, national: str) -> set[str]:
-        """The accounts whose estate holds ``national`` (estates built so far; in a generated
-        world an account's estate is built when first read)."""
-        return {
+        """The accounts whose estate holds ``national``: those built so far, and in a generated
+        world those whose estate (built when first read) will."""
+        built = {
             account_id
             for account_id, estate in self._estates.items()
             if any(n.number == national for n in estate.phone_numbers.values())
         }
+        return built | self._unbuilt_holders(national)
 
     def set_estate(self, account_id: str, estate: Estate) -> None:
         self._estates[account_id] = estate

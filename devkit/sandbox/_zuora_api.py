@@ -394,20 +394,30 @@ _OPS: dict[str, Callable[[Any, Any], bool]] = {
     "IN": lambda a, b: a in b,
 }
 _FILTER = re.compile(r"^(?P<field>[A-Za-z]+)\.(?P<op>[A-Z]{2}):(?P<value>.*)$", re.DOTALL)
-Predicate = Callable[[Invoice], bool]
+Predicate = Callable[[Any], bool]
+# A contact of an Object Query answer: the contact and the account it belongs to.
+_CONTACT_FIELDS: dict[str, tuple[Callable[[Any], object], Callable[[str], object]]] = {
+    "id": (lambda c: c[0].id, str),
+    "accountid": (lambda c: c[1].id, str),
+    "workemail": (lambda c: c[0].work_email, str),
+    "personalemail": (lambda c: c[0].personal_email, str),
+    "firstname": (lambda c: c[0].first_name, str),
+    "lastname": (lambda c: c[0].last_name, str),
+}
 
 
-def parse_filter(text: str) -> Predicate:
+def parse_filter(text: str, fields: dict[str, Any] | None = None) -> Predicate:
     """``balance.GT:0`` → a predicate; raises BadRequest when it cannot be read."""
+    fields = _FIELDS if fields is None else fields
     match = _FILTER.match(text)
     if not match:
         raise BadRequest(f"invalid filter '{text}': expected field.OP:value")
     name, op, raw = match["field"].lower(), match["op"], match["value"]
-    if name not in _FIELDS:
+    if name not in fields:
         raise BadRequest(f"invalid filter '{text}': unknown field '{match['field']}'")
     if op not in _OPS:
         raise BadRequest(f"invalid filter '{text}': unknown operator '{op}'")
-    getter, convert = _FIELDS[name]
+    getter, convert = fields[name]
     try:
         if op == "IN":
             items = raw.strip("[]")
@@ -418,8 +428,8 @@ def parse_filter(text: str) -> Predicate:
         raise BadRequest(f"invalid filter '{text}': bad value '{raw}'") from exc
     compare = _OPS[op]
 
-    def predicate(invoice: Invoice) -> bool:
-        return compare(getter(invoice), value)
+    def predicate(item: Any) -> bool:
+        return compare(getter(item), value)
 
     return predicate
 
@@ -477,6 +487,35 @@ def object_query_invoices(call: Call) -> Reply:
     return Reply(200, body)
 
 
+def object_query_contacts(call: Call) -> Reply:
+    """``GET /object-query/contacts?filter[]=workEmail.EQ:…``: contacts built so far (a generated
+    account's contacts are built when the account is first read), each with its ``accountId``."""
+    z = call.world.zuora
+    args = call.request.args
+    try:
+        raw_size = args.get("pageSize", "10")
+        if not raw_size.isdigit() or not 1 <= int(raw_size) <= 99:
+            raise BadRequest("pageSize must be an integer from 1 to 99")
+        size = int(raw_size)
+        filters = [parse_filter(f, _CONTACT_FIELDS) for f in args.getlist("filter[]")]
+        after = _decode_seq(args["cursor"]) if args.get("cursor") else 0
+    except BadRequest as exc:
+        return failure(400, INVALID_PARAMETER, exc.message)
+    rows = []
+    for account in z.accounts.values():
+        for contact_id in dict.fromkeys((account.bill_to_id, account.sold_to_id)):
+            contact = z.contacts.get(contact_id)
+            if contact is not None:
+                rows.append((contact, account))
+    matching = [row for row in rows if all(f(row) for f in filters)]
+    page = matching[after : after + size]
+    data = [{**contact.to_json(), "accountId": account.id} for contact, account in page]
+    body: dict[str, Any] = {"data": data}
+    if after + size < len(matching):
+        body["nextPage"] = _encode_seq(after + size)
+    return Reply(200, body)
+
+
 def routes() -> list[Route]:
     return [
         Route("/v1/accounts/<key>", ("GET",), get_account),
@@ -487,6 +526,7 @@ def routes() -> list[Route]:
         Route("/v1/subscriptions/<key>", ("GET",), get_subscription),
         Route("/v1/transactions/invoices/accounts/<key>", ("GET",), get_account_invoices),
         Route("/object-query/invoices", ("GET",), object_query_invoices),
+        Route("/object-query/contacts", ("GET",), object_query_contacts),
     ]
 
 

@@ -92,6 +92,14 @@ class Directory:
         with self._lock:
             self._usergroups[usergroup_id] = list(members)
 
+    def registered(self, user_id: str) -> User | None:
+        """A user added to the workspace (or the bot), never one made up from an id."""
+        with self._lock:
+            known = self._users.get(user_id)
+        if known is None and user_id == self.bot.user_id:
+            return User(user_id, self.bot.name, self.bot.name, "", is_bot=True)
+        return known
+
     def user(self, user_id: str) -> User | None:
         with self._lock:
             known = self._users.get(user_id)

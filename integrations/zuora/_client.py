@@ -42,6 +42,7 @@ SUBSCRIPTIONS_PAGE_SIZE = 40  # Zuora's maximum for this endpoint
 INVOICES_PAGE_SIZE = 40
 PAYMENTS_PAGE_SIZE = 40
 OBJECT_QUERY_PAGE_SIZE = 99  # Object Query's maximum
+CONTACTS_PAGE_SIZE = 20  # an address is on a handful of contacts at most
 
 
 def _key(value: str) -> str:
@@ -231,6 +232,46 @@ class ZuoraClient:
                 if following is None:
                     return
                 body = following.result()
+
+    def invoice_by_number(self, number: str) -> Invoice | None:
+        """The invoice numbered ``number`` (``INV00000123``) with its account expanded, or None
+        (Object Query, ``invoiceNumber.EQ``)."""
+        body = self._call(
+            "GET",
+            "/object-query/invoices",
+            endpoint="GET /object-query/invoices",
+            params=[
+                ("filter[]", f"invoiceNumber.EQ:{number}"),
+                ("expand[]", "account"),
+                ("pageSize", 1),
+            ],
+        )
+        if not isinstance(body, dict):
+            raise UnexpectedResponse(BACKEND, "object query answer is not an object")
+        found = parse_list(BACKEND, Invoice, body.get("data") or [])
+        return found[0] if found else None
+
+    def accounts_with_contact_email(self, email: str) -> list[str]:
+        """The ids of the Zuora accounts one of whose contacts (Bill To, Sold To) has ``email`` as
+        its work or personal address (Object Query on contacts; filters are ANDed, so one query
+        per field). Tried as typed and in lower case: the stored case is whatever was entered."""
+        found: list[str] = []
+        for value in dict.fromkeys((email, email.lower())):
+            for field in ("workEmail", "personalEmail"):
+                body = self._call(
+                    "GET",
+                    "/object-query/contacts",
+                    endpoint="GET /object-query/contacts",
+                    params=[("filter[]", f"{field}.EQ:{value}"), ("pageSize", CONTACTS_PAGE_SIZE)],
+                )
+                if not isinstance(body, dict):
+                    raise UnexpectedResponse(BACKEND, "object query answer is not an object")
+                found += [
+                    str(item["accountId"])
+                    for item in body.get("data") or []
+                    if isinstance(item, dict) and item.get("accountId")
+                ]
+        return list(dict.fromkeys(found))
 
     def invoices_for_account(self, key: str) -> list[Invoice]:
         """Every invoice of one account, across all pages."""

@@ -190,7 +190,7 @@ def test_the_key_file_is_private_created_once_and_reused(tmp_path: Path) -> None
     first = load_or_create_key_file(path)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_or_create_key_file(path) == first
-    assert first.reveal() not in repr(first)
+    assert first.first.reveal() not in repr(first)
     assert [p.name for p in tmp_path.iterdir()] == ["jethub.db.key"]
 
 

@@ -124,7 +124,8 @@ def test_stale_approve_and_deny_answer_who_and_when(bot: BotHarness) -> None:
     bot.wait_idle()
     click(bot, BETTY, "approvals.approve", posted)  # the button as Betty still saw it
     answer = told(bot, BETTY)
-    assert "already *approved* by <@U0BOB> on " in answer and "nothing was done" in answer
+    assert "already *approved* by <@U0BOB> on " in answer and "nothing was done" not in answer
+    assert "the deactivation is done. Your click changed nothing." in answer
     assert "AEDT" in answer or "AEST" in answer  # JETHUB_TIMEZONE, not UTC
 
 

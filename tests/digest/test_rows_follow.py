@@ -75,7 +75,13 @@ def test_a_row_suspended_is_updated_for_everyone_on_postgres(pg_bot: BotHarness)
 
 def a_row_suspended_is_updated_for_everyone(bot: BotHarness) -> None:
     posted = post_digest_now(bot)
-    assert row_buttons(posted, "1003") == ["verb:suspend", views.SNOOZE_ACTION, "verb:account"]
+    assert row_buttons(posted, "1003") == [
+        "verb:suspend",
+        views.SNOOZE_ACTION,
+        "verb:promise",
+        views.TAKE_ACTION,
+        "verb:account",
+    ]
 
     suspend_from_row(bot, ALICE, posted, "1003")
 
@@ -136,3 +142,22 @@ def test_nothing_is_redrawn_for_an_account_the_digest_does_not_list(bot: BotHarn
     bot.command(ALICE, "suspend 1006 unpaid")  # not overdue: refused, nothing recorded ok
     assert the_digest(bot)["blocks"] == posted["blocks"]
     assert bot.slack.calls("chat.update") == []
+
+
+def test_a_row_suspended_then_lifted_after_payment_says_so(tmp_path: Path) -> None:
+    from commands.suspension.paid import decide
+    from devkit.console.payments import pay
+
+    url = f"sqlite:///{tmp_path / 'auto.db'}"
+    for auto in start_bot(url, jethub_digest_time="00:00", jethub_unsuspend_on_payment="auto"):
+        posted = post_digest_now(auto)
+        suspend_from_row(auto, ALICE, posted, "1003")
+        [shown] = [m for m in auto.slack.messages(DIGEST_CHANNEL) if m["ts"] == posted["ts"]]
+        assert done_line(shown, "1003").startswith("Suspended by <@U0ALICE>")
+        paid = pay(auto.sandbox.url, "1003", None)
+        decide(auto.services.deps, "1003", source="check")
+        auto.wait_idle()
+        [redrawn] = [m for m in auto.slack.messages(DIGEST_CHANNEL) if m["ts"] == posted["ts"]]
+        line = done_line(redrawn, "1003")
+        assert line.startswith("Suspended by <@U0ALICE>")
+        assert f" · lifted after payment {paid['number']} " in line

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,6 +58,10 @@ def all_text(payload: dict[str, object]) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
+def is_row_actions(block: dict[str, Any]) -> bool:
+    return block["type"] == "actions" and block["block_id"].startswith(views.ROW_ACTIONS_BLOCK)
+
+
 def test_a_short_digest_is_one_message_with_summary_rows_and_buttons():
     d = digest([row(1), row(2, newly_overdue=True, days_overdue=7)])
     post = views.digest_post(d, at=AT, zone=SYDNEY)
@@ -68,12 +73,17 @@ def test_a_short_digest_is_one_message_with_summary_rows_and_buttons():
     assert "*1* newly overdue since yesterday" in text
     assert "2 accounts already suspended and 1 account snoozed" in text
     assert "09:00 AEDT" in text
-    actions = [b for b in post.first["blocks"] if b["type"] == "actions"]
+    actions = [b for b in post.first["blocks"] if is_row_actions(b)]
     assert len(actions) == 2
-    suspend, snooze, view = actions[0]["elements"]
+    [bulk] = [b for b in post.first["blocks"] if b.get("block_id") == "digest.bulk"]
+    assert bulk["elements"][0]["text"]["text"] == "Suspend all eligible (2)"
+    suspend, snooze, promise, take, view = actions[0]["elements"]
     assert suspend["action_id"] == "verb:suspend"
     assert suspend["value"] == "1001|digest:2026-11-24"
     assert snooze["action_id"] == views.SNOOZE_ACTION and snooze["value"] == "1001"
+    assert promise["action_id"] == "verb:promise"
+    assert promise["value"] == "1001|digest:2026-11-24"
+    assert take["action_id"] == views.TAKE_ACTION and take["value"] == "1001"
     assert view["action_id"] == "verb:account" and view["value"] == "1001"
 
 
@@ -98,7 +108,8 @@ def test_unlinked_invoices_are_mentioned():
 def test_a_long_digest_puts_the_summary_in_the_channel_and_rows_in_its_thread():
     rows = [row(n) for n in range(100)]
     post = views.digest_post(digest(rows), at=AT, zone=SYDNEY)
-    assert all(b["type"] != "actions" for b in post.first["blocks"])
+    actions = [b["block_id"] for b in post.first["blocks"] if b["type"] == "actions"]
+    assert actions == ["digest.bulk"]  # the rows' buttons are in the thread
     assert "listed in this thread" in all_text(post.first)
     assert len(post.thread) == -(-100 // views.ROWS_PER_PAGE)
     listed = []
@@ -115,7 +126,7 @@ def test_every_message_validates_and_stays_within_50_blocks(count: int, name: st
     post = views.digest_post(digest(rows), at=AT, zone=SYDNEY)
     for payload in post.messages:
         check_message(payload)
-    shown = sum(1 for p in post.messages for b in p.get("blocks", []) if b["type"] == "actions")
+    shown = sum(1 for p in post.messages for b in p.get("blocks", []) if is_row_actions(b))
     assert shown == count
 
 
@@ -125,7 +136,7 @@ def test_ephemeral_pages_are_capped_and_say_how_many_were_left_out():
     assert len(pages) == 4
     for page in pages:
         check_message(page)
-    shown = sum(1 for p in pages for b in p["blocks"] if b["type"] == "actions")
+    shown = sum(1 for p in pages for b in p["blocks"] if is_row_actions(b))
     assert shown == 3 * views.ROWS_PER_PAGE
     assert f"and {200 - shown} more accounts not shown" in all_text(pages[-1])
     assert "listed below" in all_text(pages[0])

@@ -8,11 +8,12 @@ import io
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from audit import export
 from bot.edge.verbs import MAX_ACCOUNT, VERBS, BadAccountArgument, UsageError, bounded, parse
+from commands.accounts import EMAIL
 from tests.fixtures.bot import NOBODY, BotHarness
 
 ACCOUNT_VERBS = [v.name for v in VERBS.values() if v.takes_account]
@@ -21,6 +22,7 @@ typed = st.one_of(
     st.text(max_size=300),
     st.text(alphabet="=+-@\t\r\"'<>|&()/#:.,;`\u202e\u200b 0123456789Aé", max_size=60),
     st.sampled_from([FORMULA, "@SUM(1+1)*cmd|' /C calc'!A0", "-1", "+61412345678", "Café"]),
+    st.sampled_from(["=a@b.co", "@x.com", "a@b", "a@-b.com", "x@y.com|calc", "a b@c.com"]),
 )
 
 
@@ -40,7 +42,25 @@ def test_any_account_argument_is_refused_or_well_formed(verb: str, argument: str
         return
     assert len(account) <= MAX_ACCOUNT
     assert account[0].isalnum() or account[0] in "+("
+    if EMAIL.fullmatch(account):  # an address: ASCII, a letter or digit first, one @
+        assert account.isascii() and account[0].isalnum() and account.count("@") == 1
+        return
     assert not any(c in account for c in '=@<>|`"\t\r\n:;\u202e\u200b')
+
+
+@given(verb=st.sampled_from(ACCOUNT_VERBS), email=st.emails())
+def test_a_contacts_email_address_is_an_account_argument(verb: str, email: str) -> None:
+    assume(EMAIL.fullmatch(email))  # hypothesis also makes quoted and exotic local parts
+    assert parse(f"{verb} {email}").account == email
+
+
+@pytest.mark.parametrize(
+    "typed", ["accounts@beanrepubliccoffeeco.com.au", "o'brien+bills@wattle-gum.com.au"]
+)
+def test_an_email_is_not_refused_by_the_character_rule(typed: str) -> None:
+    assert parse(f"account {typed}").account == typed
+    assert parse(f"suspend {typed} unpaid since May").rest == "unpaid since May"
+    assert parse("account INV-00000123").account == "INV-00000123"
 
 
 def test_the_bounded_form_is_short_escaped_and_spreadsheet_safe() -> None:

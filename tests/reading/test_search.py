@@ -99,3 +99,52 @@ def test_every_common_written_form_reads_as_the_same_national_number(prefix, res
 def test_the_phone_parser_never_raises_and_gives_national_digits_or_none(text):
     found = national_au_number(text)
     assert found is None or (found.isdigit() and len(found) in (6, 10))
+
+
+@pytest.mark.parametrize(
+    ("typed", "account"),
+    [
+        ("accounts@beanrepubliccoffeeco.com.au", "1001"),  # Bill To's work email
+        ("Jack.Nguyen@BeanRepublicSurryHills.com.au", "1002"),  # Sold To's, in another case
+        ("INV00000003", "1002"),
+        ("inv00000019", "1010"),
+    ],
+)
+def test_by_a_contacts_email_or_an_invoice_number(deps, typed, account):
+    assert resolve_account(deps, typed).id == account
+
+
+def test_an_email_or_invoice_nobody_has_is_not_found(deps):
+    for typed in ("nobody@example.com.au", "INV99999999", "INV-7"):
+        with pytest.raises(AccountNotFound):
+            resolve_account(deps, typed)
+
+
+def test_an_email_shared_by_two_accounts_lists_both(deps, sandbox):
+    with sandbox.world.lock:
+        z = sandbox.world.zuora
+        for key in ("A00001003", "A00001004"):
+            z.bill_to(z.account(key)).personal_email = "owner@shared.example.com"
+    with pytest.raises(AmbiguousAccount) as found:
+        resolve_account(deps, "owner@shared.example.com")
+    assert [number for number, _ in found.value.matches] == ["1003", "1004"]
+
+
+def test_a_phone_number_is_found_in_a_generated_world_before_its_account_is_built(sqlite_ledger):
+    from devkit.sandbox import Sandbox, generate_world
+    from tests.reading.conftest import make_deps
+
+    reference = generate_world(3_000, seed=5)
+    reference.ensure("3777")
+    number = sorted(n.number for n in reference.platform.estate("3777").phone_numbers.values())[0]
+    world = generate_world(3_000, seed=5)  # the same world, nothing built
+    with Sandbox(world=world) as sb:
+        deps = make_deps(sb.url, sqlite_ledger)
+        try:
+            assert "3777" not in world._loaded
+            assert resolve_account(deps, number).id == "3777"
+            assert resolve_account(deps, number).id == "3777"  # built now: found once, still
+        finally:
+            deps.zuora.close()
+            deps.platform.close()
+            deps.sbc.close()

@@ -63,16 +63,29 @@ def test_paid_but_still_suspended_by_the_bot(deps: Deps, sandbox: Sandbox) -> No
     ]
 
 
-def test_a_snooze_or_an_exclusion_holds_an_overdue_account_out(deps: Deps) -> None:
-    from audit import exclude, snooze
+def test_a_snooze_an_exclusion_or_a_promise_holds_an_overdue_account_out(deps: Deps) -> None:
+    from audit import exclude, promise, snooze
 
-    now = deps.now()
+    now, today = deps.now(), deps.today()
+    assert {("1008", "overdue-unattended"), ("1009", "overdue-unattended")} <= pairs(
+        report(deps)[0]
+    )
     with deps.ledger.session() as session:
-        snooze(session=session, account="1008", until=deps.today() + timedelta(days=3),
-               by="U0ALICE", reason="promised by phone", now=now)  # fmt: skip
+        snooze(session=session, account="1008", until=today + timedelta(days=3),
+               by="U0ALICE", reason="on holiday", now=now)  # fmt: skip
         exclude(session=session, account="1009", reason="government", by="U0ALICE", now=now)
     found = pairs(report(deps)[0])
     assert ("1008", "overdue-unattended") not in found
+    assert ("1009", "overdue-unattended") not in found
+    with deps.ledger.session() as session:
+        from audit import include, lift
+
+        lift(session=session, account="1008")
+        include(session=session, account="1009")
+        promise(session=session, account="1009", amount="5820.40", currency="AUD",
+                due=today + timedelta(days=5), note="transfer", by="U0ALICE", now=now)  # fmt: skip
+    found = pairs(report(deps)[0])
+    assert ("1008", "overdue-unattended") in found
     assert ("1009", "overdue-unattended") not in found
 
 

@@ -130,6 +130,8 @@ def _buttons(view: AccountOverview, audience: Audience) -> list[ButtonElement]:
         wanted.append(("unsuspend", "Unsuspend", None))
     elif not busy(view):
         wanted.append(("suspend", "Suspend", "danger"))
+    if not account.is_suspended and view.state is not None and view.state.overdue_count:
+        wanted.append(("promise", "Promise to pay", None))
     if not busy(view):  # a request or an action under way: a second one would be refused
         wanted.append(("deactivate", "Deactivate", "danger"))
     wanted += [(v, t, None) for v, t in CHANGE_BUTTONS[1:]]

@@ -4,6 +4,7 @@ decision, actions running or stopped, a digest snooze, and links out."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import ActionsBlock, Block
@@ -18,6 +19,7 @@ from commands.reading.account_state import (
     PendingRequest,
     UnfinishedRun,
 )
+from commands.suspension.models import PromiseInfo
 
 KIND_NAMES = {"deactivate": "Deactivation", "suspend": "Suspension"}
 
@@ -46,6 +48,12 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
                     f"{esc(s.reason)}"
                 )
             )
+        if state.promise is not None:
+            blocks.append(context(promise_line(state.promise, state.as_of)))
+        if state.taken_by is not None:
+            blocks.append(
+                context(f":telephone_receiver: {who(state.taken_by)} is chasing this account.")
+            )
         if state.payment is not None:
             suspended = view.account.is_suspended
             blocks.append(context(payment_line(state.payment, audience.zone, suspended)))
@@ -55,6 +63,24 @@ def state_blocks(view: AccountOverview, audience: Audience) -> list[Block]:
     if links:
         blocks.append(context(links))
     return blocks
+
+
+def promise_line(promise: PromiseInfo, today: date) -> str:
+    """A promise on the card: in force, kept, broken, or its day passed and not yet checked."""
+    what = f"{money(promise.amount, promise.currency)} by {day_text(promise.due)}"
+    by = f"recorded by {who(promise.by)}"
+    paid = money(promise.paid or Decimal(0), promise.currency)
+    if promise.state == "kept":
+        return f":white_check_mark: Promise kept: {what} ({by}); {paid} paid."
+    if promise.state == "broken":
+        paid = f"{paid} paid since" if promise.paid else "nothing paid since"
+        return f":warning: *Promise broken*: {what} ({by}); {paid}."
+    if promise.due >= today:
+        return (
+            f":handshake: Promised {what} ({by}): “{esc(promise.note)}”. Not offered for "
+            "suspension until the day after."
+        )
+    return f":hourglass: Promised {what} ({by}); checked against Zuora at the next digest."
 
 
 def payment_line(note: PaymentNote, zone: ZoneInfo, suspended: bool = True) -> str:

@@ -70,6 +70,7 @@ def test_fields_come_in_order_with_their_labels_and_how_to_answer() -> None:
         ("boxes", "c", "checkboxes"),
     ]
     assert by_block("until").question == "Until (YYYY-MM-DD, today or +N days) [2026-03-20]"
+    assert by_block("reason").question == "Reason (up to 10 characters)"
     assert by_block("kind").choices() == ["  1) Queues", "  2) PBX"]
     assert "(optional)" in by_block("boxes").question
 
@@ -102,7 +103,7 @@ def test_dates_absolute_relative_and_blank_keeps_the_initial_date() -> None:
     ("block_id", "typed", "says"),
     [
         ("reason", "", "required"),
-        ("reason", "x" * 11, "at most 10"),
+        ("reason", "x" * 11, "at most 10 characters, please: that was 11 characters"),
         ("until", "next week", "YYYY-MM-DD"),
         ("kind", "3", "from 1 to 2"),
         ("radio", "", "required"),
@@ -151,3 +152,32 @@ def test_a_pre_filled_optional_field_can_be_emptied_with_a_dash() -> None:
     assert answer(parent, "-", today=TODAY) == {"type": "plain_text_input", "value": None}
     # A required field is never emptied: "-" is then its value, as typed.
     assert answer(name, "-", today=TODAY) == {"type": "plain_text_input", "value": "-"}
+
+
+@given(st.integers(min_value=1, max_value=40), st.integers(min_value=0, max_value=60))
+def test_a_refused_length_says_the_limit_and_how_long_the_text_was(high: int, typed: int) -> None:
+    field = fields_of(
+        View(
+            type="modal", title="T", submit="Go",
+            blocks=[InputBlock(block_id="b", label="Note",
+                               element=PlainTextInputElement(action_id="v", max_length=high))],
+        ).to_dict()
+    )[0]  # fmt: skip
+    assert f"(up to {high} characters)" in field.question
+    if typed <= high:
+        return
+    with pytest.raises(BadAnswer) as refused:
+        answer(field, "y" * typed, today=TODAY)
+    assert str(refused.value) == f"at most {high} characters, please: that was {typed} characters"
+
+
+def test_a_terminal_draws_styles_only_when_it_is_a_tty(capsys: pytest.CaptureFixture[str]) -> None:
+    from devkit.console.driver import ReplTerminal
+    from devkit.console.render import mrkdwn
+
+    line = mrkdwn("*Overdue* `1001`")
+    ReplTerminal(styled=True).show([line])
+    ReplTerminal(styled=False).show([line])
+    ReplTerminal().show([line])  # captured output is not a TTY
+    assert capsys.readouterr().out.splitlines() == [line, "Overdue 1001", "Overdue 1001"]
+    assert "\x1b[1m" in line

@@ -25,18 +25,22 @@ def test_a_person_at_the_terminal_asks_for_a_deactivation(tmp_path: Path) -> Non
         console.expect_exact("alice #support> ")
 
         console.sendline("/jethub account 1001")  # a command
-        console.expect_exact("*Bean Republic Coffee Co*")
+        # A terminal: bold drawn in ANSI (not the markers), the typed-wrong answer said back.
+        console.expect_exact("\x1b[1mBean Republic Coffee Co\x1b[22m")
         console.expect_exact("[3 Deactivate]")
         console.expect_exact("alice #support> ")
 
         console.sendline("3")  # a button: it opens the deactivation modal
         console.expect_exact("┌ Deactivate account")
-        console.expect_exact("Reason (shown to the approvers): ")
+        console.expect_exact("Reason (shown to the approvers) (up to 1000 characters): ")
         console.sendline("customer moved to Telstra")  # the modal's fields, by label
-        console.expect_exact("Type the account number (1001) to confirm: ")
+        console.expect_exact("Type the account number (1001) to confirm (up to 20 characters): ")
         console.sendline("1010")
-        console.expect_exact("! Type the account number (1001) to confirm:")  # inline error
-        console.expect_exact("Type the account number (1001) to confirm: ")
+        # The inline error says what was wrong, not the label again.
+        console.expect_exact(
+            "! Type the account number (1001) to confirm: “1010” does not match 1001."
+        )
+        console.expect_exact("Type the account number (1001) to confirm (up to 20 characters): ")
         console.sendline("1001")
 
         console.expect_exact("#approvals · jethub")

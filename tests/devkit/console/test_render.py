@@ -21,7 +21,18 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.edge.blocks import display_safe, esc
-from devkit.console.render import mrkdwn, render_blocks, render_message, render_view
+from devkit.console.render import (
+    BOLD,
+    CODE,
+    UNBOLD,
+    UNCODE,
+    mrkdwn,
+    plain,
+    render_blocks,
+    render_message,
+    render_view,
+    text_of,
+)
 
 NAMES = {"U0BOB": "bob", "C0APPROVALS": "approvals"}
 
@@ -41,7 +52,31 @@ def test_mentions_links_and_escapes_read_as_text() -> None:
 @given(st.text(alphabet=st.characters(blacklist_characters=":", blacklist_categories=["Cs"])))
 def test_escaped_outside_text_comes_back_as_displayed(text: str) -> None:
     # Unchanged but for invisible characters, which esc() drops or shows as [U+…].
-    assert mrkdwn(esc(text), names) == display_safe(text)
+    assert mrkdwn(esc(text), names, styles=False) == display_safe(text)
+
+
+def test_bold_and_code_are_drawn_not_shown_as_markers() -> None:
+    said = mrkdwn("*Overdue invoices* — `1001` and `*not bold*`; 2*3*4 and * alone *")
+    assert said == (
+        f"{BOLD}Overdue invoices{UNBOLD} — {CODE}1001{UNCODE} and {CODE}*not bold*{UNCODE}; "
+        "2*3*4 and * alone *"
+    )
+    assert plain(said) == "Overdue invoices — 1001 and *not bold*; 2*3*4 and * alone *"
+    assert text_of({"type": "plain_text", "text": "*as typed*"}) == "*as typed*"
+    assert plain(mrkdwn("```\nline one\n```")) == "line one\n"
+
+
+def test_a_mention_of_someone_outside_the_demo_is_named_plainly() -> None:
+    from types import SimpleNamespace
+
+    from devkit.console.screen import Screen
+    from devkit.slack.directory import Directory, User
+
+    directory = Directory()
+    directory.add_user(User("U0BOB", "bob", "Bob", "bob@jethub.example"))
+    screen = Screen(SimpleNamespace(slack=SimpleNamespace(directory=directory)))  # type: ignore[arg-type]
+    line = mrkdwn("suspended by <@U02BILLING>, approved by <@U0BOB>", screen.name)
+    assert line == "suspended by @U02BILLING (not a demo person), approved by @bob"
 
 
 def test_known_emoji_codes_become_emoji_and_unknown_stay() -> None:
@@ -78,11 +113,11 @@ def test_every_block_kind_reads_and_buttons_are_numbered_in_order() -> None:
         ),
     ]
     rendered = render_blocks([b.to_dict() for b in blocks], names=names, first_number=4)
-    assert rendered.lines == [
+    assert [plain(line) for line in rendered.lines] == [
         "Overdue invoices",
         "════════════════",
-        "*Acme* & Co",
-        "  *Status* Active",
+        "Acme & Co",
+        "  Status Active",
         "[4 Edit]",
         "─" * 40,
         "  by @bob",
@@ -118,9 +153,9 @@ def test_a_modal_shows_title_inputs_and_its_buttons() -> None:
         ],
     ).to_dict()
     rendered = render_view(view)
-    assert rendered.lines == [
+    assert [plain(line) for line in rendered.lines] == [
         "┌ Deny request",
-        "│ Deny *1001*?",
+        "│ Deny 1001?",
         "│ Why? (optional): late",
         "└ close: Back · submit: Deny",
     ]

@@ -81,7 +81,7 @@ def test_suspend_from_the_digest_plays_to_the_end(world: World) -> None:
 
 def test_an_expected_line_that_never_appears_fails_with_where_and_what(world: World) -> None:
     steps = parse_script(
-        "> /jethub account 1001\n*Bean Republic Coffee Co*\nTotally Unlike Anything\n"
+        "> /jethub account 1001\nBean Republic Coffee Co\nTotally Unlike Anything\n"
     )
     with pytest.raises(ScriptFailed) as failed:
         play(Session(world, Quiet()), steps, name="t.jethub", echo=lambda _: None)

@@ -1,0 +1,120 @@
+"""The digest's "Suspend all eligible (N)": the one confirmation, then one ``suspend`` run per
+account worked one after another, and the summary message redrawn from the ledger as each ends.
+
+The redraw is a ledger observer (like the rows that follow): each run's suspension event, once
+committed in whichever process worked it — this one, or a sweeper finishing a bulk whose process
+died — has the bulk's summary redrawn from its record.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from audit.models import AuditEvent
+from bot.digest.bulk_views import (
+    BULK_ACTION,
+    BULK_CANCEL,
+    BULK_CONFIRM,
+    bulk_confirmation_message,
+    bulk_summary_message,
+)
+from bot.edge.boundary import said
+from bot.edge.codecs import RecordRef
+from bot.edge.slack_limits import SlackClient
+from bot.edge.turns import Click
+from bot.runtime.services import Services
+from bot.runtime.workers import WorkPool
+from commands.deps import Deps
+from commands.digest.bulk import (
+    BulkStarted,
+    bulk_of,
+    bulk_progress,
+    cancel_bulk,
+    confirm_bulk,
+    posted_at,
+    prepare_bulk,
+    record_posted,
+)
+from commands.runs import engine
+from commands.suspension.models import SUSPEND
+
+log = logging.getLogger(__name__)
+
+
+def on_bulk(click: Click) -> None:
+    click.say(bulk_confirmation_message(prepare_bulk(click.actor, click.deps)))
+
+
+def on_bulk_confirm(click: Click) -> None:
+    started = confirm_bulk(_id(click), click.actor, click.deps)
+    click.replace(said(f"Confirmed: suspending {len(started.runs)} accounts, one by one."))
+    start(click.services, click.client, started, click.channel_id or click.actor.user_id)
+
+
+def on_bulk_cancel(click: Click) -> None:
+    cancel_bulk(_id(click), click.actor, click.deps)
+    click.replace(said("Cancelled: nothing was suspended."))
+
+
+def start(services: Services, client: WebClient, started: BulkStarted, channel: str) -> None:
+    """Post the summary where it was confirmed, then work the runs in order (each redraws it).
+    A summary that cannot be posted is logged: the suspensions go ahead all the same."""
+    try:
+        post(services, client, started, channel)
+    except (SlackClientError, OSError) as exc:
+        error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+        log.warning("could not post the bulk suspension %s's summary: %s", started.id, error)
+    work(services.deps, started)
+
+
+def post(services: Services, client: WebClient, started: BulkStarted, channel: str) -> None:
+    progress = bulk_progress(services.deps, started.id)
+    assert progress is not None
+    posted = client.chat_postMessage(channel=channel, **bulk_summary_message(progress))
+    record_posted(services.deps, started.id, str(posted["channel"]), str(posted["ts"]))
+
+
+def work(deps: Deps, started: BulkStarted) -> None:
+    for run_id in started.runs.values():
+        engine.execute(deps, run_id)  # its record says how it ended; the summary reads it
+
+
+def _id(click: Click) -> str:
+    return click.value(RecordRef).id
+
+
+@dataclass
+class BulkSummaries:
+    """Redraws a bulk suspension's summary whenever one of its runs ends."""
+
+    deps: Deps
+    slack: SlackClient
+    executor: WorkPool
+    _redrawing: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __call__(self, event: AuditEvent) -> None:
+        bulk = bulk_of(event) if event.action == SUSPEND else None
+        if bulk is not None:
+            self.executor.submit(self.redraw, bulk)
+
+    def redraw(self, bulk: str) -> None:
+        try:
+            with self._redrawing:
+                where = posted_at(self.deps, bulk)
+                progress = bulk_progress(self.deps, bulk)
+                if where is None or progress is None:
+                    return
+                channel, ts = where
+                self.slack.chat_update(channel=channel, ts=ts, **bulk_summary_message(progress))
+        except (SlackClientError, OSError, SQLAlchemyError) as exc:
+            error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
+            log.warning("could not redraw the bulk suspension %s: %s", bulk, error)
+
+
+LISTENERS = {BULK_ACTION: on_bulk, BULK_CONFIRM: on_bulk_confirm, BULK_CANCEL: on_bulk_cancel}
