@@ -138,3 +138,12 @@ def test_a_zuora_outage_mid_report_is_named_and_ends_it(deps: Deps, sandbox: San
     assert 5 <= end.checked <= 6
     # Nothing from the accounts after the last whole page, not even the ledger's actions.
     assert all(int(f.account) <= 1000 + end.checked for f in seen)
+
+
+def test_the_report_streams_a_page_at_a_time(deps: Deps, sandbox: Sandbox) -> None:
+    run = Reconciliation(deps, page_size=1)
+    first = next(iter(run.findings()))
+    assert first.account == "1005"
+    # Told before the platform was read to the end: 1005's page, the one pending behind it and
+    # the one fetched ahead — 7 of the 12 pages at most.
+    assert sandbox.counters.get("platform", "GET /v2/accounts") <= 7
