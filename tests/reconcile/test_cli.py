@@ -15,6 +15,7 @@ import pytest
 from bench._sandbox import RemoteSandbox
 from bot.cli.reconcile import reconcile_once
 from bot.runtime.settings import Settings
+from devkit.sandbox import Sandbox, build_world
 from tests.fixtures.bot import AUDIT_KEY_TEXT
 from tests.reconcile.conftest import DEMO_DRIFT, PLATFORM
 
@@ -86,3 +87,34 @@ def test_a_zuora_outage_exits_2_naming_zuora(remote: RemoteSandbox, tmp_path: Pa
 
 def _pairs(found: list[dict[str, Any]]) -> set[tuple[str, str]]:
     return {(f["account"], f["check"]) for f in found}
+
+
+class _OutageAfterFirstLine(io.StringIO):
+    """stdout that takes Zuora down as the first finding is printed: mid-report, deterministic."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        super().__init__()
+        self.sandbox = sandbox
+
+    def write(self, text: str) -> int:
+        if not self.getvalue():
+            self.sandbox.faults("zuora").set(error_rate=1.0)
+        return super().write(text)
+
+
+def test_a_zuora_outage_mid_report_exits_2_and_lists_only_what_was_checked(
+    tmp_path: Path,
+) -> None:
+    sandbox = Sandbox(world=build_world("generated", 1_500)).start()  # four pages of 495
+    try:
+        out, err = _OutageAfterFirstLine(sandbox), io.StringIO()
+        code = reconcile_once(settings_for(sandbox.url, tmp_path), as_json=True, out=out, err=err)
+    finally:
+        sandbox.stop()
+    assert code == 2
+    said = err.getvalue()
+    assert "Zuora failed" in said and "NOT checked" in said
+    checked = int(said.split(" accounts checked")[0].rsplit(" ", 1)[-1])
+    assert checked in (495, 990)  # the page told, and maybe the one whose reads were under way
+    listed = [json.loads(line)["account"] for line in out.getvalue().splitlines()]
+    assert listed and all(int(a) < 1001 + checked for a in listed)
