@@ -6,6 +6,7 @@ from bot.approvals import breakglass
 from bot.digest import job as digest
 from bot.jobs import anchoring, streaming, sweeper
 from bot.jobs.schedule import Job
+from bot.reconcile import job as reconcile
 from bot.suspension import backstop as payment_check
 
 
@@ -17,4 +18,5 @@ def scheduled_jobs() -> list[Job]:
         sweeper.JOB,
         payment_check.JOB,
         breakglass.JOB,
+        reconcile.JOB,
     ]

@@ -18,6 +18,7 @@ from integrations.platform._client import UNCHANGED, PlatformClient
 from integrations.platform._concurrent import ItemResult
 from integrations.platform._models import (
     Account,
+    AccountDetail,
     AccountSummary,
     ChildAccount,
     Collection,
@@ -35,6 +36,7 @@ from integrations.platform._models import (
 __all__ = [
     "UNCHANGED",
     "Account",
+    "AccountDetail",
     "AccountSummary",
     "AllowanceItem",
     "AuthFailed",
