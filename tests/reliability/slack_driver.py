@@ -9,6 +9,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
+from bot.approvals import views as approval_views
+from bot.approvals.views import APPROVE as APPROVE_ACTION
+from bot.approvals.views import APPROVE_MODAL
 from bot.deactivation import views as deactivation_views
 from devkit.slack import FakeSlack, Response, SlackSender, payloads
 from tests.fixtures.bot import APPROVALS_CHANNEL, SIGNING_SECRET
@@ -64,7 +67,7 @@ def request_deactivation(send: SlackSender, fake: FakeSlack, user: str, account:
 
     def approval_message() -> Json | None:
         for message in fake.messages(APPROVALS_CHANNEL):
-            if f"Account {account}:" in json.dumps(message.get("blocks", [])):
+            if f"Deactivate account {account} " in json.dumps(message.get("blocks", [])):
                 return dict(message)
         return None
 
@@ -72,7 +75,14 @@ def request_deactivation(send: SlackSender, fake: FakeSlack, user: str, account:
 
 
 def stale_click(
-    send: SlackSender, fake: FakeSlack, user: str, shown: Json, action_id: str, value: str
+    send: SlackSender,
+    fake: FakeSlack,
+    user: str,
+    shown: Json,
+    action_id: str,
+    value: str,
+    *,
+    response_url: str | None = None,
 ) -> Response:
     """``user`` clicks ``action_id`` on ``shown``: the message as it was when their client drew
     it, even if the bot has replaced its buttons since."""
@@ -81,7 +91,7 @@ def stale_click(
     ref = fake.find_message(shown["ts"])
     assert who is not None and channel is not None and ref is not None
     trigger_id = fake.issue_trigger(user)
-    response_url = fake.issue_response_url(user, channel.id, origin=ref)
+    response_url = response_url or fake.issue_response_url(user, channel.id, origin=ref)
     action = payloads.action(
         shown.get("blocks", []),
         action_id,
@@ -109,3 +119,36 @@ def stale_click(
         response_url=response_url,
     )
     return send.post(urlencode({"payload": json.dumps(payload)}).encode())
+
+
+def stale_approve(
+    send: SlackSender, fake: FakeSlack, user: str, shown: Json, request_id: str, account: str
+) -> Response:
+    """``user`` clicks Approve on ``shown`` (as :func:`stale_click`) and, when the bot opens the
+    typed confirmation (a deactivation's), types ``account`` into it: the submission is the
+    approval. The click's answer when no modal opened (a refusal, told through its response URL).
+    One approval at a time per user: Slack shows a person one modal stack."""
+    channel = fake.directory.channel(APPROVALS_CHANNEL)
+    ref = fake.find_message(shown["ts"])
+    assert channel is not None and ref is not None
+    before = fake.open_view(user)
+    response_url = fake.issue_response_url(user, channel.id, origin=ref)
+    clicked = stale_click(
+        send, fake, user, shown, APPROVE_ACTION, request_id, response_url=response_url
+    )
+    assert clicked.status_code == 200, clicked.text
+
+    def opened_or_answered() -> Json | None:
+        view = fake.open_view(user)
+        fresh = view is not None and (before is None or view["id"] != before["id"])
+        if fresh and view is not None and view["callback_id"] == APPROVE_MODAL:
+            return view
+        if any(r.url == response_url for r in fake.responses()):
+            return {"answered": response_url}
+        return None
+
+    view = poll(opened_or_answered, timeout=30)
+    if "id" not in view:
+        return clicked
+    typed = {approval_views.TYPED_FIELD: {approval_views.APPROVE_TYPED_ACTION: account}}
+    return send.view_submission(user, view["id"], values=typed)

@@ -34,7 +34,12 @@ from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR
 from tests.reliability.conftest import make_cluster
 from tests.reliability.gates import Gate
 from tests.reliability.procs import Cluster
-from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
+from tests.reliability.slack_driver import (
+    poll,
+    request_deactivation,
+    sender,
+    stale_approve,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -141,7 +146,7 @@ def test_the_clock_process_redraws_requests_as_the_web_process_draws_them(
     # Approved; the web process dies once the run's first media item is deleted (the effect
     # is real, the run never recorded it).
     gated.when("DELETE", f"/accounts/{RESUMED}/media/", web.kill)
-    approved = stale_click(send, slack, BOB, resumed, approval_views.APPROVE, request_id(resumed))
+    approved = stale_approve(send, slack, BOB, resumed, request_id(resumed), RESUMED)
     assert approved.status_code == 200
     poll(lambda: not web.alive(), timeout=60)
     run = run_for_approval(services.deps, request_id(resumed))

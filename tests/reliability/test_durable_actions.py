@@ -33,7 +33,13 @@ from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR
 from tests.reliability.conftest import EffectLog, make_cluster
 from tests.reliability.gates import Gate, PgProxy
 from tests.reliability.procs import Cluster, Proc, run_jethub, run_jethub_module
-from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
+from tests.reliability.slack_driver import (
+    poll,
+    request_deactivation,
+    sender,
+    stale_approve,
+    stale_click,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(300)]
 
@@ -313,7 +319,9 @@ def test_simultaneous_deactivation_requests_on_two_replicas_make_one(
             locks = session.scalars(select(ActionLock)).all()
             assert [(lock.kind, lock.account) for lock in locks] == [("deactivate", PLAIN)]
         posted = [
-            m for m in d.slack.messages(APPROVALS_CHANNEL) if f"Account {PLAIN}" in json.dumps(m)
+            m
+            for m in d.slack.messages(APPROVALS_CHANNEL)
+            if f"Deactivate account {PLAIN} " in json.dumps(m)
         ]
         assert len(posted) == 1
 
@@ -326,7 +334,7 @@ def test_a_request_while_the_run_executes_is_refused_with_a_pointer(
         posted = request_deactivation(send, d.slack, ALICE, PLAIN)
         request_id = str(posted["blocks"][-1]["elements"][0]["value"])
         d.sandbox.faults("platform").set(latency_ms=200)  # the run takes a while
-        assert stale_click(send, d.slack, BOB, posted, approval_views.APPROVE, request_id)
+        assert stale_approve(send, d.slack, BOB, posted, request_id, PLAIN)
         poll(lambda: any(r.state == "running" for r in d.runs()), timeout=30, every=0.05)
 
         assert send.command(OSCAR, f"deactivate {PLAIN}").status_code == 200
@@ -450,7 +458,7 @@ def test_kill_in_a_deactivation_step_is_completed_once_and_counted_truly(
         posted = request_deactivation(send, d.slack, ALICE, PLAIN)
         request_id = str(posted["blocks"][-1]["elements"][0]["value"])
         d.gate.when("DELETE", f"/accounts/{PLAIN}/users/", d.webs[0].kill)
-        assert stale_click(send, d.slack, BOB, posted, approval_views.APPROVE, request_id)
+        assert stale_approve(send, d.slack, BOB, posted, request_id, PLAIN)
         poll(lambda: not d.webs[0].alive(), timeout=60)
 
         d.sweep()

@@ -10,6 +10,7 @@ clock``, driven over signed HTTP at once.
 from __future__ import annotations
 
 import random
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -20,14 +21,18 @@ import pytest
 from sqlalchemy import func, select
 
 from audit import ActionRun, ActionStep, ApprovalRequest, AuditEvent, JobRun, Ledger
-from bot.approvals import views as approval_views
 from devkit.sandbox import Sandbox, SandboxWorld, add_big_account, generate_world
 from devkit.slack import FakeSlack
 from tests.fixtures.bot import ALICE, BETTY, BOB, DIGEST_CHANNEL, OSCAR
 from tests.fixtures.ledger import AUDIT_KEY
 from tests.reliability.conftest import LONG, EffectLog, logged_sandbox, make_cluster, sized
 from tests.reliability.procs import SECRETS, Cluster, Proc, run_jethub_module
-from tests.reliability.slack_driver import poll, request_deactivation, sender, stale_click
+from tests.reliability.slack_driver import (
+    poll,
+    request_deactivation,
+    sender,
+    stale_approve,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.timeout(600)]
 
@@ -111,16 +116,16 @@ def test_racing_approval_clicks_across_three_web_processes(deployment: Deploymen
     shuffled = random.Random(7)
     clicks = [(shuffled.randrange(REQUESTS), (BOB, BETTY)[i % 2], i % 3) for i in range(CLICKS)]
 
+    # A person has one modal stack, so each approver's clicks follow one another; Bob's and
+    # Betty's race each other across the three processes, on copies drawn before any decision.
+    one_at_a_time = {BOB: threading.Lock(), BETTY: threading.Lock()}
+
     def click(spec: tuple[int, str, int]) -> int:
         which, approver, web = spec
-        answer = stale_click(
-            sends[web],
-            d.slack,
-            approver,
-            posted[which],
-            approval_views.APPROVE,
-            request_ids[which],
-        )
+        with one_at_a_time[approver]:
+            answer = stale_approve(
+                sends[web], d.slack, approver, posted[which], request_ids[which], accounts[which]
+            )
         return answer.status_code
 
     with ThreadPoolExecutor(24) as pool:
@@ -188,7 +193,7 @@ def test_web_process_killed_mid_run_is_resumed_elsewhere_once(
         sends = [sender(d.slack, web.url) for web in d.webs]
         posted = request_deactivation(sends[0], d.slack, ALICE, big)
         request_id = str(posted["blocks"][-1]["elements"][0]["value"])
-        assert stale_click(sends[1], d.slack, BOB, posted, approval_views.APPROVE, request_id)
+        assert stale_approve(sends[1], d.slack, BOB, posted, request_id, big)
 
         poll(lambda: steps_done(d.ledger) >= 2, timeout=60, every=0.05)
         run = run_row(d.ledger)

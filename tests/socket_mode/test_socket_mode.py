@@ -22,8 +22,9 @@ def test_a_deactivation_requested_and_approved_end_to_end(socket_bot: BotHarness
     socket = socket_bot.slack.socket_mode
     kinds = [c.method for c in socket_bot.slack.calls("apps.connections.open")]
     assert kinds == ["apps.connections.open"]
-    # the command, the modal's submission and the approver's click, each acknowledged once
-    assert len(socket.acks) == 3 and socket.stray == []
+    # the command, the modal's submission, the approver's click and their typed confirmation,
+    # each acknowledged once
+    assert len(socket.acks) == 4 and socket.stray == []
 
 
 def test_a_modal_error_goes_back_in_the_acknowledgement(socket_bot: BotHarness) -> None:
