@@ -266,6 +266,8 @@ def _decide(
             )
         else:  # denied, or an approval with nothing to run: the account is free again
             ledger_locks.release(session=session, approval_id=row.id)
+        if to_state is ApprovalState.APPROVED and kind.on_approved is not None:
+            kind.on_approved(session, deps, row)
         return ApprovalView.of(row)
 
 
