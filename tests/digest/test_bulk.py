@@ -210,6 +210,8 @@ def request_bulk(bot: BotHarness) -> dict[str, Any]:
         ALICE, bulk_views.BULK_CONFIRM, message=shown["ts"], block_id="digest.bulk_confirm"
     )
     bot.wait_idle()
+    replaced = json.dumps([r.body for r in bot.slack.responses()][-1:], ensure_ascii=False)
+    assert "Sent for approval in <#C0APPROVALS>: one request to suspend 5 accounts" in replaced
     [request] = bot.slack.messages(APPROVALS_CHANNEL)
     return request
 
@@ -306,7 +308,9 @@ def test_with_approval_required_an_expired_bulk_suspends_nothing(strict_bot: Bot
     assert "Your bulk suspension request: " in dm and "Request again" not in dm
 
 
-def test_the_policy_weighs_how_many_accounts_a_bulk_request_lists(bot: BotHarness):
+def test_the_policy_weighs_how_many_accounts_a_bulk_request_lists(any_bot: BotHarness):
+    """On either ledger: the quorum's votes, then the runs written in the deciding one."""
+    bot = any_bot
     from commands.approvals.decisions import decide_approval
     from commands.approvals.model import DecideApproval
     from commands.approvals.policy import ApprovalPolicy, KindPolicy
