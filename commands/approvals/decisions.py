@@ -157,6 +157,8 @@ def run_became(deps: Deps, request: ApprovalView, kind: ApprovalKind) -> str | N
     if request.state is not ApprovalState.APPROVED:
         return None
     run = run_for_approval(deps, request.id)
+    if run is None and kind.on_approved is not None:  # its runs are its own (the thread tells)
+        return f"the {kind.label} went ahead when it was approved (its thread says how)."
     if run is None:
         return None
     outcome = recorded_outcome(deps, run)

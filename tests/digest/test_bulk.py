@@ -275,7 +275,9 @@ def test_with_approval_required_one_request_lists_every_account_and_an_approver_
 
     # Approved exactly once: a second approver's click does nothing more.
     decide(bot, BETTY, "approvals.approve", request)
-    assert "already *approved*" in told(bot)
+    assert "already *approved* by <@U0BOB>" in told(bot)
+    assert "the bulk suspension went ahead when it was approved" in told(bot)
+    assert "Your click changed nothing." in told(bot)
     assert bot.sandbox.counters.get("platform", SUSPEND_PUT) == 4
 
 
