@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.approvals.requests import RequestLooks
 from bot.deactivation import faces as deactivation
+from bot.digest import bulk as digest_bulk
 from bot.edge.boundary import render_error
 from bot.runs.faces import RunFaces
 from bot.runtime.services import HttpRoute
@@ -19,7 +20,7 @@ from bot.suspension.override import faces as override
 
 
 def request_looks() -> RequestLooks:
-    return RequestLooks.of([deactivation.LOOK, suspension.LOOK, override.LOOK])
+    return RequestLooks.of([deactivation.LOOK, suspension.LOOK, digest_bulk.LOOK, override.LOOK])
 
 
 def run_faces() -> RunFaces:

@@ -15,6 +15,7 @@ from commands.changes.invoice_email import INVOICE_EMAIL
 from commands.changes.pbx import PBX_NAME, PBX_SUBSCRIPTION
 from commands.deactivation.run import KIND as DEACTIVATE
 from commands.deactivation.run import deactivation_kind
+from commands.digest.bulk_approval import bulk_approval_kind
 from commands.kinds import ActionKinds
 from commands.reading import billing
 from commands.reconcile.adopt import adopt_kind
@@ -70,6 +71,7 @@ def action_kinds() -> ActionKinds:
                 measures={"numbers": _numbers},
             ),
             suspension_approval(),
+            bulk_approval_kind(),
             override_approval,
         ],
     )

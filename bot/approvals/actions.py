@@ -65,6 +65,10 @@ def approved(services: Services, client: WebClient, request: ApprovalView) -> No
         redraw(services, client, request)
         return
     announce_outcome(services, client, request)
+    carry_out = services.looks(request.kind).approved
+    if carry_out is not None:
+        carry_out(services, client, request)
+        return
     run = run_for_approval(services.deps, request.id)
     if run is not None:
         work_run(services, client, run.id)

@@ -41,7 +41,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class KindUI:
     """How one kind of request looks: its title, its body, and what follows it (a run's
-    progress and outcome)."""
+    progress and outcome). ``approved``, when given, carries out an approved request in Slack
+    in place of working its one run (a bulk suspension works its runs under a summary)."""
 
     kind: str  # the approval kind it draws: "deactivate"
     label: str  # "deactivation"
@@ -49,6 +50,7 @@ class KindUI:
     title: Callable[[ApprovalView], str]
     body: Callable[[ApprovalView], list[Block]]
     after: Callable[[Deps, ApprovalView], list[Block]] = field(default=lambda deps, request: [])
+    approved: Callable[[Services, WebClient, ApprovalView], None] | None = None
 
 
 @dataclass(frozen=True)

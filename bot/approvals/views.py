@@ -22,7 +22,7 @@ from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
 from commands.approvals.breakglass import BREAK_GLASS_PREFIX, ReviewView
-from commands.approvals.model import TYPED_FIELD, ApprovalView
+from commands.approvals.model import MANY_ACCOUNTS, TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
 
 APPROVE = "approvals.approve"
@@ -71,7 +71,7 @@ def decision_buttons(
         if typed
         else ConfirmObject(
             title=f"Approve this {label}?"[:100],
-            text=f"Account {request.account}: this starts the {label} at once."[:300],
+            text=f"{_sentence(request)}This starts the {label} at once."[:300],
             confirm="Approve",
             deny="Not yet",
         )
@@ -203,7 +203,7 @@ def reminder_message(
     to = approvers_text([*approvers, *(e for e in escalate_to if e not in approvers)])
     to = to or "Approvers"
     text = (
-        f":alarm_clock: {to}: this {esc(label)} request for account *{esc(request.account)}* "
+        f":alarm_clock: {to}: this {esc(label)} request{_for_account(request)} "
         f"from <@{request.requested_by}> is still waiting for a decision. It expires "
         f"{local_time(request.expires_at, zone)}; after that it can no longer be approved."
     )
@@ -220,7 +220,7 @@ def deny_modal(request: ApprovalView, *, label: str) -> View:
         close="Back",
         blocks=[
             section(
-                f"Deny the {esc(label)} of account *{esc(request.account)}* requested by "
+                f"Deny the {esc(label)}{_of_account(request)} requested by "
                 f"<@{request.requested_by}>?"
             ),
             InputBlock(
@@ -246,7 +246,7 @@ def approve_modal(request: ApprovalView, *, label: str) -> View:
         close="Back",
         blocks=[
             section(
-                f"Approve the {esc(label)} of account *{esc(request.account)}* requested by "
+                f"Approve the {esc(label)}{_of_account(request)} requested by "
                 f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
             ),
             InputBlock(
@@ -341,7 +341,7 @@ def requester_confirmation(
     """What the requester sees after asking: where it went, and a Cancel button."""
     place = f" in <#{where}>" if where else ""
     text = (
-        f"Your {label} request for account *{esc(request.account)}* is waiting for an approver"
+        f"Your {label} request{_for_account(request)} is waiting for an approver"
         f"{place}. It expires {local_time(request.expires_at, zone)}."
     )
     cancel = ButtonElement(
@@ -363,5 +363,29 @@ def requester_confirmation(
 def outcome_notice(request: ApprovalView, *, label: str, zone: ZoneInfo) -> str:
     """Told to the requester when their request is decided, cancelled or expires."""
     return (
-        f"Your {label} request for account {esc(request.account)}: {decision_line(request, zone)}"
+        f"Your {label} request{_for_account(request, bold=False)}: {decision_line(request, zone)}"
     )
+
+
+# -- which account (a request over several lists them in its body) ------------------------------
+
+
+def _account(request: ApprovalView, bold: bool) -> str | None:
+    if request.account == MANY_ACCOUNTS:
+        return None
+    return f"*{esc(request.account)}*" if bold else esc(request.account)
+
+
+def _for_account(request: ApprovalView, *, bold: bool = True) -> str:
+    """ " for account *1003*", or nothing for a request over several accounts."""
+    shown = _account(request, bold)
+    return f" for account {shown}" if shown else ""
+
+
+def _of_account(request: ApprovalView) -> str:
+    shown = _account(request, True)
+    return f" of account {shown}" if shown else ""
+
+
+def _sentence(request: ApprovalView) -> str:
+    return "" if request.account == MANY_ACCOUNTS else f"Account {request.account}: "

@@ -1,5 +1,8 @@
 """The digest's "Suspend all eligible (N)": the one confirmation, then one ``suspend`` run per
 account worked one after another, and the summary message redrawn from the ledger as each ends.
+When suspensions need approval, confirming posts one four-eyes request for them all instead
+(``LOOK``); its approval has written the runs, which are then worked the same way under a
+summary in the request's thread.
 
 The redraw is a ledger observer (like the rows that follow): each run's suspension event, once
 committed in whichever process worked it — this one, or a sweeper finishing a bulk whose process
@@ -11,18 +14,23 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from audit.models import AuditEvent
+from bot.approvals.requests import KindUI, post_request
 from bot.digest.bulk_views import (
     BULK_ACTION,
     BULK_CANCEL,
     BULK_CONFIRM,
     bulk_confirmation_message,
     bulk_summary_message,
+    request_body,
+    request_title,
+    sent_for_approval_message,
 )
 from bot.edge.boundary import said
 from bot.edge.codecs import RecordRef
@@ -30,15 +38,14 @@ from bot.edge.slack_limits import SlackClient
 from bot.edge.turns import Click
 from bot.runtime.services import Services
 from bot.runtime.workers import WorkPool
+from commands.approvals.model import ApprovalView
 from commands.deps import Deps
-from commands.digest.bulk import (
-    BulkStarted,
+from commands.digest.bulk import APPROVAL_KIND, BulkStarted, cancel_bulk, confirm_bulk, prepare_bulk
+from commands.digest.bulk_progress import (
     bulk_of,
     bulk_progress,
-    cancel_bulk,
-    confirm_bulk,
+    bulk_started,
     posted_at,
-    prepare_bulk,
     record_posted,
 )
 from commands.runs import engine
@@ -53,8 +60,22 @@ def on_bulk(click: Click) -> None:
 
 def on_bulk_confirm(click: Click) -> None:
     started = confirm_bulk(_id(click), click.actor, click.deps)
+    if not isinstance(started, BulkStarted):
+        post_request(click.services, click.client, started.request)  # RequestNotPosted: withdrawn
+        channel = click.services.settings.jethub_approvals_channel
+        click.replace(sent_for_approval_message(started, channel))
+        return
     click.replace(said(f"Confirmed: suspending {len(started.runs)} accounts, one by one."))
     start(click.services, click.client, started, click.channel_id or click.actor.user_id)
+
+
+def on_approved(services: Services, client: WebClient, request: ApprovalView) -> None:
+    """An approved bulk request: its runs (written with the approval) worked under a summary
+    in the request's thread."""
+    started = bulk_started(services.deps, request.id)
+    if started is not None:
+        channel = request.channel or request.requested_by
+        start(services, client, started, channel, request.message_ts)
 
 
 def on_bulk_cancel(click: Click) -> None:
@@ -62,21 +83,34 @@ def on_bulk_cancel(click: Click) -> None:
     click.replace(said("Cancelled: nothing was suspended."))
 
 
-def start(services: Services, client: WebClient, started: BulkStarted, channel: str) -> None:
+def start(
+    services: Services,
+    client: WebClient,
+    started: BulkStarted,
+    channel: str,
+    thread_ts: str | None = None,
+) -> None:
     """Post the summary where it was confirmed, then work the runs in order (each redraws it).
     A summary that cannot be posted is logged: the suspensions go ahead all the same."""
     try:
-        post(services, client, started, channel)
+        post(services, client, started, channel, thread_ts)
     except (SlackClientError, OSError) as exc:
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
         log.warning("could not post the bulk suspension %s's summary: %s", started.id, error)
     work(services.deps, started)
 
 
-def post(services: Services, client: WebClient, started: BulkStarted, channel: str) -> None:
+def post(
+    services: Services,
+    client: WebClient,
+    started: BulkStarted,
+    channel: str,
+    thread_ts: str | None = None,
+) -> None:
     progress = bulk_progress(services.deps, started.id)
     assert progress is not None
-    posted = client.chat_postMessage(channel=channel, **bulk_summary_message(progress))
+    where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
+    posted = client.chat_postMessage(channel=channel, **where, **bulk_summary_message(progress))
     record_posted(services.deps, started.id, str(posted["channel"]), str(posted["ts"]))
 
 
@@ -118,3 +152,12 @@ class BulkSummaries:
 
 
 LISTENERS = {BULK_ACTION: on_bulk, BULK_CONFIRM: on_bulk_confirm, BULK_CANCEL: on_bulk_cancel}
+
+LOOK = KindUI(
+    kind=APPROVAL_KIND,
+    label="bulk suspension",
+    verb="",  # asked for again from the next digest, not a verb
+    title=request_title,
+    body=request_body,
+    approved=on_approved,
+)

@@ -1,15 +1,19 @@
 """Block Kit for the digest's bulk suspension: its button, the one confirmation listing every
-account and amount, and the summary message that shows each account's progress."""
+account and amount (or, when suspensions need approval, the one four-eyes request listing
+them), and the summary message that shows each account's progress."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.digest.text import money, plural
 from bot.edge.blocks import context, esc, message, section, who
-from commands.digest.bulk import BulkConfirmation, BulkItem, BulkLine, BulkProgress
+from commands.approvals.model import ApprovalView
+from commands.digest.bulk import BulkConfirmation, BulkItem, BulkRequested
+from commands.digest.bulk_progress import BulkLine, BulkProgress
 from commands.digest.overdue import Digest
 
 BULK_ACTION = "digest.bulk"
@@ -43,16 +47,23 @@ def _sections(lines: list[str]) -> list[Block]:
 
 def bulk_confirmation_message(shown: BulkConfirmation) -> dict[str, Any]:
     n = len(shown.items)
+    approval = (
+        " Suspensions need a second person's approval here: confirming sends one request for "
+        "them all to the approvers."
+        if shown.needs_approval
+        else ""
+    )
     head = section(
         f"*Suspend {plural(n, 'account')} for non-payment?* "
         f"{money(shown.total)} overdue in total. Each is checked again just before it is "
-        "suspended: one paid, promised or excluded since is skipped and named."
+        f"suspended: one paid, promised or excluded since is skipped and named.{approval}"
     )
+    verb = "Request approval to suspend" if shown.needs_approval else "Suspend"
     buttons = ActionsBlock(
         block_id="digest.bulk_confirm",
         elements=[
             ButtonElement(
-                text=f"Suspend {plural(n, 'account')}",
+                text=f"{verb} {plural(n, 'account')}",
                 action_id=BULK_CONFIRM,
                 value=shown.id,
                 style="danger",
@@ -89,3 +100,41 @@ def bulk_summary_message(progress: BulkProgress) -> dict[str, Any]:
     )
     blocks = [section(head), *_sections([_line(line) for line in progress.lines])]
     return message(f"Bulk suspension: {progress.count('suspended')} of {total} suspended", blocks)
+
+
+# -- the four-eyes request (kind ``suspend_bulk``) ------------------------------------------------
+
+
+def _requested_items(request: ApprovalView) -> list[BulkItem]:
+    items = []
+    for raw in request.preview.get("items") or ():
+        try:
+            items.append(BulkItem.model_validate(raw))
+        except ValueError:
+            continue
+    return items
+
+
+def request_title(request: ApprovalView) -> str:
+    n = len(_requested_items(request))
+    return f"Suspend {plural(n, 'account')} for non-payment (from the overdue digest)"
+
+
+def request_body(request: ApprovalView) -> list[Block]:
+    items = _requested_items(request)
+    total = sum((i.amount for i in items), Decimal(0))
+    head = context(
+        f"{money(total)} overdue in total. Approving suspends each in turn; each is checked "
+        "again just before: one paid, promised or excluded since is skipped and named."
+    )
+    return [*_sections([f"• {_item(i)}" for i in items]), head]
+
+
+def sent_for_approval_message(requested: BulkRequested, channel: str | None) -> dict[str, Any]:
+    n = len(requested.items)
+    where = f" in <#{channel}>" if channel else ""
+    text = (
+        f":hourglass_flowing_sand: Sent for approval{where}: one request to suspend "
+        f"{plural(n, 'account')}. Nothing is suspended until an approver approves it."
+    )
+    return message(text, [section(text)])

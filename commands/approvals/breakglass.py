@@ -147,6 +147,8 @@ def break_glass(cmd: BreakGlass, actor: Actor, deps: Deps) -> ApprovalView:
                         now=now,
                         approval_id=row.id,
                     )
+                if kind.on_approved is not None:
+                    kind.on_approved(session, deps, row)
                 ledger_reviews.create(
                     session=session,
                     request_id=row.id,

@@ -157,6 +157,8 @@ def run_became(deps: Deps, request: ApprovalView, kind: ApprovalKind) -> str | N
     if request.state is not ApprovalState.APPROVED:
         return None
     run = run_for_approval(deps, request.id)
+    if run is None and kind.on_approved is not None:  # its runs are its own (the thread tells)
+        return f"the {kind.label} went ahead when it was approved (its thread says how)."
     if run is None:
         return None
     outcome = recorded_outcome(deps, run)
@@ -266,6 +268,8 @@ def _decide(
             )
         else:  # denied, or an approval with nothing to run: the account is free again
             ledger_locks.release(session=session, approval_id=row.id)
+        if to_state is ApprovalState.APPROVED and kind.on_approved is not None:
+            kind.on_approved(session, deps, row)
         return ApprovalView.of(row)
 
 

@@ -16,10 +16,15 @@ from commands.errors import CommandError, Conflict, InvalidInput
 from integrations.clock import local_time
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from commands.deps import Deps
     from commands.runs.kinds import RunView
 
 
 UTC_ZONE = ZoneInfo("UTC")
+# The account of a request over several accounts (they are listed in its preview).
+MANY_ACCOUNTS = "-"
 SYSTEM_ACTOR = "system"  # who decided when nobody did (a withdrawal, a lost role)
 
 # -- errors -------------------------------------------------------------------------------------
@@ -135,12 +140,17 @@ class UnknownKind(ApprovalError):
 # -- kinds --------------------------------------------------------------------------------------
 
 RunParams = Callable[[ApprovalRequest], dict[str, Any]]
+# What a kind does besides (or instead of) its one run when approved, in the decision's
+# transaction: a bulk suspension writes one run per account it lists.
+OnApproved = Callable[["Session", "Deps", ApprovalRequest], None]
 
 
 @dataclass(frozen=True)
 class ApprovalKind:
     """What can be approved: ``name`` is stored in ``approval_request.kind``; ``run`` names the
-    run kind an approval starts, with ``params`` taken from the request."""
+    run kind an approval starts, with ``params`` taken from the request; ``on_approved``, when
+    given, is called in the winning approval's transaction (a kind whose approval starts several
+    runs writes them there)."""
 
     name: str
     label: str  # "deactivation": used in messages
@@ -148,6 +158,7 @@ class ApprovalKind:
     decide_role: Role = Role.APPROVER
     run: str | None = None
     params: RunParams | None = None
+    on_approved: OnApproved | None = None
     exclusive: bool = False  # holds the account's destructive-action lock
     # An admin may carry it out at once with a reason, reviewed afterwards (the approval
     # policy's ``break_glass`` decides when it says).
@@ -232,7 +243,7 @@ class RequestApproval(BaseModel):
     """Order: ask for a second person's approval of ``kind`` on ``account``."""
 
     kind: str
-    account: str = Field(pattern=r"^\d{1,20}$")
+    account: str = Field(pattern=r"^(\d{1,20}|-)$")  # or MANY_ACCOUNTS
     reason: str
     preview: dict[str, Any] = Field(default_factory=dict)
     origin: str | None = None

@@ -8,33 +8,43 @@ account's lock; an account another action holds is skipped and named) and the ``
 audit event naming them. The runs are then worked one by one; each re-checks its account when
 it takes effect (paid, promised or excluded since, suspended or deactivated → refused, and
 named as skipped). A process that dies part way leaves the rest to any process's sweeper,
-which finishes each once. ``bulk_progress`` reads where they all are from the ledger.
+which finishes each once. ``commands.digest.bulk_progress`` reads where they all are.
+
+When suspensions need a second person's approval (``JETHUB_SUSPEND_REQUIRES_APPROVAL``),
+confirming stores one four-eyes request instead (kind ``suspend_bulk``, listing every account
+and amount); its approval writes the same runs in the decision's transaction
+(``commands.digest.bulk_approval``), and the bulk is then the request's id.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import select
 
 from audit import confirmations as ledger_confirmations
-from audit.models import ActionRun, ActionStep, AuditEvent, ConfirmationState, RunState
+from audit.models import ConfirmationState
 from commands.actor import Actor, Role
+from commands.approvals.model import MANY_ACCOUNTS, ApprovalView, RequestApproval
+from commands.approvals.requests import create_request, vet_request
 from commands.digest.overdue import build_digest
-from commands.errors import CommandError, Conflict, NothingToDo
+from commands.errors import CommandError, NothingToDo
 from commands.runs import records as run_records
 from commands.runs.kinds import AccountLocked
 from commands.suspension.models import SUSPEND, OverdueSummary
-from commands.trail import audited, record
+from commands.trail import Trail, audited
 
 if TYPE_CHECKING:
+    from sqlmodel import Session
+
     from commands.deps import Deps
 
 BULK = "suspend.bulk"  # the confirmation's action, and the audit event naming the runs
 BULK_POSTED = "suspend.bulk.posted"  # where its summary message is (channel, ts)
+BULK_APPROVED = "suspend.bulk.approved"  # an approved bulk request's runs (as BULK.confirm)
+APPROVAL_KIND = "suspend_bulk"
 CONFIRM_TTL = timedelta(minutes=30)
 NO_ACCOUNT = "-"  # a confirmation names one account; a bulk one names many (in ``shown``)
 
@@ -57,6 +67,7 @@ class BulkConfirmation(BaseModel):
     reason: str
     items: list[BulkItem]
     expires_at: datetime
+    needs_approval: bool = False  # confirming asks an approver instead of suspending
 
     @property
     def total(self) -> Decimal:
@@ -71,30 +82,13 @@ class BulkStarted(BaseModel):
     skipped: dict[str, str]  # account → why no run was written
 
 
-ItemState = Literal["suspended", "skipped", "failed", "waiting"]
+class BulkRequested(BaseModel):
+    """Confirmed, and sent for approval: nothing runs until an approver approves."""
 
-
-class BulkLine(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    item: BulkItem
-    state: ItemState
-    why: str = ""
-
-
-class BulkProgress(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    by: str
-    lines: list[BulkLine]
-
-    def count(self, state: ItemState) -> int:
-        return sum(1 for line in self.lines if line.state == state)
-
-    @property
-    def finished(self) -> bool:
-        return self.count("waiting") == 0
+    request: ApprovalView
+    items: list[BulkItem]
 
 
 class BulkRefused(CommandError):
@@ -111,13 +105,6 @@ def prepare_bulk(actor: Actor, deps: Deps) -> BulkConfirmation:
     """Every account eligible now, stored for the person to confirm (or the refusal, audited)."""
     with audited(deps, actor, BULK, None) as trail:
         trail.require(Role.OPERATOR, to="suspend accounts")
-        if deps.policy.suspend_requires_approval:
-            refusal = Conflict(
-                "Suspensions need a second person's approval here "
-                "(`JETHUB_SUSPEND_REQUIRES_APPROVAL`), and one request for them all is not "
-                "offered yet: suspend each account from its row, and an approver decides each."
-            )
-            raise trail.refuse(refusal, problem="approval required")
         digest = build_digest(deps, deps.today())
         if not digest.rows:
             nothing = NothingToDo("No account is eligible for suspension now; nothing to confirm.")
@@ -130,6 +117,7 @@ def prepare_bulk(actor: Actor, deps: Deps) -> BulkConfirmation:
     shown = {
         "origin": digest.origin,
         "reason": bulk_reason(digest.origin),
+        "needs_approval": deps.policy.suspend_requires_approval,
         "items": [i.model_dump(mode="json") for i in items],
         "overdue": {
             r.account: OverdueSummary(
@@ -156,8 +144,9 @@ def prepare_bulk(actor: Actor, deps: Deps) -> BulkConfirmation:
         return _confirmation(row)
 
 
-def confirm_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> BulkStarted:
-    """Settle the confirmation once and write every account's run with it (see the module)."""
+def confirm_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> BulkStarted | BulkRequested:
+    """Settle the confirmation once and write every account's run with it (see the module) —
+    or, when suspensions need approval, the one four-eyes request for them all."""
     where = {"stage": "confirmation", "confirmation_id": confirmation_id[:64]}
     with audited(deps, actor, f"{BULK}.confirm", None, details=where) as trail:
         trail.require(Role.OPERATOR, to="suspend accounts")
@@ -180,7 +169,8 @@ def confirm_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> BulkStarted:
             raise trail.refuse(
                 BulkRefused("This confirmation has expired; nothing was done."), problem="expired"
             )
-        kind = deps.actions.run(SUSPEND)
+        if shown.get("needs_approval") or deps.policy.suspend_requires_approval:
+            return _send_for_approval(deps, trail, actor, confirmation_id, shown)
         runs: dict[str, str] = {}
         skipped: dict[str, str] = {}
         with deps.ledger.session() as session:
@@ -189,29 +179,9 @@ def confirm_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> BulkStarted:
                 session=session, confirmation_id=confirmation_id, by=actor.user_id, now=now
             )
             if won:
-                for item in shown["items"]:
-                    account = str(item["account"])
-                    params: dict[str, Any] = {
-                        "by": actor.user_id,
-                        "reason": shown["reason"],
-                        "origin": shown["origin"],
-                        "shown": shown["overdue"][account],
-                        "reference": {"bulk": confirmation_id},
-                        "unless_promised": True,
-                    }
-                    try:
-                        with session.begin_nested():  # one account held: only it is skipped
-                            run = run_records.create(
-                                session,
-                                kind,
-                                account=account,
-                                requested_by=actor.user_id,
-                                params=params,
-                                now=now,
-                            )
-                        runs[account] = run.id
-                    except AccountLocked as exc:
-                        skipped[account] = str(exc)
+                runs, skipped = write_runs(
+                    session, deps, confirmation_id, shown, by=actor.user_id, approved_by=None
+                )
                 trail.ok(
                     session=session,
                     bulk=confirmation_id,
@@ -221,11 +191,84 @@ def confirm_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> BulkStarted:
                     skipped=skipped,
                 )
         if not won:
-            raise trail.refuse(
-                BulkRefused("Someone else's click settled this first; nothing more was done."),
-                problem="lost the race",
-            )
+            raise _lost(trail)
     return BulkStarted(id=confirmation_id, runs=runs, skipped=skipped)
+
+
+def _lost(trail: Trail) -> CommandError:
+    return trail.refuse(
+        BulkRefused("Someone else's click settled this first; nothing more was done."),
+        problem="lost the race",
+    )
+
+
+def _send_for_approval(
+    deps: Deps, trail: Trail, actor: Actor, confirmation_id: str, shown: dict[str, Any]
+) -> BulkRequested:
+    """The confirmation settled and the one request for every account stored, together."""
+    order = RequestApproval(
+        kind=APPROVAL_KIND,
+        account=MANY_ACCOUNTS,
+        reason=shown["reason"],
+        origin=shown["origin"],
+        preview={
+            "confirmation_id": confirmation_id,
+            "accounts": len(shown["items"]),
+            "items": shown["items"],
+            "overdue": shown["overdue"],
+        },
+    )
+    kind, reason = vet_request(order, actor, deps)
+    with deps.ledger.session() as session:
+        won = ledger_confirmations.confirm(
+            session=session, confirmation_id=confirmation_id, by=actor.user_id, now=deps.now()
+        )
+        if won:
+            request = create_request(session, deps, actor, kind, order, reason)
+            trail.ok(session=session, request_id=request.id, items=shown["items"])
+    if not won:
+        raise _lost(trail)
+    return BulkRequested(
+        request=request, items=[BulkItem.model_validate(i) for i in shown["items"]]
+    )
+
+
+def write_runs(
+    session: Session,
+    deps: Deps,
+    bulk_id: str,
+    shown: dict[str, Any],
+    *,
+    by: str,
+    approved_by: str | None,
+) -> tuple[dict[str, str], dict[str, str]]:
+    """One ``suspend`` run per listed account, in the caller's transaction: the runs written
+    (account → run) and the accounts another action holds (account → why), in listed order."""
+    kind = deps.actions.run(SUSPEND)
+    now = deps.now()
+    runs: dict[str, str] = {}
+    skipped: dict[str, str] = {}
+    for item in shown["items"]:
+        account = str(item["account"])
+        params: dict[str, Any] = {
+            "by": by,
+            "reason": shown["reason"],
+            "origin": shown["origin"],
+            "shown": shown["overdue"][account],
+            "reference": {"bulk": bulk_id},
+            "unless_promised": True,
+        }
+        if approved_by:
+            params["approved_by"] = approved_by
+        try:
+            with session.begin_nested():  # one account held: only it is skipped
+                run = run_records.create(
+                    session, kind, account=account, requested_by=by, params=params, now=now
+                )
+            runs[account] = run.id
+        except AccountLocked as exc:
+            skipped[account] = str(exc)
+    return runs, skipped
 
 
 def cancel_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> None:
@@ -243,78 +286,6 @@ def cancel_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> None:
             raise BulkRefused("It was already settled; nothing more was done.")
 
 
-def record_posted(deps: Deps, bulk_id: str, channel: str, ts: str) -> None:
-    """Where the bulk's summary message is, so any process can redraw it."""
-    details = {"bulk": bulk_id, "channel": channel, "ts": ts}
-    record(deps, actor="system", action=BULK_POSTED, account=None, outcome="ok", details=details)
-
-
-def posted_at(deps: Deps, bulk_id: str) -> tuple[str, str] | None:
-    event = _event(deps, BULK_POSTED, bulk_id)
-    return None if event is None else (str(event.details["channel"]), str(event.details["ts"]))
-
-
-def bulk_progress(deps: Deps, bulk_id: str) -> BulkProgress | None:
-    """Where every account of the bulk is, from the ledger: its run's state and refusal."""
-    started = _event(deps, f"{BULK}.confirm", bulk_id)
-    if started is None:
-        return None
-    details = started.details
-    runs: dict[str, str] = dict(details.get("runs") or {})
-    skipped: dict[str, str] = dict(details.get("skipped") or {})
-    found: dict[str, tuple[str, str | None, dict[str, Any] | None]] = {}
-    with deps.ledger.read_connection() as connection:
-        ids = list(runs.values())
-        statement = (
-            select(ActionRun.id, ActionRun.state, ActionRun.outcome, ActionStep.detail)  # type: ignore[call-overload]
-            .join(ActionStep, ActionStep.run_id == ActionRun.id)
-            .where(ActionRun.id.in_(ids))  # type: ignore[attr-defined]
-        )
-        for run_id, state, outcome, detail in connection.execute(statement):
-            found[run_id] = (state, outcome, detail)
-    lines = []
-    for raw in details.get("items") or []:
-        item = BulkItem.model_validate(raw)
-        if item.account in skipped:
-            lines.append(BulkLine(item=item, state="skipped", why=skipped[item.account]))
-            continue
-        # The step's record, not the run's state: the run is closed just after the step's
-        # effect is committed, and the summary is redrawn on that effect.
-        state, _, detail = found.get(runs.get(item.account, ""), ("", None, None))
-        detail = detail or {}
-        if "suspended" in detail:
-            lines.append(BulkLine(item=item, state="suspended"))
-        elif "refused" in detail:
-            why = str((detail.get("refused") or {}).get("message") or "refused")
-            lines.append(BulkLine(item=item, state="skipped", why=why))
-        elif state == RunState.FAILED.value:
-            lines.append(BulkLine(item=item, state="failed", why="stopped; Retry on its card"))
-        else:
-            lines.append(BulkLine(item=item, state="waiting"))
-    return BulkProgress(id=bulk_id, by=started.actor, lines=lines)
-
-
-def bulk_of(event: AuditEvent) -> str | None:
-    """The bulk a suspension's audit event belongs to, if any."""
-    value = (event.details or {}).get("bulk")
-    return value if isinstance(value, str) else None
-
-
-def _event(deps: Deps, action: str, bulk_id: str) -> AuditEvent | None:
-    with deps.ledger.read_session() as session:
-        rows = session.scalars(
-            select(AuditEvent)
-            .where(AuditEvent.action == action, AuditEvent.outcome == "ok")  # type: ignore[arg-type]
-            .order_by(AuditEvent.seq.desc())  # type: ignore[attr-defined]
-            .limit(200)
-        )
-        for row in rows:
-            if (row.details or {}).get("bulk") == bulk_id:
-                session.expunge(row)
-                return row
-    return None
-
-
 def _confirmation(row: Any) -> BulkConfirmation:
     shown = row.shown
     return BulkConfirmation(
@@ -324,4 +295,5 @@ def _confirmation(row: Any) -> BulkConfirmation:
         reason=shown["reason"],
         items=[BulkItem.model_validate(i) for i in shown["items"]],
         expires_at=row.expires_at,
+        needs_approval=bool(shown.get("needs_approval")),
     )

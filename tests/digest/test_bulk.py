@@ -19,10 +19,20 @@ from bot.digest.job import run_digest
 from bot.jobs.sweeper import sweep
 from commands.actor import Actor, Role
 from commands.digest.bulk import confirm_bulk, prepare_bulk
+from commands.digest.bulk_progress import bulk_started
 from commands.runs import engine
 from devkit.console.payments import pay
 from tests.digest.conftest import all_events
-from tests.fixtures.bot import ALICE, DIGEST_CHANNEL, OSCAR, BotHarness, start_bot
+from tests.fixtures.bot import (
+    ALICE,
+    APPROVALS_CHANNEL,
+    BETTY,
+    BOB,
+    DIGEST_CHANNEL,
+    OSCAR,
+    BotHarness,
+    start_bot,
+)
 
 ELIGIBLE = ["1009", "1008", "1003", "1007", "1012"]  # the demo digest, most overdue first
 PAID = "1003"
@@ -172,12 +182,157 @@ def test_an_account_promised_since_is_skipped_and_one_held_by_another_action_is_
     assert event.outcome == "refused" and event.details["problem"] == "promised since"
 
 
-def test_with_approval_required_the_bulk_is_refused_with_why_and_audited(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'strict.db'}"
-    for strict in start_bot(url, jethub_suspend_requires_approval=True):
-        alice = Actor.with_grants(ALICE, {Role.OPERATOR})
-        with pytest.raises(Exception, match="JETHUB_SUSPEND_REQUIRES_APPROVAL"):
-            prepare_bulk(alice, strict.services.deps)
-        [event] = [e for e in all_events(strict.ledger) if e.action == "suspend.bulk"]
-        assert (event.actor, event.outcome) == (ALICE, "refused")
-        assert suspended(strict) == []
+@pytest.fixture
+def strict_bot(tmp_path: Path) -> Iterator[BotHarness]:
+    yield from start_bot(
+        f"sqlite:///{tmp_path / 'strict.db'}",
+        jethub_digest_time="00:00",
+        jethub_suspend_requires_approval=True,
+        jethub_approvers=f"{BOB},{BETTY},{ALICE}",  # Alice may approve, but not her own
+    )
+
+
+def request_bulk(bot: BotHarness) -> dict[str, Any]:
+    """Alice clicks "Suspend all eligible (5)" and confirms: the one request, as posted."""
+    assert run_digest(bot.services, bot.services.slack, owner="test-clock") is not None
+    [posted] = bot.slack.messages(DIGEST_CHANNEL)
+    [value] = [
+        e["value"]
+        for b in posted["blocks"]
+        if b.get("block_id") == "digest.bulk"
+        for e in b["elements"]
+    ]
+    bot.send.block_action(ALICE, bulk_views.BULK_ACTION, value, message=posted)
+    bot.wait_idle()
+    shown = bot.slack.ephemerals(ALICE)[-1]
+    assert "Request approval to suspend 5 accounts" in json.dumps(shown)
+    bot.send.block_action(
+        ALICE, bulk_views.BULK_CONFIRM, message=shown["ts"], block_id="digest.bulk_confirm"
+    )
+    bot.wait_idle()
+    replaced = json.dumps([r.body for r in bot.slack.responses()][-1:], ensure_ascii=False)
+    assert "Sent for approval in <#C0APPROVALS>: one request to suspend 5 accounts" in replaced
+    [request] = bot.slack.messages(APPROVALS_CHANNEL)
+    return request
+
+
+def decide(bot: BotHarness, user: str, action: str, request: dict[str, Any]) -> None:
+    [value] = [
+        e["value"]
+        for b in request["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action
+    ]
+    bot.send.block_action(
+        user,
+        action,
+        value,
+        message=request["ts"],
+        channel=APPROVALS_CHANNEL,
+        block_id="approvals.decide",
+    )
+    bot.wait_idle()
+
+
+def told(bot: BotHarness) -> str:
+    return json.dumps([r.body for r in bot.slack.responses()], ensure_ascii=False)
+
+
+def test_with_approval_required_one_request_lists_every_account_and_an_approver_decides(
+    strict_bot: BotHarness,
+):
+    bot = strict_bot
+    request = request_bulk(bot)
+    text = json.dumps(request, ensure_ascii=False)
+    assert "Suspend 5 accounts for non-payment" in text
+    assert all(f"`{a}`" in text for a in ELIGIBLE) and "$189.50" in text
+    assert suspended(bot) == []  # nothing before the approval
+    events = [(e.actor, e.action, e.outcome) for e in all_events(bot.ledger)]
+    assert (ALICE, "suspend_bulk.request", "ok") in events
+
+    decide(bot, ALICE, "approvals.approve", request)  # four eyes: not the requester
+    assert "a *different* approver has to approve it" in told(bot)
+    assert suspended(bot) == []
+
+    pay(bot.sandbox.url, PAID, None)  # paid between the request and its approval
+    decide(bot, BOB, "approvals.approve", request)
+    bot.wait_idle()
+    assert suspended(bot) == [a for a in ELIGIBLE if a != PAID]
+    assert suspensions(bot) == {a: 1 for a in ELIGIBLE if a != PAID}
+    [_, final] = bot.slack.thread(APPROVALS_CHANNEL, request["ts"])[:2]
+    final_text = json.dumps(final, ensure_ascii=False)
+    assert f"Bulk suspension by <@{ALICE}>* (done): 5 of 5 handled — 4 suspended, 1 skipped." in (
+        final_text
+    )
+    assert f"`{PAID}` $189.50 — skipped: Account {PAID} has paid" in final_text
+    [approved] = [e for e in all_events(bot.ledger) if e.action == "suspend.bulk.approved"]
+    assert approved.actor == BOB and set(approved.details["runs"]) == set(ELIGIBLE)
+    started = bulk_started(bot.services.deps, approved.details["bulk"])
+    assert started is not None and list(started.runs) == ELIGIBLE  # worked in listed order
+    [one] = [e for e in all_events(bot.ledger) if e.action == "suspend" and e.account == "1009"]
+    assert one.actor == ALICE and one.details["approved_by"] == BOB
+
+    # Approved exactly once: a second approver's click does nothing more.
+    decide(bot, BETTY, "approvals.approve", request)
+    assert "already *approved* by <@U0BOB>" in told(bot)
+    assert "the bulk suspension went ahead when it was approved" in told(bot)
+    assert "Your click changed nothing." in told(bot)
+    assert bot.sandbox.counters.get("platform", SUSPEND_PUT) == 4
+
+
+def test_with_approval_required_a_denied_bulk_suspends_nothing(strict_bot: BotHarness):
+    bot = strict_bot
+    request = request_bulk(bot)
+    decide(bot, BOB, "approvals.deny", request)
+    bot.send.view_submission(BOB, values={"reason": {"value": "not this week"}})
+    bot.wait_idle()
+    [final] = bot.slack.messages(APPROVALS_CHANNEL)
+    assert "Denied by <@U0BOB> (not this week)" in json.dumps(final, ensure_ascii=False)
+    assert suspended(bot) == [] and suspensions(bot) == {}
+    assert bot.sandbox.counters.get("platform", SUSPEND_PUT) == 0
+    assert not [e for e in all_events(bot.ledger) if e.action == "suspend.bulk.approved"]
+
+
+def test_with_approval_required_an_expired_bulk_suspends_nothing(strict_bot: BotHarness):
+    from bot.approvals.requests import expire_and_announce
+
+    bot = strict_bot
+    services = bot.services
+    request = request_bulk(bot)
+    later = services.deps.with_now(lambda: datetime.now(UTC) + timedelta(days=30))
+    [expired] = expire_and_announce(replace(services, deps=later), services.slack)
+    assert expired.kind == "suspend_bulk" and expired.state.value == "expired"
+    decide(bot, BOB, "approvals.approve", request)
+    assert "expired" in told(bot)
+    assert suspended(bot) == [] and suspensions(bot) == {}
+    dm = json.dumps(bot.slack.messages(ALICE), ensure_ascii=False)
+    assert "Your bulk suspension request: " in dm and "Request again" not in dm
+
+
+def test_the_policy_weighs_how_many_accounts_a_bulk_request_lists(any_bot: BotHarness):
+    """On either ledger: the quorum's votes, then the runs written in the deciding one."""
+    bot = any_bot
+    from commands.approvals.decisions import decide_approval
+    from commands.approvals.model import DecideApproval
+    from commands.approvals.policy import ApprovalPolicy, KindPolicy
+    from commands.digest.bulk import BulkRequested
+
+    rules = KindPolicy.model_validate({"more": [{"when_above": {"accounts": 4}, "approvals": 2}]})
+    base = bot.services.deps
+    policy = replace(
+        base.policy,
+        suspend_requires_approval=True,
+        approvals=ApprovalPolicy(kinds={"suspend_bulk": rules}),
+    )
+    deps = replace(base, policy=policy)
+    alice = Actor.with_grants(ALICE, {Role.OPERATOR})
+    requested = confirm_bulk(prepare_bulk(alice, deps).id, alice, deps)
+    assert isinstance(requested, BulkRequested) and requested.request.approvals_needed == 2
+    order = DecideApproval(request_id=requested.request.id, decision="approve")
+    first = decide_approval(order, Actor.with_grants(BOB, {Role.APPROVER}), deps)
+    assert first.request.state.value == "pending" and bulk_started(deps, first.request.id) is None
+    second = decide_approval(order, Actor.with_grants(BETTY, {Role.APPROVER}), deps)
+    assert second.request.state.value == "approved"
+    started = bulk_started(deps, second.request.id)
+    assert started is not None and list(started.runs) == ELIGIBLE

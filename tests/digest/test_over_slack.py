@@ -31,6 +31,14 @@ def bot(tmp_path: Path) -> Iterator[BotHarness]:
     yield from start_bot(f"sqlite:///{tmp_path / 'ledger.db'}", jethub_digest_time="00:00")
 
 
+@pytest.fixture(params=["http", "socket"])
+def either_bot(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[BotHarness]:
+    """Both transports, with the digest due at midnight (as ``bot``): the shared fixture's
+    default time left the digest not yet due in Sydney's early hours."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    yield from start_bot(url, jethub_digest_time="00:00", socket_mode=request.param == "socket")
+
+
 def text_of(messages: list[dict[str, Any]]) -> str:
     return json.dumps(messages, ensure_ascii=False)
 
