@@ -54,18 +54,29 @@ def _recorded() -> dict[str, float]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` (they start processes or wait out real time) run first, the longest
-    of them (as last recorded) first of all. With ``-n 2`` (``make test``; ``--dist worksteal``
-    is in pyproject's addopts) one worker's share starts with them; the other runs short tests
-    and, running out, takes tests from the tail of the first one's queue, so both end together
-    instead of one starting a long test as the other runs dry."""
+    """Tests marked ``slow`` (they start processes or wait out real time) run first, the files
+    that took longest (as last recorded) first of all. With ``-n 2`` (``make test``; ``--dist
+    worksteal`` is in pyproject's addopts) one worker's share starts with them; the other runs
+    short tests and, running out, takes tests from the tail of the first one's queue, so both
+    end together instead of one starting a long test as the other runs dry.
+
+    A file's tests stay together, in pytest's order: that order groups the tests sharing a
+    module-scoped fixture's value (``test_tamper``'s ledger written by the bot, once per
+    database), and sorting test by test would tear it down and build it again a dozen times."""
     took = _recorded()
+    slow = {item.nodeid for item in items if item.get_closest_marker("slow") is not None}
+    files: dict[str, float] = {}
+    for item in items:
+        if item.nodeid in slow:
+            name = item.nodeid.split("::", 1)[0]
+            files[name] = files.get(name, 0.0) + took.get(item.nodeid, 0.0)
 
     def order(item: pytest.Item) -> tuple[bool, float]:
-        slow = item.get_closest_marker("slow") is not None
-        return (not slow, -took.get(item.nodeid, 0.0) if slow else 0.0)
+        if item.nodeid not in slow:
+            return (True, 0.0)
+        return (False, -files[item.nodeid.split("::", 1)[0]])
 
-    items.sort(key=order)
+    items.sort(key=order)  # stable: within a file, and among the quick tests, pytest's order
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
