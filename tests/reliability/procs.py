@@ -7,6 +7,7 @@ scan sees everything the process ever logged, even when it was SIGKILLed.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping
+from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -207,6 +209,35 @@ def run_jethub(
         timeout=timeout,
         check=False,
     )
+
+
+def run_jethub_here(
+    *args: str, env: Mapping[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``run_jethub`` without the process: the same ``main`` with the same environment (and
+    nothing else of this process's), working directory and arguments, its stdout and stderr
+    captured. For a test about what a one-shot command reports (``audit verify``, ``audit
+    anchor --print-only``), not about the process: each ``jethub`` process costs about a second
+    of CPU importing the app. Only for commands that start no logging (``audit verify`` and
+    ``audit anchor --print-only`` do not); an error they do not turn into a line is raised."""
+    from bot.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved, here = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse refusing the arguments
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(saved)
+    return subprocess.CompletedProcess([*JETHUB, *args], code, out.getvalue(), err.getvalue())
 
 
 def run_jethub_module(
