@@ -14,8 +14,8 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
-from contextlib import redirect_stderr, redirect_stdout
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -211,6 +211,22 @@ def run_jethub(
     )
 
 
+@contextmanager
+def environment(env: Mapping[str, str], cwd: Path) -> Iterator[None]:
+    """This process's environment is ``env`` and nothing else, and its working directory ``cwd``,
+    as a process started with them would have, until the block ends."""
+    saved, here = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def run_jethub_here(
     *args: str, env: Mapping[str, str], cwd: Path
 ) -> subprocess.CompletedProcess[str]:
@@ -223,20 +239,11 @@ def run_jethub_here(
     from bot.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    saved, here = dict(os.environ), os.getcwd()
-    os.environ.clear()
-    os.environ.update(env)
-    os.chdir(cwd)
-    try:
-        with redirect_stdout(out), redirect_stderr(err):
-            try:
-                code = main(list(args))
-            except SystemExit as exc:  # argparse refusing the arguments
-                code = exc.code if isinstance(exc.code, int) else 1
-    finally:
-        os.chdir(here)
-        os.environ.clear()
-        os.environ.update(saved)
+    with environment(env, cwd), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 1
     return subprocess.CompletedProcess([*JETHUB, *args], code, out.getvalue(), err.getvalue())
 
 
