@@ -1,8 +1,10 @@
 """Shared pytest fixtures live in tests/fixtures/, one module per concern."""
 
 import json
+import logging
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import freezegun
@@ -36,6 +38,21 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", 
 # pytest times each test with ``_pytest.timing``'s clock: a frozen clock there makes
 # ``--durations`` report a test frozen in 2026 as having taken 56 years.
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """A test that runs a ``jethub`` command's ``main`` in this process (``jethub digest
+    --dry-run``, ``db upgrade``) configures logging as that process would: the root logger's
+    level (WARNING for the digest) and a handler. Put back after each test, so a later test
+    reading ``caplog`` at INFO on the same worker sees its records whatever ran before it."""
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    yield
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        if handler not in handlers:
+            root.removeHandler(handler)
 
 
 # How long each long test took when last run here (setup, call and teardown), written at the end
