@@ -37,6 +37,7 @@ from tests.fixtures.bot import (
     VERA,
 )
 from tests.fixtures.ledger import AUDIT_KEY_TEXT
+from tests.fixtures.sandbox import http_client
 
 ROOT = Path(__file__).resolve().parents[2]
 JETHUB = [sys.executable, "-m", "bot.cli"]
@@ -122,16 +123,19 @@ class Proc:
 
     def wait_healthy(self, timeout: float = 120.0) -> None:
         # Generous: a process starting on a 2-core machine busy with another suite takes a while.
+        # One client for the whole wait: ``httpx.get`` makes a client, and loads the CA bundle
+        # (about 25 ms of CPU), for every probe, ten a second while a process starts.
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"{self.name} exited early:\n{self.stderr()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        with http_client(self.url, timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if not self.alive():
+                    raise RuntimeError(f"{self.name} exited early:\n{self.stderr()}")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
         raise TimeoutError(f"{self.name} not healthy after {timeout}s:\n{self.stderr()}")
 
     def kill(self) -> None:
