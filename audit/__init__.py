@@ -77,6 +77,8 @@ from audit.promises import (
     settle,
 )
 from audit.runs import (
+    ABANDONED,
+    abandon,
     claim,
     claimable,
     create_run,
@@ -97,6 +99,7 @@ from audit.snoozes import active, lift, snooze
 from audit.takes import get_take, take, takes
 
 __all__ = [
+    "ABANDONED",
     "GENESIS_HASH",
     "KEY_ROTATED",
     "ActionLock",
@@ -142,6 +145,7 @@ __all__ = [
     "UnknownKey",
     "VerifyReport",
     "WrongAuditKey",
+    "abandon",
     "active",
     "active_promises",
     "advance_sink",

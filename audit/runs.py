@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlmodel import Session, col
 
 from audit._sql import changed, insert_if_absent
@@ -25,6 +25,7 @@ from audit.models import ActionRun, ActionStep, RunState, StepState
 from audit.types import as_utc, json_dict
 
 ACTIVE = (RunState.PENDING.value, RunState.RUNNING.value)
+ABANDONED = "abandoned"  # the outcome of a run the team gave up (``abandon``)
 
 
 def new_run_id() -> str:
@@ -356,13 +357,49 @@ def reopen(*, session: Session, run_id: str, now: datetime) -> bool:
     session.flush()
     statement = (
         update(ActionRun)
-        .where(col(ActionRun.id) == run_id, col(ActionRun.state) == RunState.FAILED.value)
+        .where(
+            col(ActionRun.id) == run_id,
+            col(ActionRun.state) == RunState.FAILED.value,
+            or_(col(ActionRun.outcome).is_(None), col(ActionRun.outcome) != ABANDONED),
+        )
         .values(
             state=RunState.PENDING.value,
             lease_owner=None,
             lease_until=None,
             error=None,
             updated_at=as_utc(now, "now"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
+
+
+def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
+    """Give up a run nobody is working: failed, or unfinished with its lease lapsed. It ends
+    failed with outcome ``abandoned`` and is never claimable or retried again. True iff this
+    call abandoned it (a compare-and-set: a run that came back to life is left alone)."""
+    when = as_utc(now, "now")
+    session.flush()
+    statement = (
+        update(ActionRun)
+        .where(
+            col(ActionRun.id) == run_id,
+            or_(
+                col(ActionRun.state) == RunState.FAILED.value,
+                and_(
+                    col(ActionRun.state).in_(ACTIVE),
+                    or_(col(ActionRun.lease_until).is_(None), col(ActionRun.lease_until) <= when),
+                ),
+            ),
+            or_(col(ActionRun.outcome).is_(None), col(ActionRun.outcome) != ABANDONED),
+        )
+        .values(
+            state=RunState.FAILED.value,
+            lease_owner=None,
+            lease_until=None,
+            updated_at=when,
+            error=f"abandoned by {by}",
+            outcome=ABANDONED,
         )
         .execution_options(synchronize_session=False)
     )

@@ -5,7 +5,8 @@
         ...  # point the clients at sandbox.url
         sandbox.counters()["zuora"]
 
-``data`` is ``demo``, ``generated`` (``size`` accounts), ``big`` (one big account; ``big``
+``data`` is ``demo``, ``generated`` (``size`` accounts; ``drift="0.005"`` drifts that share of
+them for reconciliation), ``big`` (one big account; ``big``
 takes ``add_big_account``'s sizes as keyword arguments) or ``collections`` (``size`` accounts
 suspended for non-payment, the first ``paid=N`` of them paid since: ``collections_world``).
 The child serves until its stdin closes.
@@ -116,7 +117,8 @@ def _serve(spec: dict[str, Any]) -> None:
     elif spec["data"] == "collections":
         world = collections_world(spec["size"], int(spec["big"].get("paid", 0)))
     else:
-        world = build_world(spec["data"], spec["size"] or None)
+        drift = float(spec["big"].get("drift", 0.0))
+        world = build_world(spec["data"], spec["size"] or None, drift=drift)
     sandbox = Sandbox(world=world).start()
     print(f"sandbox listening on {sandbox.url}", flush=True)
     sys.stdin.read()  # until the parent closes our stdin (or dies)

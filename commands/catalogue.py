@@ -14,6 +14,7 @@ from commands.deactivation.run import KIND as DEACTIVATE
 from commands.deactivation.run import deactivation_kind
 from commands.kinds import ActionKinds
 from commands.reading import billing
+from commands.reconcile.adopt import adopt_kind
 from commands.runs.one_system import change_kind
 from commands.suspension.approval import approval_kind as suspension_approval
 from commands.suspension.override import override_kinds
@@ -47,6 +48,7 @@ def action_kinds() -> ActionKinds:
             ),
             auth_rules.refresh_kind(),
             billing.refresh_kind(),
+            adopt_kind(),
             override_run,
         ],
         approvals=[

@@ -1,10 +1,10 @@
 """``jethub`` — the one entry point: serve, socket, clock, db, audit, sandbox, console, digest,
-collections.
+collections, reconcile.
 
 This module holds the argument parser and ``main``; each command group lives in its own module
 (``serve`` for serve and socket, ``clock``, ``db``, ``audit``, ``sandbox``, ``console``,
-``digest``, ``collections``), and what they share to start in ``startup``. Heavy imports wait
-inside the commands, so ``jethub --help`` stays quick.
+``digest``, ``collections``, ``reconcile``), and what they share to start in ``startup``. Heavy
+imports wait inside the commands, so ``jethub --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from bot.cli.collections import cmd_collections_check
 from bot.cli.console import cmd_console
 from bot.cli.db import cmd_db_upgrade
 from bot.cli.digest import cmd_digest
+from bot.cli.reconcile import cmd_reconcile
 from bot.cli.sandbox import cmd_sandbox
 from bot.cli.serve import cmd_serve, cmd_socket
 from bot.cli.startup import StartupError
@@ -122,6 +123,13 @@ def parser() -> argparse.ArgumentParser:
         "check", help="check every account the bot suspended for payment, once, now"
     )
     check.set_defaults(func=cmd_collections_check)
+
+    reconcile = sub.add_parser(
+        "reconcile", help="where the platform, Zuora and the ledger disagree (exit 0/1/2)"
+    )
+    reconcile.add_argument("--account", help="only this account (its number)")
+    reconcile.add_argument("--json", action="store_true", help="one JSON object a finding")
+    reconcile.set_defaults(func=cmd_reconcile)
     return top
 
 

@@ -26,6 +26,7 @@ class Verb:
     role: Role | None  # None: anyone
     takes_account: bool = True
     takes_rest: bool = False  # free text after the account (a reason, a filter)
+    account_optional: bool = False  # the account may be left out (the verb then means all)
     to: str = ""  # what a refusal says the role is needed for ("suspend an account")
     also: Role | None = None  # a second role that may run it too (override: approvers)
 
@@ -166,6 +167,14 @@ VERBS: dict[str, Verb] = {
             to="request a deactivation",
         ),
         Verb(
+            "reconcile",
+            "[account]",
+            "where the platform, Zuora and the ledger disagree, each with its fix",
+            Role.OPERATOR,
+            account_optional=True,
+            to="reconcile accounts",
+        ),
+        Verb(
             "digest",
             "",
             "show today's overdue-invoice digest now, only to you",
@@ -236,6 +245,8 @@ def parse(text: str) -> Invocation:
             raise UsageError(f"`/jethub {verb.name}` takes no arguments. Usage: `{verb.usage}`")
         return Invocation(verb, None, "")
     if not tail:
+        if verb.account_optional:
+            return Invocation(verb, None, "")
         raise UsageError(f"Which account? Usage: `{verb.usage}`")
     account, rest = _split_account(tail, verb)
     if not account:

@@ -5,8 +5,16 @@ from __future__ import annotations
 from bot.digest import job as digest
 from bot.jobs import anchoring, streaming, sweeper
 from bot.jobs.schedule import Job
+from bot.reconcile import job as reconcile
 from bot.suspension import backstop as payment_check
 
 
 def scheduled_jobs() -> list[Job]:
-    return [*digest.JOBS, anchoring.JOB, streaming.JOB, sweeper.JOB, payment_check.JOB]
+    return [
+        *digest.JOBS,
+        anchoring.JOB,
+        streaming.JOB,
+        sweeper.JOB,
+        payment_check.JOB,
+        reconcile.JOB,
+    ]

@@ -11,6 +11,7 @@ from bot.digest import bulk as digest_bulk
 from bot.edge.turns import Click
 from bot.reading import actions as reading
 from bot.reading import share as activity
+from bot.reconcile import actions as reconcile
 from bot.runs import actions as runs
 from bot.suspension import actions as suspension
 from bot.suspension.override import actions as override
@@ -25,4 +26,5 @@ LISTENERS: dict[str, Callable[[Click], None]] = {
     **override.LISTENERS,
     **digest.LISTENERS,
     **digest_bulk.LISTENERS,
+    **reconcile.LISTENERS,
 }

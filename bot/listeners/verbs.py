@@ -11,6 +11,7 @@ from bot.digest import verbs as digest
 from bot.digest.rows import unless_stale
 from bot.edge.turns import VerbCall
 from bot.reading import verbs as reading
+from bot.reconcile import verbs as reconcile
 from bot.suspension import verbs as suspension
 from bot.suspension.override import verbs as override
 
@@ -25,4 +26,5 @@ HANDLERS: dict[str, VerbHandler] = {
     "promise": unless_stale(suspension.promise),  # so may its Promise to pay
     **override.VERBS,
     **digest.VERBS,
+    **reconcile.VERBS,
 }

@@ -102,6 +102,13 @@ class Settings(BaseSettings):
     jethub_unsuspend_on_payment: Literal["auto", "ask", "off"] = "ask"
     jethub_payment_check_minutes: int = Field(default=15, ge=1, le=1440)
 
+    # Reconciliation (docs/reconcile.md): the daily report's time of day (unset: no daily
+    # report), the days past the threshold before an overdue account "fell through", and where
+    # drift the bot must not fix is told to the billing team.
+    jethub_reconcile_at: time | None = None
+    jethub_reconcile_grace_days: int = Field(default=3, ge=0, le=365)
+    jethub_billing_channel: str | None = None
+
     jethub_viewers: IdList = ()
     jethub_operators: IdList = ()
     jethub_approvers: IdList = ()

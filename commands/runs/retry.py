@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from audit import ABANDONED
 from audit.models import RunState
 from commands.actor import Actor
 from commands.runs import records as run_records
@@ -32,6 +33,8 @@ def not_retryable_text(run: RunView, label: str, zone: ZoneInfo) -> str:
         when = local_time(run.updated_at, zone) if run.updated_at else "earlier"
         how = " (it found nothing to do)" if run.outcome == "refused" else ""
         return f"This {label} has already finished, on {when}{how}: there is nothing to retry."
+    if run.outcome == ABANDONED:
+        return f"This {label} was {run.error or 'abandoned'}: it is not retried."
     state = _NOT_RETRYABLE.get(run.state.value, "has not failed")
     return f"This {label} {state}: there is nothing to retry."
 

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
-from devkit.sandbox import _platform_api, _sbc_api, _zuora_api, _zuora_payments
+from devkit.sandbox import _platform_api, _sbc_api, _zuora_api, _zuora_payments, _zuora_query
 from devkit.sandbox._control_api import ControlApi
 from devkit.sandbox._counters import Counters
 from devkit.sandbox._faults import FaultBoard
@@ -89,6 +89,7 @@ def _backends(tokens: SandboxTokens) -> list[Backend]:
         Route("/oauth/token", ("POST",), oauth, public=True),
         *_zuora_api.routes(),
         *_zuora_payments.routes(),
+        *_zuora_query.routes(),
     ]
     platform_routes = [
         Route(r.path, r.methods, _platform_api.guard(r.handler)) for r in _platform_api.routes()

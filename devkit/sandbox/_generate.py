@@ -22,6 +22,7 @@ from devkit.sandbox._estate import (
     random_address,
 )
 from devkit.sandbox._ids import zuora_account_number
+from devkit.sandbox._platform_state import Estate
 from devkit.sandbox._world import SandboxWorld
 from integrations.clock import BusinessClock
 
@@ -59,6 +60,19 @@ def _detail_seed(seed: int, account_id: str) -> int:
     return seed * 1_000_003 + int(account_id)
 
 
+def _drift(estate: Estate, account_id: str, seed: int, share: float) -> None:
+    """Reconciliation's drift, made "outside the bot" on the platform: of every account, with
+    chance ``share`` each, its allowances one more than Zuora's and its emergency address on
+    another street number (its own generator, so the rest of the world is as without drift)."""
+    rng = random.Random(_detail_seed(seed, account_id) ^ 0x5EED)
+    if rng.random() < share and estate.allowances.items:
+        name, quantity = estate.allowances.items[0]
+        estate.allowances.items[0] = (name, quantity + 1)
+    if rng.random() < share and estate.emergency is not None:
+        number = estate.emergency.address.get("house_number") or "1"
+        estate.emergency.address["house_number"] = str(int(number) + 2) if number.isdigit() else "2"
+
+
 def _site_and_numbers(rng: random.Random) -> tuple[SiteAddress, list[str]]:
     """An account's first draws: its address and phone numbers (the phone index replays them)."""
     address = random_address(rng)
@@ -70,8 +84,12 @@ def _site_and_numbers(rng: random.Random) -> tuple[SiteAddress, list[str]]:
     return address, numbers
 
 
-def generate_world(n: int, seed: int = 1, clock: BusinessClock | None = None) -> SandboxWorld:
-    """A deterministic world of ``n`` accounts (``1001`` upwards); ~8 % have overdue invoices."""
+def generate_world(
+    n: int, seed: int = 1, clock: BusinessClock | None = None, drift: float = 0.0
+) -> SandboxWorld:
+    """A deterministic world of ``n`` accounts (``1001`` upwards); ~8 % have overdue invoices.
+    ``drift``: the share of accounts whose allowances, and of those whose emergency address,
+    the platform holds differently from Zuora (``_drift``), for reconciliation to find."""
 
     def load(world: SandboxWorld, account_id: str) -> None:
         account = world.platform.accounts[account_id]
@@ -90,7 +108,9 @@ def generate_world(n: int, seed: int = 1, clock: BusinessClock | None = None) ->
             callflows=rng.randint(1, 5),
             quarantined=1 if rng.random() < 0.1 else 0,
         )
-        place_details(world, spec, rng)
+        estate = place_details(world, spec, rng)
+        if drift:
+            _drift(estate, account_id, seed, drift)
 
     rng = random.Random(seed)
 

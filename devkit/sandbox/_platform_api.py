@@ -67,9 +67,14 @@ def success(data: Any, **extra: Any) -> Reply:
     return Reply(200, body | extra)
 
 
-def paged(call: Call, rows: Sequence[tuple[SortKey, Any]]) -> Reply:
+def paged(
+    call: Call,
+    rows: Sequence[tuple[SortKey, Any]],
+    render: Callable[[Any], Any] = lambda item: item,
+) -> Reply:
     """One page of ``rows`` (sorted by key); ``start_key`` is the key of the first row to show,
-    so deleting rows while paging never skips one."""
+    so deleting rows while paging never skips one. ``render`` turns only the page's rows into
+    JSON (a full listing builds nothing for the rows it does not show)."""
     size = int_param(call.request, "page_size", 50, low=1, high=500)
     start = 0
     raw = call.request.args.get("start_key")
@@ -87,7 +92,7 @@ def paged(call: Call, rows: Sequence[tuple[SortKey, Any]]) -> Reply:
         extra["start_key"] = raw
     if start + size < len(rows):
         extra["next_start_key"] = encode_cursor(list(rows[start + size][0]))
-    return success([item for _, item in page], **extra)
+    return success([render(item) for _, item in page], **extra)
 
 
 def _first(row: tuple[SortKey, Any]) -> SortKey:
@@ -163,9 +168,14 @@ class EmergencyBody(_Strict):
 
 
 # -- accounts ----------------------------------------------------------------------------------
+_FILTERS = ("filter_name", "filter_zuora_account_number", "filter_phone_number", "filter_suspended")
+
+
 def list_accounts(call: Call) -> Reply:
     p = call.world.platform
     args = call.request.args
+    if args.get("detail") == "full" and not any(f in args for f in _FILTERS):
+        return paged(call, p.listing(), lambda a: _full_json(p, a))
     found: list[PlatformAccount] = list(p.accounts.values())
     name = args.get("filter_name")
     if name is not None:
@@ -182,8 +192,19 @@ def list_accounts(call: Call) -> Reply:
         found = [a for a in found if a.id in holders]
     if args.get("filter_suspended") == "true":
         found = [a for a in found if a.suspended is not None]
-    rows = sorted(((_account_key(a.id), a.summary_json()) for a in found), key=_first)
-    return paged(call, rows)
+    rows = sorted(((_account_key(a.id), a) for a in found), key=_first)
+    if args.get("detail") == "full":
+        return paged(call, rows, lambda a: _full_json(p, a))
+    return paged(call, rows, PlatformAccount.summary_json)
+
+
+def _full_json(p: PlatformWorld, account: PlatformAccount) -> dict[str, Any]:
+    """``GET /v2/accounts/{A}`` with its allowances and emergency record (``detail=full``)."""
+    estate = p.estate(account.id)
+    return account.to_json() | {
+        "allowances": estate.allowances.to_json(),
+        "emergency": estate.emergency.to_json() if estate.emergency else None,
+    }
 
 
 def get_account(call: Call) -> Reply:

@@ -196,10 +196,19 @@ class PlatformWorld:
         self._children: dict[str, list[str]] = {}
         self._ensure: Callable[[str], None] = lambda _platform_id: None
         self._unbuilt_holders: Callable[[str], set[str]] = lambda _national: set()
+        self._listing: list[tuple[tuple[int, str], PlatformAccount]] | None = None
+
+    def listing(self) -> list[tuple[tuple[int, str], PlatformAccount]]:
+        """Every account by its listing key (number length, then number), kept between calls
+        so paging 100,000 accounts does not sort them again for every page."""
+        if self._listing is None:
+            self._listing = sorted(((len(a.id), a.id), a) for a in self.accounts.values())
+        return self._listing
 
     def add_account(
         self, account: PlatformAccount, estate: Estate | None = None
     ) -> PlatformAccount:
+        self._listing = None
         self.accounts[account.id] = account
         if account.parent_id:
             self._children.setdefault(account.parent_id, []).append(account.id)

@@ -137,7 +137,11 @@ class Sandbox:
 
 
 def build_world(
-    data: str = "demo", size: int | None = None, seed: int = 1, clock: BusinessClock | None = None
+    data: str = "demo",
+    size: int | None = None,
+    seed: int = 1,
+    clock: BusinessClock | None = None,
+    drift: float = 0.0,
 ) -> SandboxWorld:
     """The world the CLI serves: ``demo``, ``generated`` (``size`` accounts) or ``big``."""
     from devkit.sandbox._demo import demo_world
@@ -146,7 +150,7 @@ def build_world(
     if data == "demo":
         return demo_world(clock=clock)
     if data == "generated":
-        return generate_world(size or 1_000, seed=seed, clock=clock)
+        return generate_world(size or 1_000, seed=seed, clock=clock, drift=drift)
     if data == "big":
         return big_account_world(seed=seed, clock=clock)
     raise ValueError(f"unknown data set {data!r}: demo, generated or big")

@@ -354,7 +354,8 @@ class ZuoraWorld:
     def invoices_after(self, seq: int) -> Iterator[Invoice]:
         """Invoices with a sequence number above ``seq``, in order."""
         start = bisect.bisect_right(self.invoices, seq, key=lambda inv: inv.seq)
-        return iter(self.invoices[start:])
+        # By index, not a slice: a page of a scan should not copy every later invoice first.
+        return (self.invoices[i] for i in range(start, len(self.invoices)))
 
     def balance_of(self, account: ZuoraAccount) -> Decimal:
         return sum((inv.balance for inv in self.invoices_of(account)), Decimal("0"))

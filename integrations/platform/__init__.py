@@ -18,6 +18,7 @@ from integrations.platform._client import UNCHANGED, PlatformClient
 from integrations.platform._concurrent import ItemResult
 from integrations.platform._models import (
     Account,
+    AccountDetail,
     AccountSummary,
     ChildAccount,
     Collection,
@@ -34,6 +35,7 @@ from integrations.platform._models import (
 __all__ = [
     "UNCHANGED",
     "Account",
+    "AccountDetail",
     "AccountSummary",
     "AllowanceItem",
     "AuthFailed",

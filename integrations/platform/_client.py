@@ -5,6 +5,7 @@ from __future__ import annotations
 import builtins
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from enum import Enum
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from integrations.platform._concurrent import FanOut, ItemResult
 from integrations.platform._errors import BACKEND, read_platform_error
 from integrations.platform._models import (
     Account,
+    AccountDetail,
     AccountSummary,
     ChildAccount,
     Collection,
@@ -148,6 +150,34 @@ class PlatformClient:
         return builtins.list(
             self._paged("/v2/accounts", "GET /v2/accounts", AccountSummary, filter_suspended="true")
         )
+
+    def account_pages(
+        self, page_size: int = MAX_PAGE_SIZE
+    ) -> Iterator[builtins.list[AccountDetail]]:
+        """Every account with its allowances and emergency record, a page at a time
+        (``GET /v2/accounts?detail=full``). The next page is asked for as soon as this one's
+        ``next_start_key`` is read, so the caller's work on a page overlaps the next round trip;
+        only two pages are ever held."""
+        endpoint = "GET /v2/accounts"
+        size = max(1, min(page_size, MAX_PAGE_SIZE))
+
+        def page(start_key: str | None) -> tuple[Any, str | None]:
+            params = {"detail": "full", "page_size": size, "start_key": start_key}
+            return self._page("/v2/accounts", endpoint, params)
+
+        seen: set[str] = set()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="platform-pages") as ahead:
+            data, start_key = page(None)
+            while True:
+                if start_key is not None and start_key in seen:
+                    raise UnexpectedResponse(BACKEND, f"{endpoint} paging repeats {start_key}")
+                following = ahead.submit(page, start_key) if start_key else None
+                if start_key:
+                    seen.add(start_key)
+                yield parse_list(BACKEND, AccountDetail, data)
+                if following is None:
+                    return
+                data, start_key = following.result()
 
     def update_account(
         self,

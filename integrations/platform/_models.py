@@ -13,6 +13,7 @@ from integrations.ipnd import ServiceAddress
 
 __all__ = [
     "Account",
+    "AccountDetail",
     "AccountSummary",
     "ChildAccount",
     "Collection",
@@ -170,6 +171,13 @@ class EmergencyRecord(_PlatformModel):
     address: ServiceAddress
     updated_at: datetime | None = None
     updated_by: str | None = None
+
+
+class AccountDetail(Account):
+    """An account with its allowances and emergency record, as a full listing gives it."""
+
+    allowances: PlatformAllowances = PlatformAllowances()
+    emergency: EmergencyRecord | None = None
 
 
 class SentEmail(_PlatformModel):

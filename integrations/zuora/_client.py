@@ -30,6 +30,7 @@ from integrations.zuora._models import (
     ContactUpdate,
     Invoice,
     Payment,
+    QueriedAccount,
     Subscription,
     ZuoraAccount,
     ZuoraContact,
@@ -163,6 +164,24 @@ class ZuoraClient:
     def allowances(self, key: str, today: date) -> Allowances:
         """What the account pays for today, from its Active subscriptions."""
         return compute_allowances(self.subscriptions(key), today)
+
+    def accounts_by_number(self, numbers: list[str]) -> list[QueriedAccount]:
+        """The accounts named (at most 99, one Object Query page), each with its Sold To contact
+        and subscriptions; a number Zuora does not know is simply absent from the answer."""
+        if not 1 <= len(numbers) <= OBJECT_QUERY_PAGE_SIZE:
+            raise ValueError(f"ask for 1..{OBJECT_QUERY_PAGE_SIZE} accounts at a time")
+        params: list[tuple[str, str | int]] = [
+            ("filter[]", f"accountNumber.IN:[{','.join(numbers)}]"),
+            ("expand[]", "soldTo"),
+            ("expand[]", "subscriptions"),
+            ("pageSize", OBJECT_QUERY_PAGE_SIZE),
+        ]
+        body = self._call(
+            "GET", "/object-query/accounts", endpoint="GET /object-query/accounts", params=params
+        )
+        if not isinstance(body, dict):
+            raise UnexpectedResponse(BACKEND, "object query answer is not an object")
+        return parse_list(BACKEND, QueriedAccount, body.get("data") or [])
 
     def find_subscription(self, number: str) -> Subscription:
         """A subscription by number (``A-S00001``) or id."""

@@ -20,6 +20,7 @@ __all__ = [
     "InvoiceAccount",
     "PaidInvoice",
     "Payment",
+    "QueriedAccount",
     "RatePlan",
     "RatePlanCharge",
     "Subscription",
@@ -243,3 +244,17 @@ class Payment(_ZuoraModel):
     @property
     def processed(self) -> bool:
         return (self.status or "Processed") == "Processed"
+
+
+class QueriedAccount(_ZuoraModel):
+    """An account from Object Query (``/object-query/accounts``), its Sold To contact and its
+    subscriptions expanded."""
+
+    id: str | None = None
+    account_number: str
+    name: str | None = None
+    status: str | None = None
+    balance: Decimal = Decimal("0")
+    jethub_account: str | None = Field(default=None, alias="JetHubAccount__c")
+    sold_to: ZuoraContact | None = None
+    subscriptions: list[Subscription] = []

@@ -26,6 +26,7 @@ TINY = {
     "fanout": ["--scale", "0.005", "--latency-ms", "1", "--rate", "500"],
     "ledger": ["--events", "400", "--appends", "20", "--queries", "20", "--backends", "sqlite"],
     "collections": ["--suspended", "200", "--paid", "2", "--latency-ms", "1"],
+    "reconcile": ["--accounts", "300", "--drift", "0.05", "--latency-ms", "1"],
 }
 
 

@@ -107,8 +107,9 @@ def test_imports_point_one_way(package: str, forbidden: set[str]) -> None:
 
 # -- one folder per feature, a kernel that names none (issue 25) ---------------------------------
 
-FEATURES = ("suspension", "deactivation", "changes", "digest", "reading")
-READERS = ("digest", "reading")  # may read another feature's models and facade
+FEATURES = ("suspension", "deactivation", "changes", "digest", "reading", "reconcile")
+# may read another feature's models and facade (reconciliation reports on every feature)
+READERS = ("digest", "reading", "reconcile")
 CATALOGUES = ("commands.catalogue", "bot.catalogue", "bot.jobs.catalogue", "bot.listeners")
 COMPOSITION = ("bot.compose", "bot.cli")  # wires features; the command line starts the fakes
 KNOWN = imports.modules((*imports.PRODUCT, "devkit"))
