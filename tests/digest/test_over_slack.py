@@ -31,6 +31,15 @@ def bot(tmp_path: Path) -> Iterator[BotHarness]:
     yield from start_bot(f"sqlite:///{tmp_path / 'ledger.db'}", jethub_digest_time="00:00")
 
 
+@pytest.fixture(params=["http", "socket"])
+def either_bot(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[BotHarness]:
+    """``tests/fixtures/bot.py``'s ``either_bot`` with the digest due at midnight, as ``bot``:
+    with the default 09:00 the digest is not due yet from midnight to nine in Sydney, and
+    ``post_digest_now`` found nothing to post."""
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    yield from start_bot(url, socket_mode=request.param == "socket", jethub_digest_time="00:00")
+
+
 def text_of(messages: list[dict[str, Any]]) -> str:
     return json.dumps(messages, ensure_ascii=False)
 
