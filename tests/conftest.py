@@ -1,7 +1,6 @@
 """Shared pytest fixtures live in tests/fixtures/, one module per concern."""
 
 import json
-import logging
 import os
 import sys
 from collections.abc import Iterator
@@ -10,6 +9,8 @@ from pathlib import Path
 import freezegun
 import pytest
 from hypothesis import settings
+
+from tests.fixtures.logs import logging_kept
 
 # The suite starts ``jethub`` processes by the hundred, each importing the whole app. Where the
 # environment says not to write bytecode beside the sources (PYTHONDONTWRITEBYTECODE), every one
@@ -41,18 +42,16 @@ freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
 @pytest.fixture(autouse=True)
-def _root_logger_restored() -> Iterator[None]:
+def _logging_restored() -> Iterator[None]:
     """A test that runs a ``jethub`` command's ``main`` in this process (``jethub digest
     --dry-run``, ``db upgrade``) configures logging as that process would: the root logger's
-    level (WARNING for the digest) and a handler. Put back after each test, so a later test
-    reading ``caplog`` at INFO on the same worker sees its records whatever ran before it."""
-    root = logging.getLogger()
-    level, handlers = root.level, list(root.handlers)
-    yield
-    root.setLevel(level)
-    for handler in list(root.handlers):
-        if handler not in handlers:
-            root.removeHandler(handler)
+    level and a handler; a benchmark run in process quiets the app's loggers
+    (``bench._common.quiet_logs``: ERROR). Put back after each test, so a later test reading
+    ``caplog`` on the same worker sees its records whatever ran before it. (A module-scoped
+    fixture that changes logging keeps it for its module's tests and puts it back itself:
+    ``tests/bench/test_cost_gate.py``.)"""
+    with logging_kept():
+        yield
 
 
 # How long each long test took when last run here (setup, call and teardown), written at the end
