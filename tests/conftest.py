@@ -3,11 +3,14 @@
 import json
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import freezegun
 import pytest
 from hypothesis import settings
+
+from tests.fixtures.logs import logging_kept
 
 # The suite starts ``jethub`` processes by the hundred, each importing the whole app. Where the
 # environment says not to write bytecode beside the sources (PYTHONDONTWRITEBYTECODE), every one
@@ -38,6 +41,19 @@ settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("1", "true", 
 freezegun.configure(extend_ignore_list=["_pytest.timing"])
 
 
+@pytest.fixture(autouse=True)
+def _logging_restored() -> Iterator[None]:
+    """A test that runs a ``jethub`` command's ``main`` in this process (``jethub digest
+    --dry-run``, ``db upgrade``) configures logging as that process would: the root logger's
+    level and a handler; a benchmark run in process quiets the app's loggers
+    (``bench._common.quiet_logs``: ERROR). Put back after each test, so a later test reading
+    ``caplog`` on the same worker sees its records whatever ran before it. (A module-scoped
+    fixture that changes logging keeps it for its module's tests and puts it back itself:
+    ``tests/bench/test_cost_gate.py``.)"""
+    with logging_kept():
+        yield
+
+
 # How long each long test took when last run here (setup, call and teardown), written at the end
 # of a run: the next run starts the longest first. Without the file (a fresh checkout, CI) the
 # slow tests keep their collection order.
@@ -54,18 +70,29 @@ def _recorded() -> dict[str, float]:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests marked ``slow`` (they start processes or wait out real time) run first, the longest
-    of them (as last recorded) first of all. With ``-n 2`` (``make test``; ``--dist worksteal``
-    is in pyproject's addopts) one worker's share starts with them; the other runs short tests
-    and, running out, takes tests from the tail of the first one's queue, so both end together
-    instead of one starting a long test as the other runs dry."""
+    """Tests marked ``slow`` (they start processes or wait out real time) run first, the files
+    that took longest (as last recorded) first of all. With ``-n 2`` (``make test``; ``--dist
+    worksteal`` is in pyproject's addopts) one worker's share starts with them; the other runs
+    short tests and, running out, takes tests from the tail of the first one's queue, so both
+    end together instead of one starting a long test as the other runs dry.
+
+    A file's tests stay together, in pytest's order: that order groups the tests sharing a
+    module-scoped fixture's value (``test_tamper``'s ledger written by the bot, once per
+    database), and sorting test by test would tear it down and build it again a dozen times."""
     took = _recorded()
+    slow = {item.nodeid for item in items if item.get_closest_marker("slow") is not None}
+    files: dict[str, float] = {}
+    for item in items:
+        if item.nodeid in slow:
+            name = item.nodeid.split("::", 1)[0]
+            files[name] = files.get(name, 0.0) + took.get(item.nodeid, 0.0)
 
     def order(item: pytest.Item) -> tuple[bool, float]:
-        slow = item.get_closest_marker("slow") is not None
-        return (not slow, -took.get(item.nodeid, 0.0) if slow else 0.0)
+        if item.nodeid not in slow:
+            return (True, 0.0)
+        return (False, -files[item.nodeid.split("::", 1)[0]])
 
-    items.sort(key=order)
+    items.sort(key=order)  # stable: within a file, and among the quick tests, pytest's order
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from bench.account_cost import OPERATIONS, Figures, Operations, bench_services, measure
+from tests.fixtures.logs import logging_kept
 
 pytestmark = pytest.mark.slow  # starts the sandbox's process
 
@@ -27,7 +28,8 @@ COMMITTED: dict[str, Any] = json.loads((Path(__file__).with_name("cost_figures.j
 
 @pytest.fixture(scope="module")
 def ops() -> Iterator[Operations]:
-    with bench_services() as (services, sandbox):
+    # bench quiets the app's loggers (ERROR) for the module; later tests' caplog needs them back.
+    with logging_kept(), bench_services() as (services, sandbox):
         yield Operations(services, sandbox)
 
 

@@ -33,10 +33,11 @@ def bot(tmp_path: Path) -> Iterator[BotHarness]:
 
 @pytest.fixture(params=["http", "socket"])
 def either_bot(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[BotHarness]:
-    """Both transports, with the digest due at midnight (as ``bot``): the shared fixture's
-    default time left the digest not yet due in Sydney's early hours."""
+    """``tests/fixtures/bot.py``'s ``either_bot`` with the digest due at midnight, as ``bot``:
+    with the default 09:00 the digest is not due yet from midnight to nine in Sydney, and
+    ``post_digest_now`` found nothing to post."""
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
-    yield from start_bot(url, jethub_digest_time="00:00", socket_mode=request.param == "socket")
+    yield from start_bot(url, socket_mode=request.param == "socket", jethub_digest_time="00:00")
 
 
 def text_of(messages: list[dict[str, Any]]) -> str:

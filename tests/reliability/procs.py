@@ -7,13 +7,15 @@ scan sees everything the process ever logged, even when it was SIGKILLed.
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +37,7 @@ from tests.fixtures.bot import (
     VERA,
 )
 from tests.fixtures.ledger import AUDIT_KEY_TEXT
+from tests.fixtures.sandbox import http_client
 
 ROOT = Path(__file__).resolve().parents[2]
 JETHUB = [sys.executable, "-m", "bot.cli"]
@@ -122,16 +125,19 @@ class Proc:
 
     def wait_healthy(self, timeout: float = 120.0) -> None:
         # Generous: a process starting on a 2-core machine busy with another suite takes a while.
+        # One client for the whole wait: ``httpx.get`` makes a client, and loads the CA bundle
+        # (about 25 ms of CPU), for every probe, ten a second while a process starts.
         deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"{self.name} exited early:\n{self.stderr()}")
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
+        with http_client(self.url, timeout=1.0) as client:
+            while time.monotonic() < deadline:
+                if not self.alive():
+                    raise RuntimeError(f"{self.name} exited early:\n{self.stderr()}")
+                try:
+                    if client.get("/healthz").status_code == 200:
+                        return
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.1)
         raise TimeoutError(f"{self.name} not healthy after {timeout}s:\n{self.stderr()}")
 
     def kill(self) -> None:
@@ -209,6 +215,42 @@ def run_jethub(
         timeout=timeout,
         check=False,
     )
+
+
+@contextmanager
+def environment(env: Mapping[str, str], cwd: Path) -> Iterator[None]:
+    """This process's environment is ``env`` and nothing else, and its working directory ``cwd``,
+    as a process started with them would have, until the block ends."""
+    saved, here = dict(os.environ), os.getcwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def run_jethub_here(
+    *args: str, env: Mapping[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``run_jethub`` without the process: the same ``main`` with the same environment (and
+    nothing else of this process's), working directory and arguments, its stdout and stderr
+    captured. For a test about what a one-shot command reports (``audit verify``, ``audit
+    anchor --print-only``), not about the process: each ``jethub`` process costs about a second
+    of CPU importing the app. Only for commands that start no logging (``audit verify`` and
+    ``audit anchor --print-only`` do not); an error they do not turn into a line is raised."""
+    from bot.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with environment(env, cwd), redirect_stdout(out), redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 1
+    return subprocess.CompletedProcess([*JETHUB, *args], code, out.getvalue(), err.getvalue())
 
 
 def run_jethub_module(

@@ -32,7 +32,7 @@ from devkit.slack import FakeSlack, SlackSender
 from tests.fixtures.bot import ALICE, APPROVALS_CHANNEL, BOB, OSCAR
 from tests.reliability.conftest import EffectLog, make_cluster
 from tests.reliability.gates import Gate, PgProxy
-from tests.reliability.procs import Cluster, Proc, run_jethub, run_jethub_module
+from tests.reliability.procs import Cluster, Proc, environment, run_jethub_here, sweep_later
 from tests.reliability.slack_driver import (
     poll,
     request_deactivation,
@@ -86,12 +86,15 @@ class Deployed:
             return rows
 
     def sweep(self) -> None:
-        """One sweep by another process whose clock is past any lease."""
-        swept = run_jethub_module("tests.reliability.procs", "sweep", "300", env=self.direct_env)
-        assert swept.returncode == 0, swept.stdout + swept.stderr
+        """One sweep, as the clock's job does it, by a sweeper whose clock is past any lease:
+        built from the deployment's environment in this process (which holds no lease: the
+        killed web process held it), as ``tests/reliability/procs.py sweep`` would in its own
+        (``test_processes`` sweeps from a process)."""
+        with environment(self.direct_env, self.cluster.logs):
+            sweep_later(300)
 
     def verify(self) -> None:
-        checked = run_jethub("audit", "verify", env=self.direct_env, cwd=self.cluster.logs)
+        checked = run_jethub_here("audit", "verify", env=self.direct_env, cwd=self.cluster.logs)
         assert checked.returncode == 0, checked.stdout + checked.stderr
 
 

@@ -1,17 +1,22 @@
 """First use of the CLI: a missing, unmigrated or unreachable ledger, a missing audit key and a
-closed pipe each end in one clear line, never a traceback."""
+closed pipe each end in one clear line, never a traceback.
+
+What each test is about runs as a ``jethub`` process; the steps around it (the ledger migrated
+first, the advice followed afterwards) run the same ``main`` in this process
+(``run_jethub_here``), saving a second of CPU per step."""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from audit import Ledger, append
+from audit.keys import load_or_create_key_file
 from tests.fixtures.ledger import AUDIT_KEY_TEXT
-from tests.reliability.procs import JETHUB, free_port, run_jethub
+from tests.reliability.procs import JETHUB, free_port, run_jethub, run_jethub_here
 
 pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
@@ -53,11 +58,11 @@ def test_an_unmigrated_ledger_says_to_run_db_upgrade(
     done = run_jethub(*command, env=_env(ledger_url, JETHUB_AUDIT_KEY=AUDIT_KEY_TEXT), cwd=tmp_path)
     said = _one_line(done)
     assert "not migrated" in said and "run `jethub db upgrade`" in said
-    upgraded = run_jethub(
+    upgraded = run_jethub_here(
         "db", "upgrade", env=_env(ledger_url, JETHUB_AUDIT_KEY=AUDIT_KEY_TEXT), cwd=tmp_path
     )
     assert upgraded.returncode == 0, upgraded.stderr
-    again = run_jethub(
+    again = run_jethub_here(
         "audit", "verify", env=_env(ledger_url, JETHUB_AUDIT_KEY=AUDIT_KEY_TEXT), cwd=tmp_path
     )
     assert again.returncode == 0 and "audit chain intact: 0 events" in again.stdout, again.stderr
@@ -103,20 +108,23 @@ def test_a_generated_key_is_private_and_reused(tmp_path: Path) -> None:
 def test_export_into_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'jethub.db'}"
     env = _env(url)
-    assert run_jethub("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
-    key_file = str(tmp_path / "jethub.db.key")
-    fill = (
-        "from audit import Ledger, append\n"
-        "from audit.keys import load_or_create_key_file\n"
-        "from pathlib import Path\n"
-        f"key = load_or_create_key_file(Path({key_file!r}))\n"
-        f"ledger = Ledger.from_url({url!r}, key=key)\n"
-        "with ledger.session() as s:\n"
-        "    for i in range(3000):\n"
-        "        append(session=s, actor='U1', action='x', account='1001', outcome='ok',"
-        " details={'i': i}, correlation_id=None)\n"
-    )
-    subprocess.run([sys.executable, "-c", fill], check=True, env=env, cwd=tmp_path)
+    assert run_jethub_here("db", "upgrade", env=env, cwd=tmp_path).returncode == 0
+    key = load_or_create_key_file(tmp_path / "jethub.db.key")
+    ledger = Ledger.from_url(url, key=key)
+    try:
+        with ledger.session() as session:
+            for i in range(3000):
+                append(
+                    session=session,
+                    actor="U1",
+                    action="x",
+                    account="1001",
+                    outcome="ok",
+                    details={"i": i},
+                    correlation_id=None,
+                )
+    finally:
+        ledger.dispose()
     export = subprocess.Popen(
         [*JETHUB, "audit", "export"],
         env=env,
@@ -134,7 +142,7 @@ def test_export_into_a_closed_pipe_is_not_a_traceback(tmp_path: Path) -> None:
 
 def test_another_audit_key_is_refused_at_start_up_in_one_line(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'jethub.db'}"
-    assert run_jethub("db", "upgrade", env=_env(url), cwd=tmp_path).returncode == 0
+    assert run_jethub_here("db", "upgrade", env=_env(url), cwd=tmp_path).returncode == 0
     other = _env(url, JETHUB_AUDIT_KEY="z" * 40)
     done = run_jethub("db", "upgrade", env=other, cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr

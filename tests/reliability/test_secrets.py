@@ -66,7 +66,7 @@ def leaks(text: str, secrets: tuple[str, ...] | list[str]) -> list[str]:
 @pytest.mark.timeout(300)
 def test_processes_log_no_secret(tmp_path: Path, slack: FakeSlack, fresh_pg_url: str) -> None:
     sandbox, _effects = logged_sandbox(demo_world())
-    cluster = make_cluster(tmp_path, slack, sandbox, fresh_pg_url)
+    cluster = make_cluster(tmp_path, slack, sandbox, fresh_pg_url, release=True)
     ledger = Ledger.from_url(fresh_pg_url, key=AUDIT_KEY)
     try:
         web = cluster.web("web")

@@ -26,6 +26,7 @@ from tests.fixtures.bot import (
     SUPPORT_CHANNEL,
     BotHarness,
 )
+from tests.fixtures.sandbox import http_client
 from tests.reliability.scan import FORBIDDEN, everything_sent, mentions
 
 # What the bot asks Slack when it starts (who it is, who is in its user groups), before any request.
@@ -64,7 +65,8 @@ def post_signed(bot: BotHarness, body: bytes, *, at: float | None = None) -> htt
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": sign(SIGNING_SECRET, stamp, body),
     }
-    return httpx.post(f"{bot.url}/slack/events", content=body, headers=headers, timeout=10)
+    with http_client(bot.url, timeout=10) as client:  # httpx.post would load the CA bundle
+        return client.post("/slack/events", content=body, headers=headers)
 
 
 @pytest.mark.parametrize(

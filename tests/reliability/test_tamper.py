@@ -1,10 +1,13 @@
 """Tamper evidence, end to end: a ledger written by the running bot, then edited, cut,
 reordered or consistently rewritten behind its back, is caught by ``jethub audit verify`` (the
-CLI, as a subprocess) on SQLite and on PostgreSQL, naming the first bad event; and what even
-the key's holder can do is caught against the anchors (a file, or the Slack channel).
+CLI) on SQLite and on PostgreSQL, naming the first bad event; and what even the key's holder
+can do is caught against the anchors (a file, or the Slack channel).
 
-The bot writes the ledger once per backend (``written``), and the CLI finds it intact; each
-tamper test starts from that ledger's rows put back as they were.
+The bot writes the ledger once per backend (``written``), and the CLI, as a subprocess, finds it
+intact; each tamper test starts from that ledger's rows put back as they were, and runs the
+CLI's ``main`` in this process with the same environment (``run_jethub_here``: the same code
+and output without a second of CPU to start each process). ``jethub audit anchor`` posting to
+Slack runs as a subprocess.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from audit.types import canonical_json, utc_text
 from bot.jobs.anchoring import run_daily_anchor
 from tests.fixtures.bot import ALICE, BOT_TOKEN, NOBODY, VERA, start_bot
 from tests.fixtures.ledger import AUDIT_KEY, AUDIT_KEY_TEXT, drop_schema, new_schema
-from tests.reliability.procs import run_jethub
+from tests.reliability.procs import run_jethub, run_jethub_here
 
 pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
@@ -166,8 +169,8 @@ TAMPERS: dict[str, tuple[Callable[[Connection], None], Callable[[Connection], in
 }
 
 
-def verify(url: str, cwd: Path, *args: str, **env: str) -> tuple[int, str]:
-    done = run_jethub(
+def verify(url: str, cwd: Path, *args: str, process: bool = False, **env: str) -> tuple[int, str]:
+    done = (run_jethub if process else run_jethub_here)(
         "audit",
         "verify",
         *args,
@@ -224,7 +227,7 @@ def _written(
         url = f"sqlite:///{tmp_path_factory.mktemp('written') / 'ledger.db'}"
     try:
         fill(url)
-        code, said = verify(url, tmp_path_factory.mktemp("verify"))
+        code, said = verify(url, tmp_path_factory.mktemp("verify"), process=True)
         assert code == 0 and "audit chain intact" in said, said
         assert int(said.split(": ")[1].split()[0]) >= 4
         engine = make_engine(url)
@@ -310,7 +313,7 @@ def test_anchors_catch_whoever_also_holds_the_key(
     written: str, tamper: str, tmp_path: Path
 ) -> None:
     ledger_url = written
-    anchored = run_jethub(
+    anchored = run_jethub_here(
         "audit",
         "anchor",
         "--print-only",
