@@ -1,12 +1,12 @@
 """The retrying JSON-over-HTTP helper every backend client is built on.
 
-One :class:`JsonHttp` per client owns an ``httpx.Client`` with explicit timeouts and a bounded
-connection pool. :meth:`JsonHttp.request` sends a request, retries connect errors, timeouts,
-429 and 5xx (and whatever else a backend's error reader calls temporary, i.e. any
+One :class:`JsonHttp` per client owns a wire (:mod:`integrations.wire`: kept-alive connections,
+explicit timeouts, a bounded pool). :meth:`JsonHttp.request` sends a request, retries connect
+errors, timeouts, 429 and 5xx (and whatever else a backend's error reader calls temporary, i.e. any
 :class:`BackendUnavailable`) with exponential backoff and jitter, honours ``Retry-After`` up to a
-cap, and gives up after ``max_attempts`` with the last error. This module is the only place where
-``httpx`` errors, undecodable JSON and pydantic validation errors are caught and translated into
-:mod:`integrations.errors`.
+cap, and gives up after ``max_attempts`` with the last error. This module and the wire are the
+only places where transport errors, undecodable JSON and pydantic validation errors are caught
+and translated into :mod:`integrations.errors`.
 
 Every request in these clients is safe to repeat (reads, PUT/PATCH of a whole value, deletes that
 answer 404 once gone, idempotent POSTs), so retrying after a read timeout is acceptable.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import functools
+import json as _json
 import logging
 import random
 import ssl
@@ -24,6 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 import pydantic
@@ -37,10 +39,12 @@ from integrations.errors import (
     RateLimited,
     UnexpectedResponse,
 )
+from integrations.wire import Answer, query_string, wire_for
 
 __all__ = [
     "DEFAULT_LIMITS",
     "DEFAULT_TIMEOUT",
+    "Answer",
     "AttemptHook",
     "AttemptInfo",
     "ErrorReader",
@@ -111,11 +115,11 @@ class AttemptInfo:
 
 
 AttemptHook = Callable[[AttemptInfo], None]
-ErrorReader = Callable[[httpx.Response], IntegrationError | None]
+ErrorReader = Callable[[Answer], IntegrationError | None]
 """Reads a backend's answer: ``None`` when it is a success, else the error it means."""
 
 
-def retry_after_seconds(response: httpx.Response) -> float | None:
+def retry_after_seconds(response: Answer) -> float | None:
     """``Retry-After`` as seconds (it may be a number or an HTTP date); ``None`` if absent/bad."""
     value = response.headers.get("Retry-After")
     if value is None:
@@ -135,7 +139,7 @@ def retry_after_seconds(response: httpx.Response) -> float | None:
 
 def error_for_status(
     backend: str,
-    response: httpx.Response,
+    response: Answer,
     *,
     code: str | None,
     message: str | None,
@@ -143,7 +147,7 @@ def error_for_status(
 ) -> IntegrationError:
     """The error an HTTP failure status means, with the backend's own code and message."""
     status = response.status_code
-    text = message or f"HTTP {status} from {response.request.method} {response.request.url.path}"
+    text = message or f"HTTP {status} from {response.method} {response.path}"
     if status == 429:
         return RateLimited(
             backend,
@@ -169,14 +173,14 @@ def error_for_status(
     return BackendRejected(backend, code, text, request_id, status=status)
 
 
-def decode_json(backend: str, response: httpx.Response) -> Any:
+def decode_json(backend: str, response: Answer) -> Any:
     """The response body as JSON, or :class:`UnexpectedResponse`."""
     try:
         return response.json()
     except ValueError as exc:
         raise UnexpectedResponse(
             backend,
-            f"answer to {response.request.method} {response.request.url.path} is not JSON",
+            f"answer to {response.method} {response.path} is not JSON",
             status=response.status_code,
         ) from exc
 
@@ -215,7 +219,7 @@ CREDENTIAL_HEADERS = ("Authorization", "X-Auth-Token")
 
 
 class JsonHttp:
-    """A retrying JSON client for one backend. Thread-safe, like the ``httpx.Client`` it wraps."""
+    """A retrying JSON client for one backend. Thread-safe, like the wire it sends through."""
 
     def __init__(
         self,
@@ -238,17 +242,23 @@ class JsonHttp:
         self._sleep = sleep
         self._jitter = jitter
         self._on_attempt = on_attempt
-        self._client = httpx.Client(
-            base_url=base_url,
-            headers={"User-Agent": "jethub-bot", "Accept": "application/json", **(headers or {})},
+        self._headers = {
+            "User-Agent": "jethub-bot",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
+        self._wire = wire_for(
+            backend,
+            base_url,
+            headers=self._headers,
             transport=transport,
-            verify=shared_tls(),
-            timeout=timeout,
+            timeout=timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout),
             limits=limits,
+            tls=shared_tls(),
         )
 
     def close(self) -> None:
-        self._client.close()
+        self._wire.close()
 
     def __enter__(self) -> JsonHttp:
         return self
@@ -266,14 +276,14 @@ class JsonHttp:
         json: Any = None,
         data: Mapping[str, str] | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> httpx.Response:
-        """Send with retries; the successful response, or the last error after the last attempt."""
+    ) -> Answer:
+        """Send with retries; the successful answer, or the last error after the last attempt."""
         label = endpoint or f"{method} {path}"
         policy = self.retry
         attempt = 0
         while True:
             attempt += 1
-            response: httpx.Response | None = None
+            response: Answer | None = None
             try:
                 response = self._send(
                     method, path, params=params, json=json, data=data, headers=headers
@@ -308,7 +318,7 @@ class JsonHttp:
         credential headers (whole, and a bearer's token) and any secret-like form field."""
         sent: list[str] = []
         for name in CREDENTIAL_HEADERS:
-            for value in (self._client.headers.get(name), (headers or {}).get(name)):
+            for value in (self._headers.get(name), (headers or {}).get(name)):
                 if value:
                     sent += [value, value.partition(" ")[2]]
         sent += [
@@ -331,25 +341,19 @@ class JsonHttp:
         json: Any,
         data: Mapping[str, str] | None,
         headers: Mapping[str, str] | None,
-    ) -> httpx.Response:
-        # The one place httpx's exceptions are caught and translated.
-        try:
-            return self._client.request(
-                method, path, params=params, json=json, data=data, headers=headers
-            )
-        except httpx.HTTPError as exc:
-            # The message's path is parsed only on failure (it was parsed on every call).
-            raise self._translated(exc, f"{method} {httpx.URL(path).path}") from exc
-
-    def _translated(self, exc: httpx.HTTPError, where: str) -> IntegrationError:
-        name = type(exc).__name__
-        if isinstance(exc, httpx.TimeoutException):
-            return BackendUnavailable(self.backend, f"timed out ({where})")
-        if isinstance(exc, httpx.ConnectError):
-            return BackendUnavailable(self.backend, f"could not connect ({where})")
-        if isinstance(exc, httpx.TransportError):
-            return BackendUnavailable(self.backend, f"connection failed: {name} ({where})")
-        return UnexpectedResponse(self.backend, f"request failed: {name} ({where})")
+    ) -> Answer:
+        sent = dict(headers or {})
+        body: bytes | None = None
+        if json is not None:
+            body = _json.dumps(json, ensure_ascii=False, separators=(",", ":")).encode()
+            sent["Content-Type"] = "application/json"
+        elif data is not None:
+            body = urlencode(data).encode()
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+        target = path
+        if params:
+            target += ("&" if "?" in path else "?") + query_string(params)
+        return self._wire.send(method, target, sent, body)
 
     def _delay(self, error: BackendUnavailable, attempt: int) -> float:
         if error.retry_after is not None:

@@ -26,6 +26,7 @@ pytest_plugins = [
     "tests.fixtures.ledger",
     "tests.fixtures.sandbox",
     "tests.fixtures.slack",
+    "tests.fixtures.tls",
     "tests.fixtures.bot",
 ]
 

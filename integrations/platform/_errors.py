@@ -3,15 +3,13 @@
 
 from __future__ import annotations
 
-import httpx
-
 from integrations.errors import IntegrationError
-from integrations.http import error_for_status
+from integrations.http import Answer, error_for_status
 
 BACKEND = "platform"
 
 
-def read_platform_error(response: httpx.Response) -> IntegrationError | None:
+def read_platform_error(response: Answer) -> IntegrationError | None:
     try:
         body = response.json()
     except ValueError:

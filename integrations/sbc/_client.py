@@ -12,6 +12,7 @@ from integrations.errors import IntegrationError, NotFound, UnexpectedResponse
 from integrations.http import (
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
+    Answer,
     AttemptHook,
     JsonHttp,
     RetryPolicy,
@@ -27,7 +28,7 @@ BACKEND = "sbc"
 _REPORT_ORDER = {"added": 0, "fixed": 1, "removed": 2}
 
 
-def read_sbc_error(response: httpx.Response) -> IntegrationError | None:
+def read_sbc_error(response: Answer) -> IntegrationError | None:
     """``{"error": {"code": "not_found", "message": "..."}}`` with the HTTP status."""
     if response.is_success:
         return None

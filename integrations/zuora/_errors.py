@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
-
 from integrations.errors import (
     AuthFailed,
     BackendRejected,
@@ -14,7 +12,7 @@ from integrations.errors import (
     NotFound,
     RateLimited,
 )
-from integrations.http import error_for_status, retry_after_seconds
+from integrations.http import Answer, error_for_status, retry_after_seconds
 
 BACKEND = "zuora"
 
@@ -42,7 +40,7 @@ def _category(code: str | None) -> int | None:
 
 
 def error_for_code(
-    code: str | None, message: str | None, request_id: str | None, response: httpx.Response
+    code: str | None, message: str | None, request_id: str | None, response: Answer
 ) -> IntegrationError:
     """The error a Zuora error code means, by its category."""
     status = response.status_code
@@ -62,7 +60,7 @@ def error_for_code(
     return BackendRejected(BACKEND, code, text, request_id, status=status)
 
 
-def read_zuora_error(response: httpx.Response) -> IntegrationError | None:
+def read_zuora_error(response: Answer) -> IntegrationError | None:
     """None for a success; else the error, from the HTTP status and/or ``success: false``."""
     request_id = response.headers.get("Zuora-Request-Id")
     try:

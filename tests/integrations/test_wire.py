@@ -1,0 +1,235 @@
+"""The pooled wire against a real loopback HTTP/1.1 server: connections kept and reused, one
+closed by the server meanwhile replaced, the pool's bound, timeouts and refusals told as
+backend errors, HTTPS with the given context, and the query encoded as httpx encodes it."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from integrations.errors import BackendUnavailable
+from integrations.http import JsonHttp, shared_tls
+from integrations.wire import HttpxWire, PooledWire, query_string, wire_for
+
+
+class Server:
+    """Answers every request with what it saw, as JSON; ``/slow?s=N`` waits N seconds first.
+    Counts requests per client connection and the most requests in flight at once."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.lock = threading.Lock()
+        self.in_flight = 0
+        self.most_in_flight = 0
+        self.per_connection: dict[int, int] = {}
+        self.sockets: list[socket.socket] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                with server.lock:
+                    server.sockets.append(self.connection)
+
+            def _answer(self) -> None:
+                with server.lock:
+                    server.in_flight += 1
+                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
+                    port = self.client_address[1]
+                    server.per_connection[port] = server.per_connection.get(port, 0) + 1
+                try:
+                    url = urlsplit(self.path)
+                    if url.path == "/slow":
+                        time.sleep(float(dict(parse_qsl(url.query))["s"]))
+                    length = int(self.headers.get("Content-Length") or 0)
+                    seen = {
+                        "method": self.command,
+                        "path": url.path,
+                        "query": url.query,
+                        "body": self.rfile.read(length).decode(),
+                        "content_type": self.headers.get("Content-Type"),
+                        "connection": port,
+                    }
+                    body = json.dumps(seen).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("X-Request-Id", "req-1")
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                finally:
+                    with server.lock:
+                        server.in_flight -= 1
+
+            do_GET = do_POST = do_PUT = _answer
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        scheme = "http"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+            scheme = "https"
+        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def drop_idle(self) -> None:
+        """Close every connection from the server's side, as a server's idle timeout does."""
+        with self.lock:
+            sockets, self.sockets = self.sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[Server]:
+    running = Server()
+    yield running
+    running.stop()
+
+
+def _wire(url: str, **kwargs: Any) -> PooledWire:
+    options: dict[str, Any] = {
+        "headers": {"X-Auth-Token": "t"},
+        "connect_timeout": 2.0,
+        "read_timeout": 5.0,
+        "max_connections": 4,
+        "max_idle": 2,
+        "tls": shared_tls(),
+    }
+    return PooledWire("platform", url, **{**options, **kwargs})
+
+
+def _seen(wire: PooledWire, target: str = "/x") -> dict[str, Any]:
+    answer = wire.send("GET", target, {}, None)
+    assert answer.status_code == 200
+    seen: dict[str, Any] = answer.json()
+    return seen
+
+
+def test_one_connection_serves_request_after_request(server: Server) -> None:
+    wire = _wire(server.url)
+    ports = {_seen(wire)["connection"] for _ in range(5)}
+    assert len(ports) == 1
+    assert server.per_connection == {ports.pop(): 5}
+
+
+def test_a_connection_the_server_closed_is_replaced_and_the_request_sent_once(
+    server: Server,
+) -> None:
+    wire = _wire(server.url)
+    first = _seen(wire)["connection"]
+    server.drop_idle()
+    time.sleep(0.05)
+    second = _seen(wire)["connection"]
+    assert second != first
+    assert server.per_connection == {first: 1, second: 1}
+
+
+def test_the_pool_bounds_the_requests_in_flight(server: Server) -> None:
+    wire = _wire(server.url, max_connections=2)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda _: _seen(wire, "/slow?s=0.2"), range(6)))
+    assert len(answers) == 6
+    assert server.most_in_flight == 2
+
+
+def test_a_slow_answer_is_a_timeout_naming_the_call(server: Server) -> None:
+    wire = _wire(server.url, read_timeout=0.2)
+    with pytest.raises(BackendUnavailable, match=r"timed out \(GET /slow\)"):
+        wire.send("GET", "/slow?s=1", {}, None)
+    assert _seen(wire)["path"] == "/x"  # the timed-out connection is not reused
+
+
+def test_a_refused_connection_is_told_as_could_not_connect() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with pytest.raises(BackendUnavailable, match=r"could not connect \(GET /v2/accounts/1\)"):
+        _wire(f"http://127.0.0.1:{port}").send("GET", "/v2/accounts/1?x=1", {}, None)
+
+
+def test_the_base_urls_path_prefixes_every_target(server: Server) -> None:
+    seen = _seen(_wire(server.url + "/api/"), "/v1/accounts/A1?page=2")
+    assert (seen["path"], seen["query"]) == ("/api/v1/accounts/A1", "page=2")
+
+
+def test_https_with_the_given_context(certificate: tuple[Path, Path]) -> None:
+    cert, key = certificate
+    served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    served.load_cert_chain(cert, key)
+    secure = Server(tls=served)
+    try:
+        trusted = ssl.create_default_context(cafile=str(cert))
+        wire = _wire(secure.url, tls=trusted)
+        assert _seen(wire)["connection"] == _seen(wire)["connection"]
+        with pytest.raises(BackendUnavailable, match="could not connect: TLS CERTIFICATE_VERIFY"):
+            _wire(secure.url, tls=ssl.create_default_context()).send("GET", "/x", {}, None)
+    finally:
+        secure.stop()
+
+
+def test_json_http_sends_compact_json_and_forms(server: Server) -> None:
+    http = JsonHttp(backend="zuora", base_url=server.url, read_error=lambda answer: None)
+    seen = http.request_json("PUT", "/a", json={"name": "Café", "n": [1, 2]})
+    assert seen["body"] == '{"name":"Café","n":[1,2]}'
+    assert seen["content_type"] == "application/json"
+    form = http.request_json("POST", "/oauth/token", data={"grant_type": "client credentials"})
+    assert form["body"] == "grant_type=client+credentials"
+    assert form["content_type"] == "application/x-www-form-urlencoded"
+    paged = http.request_json("GET", "/next?cursor=c1", params={"pageSize": 40})
+    assert paged["query"] == "cursor=c1&pageSize=40"
+
+
+def test_a_proxy_in_the_environment_sends_through_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    options: dict[str, Any] = {
+        "headers": {},
+        "transport": None,
+        "timeout": httpx.Timeout(5.0),
+        "limits": httpx.Limits(max_connections=4),
+        "tls": shared_tls(),
+    }
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("NO_PROXY", "billing.internal")
+    assert isinstance(wire_for("zuora", "https://rest.zuora.com", **options), HttpxWire)
+    assert isinstance(wire_for("platform", "https://billing.internal", **options), PooledWire)
+    monkeypatch.delenv("HTTPS_PROXY")
+    assert isinstance(wire_for("zuora", "https://rest.zuora.com", **options), PooledWire)
+
+
+_values = st.one_of(
+    st.text(max_size=12),
+    st.integers(-1000, 10**9),
+    st.booleans(),
+    st.lists(st.text(max_size=6), min_size=1, max_size=3),
+)
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=10), _values, max_size=5))
+def test_the_query_reads_back_as_httpx_would_send_it(params: dict[str, Any]) -> None:
+    ours = parse_qsl(query_string(params), keep_blank_values=True)
+    theirs = parse_qsl(str(httpx.QueryParams(params)), keep_blank_values=True)
+    assert ours == theirs
