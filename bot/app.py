@@ -89,6 +89,7 @@ def create_app(services: Services, *, verify_token: bool = True) -> App:
                 user=context.user_id,
                 channel=context.channel_id,
                 container=container if isinstance(container, dict) else None,
+                poster=services.replies,
             )
         return next()
 

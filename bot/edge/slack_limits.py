@@ -29,7 +29,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 from slack_sdk.webhook import WebhookResponse
 
-from bot.runtime.masking import MaskingRespond, MaskingWebClient
+from bot.edge.replies import ReplyPoster
+from bot.runtime.masking import PROCESS, Masker, MaskingRespond, MaskingWebClient
 
 log = logging.getLogger(__name__)
 
@@ -90,8 +91,14 @@ class LimitedRespond(MaskingRespond):
         user: str | None,
         channel: str | None,
         container: dict[str, Any] | None = None,
+        poster: ReplyPoster | None = None,
+        masker: Masker = PROCESS,
     ) -> None:
-        super().__init__(response_url=response_url, proxy=client.proxy, ssl=client.ssl)
+        super().__init__(
+            response_url=response_url, proxy=client.proxy, ssl=client.ssl, masker=masker
+        )
+        # Through a proxy, slack_sdk's own client (it speaks to proxies; the poster does not).
+        self._poster = poster if client.proxy is None else None
         self._book = book
         self._client = client
         self._user = user
@@ -107,7 +114,10 @@ class LimitedRespond(MaskingRespond):
         )
         url = str(self.response_url)
         if self._book.take(url):
-            answer = super().__call__(dict(message))
+            if self._poster is not None:
+                answer = self._poster.post(url, self._masker.mask_value(message))
+            else:
+                answer = super().__call__(dict(message))
             if answer.status_code == 200:
                 return answer
             log.info(

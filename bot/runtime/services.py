@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.edge.replies import ReplyPoster
 from bot.edge.slack_limits import ChannelPacer, ResponseUrlBook, SlackClient
 from bot.runtime.approval_policy import load_approval_policy
 from bot.runtime.keys import SANDBOX_CREDENTIAL, audit_key, secret_values
@@ -53,6 +54,7 @@ class Services:
     # A backend server handed to the composition root to own (the built-in sandbox): stopped last.
     sandbox: Stoppable | None = None
     response_urls: ResponseUrlBook = field(default_factory=ResponseUrlBook)
+    replies: ReplyPoster = field(default_factory=ReplyPoster)
     _closed: bool = field(default=False, repr=False)
 
     def close(self) -> None:
@@ -64,6 +66,7 @@ class Services:
         self.executor.shutdown(wait=True, cancel_futures=False)
         for client in (self.deps.zuora, self.deps.platform, self.deps.sbc):
             client.close()
+        self.replies.close()
         self.deps.ledger.dispose()
         if self.sandbox is not None:
             self.sandbox.stop()

@@ -4,18 +4,14 @@ backend errors, HTTPS with the given context, and the query encoded as httpx enc
 
 from __future__ import annotations
 
-import contextlib
-import json
 import socket
 import ssl
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -25,88 +21,12 @@ from hypothesis import strategies as st
 from integrations.errors import BackendUnavailable
 from integrations.http import JsonHttp, shared_tls
 from integrations.wire import HttpxWire, PooledWire, query_string, wire_for
-
-
-class Server:
-    """Answers every request with what it saw, as JSON; ``/slow?s=N`` waits N seconds first.
-    Counts requests per client connection and the most requests in flight at once."""
-
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.lock = threading.Lock()
-        self.in_flight = 0
-        self.most_in_flight = 0
-        self.per_connection: dict[int, int] = {}
-        self.sockets: list[socket.socket] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def setup(self) -> None:
-                super().setup()
-                with server.lock:
-                    server.sockets.append(self.connection)
-
-            def _answer(self) -> None:
-                with server.lock:
-                    server.in_flight += 1
-                    server.most_in_flight = max(server.most_in_flight, server.in_flight)
-                    port = self.client_address[1]
-                    server.per_connection[port] = server.per_connection.get(port, 0) + 1
-                try:
-                    url = urlsplit(self.path)
-                    if url.path == "/slow":
-                        time.sleep(float(dict(parse_qsl(url.query))["s"]))
-                    length = int(self.headers.get("Content-Length") or 0)
-                    seen = {
-                        "method": self.command,
-                        "path": url.path,
-                        "query": url.query,
-                        "body": self.rfile.read(length).decode(),
-                        "content_type": self.headers.get("Content-Type"),
-                        "connection": port,
-                    }
-                    body = json.dumps(seen).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("X-Request-Id", "req-1")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                finally:
-                    with server.lock:
-                        server.in_flight -= 1
-
-            do_GET = do_POST = do_PUT = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        scheme = "http"
-        if tls is not None:
-            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
-            scheme = "https"
-        self.url = f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}"
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    def drop_idle(self) -> None:
-        """Close every connection from the server's side, as a server's idle timeout does."""
-        with self.lock:
-            sockets, self.sockets = self.sockets, []
-        for sock in sockets:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+from tests.fixtures.echo import EchoServer
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    running = Server()
+def server() -> Iterator[EchoServer]:
+    running = EchoServer()
     yield running
     running.stop()
 
@@ -130,7 +50,7 @@ def _seen(wire: PooledWire, target: str = "/x") -> dict[str, Any]:
     return seen
 
 
-def test_one_connection_serves_request_after_request(server: Server) -> None:
+def test_one_connection_serves_request_after_request(server: EchoServer) -> None:
     wire = _wire(server.url)
     ports = {_seen(wire)["connection"] for _ in range(5)}
     assert len(ports) == 1
@@ -138,7 +58,7 @@ def test_one_connection_serves_request_after_request(server: Server) -> None:
 
 
 def test_a_connection_the_server_closed_is_replaced_and_the_request_sent_once(
-    server: Server,
+    server: EchoServer,
 ) -> None:
     wire = _wire(server.url)
     first = _seen(wire)["connection"]
@@ -149,7 +69,7 @@ def test_a_connection_the_server_closed_is_replaced_and_the_request_sent_once(
     assert server.per_connection == {first: 1, second: 1}
 
 
-def test_the_pool_bounds_the_requests_in_flight(server: Server) -> None:
+def test_the_pool_bounds_the_requests_in_flight(server: EchoServer) -> None:
     wire = _wire(server.url, max_connections=2)
     with ThreadPoolExecutor(6) as pool:
         answers = list(pool.map(lambda _: _seen(wire, "/slow?s=0.2"), range(6)))
@@ -157,7 +77,7 @@ def test_the_pool_bounds_the_requests_in_flight(server: Server) -> None:
     assert server.most_in_flight == 2
 
 
-def test_a_slow_answer_is_a_timeout_naming_the_call(server: Server) -> None:
+def test_a_slow_answer_is_a_timeout_naming_the_call(server: EchoServer) -> None:
     wire = _wire(server.url, read_timeout=0.2)
     with pytest.raises(BackendUnavailable, match=r"timed out \(GET /slow\)"):
         wire.send("GET", "/slow?s=1", {}, None)
@@ -172,7 +92,7 @@ def test_a_refused_connection_is_told_as_could_not_connect() -> None:
         _wire(f"http://127.0.0.1:{port}").send("GET", "/v2/accounts/1?x=1", {}, None)
 
 
-def test_the_base_urls_path_prefixes_every_target(server: Server) -> None:
+def test_the_base_urls_path_prefixes_every_target(server: EchoServer) -> None:
     seen = _seen(_wire(server.url + "/api/"), "/v1/accounts/A1?page=2")
     assert (seen["path"], seen["query"]) == ("/api/v1/accounts/A1", "page=2")
 
@@ -181,7 +101,7 @@ def test_https_with_the_given_context(certificate: tuple[Path, Path]) -> None:
     cert, key = certificate
     served = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     served.load_cert_chain(cert, key)
-    secure = Server(tls=served)
+    secure = EchoServer(tls=served)
     try:
         trusted = ssl.create_default_context(cafile=str(cert))
         wire = _wire(secure.url, tls=trusted)
@@ -192,7 +112,7 @@ def test_https_with_the_given_context(certificate: tuple[Path, Path]) -> None:
         secure.stop()
 
 
-def test_json_http_sends_compact_json_and_forms(server: Server) -> None:
+def test_json_http_sends_compact_json_and_forms(server: EchoServer) -> None:
     http = JsonHttp(backend="zuora", base_url=server.url, read_error=lambda answer: None)
     seen = http.request_json("PUT", "/a", json={"name": "Café", "n": [1, 2]})
     assert seen["body"] == '{"name":"Café","n":[1,2]}'

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.edge.replies import ReplyPoster
 from bot.edge.slack_limits import (
     RESPONSE_URL_USES,
     ChannelPacer,
@@ -39,15 +40,21 @@ def client_for(fake: FakeSlack, **kwargs: object) -> SlackClient:
     return SlackClient(token=TEST_BOT_TOKEN, base_url=fake.url, **kwargs)  # type: ignore[arg-type]
 
 
+# One poster for the module, as one per process in the app (each test's fake is another origin).
+POSTER = ReplyPoster()
+
+
 def respond_for(
     fake: FakeSlack, url: str, book: ResponseUrlBook, **kwargs: object
 ) -> LimitedRespond:
+    """The bot's respond, posting through a ``ReplyPoster`` as the app's does."""
     return LimitedRespond(
         response_url=url,
         book=book,
         client=client_for(fake),
         user=ALICE,
         channel=CHANNEL,
+        poster=POSTER,
         **kwargs,  # type: ignore[arg-type]
     )
 
