@@ -57,6 +57,17 @@ def test_one_connection_serves_request_after_request(server: EchoServer) -> None
     assert server.per_connection == {ports.pop(): 5}
 
 
+def test_headers_are_read_in_any_case_and_a_chunked_body_whole(server: EchoServer) -> None:
+    wire = _wire(server.url)
+    plain = wire.send("GET", "/x", {}, None)
+    assert plain.headers.get("x-request-id") == plain.headers.get("X-Request-ID") == "req-1"
+    chunked = wire.send("GET", "/chunked", {}, None)
+    assert chunked.json()["path"] == "/chunked"
+    assert chunked.headers.get("Via") == "proxy-a, proxy-b"
+    assert chunked.headers.get("Content-Length") is None
+    assert len(server.per_connection) == 1  # kept alive after a chunked answer too
+
+
 def test_a_connection_the_server_closed_is_replaced_and_the_request_sent_once(
     server: EchoServer,
 ) -> None:
