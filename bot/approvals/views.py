@@ -21,6 +21,7 @@ from slack_sdk.models.views import View
 from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
+from bot.edge.modals import modal
 from commands.approvals.breakglass import BREAK_GLASS_PREFIX, ReviewView
 from commands.approvals.model import MANY_ACCOUNTS, TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
@@ -211,51 +212,36 @@ def reminder_message(
 
 
 def deny_modal(request: ApprovalView, *, label: str) -> View:
-    return View(
-        type="modal",
-        callback_id=DENY_MODAL,
-        private_metadata=RecordRef(id=request.id).encode(),
-        title="Deny request",
-        submit="Deny",
-        close="Back",
-        blocks=[
-            section(
-                f"Deny the {esc(label)}{_of_account(request)} requested by "
-                f"<@{request.requested_by}>?"
+    blocks = [
+        section(
+            f"Deny the {esc(label)}{_of_account(request)} requested by <@{request.requested_by}>?"
+        ),
+        InputBlock(
+            block_id=DENY_REASON_BLOCK,
+            label="Why? (shown in the channel and to the requester)",
+            element=PlainTextInputElement(
+                action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
             ),
-            InputBlock(
-                block_id=DENY_REASON_BLOCK,
-                label="Why? (shown in the channel and to the requester)",
-                element=PlainTextInputElement(
-                    action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
-                ),
-            ),
-        ],
-    )
+        ),
+    ]
+    return _request_modal("Deny request", blocks, DENY_MODAL, "Deny", request)
 
 
 def approve_modal(request: ApprovalView, *, label: str) -> View:
     """The approver's typed confirmation: only its submission approves (a stray tap on the
     button approves nothing)."""
-    return View(
-        type="modal",
-        callback_id=APPROVE_MODAL,
-        private_metadata=RecordRef(id=request.id).encode(),
-        title="Approve request",
-        submit="Approve",
-        close="Back",
-        blocks=[
-            section(
-                f"Approve the {esc(label)}{_of_account(request)} requested by "
-                f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
-            ),
-            InputBlock(
-                block_id=TYPED_FIELD,
-                label=f"Type the account number ({request.account}) to approve",
-                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
-            ),
-        ],
-    )
+    blocks = [
+        section(
+            f"Approve the {esc(label)}{_of_account(request)} requested by "
+            f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
+        ),
+        InputBlock(
+            block_id=TYPED_FIELD,
+            label=f"Type the account number ({request.account}) to approve",
+            element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
+        ),
+    ]
+    return _request_modal("Approve request", blocks, APPROVE_MODAL, "Approve", request)
 
 
 def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View:
@@ -282,15 +268,15 @@ def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View
                 element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
             )
         )
-    return View(
-        type="modal",
-        callback_id=BREAK_GLASS_MODAL,
-        private_metadata=RecordRef(id=request.id).encode(),
-        title="Break glass",
-        submit="Do it now",
-        close="Back",
-        blocks=blocks,
-    )
+    return _request_modal("Break glass", blocks, BREAK_GLASS_MODAL, "Do it now", request)
+
+
+def _request_modal(
+    title: str, blocks: Sequence[Block], callback_id: str, submit: str, request: ApprovalView
+) -> View:
+    """A decision's modal: it carries the request's id, and Back leaves the request as it is."""
+    meta = RecordRef(id=request.id)
+    return modal(title, blocks, callback_id=callback_id, submit=submit, close="Back", meta=meta)
 
 
 def review_message(review: ReviewView, *, label: str, zone: ZoneInfo) -> dict[str, Any]:

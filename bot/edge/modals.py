@@ -9,7 +9,7 @@ from slack_sdk.models.blocks import Block, PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.edge.blocks import MAX_VIEW_BLOCKS, section
-from bot.edge.codecs import ModalContext
+from bot.edge.codecs import JsonValue, PipeValue
 
 
 def modal(
@@ -18,14 +18,17 @@ def modal(
     *,
     callback_id: str | None = None,
     submit: str | None = None,
-    meta: ModalContext | None = None,
+    close: str | None = None,
+    meta: JsonValue | PipeValue | None = None,
 ) -> View:
+    """``close`` defaults to Cancel on a modal that submits, else Close; ``meta`` is what the
+    submission reads back (its ``private_metadata``)."""
     if len(blocks) > MAX_VIEW_BLOCKS:
         raise ValueError(f"{len(blocks)} blocks; a modal may have {MAX_VIEW_BLOCKS}")
     return View(
         type="modal",
         title=PlainTextObject(text=title[:24]),
-        close=PlainTextObject(text="Cancel" if submit else "Close"),
+        close=PlainTextObject(text=close or ("Cancel" if submit else "Close")),
         submit=PlainTextObject(text=submit) if submit else None,
         callback_id=callback_id,
         private_metadata=meta.encode() if meta else None,

@@ -20,6 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.edge.blocks import esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
+from bot.edge.modals import modal
 from commands.approvals.requests import MAX_REASON
 from commands.runs.kinds import RunView
 
@@ -82,26 +83,22 @@ def scheduled_blocks(
 
 
 def cancel_modal(run: RunView, *, label: str) -> View:
-    return View(
-        type="modal",
-        callback_id=CANCEL_MODAL,
-        private_metadata=RecordRef(id=run.id).encode(),
-        title="Cancel",
-        submit="Cancel it",
-        close="Back",
-        blocks=[
-            section(
-                f"Cancel the {esc(label)} of account *{esc(run.account)}* before it starts? "
-                "Nothing of it will be done; asking again starts from the beginning."
+    blocks = [
+        section(
+            f"Cancel the {esc(label)} of account *{esc(run.account)}* before it starts? "
+            "Nothing of it will be done; asking again starts from the beginning."
+        ),
+        InputBlock(
+            block_id=CANCEL_REASON_BLOCK,
+            label="Why? (shown on the request and to the requester)",
+            element=PlainTextInputElement(
+                action_id=CANCEL_REASON_ACTION, multiline=True, max_length=MAX_REASON
             ),
-            InputBlock(
-                block_id=CANCEL_REASON_BLOCK,
-                label="Why? (shown on the request and to the requester)",
-                element=PlainTextInputElement(
-                    action_id=CANCEL_REASON_ACTION, multiline=True, max_length=MAX_REASON
-                ),
-            ),
-        ],
+        ),
+    ]
+    meta = RecordRef(id=run.id)
+    return modal(
+        "Cancel", blocks, callback_id=CANCEL_MODAL, submit="Cancel it", close="Back", meta=meta
     )
 
 
