@@ -13,15 +13,13 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
-    InputBlock,
-    PlainTextInputElement,
 )
 from slack_sdk.models.views import View
 
 from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
-from bot.edge.modals import modal
+from bot.edge.modals import modal, text_input
 from commands.approvals.breakglass import BREAK_GLASS_PREFIX, ReviewView
 from commands.approvals.model import MANY_ACCOUNTS, TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
@@ -216,12 +214,12 @@ def deny_modal(request: ApprovalView, *, label: str) -> View:
         section(
             f"Deny the {esc(label)}{_of_account(request)} requested by <@{request.requested_by}>?"
         ),
-        InputBlock(
-            block_id=DENY_REASON_BLOCK,
-            label="Why? (shown in the channel and to the requester)",
-            element=PlainTextInputElement(
-                action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
-            ),
+        text_input(
+            DENY_REASON_BLOCK,
+            "Why? (shown in the channel and to the requester)",
+            max_length=MAX_REASON,
+            multiline=True,
+            action_id=DENY_REASON_ACTION,
         ),
     ]
     return _request_modal("Deny request", blocks, DENY_MODAL, "Deny", request)
@@ -235,11 +233,7 @@ def approve_modal(request: ApprovalView, *, label: str) -> View:
             f"Approve the {esc(label)}{_of_account(request)} requested by "
             f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
         ),
-        InputBlock(
-            block_id=TYPED_FIELD,
-            label=f"Type the account number ({request.account}) to approve",
-            element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
-        ),
+        _typed_account(request, "approve"),
     ]
     return _request_modal("Approve request", blocks, APPROVE_MODAL, "Approve", request)
 
@@ -252,22 +246,16 @@ def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View
             f"Carry out the {esc(label)} of account *{esc(request.account)}* *now*, without "
             "waiting for its approvers? It is done at once; an approver reviews it afterwards."
         ),
-        InputBlock(
-            block_id=DENY_REASON_BLOCK,
-            label="Why can it not wait? (shown in the approvals channel and the audit log)",
-            element=PlainTextInputElement(
-                action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
-            ),
+        text_input(
+            DENY_REASON_BLOCK,
+            "Why can it not wait? (shown in the approvals channel and the audit log)",
+            max_length=MAX_REASON,
+            multiline=True,
+            action_id=DENY_REASON_ACTION,
         ),
     ]
     if typed:
-        blocks.append(
-            InputBlock(
-                block_id=TYPED_FIELD,
-                label=f"Type the account number ({request.account}) to confirm",
-                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
-            )
-        )
+        blocks.append(_typed_account(request, "confirm"))
     return _request_modal("Break glass", blocks, BREAK_GLASS_MODAL, "Do it now", request)
 
 
@@ -277,6 +265,15 @@ def _request_modal(
     """A decision's modal: it carries the request's id, and Back leaves the request as it is."""
     meta = RecordRef(id=request.id)
     return modal(title, blocks, callback_id=callback_id, submit=submit, close="Back", meta=meta)
+
+
+def _typed_account(request: ApprovalView, to: str) -> Block:
+    return text_input(
+        TYPED_FIELD,
+        f"Type the account number ({request.account}) to {to}",
+        max_length=20,
+        action_id=APPROVE_TYPED_ACTION,
+    )
 
 
 def review_message(review: ReviewView, *, label: str, zone: ZoneInfo) -> dict[str, Any]:
