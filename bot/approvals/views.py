@@ -5,7 +5,7 @@ requester's confirmation with its Cancel button."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -160,6 +160,15 @@ def approval_blocks(
     return blocks
 
 
+class RequestLooks(TypedDict, total=False):
+    """``approval_blocks``' optional keywords, which ``approval_message`` hands on."""
+
+    after: Sequence[Block]
+    approvers: Sequence[str]
+    typed: bool
+    break_glass: bool
+
+
 def approval_message(
     request: ApprovalView,
     body: Sequence[Block],
@@ -167,25 +176,13 @@ def approval_message(
     title: str,
     label: str,
     zone: ZoneInfo,
-    after: Sequence[Block] = (),
-    approvers: Sequence[str] = (),
-    typed: bool = False,
-    break_glass: bool = False,
+    **looks: Unpack[RequestLooks],
 ) -> dict[str, Any]:
     text = f"{esc(title)} — {decision_line(request, zone)}"
+    approvers = looks.get("approvers", ())
     if request.state is ApprovalState.PENDING and approvers:
         text += f" · {approvers_text(approvers)}"
-    blocks = approval_blocks(
-        request,
-        body,
-        title=title,
-        label=label,
-        zone=zone,
-        after=after,
-        approvers=approvers,
-        typed=typed,
-        break_glass=break_glass,
-    )
+    blocks = approval_blocks(request, body, title=title, label=label, zone=zone, **looks)
     return message(text, blocks)
 
 
