@@ -13,7 +13,7 @@ import math
 import platform
 import statistics
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +88,19 @@ def machine() -> str:
     import os
 
     return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+
+
+def latency_header(what: str, latency_ms: int) -> None:
+    """Quiet the logs and print the first line of a benchmark that injects ``latency_ms`` on
+    every backend call."""
+    quiet_logs()
+    print(f"{what} — {latency_ms} ms injected per backend call — {machine()}")
+
+
+def print_rows(rows: Iterable[str]) -> None:
+    """A run's figures, flushed as they come (a long benchmark shows each size as it ends)."""
+    for line in rows:
+        print(line, flush=True)
 
 
 def quiet_logs() -> None:

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
+from bench._common import latency_header, parser, print_rows, ratio_line, safe_ratio, scratch_dir
 from bench._sandbox import RemoteSandbox, total
 from commands.catalogue import action_kinds
 
@@ -152,13 +152,11 @@ def main(argv: list[str] | None = None) -> None:
     args_parser.add_argument("--latency-ms", type=int, default=20)
     args = args_parser.parse_args(argv)
     suspended = args.suspended or (2_000 if args.quick else 10_000)
-    quiet_logs()
-    print(f"payment check — {args.latency_ms} ms injected per backend call — {machine()}")
+    latency_header("payment check", args.latency_ms)
     run = one_run(
         suspended, args.paid, latency_ms=args.latency_ms, naive_sample=50 if args.quick else 200
     )
-    for line in run.rows_text():
-        print(line, flush=True)
+    print_rows(run.rows_text())
     print(
         ratio_line(
             safe_ratio(run.seconds, run.floor),

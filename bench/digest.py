@@ -22,7 +22,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
+from bench._common import latency_header, parser, print_rows, ratio_line, safe_ratio, scratch_dir
 from bench._sandbox import RemoteSandbox, total
 from commands.catalogue import action_kinds
 
@@ -137,14 +137,12 @@ def main(argv: list[str] | None = None) -> None:
     default_sizes = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = [int(size) for size in (args.sizes or default_sizes).split(",")]
     naive_sample = args.naive_sample or (50 if args.quick else 200)
-    quiet_logs()
-    print(f"digest — {args.latency_ms} ms injected per backend call — {machine()}")
+    latency_header("digest", args.latency_ms)
     runs: list[DigestRun] = []
     for size in sizes:
         run = one_size(size, latency_ms=args.latency_ms, naive_sample=naive_sample)
         runs.append(run)
-        for line in run.rows_text():
-            print(line, flush=True)
+        print_rows(run.rows_text())
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         print(

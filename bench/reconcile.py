@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
+from bench._common import latency_header, parser, print_rows, ratio_line, safe_ratio, scratch_dir
 from bench._sandbox import RemoteSandbox, total
 from commands.catalogue import action_kinds
 
@@ -157,13 +157,11 @@ def main(argv: list[str] | None = None) -> None:
     args_parser.add_argument("--latency-ms", type=int, default=20)
     args = args_parser.parse_args(argv)
     accounts = args.accounts or (10_000 if args.quick else 100_000)
-    quiet_logs()
-    print(f"reconciliation — {args.latency_ms} ms injected per backend call — {machine()}")
+    latency_header("reconciliation", args.latency_ms)
     run = one_run(
         accounts, args.drift, latency_ms=args.latency_ms, naive_sample=20 if args.quick else 50
     )
-    for line in run.rows_text():
-        print(line, flush=True)
+    print_rows(run.rows_text())
     print(ratio_line(safe_ratio(run.seconds, run.floor), f"report / pages x latency, {accounts}"))
 
 
