@@ -272,22 +272,25 @@ def _fence(session: Session, run_id: str, owner: str | None, when: datetime) -> 
         raise LeaseLost(run_id, owner)
 
 
-def _step(session: Session, run_id: str, position: int) -> ActionStep:
+def _open_step(
+    session: Session, run_id: str, position: int, owner: str | None, now: datetime
+) -> tuple[ActionStep, datetime]:
+    """The step, fenced by ``owner``'s lease and not done yet, and ``now`` in UTC."""
+    when = as_utc(now, "now")
+    _fence(session, run_id, owner, when)
     step = session.get(ActionStep, (run_id, position), populate_existing=True)
     if step is None:
         raise StepNotFound(run_id, position)
-    return step
+    if step.state == StepState.DONE:
+        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    return step, when
 
 
 def start_step(
     *, session: Session, run_id: str, position: int, now: datetime, owner: str | None = None
 ) -> ActionStep:
     """Mark a step running (again, after a crash or a failure); a done step is never restarted."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, when = _open_step(session, run_id, position, owner, now)
     step.state = StepState.RUNNING
     step.started_at = when
     step.finished_at = None
@@ -307,11 +310,7 @@ def note_intent(
 ) -> ActionStep:
     """Record what a running step is about to do (the ids it will delete...), before it calls
     the backend, so a resumed attempt can count what a lost one did. Earlier intents are kept."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, _ = _open_step(session, run_id, position, owner, now)
     detail = dict(step.detail or {})
     detail["intent"] = json_dict(intent, "intent")[0]
     step.detail = detail
@@ -329,11 +328,7 @@ def finish_step(
     owner: str | None = None,
 ) -> ActionStep:
     """Mark a step done, with what it did (ids created, numbers changed...)."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, when = _open_step(session, run_id, position, owner, now)
     step.state = StepState.DONE
     step.detail = json_dict(detail, "detail")[0]
     step.error = None
@@ -353,11 +348,7 @@ def fail_step(
     owner: str | None = None,
 ) -> ActionStep:
     """Record a failed attempt of a step (``attempts`` counts them); it may be started again."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, when = _open_step(session, run_id, position, owner, now)
     step.state = StepState.FAILED
     step.attempts += 1
     step.error = error[:2000]
