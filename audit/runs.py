@@ -108,10 +108,10 @@ def claim(
     holds it."""
     session.flush()
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             col(ActionRun.state).in_(ACTIVE),
             _due(when),
             or_(
@@ -120,16 +120,12 @@ def claim(
                 col(ActionRun.lease_until) <= when,
                 col(ActionRun.lease_owner) == owner,
             ),
-        )
-        .values(
-            state=RunState.RUNNING.value,
-            lease_owner=owner,
-            lease_until=when + lease_for,
-            updated_at=when,
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.RUNNING.value,
+        lease_owner=owner,
+        lease_until=when + lease_for,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def renew(
@@ -138,29 +134,26 @@ def renew(
     """Push the lease out; False if someone else holds it now (stop working on the run)."""
     session.flush()
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.RUNNING.value,
-            col(ActionRun.lease_owner) == owner,
-        )
-        .values(lease_until=when + lease_for, updated_at=when)
-        .execution_options(synchronize_session=False)
+    return _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.RUNNING.value, col(ActionRun.lease_owner) == owner],
+        lease_until=when + lease_for,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def release(*, session: Session, run_id: str, owner: str, now: datetime) -> bool:
     """Give the lease up early so another worker may resume at once."""
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(col(ActionRun.id) == run_id, col(ActionRun.lease_owner) == owner)
-        .values(lease_owner=None, lease_until=None, updated_at=as_utc(now, "now"))
-        .execution_options(synchronize_session=False)
+    return _set_run(
+        session,
+        run_id,
+        [col(ActionRun.lease_owner) == owner],
+        lease_owner=None,
+        lease_until=None,
+        updated_at=as_utc(now, "now"),
     )
-    return changed(session, statement) == 1
 
 
 def claimable(*, session: Session, now: datetime) -> list[str]:
@@ -178,6 +171,17 @@ def claimable(*, session: Session, now: datetime) -> list[str]:
             .order_by(col(ActionRun.created_at), col(ActionRun.id))
         )
     )
+
+
+def _set_run(session: Session, run_id: str, where: Sequence[Any], **values: Any) -> bool:
+    """A compare-and-set on one run: set ``values`` iff every ``where`` holds; True iff it did."""
+    statement = (
+        update(ActionRun)
+        .where(col(ActionRun.id) == run_id, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
 
 
 def _due(when: datetime) -> Any:
@@ -201,39 +205,31 @@ def cancel_scheduled(
     run = require_run(session=session, run_id=run_id)
     params = {**dict(run.params or {}), "cancelled": json_dict(note, "note")[0]}
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             col(ActionRun.state) == RunState.PENDING.value,
             col(ActionRun.lease_owner).is_(None),
             _unstarted(run_id),
-        )
-        .values(
-            state=RunState.SUCCEEDED.value,
-            outcome="cancelled",
-            params=params,
-            updated_at=when,
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.SUCCEEDED.value,
+        outcome="cancelled",
+        params=params,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def bring_forward(*, session: Session, run_id: str, now: datetime) -> bool:
     """Make a run still waiting for its time due now; True iff this call moved it."""
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.PENDING.value,
-            col(ActionRun.not_before) > when,
-        )
-        .values(not_before=when, updated_at=when)
-        .execution_options(synchronize_session=False)
+    return _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.PENDING.value, col(ActionRun.not_before) > when],
+        not_before=when,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def steps(*, session: Session, run_id: str) -> list[ActionStep]:
@@ -258,17 +254,12 @@ def _fence(session: Session, run_id: str, owner: str | None, when: datetime) -> 
     session.flush()
     if owner is None:
         return
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.RUNNING.value,
-            col(ActionRun.lease_owner) == owner,
-        )
-        .values(updated_at=when)
-        .execution_options(synchronize_session=False)
-    )
-    if changed(session, statement) != 1:
+    if not _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.RUNNING.value, col(ActionRun.lease_owner) == owner],
+        updated_at=when,
+    ):
         raise LeaseLost(run_id, owner)
 
 
@@ -367,24 +358,17 @@ def _end(
     outcome: str | None = None,
 ) -> None:
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.RUNNING.value,
-            col(ActionRun.lease_owner) == owner,
-        )
-        .values(
-            state=state.value,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=when,
-            error=error,
-            outcome=outcome,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if changed(session, statement) != 1:
+    if not _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.RUNNING.value, col(ActionRun.lease_owner) == owner],
+        state=state.value,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=when,
+        error=error,
+        outcome=outcome,
+    ):
         raise LeaseLost(run_id, owner)
 
 
@@ -409,23 +393,19 @@ def reopen(*, session: Session, run_id: str, now: datetime) -> bool:
     True iff this call reopened it (a compare-and-set on ``state = 'failed'``).
     """
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             col(ActionRun.state) == RunState.FAILED.value,
             or_(col(ActionRun.outcome).is_(None), col(ActionRun.outcome) != ABANDONED),
-        )
-        .values(
-            state=RunState.PENDING.value,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-            updated_at=as_utc(now, "now"),
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.PENDING.value,
+        lease_owner=None,
+        lease_until=None,
+        error=None,
+        updated_at=as_utc(now, "now"),
     )
-    return changed(session, statement) == 1
 
 
 def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
@@ -434,10 +414,10 @@ def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
     call abandoned it (a compare-and-set: a run that came back to life is left alone)."""
     when = as_utc(now, "now")
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             or_(
                 col(ActionRun.state) == RunState.FAILED.value,
                 and_(
@@ -446,15 +426,11 @@ def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
                 ),
             ),
             or_(col(ActionRun.outcome).is_(None), col(ActionRun.outcome) != ABANDONED),
-        )
-        .values(
-            state=RunState.FAILED.value,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=when,
-            error=f"abandoned by {by}",
-            outcome=ABANDONED,
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.FAILED.value,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=when,
+        error=f"abandoned by {by}",
+        outcome=ABANDONED,
     )
-    return changed(session, statement) == 1
