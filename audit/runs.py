@@ -108,10 +108,10 @@ def claim(
     holds it."""
     session.flush()
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             col(ActionRun.state).in_(ACTIVE),
             _due(when),
             or_(
@@ -120,16 +120,12 @@ def claim(
                 col(ActionRun.lease_until) <= when,
                 col(ActionRun.lease_owner) == owner,
             ),
-        )
-        .values(
-            state=RunState.RUNNING.value,
-            lease_owner=owner,
-            lease_until=when + lease_for,
-            updated_at=when,
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.RUNNING.value,
+        lease_owner=owner,
+        lease_until=when + lease_for,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def renew(
@@ -138,29 +134,26 @@ def renew(
     """Push the lease out; False if someone else holds it now (stop working on the run)."""
     session.flush()
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.RUNNING.value,
-            col(ActionRun.lease_owner) == owner,
-        )
-        .values(lease_until=when + lease_for, updated_at=when)
-        .execution_options(synchronize_session=False)
+    return _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.RUNNING.value, col(ActionRun.lease_owner) == owner],
+        lease_until=when + lease_for,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def release(*, session: Session, run_id: str, owner: str, now: datetime) -> bool:
     """Give the lease up early so another worker may resume at once."""
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(col(ActionRun.id) == run_id, col(ActionRun.lease_owner) == owner)
-        .values(lease_owner=None, lease_until=None, updated_at=as_utc(now, "now"))
-        .execution_options(synchronize_session=False)
+    return _set_run(
+        session,
+        run_id,
+        [col(ActionRun.lease_owner) == owner],
+        lease_owner=None,
+        lease_until=None,
+        updated_at=as_utc(now, "now"),
     )
-    return changed(session, statement) == 1
 
 
 def claimable(*, session: Session, now: datetime) -> list[str]:
@@ -178,6 +171,17 @@ def claimable(*, session: Session, now: datetime) -> list[str]:
             .order_by(col(ActionRun.created_at), col(ActionRun.id))
         )
     )
+
+
+def _set_run(session: Session, run_id: str, where: Sequence[Any], **values: Any) -> bool:
+    """A compare-and-set on one run: set ``values`` iff every ``where`` holds; True iff it did."""
+    statement = (
+        update(ActionRun)
+        .where(col(ActionRun.id) == run_id, *where)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return changed(session, statement) == 1
 
 
 def _due(when: datetime) -> Any:
@@ -201,39 +205,31 @@ def cancel_scheduled(
     run = require_run(session=session, run_id=run_id)
     params = {**dict(run.params or {}), "cancelled": json_dict(note, "note")[0]}
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             col(ActionRun.state) == RunState.PENDING.value,
             col(ActionRun.lease_owner).is_(None),
             _unstarted(run_id),
-        )
-        .values(
-            state=RunState.SUCCEEDED.value,
-            outcome="cancelled",
-            params=params,
-            updated_at=when,
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.SUCCEEDED.value,
+        outcome="cancelled",
+        params=params,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def bring_forward(*, session: Session, run_id: str, now: datetime) -> bool:
     """Make a run still waiting for its time due now; True iff this call moved it."""
     when = as_utc(now, "now")
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.PENDING.value,
-            col(ActionRun.not_before) > when,
-        )
-        .values(not_before=when, updated_at=when)
-        .execution_options(synchronize_session=False)
+    return _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.PENDING.value, col(ActionRun.not_before) > when],
+        not_before=when,
+        updated_at=when,
     )
-    return changed(session, statement) == 1
 
 
 def steps(*, session: Session, run_id: str) -> list[ActionStep]:
@@ -258,36 +254,34 @@ def _fence(session: Session, run_id: str, owner: str | None, when: datetime) -> 
     session.flush()
     if owner is None:
         return
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.RUNNING.value,
-            col(ActionRun.lease_owner) == owner,
-        )
-        .values(updated_at=when)
-        .execution_options(synchronize_session=False)
-    )
-    if changed(session, statement) != 1:
+    if not _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.RUNNING.value, col(ActionRun.lease_owner) == owner],
+        updated_at=when,
+    ):
         raise LeaseLost(run_id, owner)
 
 
-def _step(session: Session, run_id: str, position: int) -> ActionStep:
+def _open_step(
+    session: Session, run_id: str, position: int, owner: str | None, now: datetime
+) -> tuple[ActionStep, datetime]:
+    """The step, fenced by ``owner``'s lease and not done yet, and ``now`` in UTC."""
+    when = as_utc(now, "now")
+    _fence(session, run_id, owner, when)
     step = session.get(ActionStep, (run_id, position), populate_existing=True)
     if step is None:
         raise StepNotFound(run_id, position)
-    return step
+    if step.state == StepState.DONE:
+        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    return step, when
 
 
 def start_step(
     *, session: Session, run_id: str, position: int, now: datetime, owner: str | None = None
 ) -> ActionStep:
     """Mark a step running (again, after a crash or a failure); a done step is never restarted."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, when = _open_step(session, run_id, position, owner, now)
     step.state = StepState.RUNNING
     step.started_at = when
     step.finished_at = None
@@ -307,11 +301,7 @@ def note_intent(
 ) -> ActionStep:
     """Record what a running step is about to do (the ids it will delete...), before it calls
     the backend, so a resumed attempt can count what a lost one did. Earlier intents are kept."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, _ = _open_step(session, run_id, position, owner, now)
     detail = dict(step.detail or {})
     detail["intent"] = json_dict(intent, "intent")[0]
     step.detail = detail
@@ -329,11 +319,7 @@ def finish_step(
     owner: str | None = None,
 ) -> ActionStep:
     """Mark a step done, with what it did (ids created, numbers changed...)."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, when = _open_step(session, run_id, position, owner, now)
     step.state = StepState.DONE
     step.detail = json_dict(detail, "detail")[0]
     step.error = None
@@ -353,11 +339,7 @@ def fail_step(
     owner: str | None = None,
 ) -> ActionStep:
     """Record a failed attempt of a step (``attempts`` counts them); it may be started again."""
-    when = as_utc(now, "now")
-    _fence(session, run_id, owner, when)
-    step = _step(session, run_id, position)
-    if step.state == StepState.DONE:
-        raise InvalidTransition(f"step {position} of run {run_id!r} is already done")
+    step, when = _open_step(session, run_id, position, owner, now)
     step.state = StepState.FAILED
     step.attempts += 1
     step.error = error[:2000]
@@ -376,24 +358,17 @@ def _end(
     outcome: str | None = None,
 ) -> None:
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
-            col(ActionRun.state) == RunState.RUNNING.value,
-            col(ActionRun.lease_owner) == owner,
-        )
-        .values(
-            state=state.value,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=when,
-            error=error,
-            outcome=outcome,
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if changed(session, statement) != 1:
+    if not _set_run(
+        session,
+        run_id,
+        [col(ActionRun.state) == RunState.RUNNING.value, col(ActionRun.lease_owner) == owner],
+        state=state.value,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=when,
+        error=error,
+        outcome=outcome,
+    ):
         raise LeaseLost(run_id, owner)
 
 
@@ -418,23 +393,19 @@ def reopen(*, session: Session, run_id: str, now: datetime) -> bool:
     True iff this call reopened it (a compare-and-set on ``state = 'failed'``).
     """
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             col(ActionRun.state) == RunState.FAILED.value,
             or_(col(ActionRun.outcome).is_(None), col(ActionRun.outcome) != ABANDONED),
-        )
-        .values(
-            state=RunState.PENDING.value,
-            lease_owner=None,
-            lease_until=None,
-            error=None,
-            updated_at=as_utc(now, "now"),
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.PENDING.value,
+        lease_owner=None,
+        lease_until=None,
+        error=None,
+        updated_at=as_utc(now, "now"),
     )
-    return changed(session, statement) == 1
 
 
 def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
@@ -443,10 +414,10 @@ def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
     call abandoned it (a compare-and-set: a run that came back to life is left alone)."""
     when = as_utc(now, "now")
     session.flush()
-    statement = (
-        update(ActionRun)
-        .where(
-            col(ActionRun.id) == run_id,
+    return _set_run(
+        session,
+        run_id,
+        [
             or_(
                 col(ActionRun.state) == RunState.FAILED.value,
                 and_(
@@ -455,15 +426,11 @@ def abandon(*, session: Session, run_id: str, now: datetime, by: str) -> bool:
                 ),
             ),
             or_(col(ActionRun.outcome).is_(None), col(ActionRun.outcome) != ABANDONED),
-        )
-        .values(
-            state=RunState.FAILED.value,
-            lease_owner=None,
-            lease_until=None,
-            updated_at=when,
-            error=f"abandoned by {by}",
-            outcome=ABANDONED,
-        )
-        .execution_options(synchronize_session=False)
+        ],
+        state=RunState.FAILED.value,
+        lease_owner=None,
+        lease_until=None,
+        updated_at=when,
+        error=f"abandoned by {by}",
+        outcome=ABANDONED,
     )
-    return changed(session, statement) == 1

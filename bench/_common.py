@@ -13,7 +13,7 @@ import math
 import platform
 import statistics
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +88,19 @@ def machine() -> str:
     import os
 
     return f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} CPUs"
+
+
+def latency_header(what: str, latency_ms: int) -> None:
+    """Quiet the logs and print the first line of a benchmark that injects ``latency_ms`` on
+    every backend call."""
+    quiet_logs()
+    print(f"{what} — {latency_ms} ms injected per backend call — {machine()}")
+
+
+def print_rows(rows: Iterable[str]) -> None:
+    """A run's figures, flushed as they come (a long benchmark shows each size as it ends)."""
+    for line in rows:
+        print(line, flush=True)
 
 
 def quiet_logs() -> None:
@@ -168,3 +181,37 @@ def bench_settings(*, slack_url: str, sandbox_url: str, database_url: str, **ext
     }
     values.update(extra)
     return Settings(_env_file=None, **values)
+
+
+@contextmanager
+def sandbox_deps(
+    url: str, *, platform: dict[str, Any] | None = None, **extra: Any
+) -> Iterator[Any]:
+    """``Deps`` on the sandbox at ``url`` (its Zuora, platform and SBC) with a migrated SQLite
+    ledger in a scratch folder, closed and disposed of at the end; ``platform`` adds options to
+    its client (``max_workers``), ``extra`` sets another field (``policy``)."""
+    from audit import AuditKey, Ledger
+    from commands.catalogue import action_kinds
+    from commands.deps import Deps
+    from integrations.platform import PlatformClient
+    from integrations.sbc import SbcClient
+    from integrations.zuora import ZuoraClient
+
+    with scratch_dir() as scratch:
+        ledger = Ledger.from_url(
+            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
+        )
+        deps = Deps(
+            zuora=ZuoraClient(base_url=url, client_id="sandbox", client_secret="sandbox"),
+            platform=PlatformClient(base_url=url, token="platform-token", **(platform or {})),
+            sbc=SbcClient(base_url=url, token="sbc-token"),
+            ledger=ledger,
+            actions=action_kinds(),
+            **extra,
+        )
+        try:
+            yield deps
+        finally:
+            for client in (deps.zuora, deps.platform, deps.sbc):
+                client.close()
+            ledger.dispose()

@@ -22,9 +22,8 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
+from bench._common import latency_header, parser, print_rows, ratio_line, safe_ratio, sandbox_deps
 from bench._sandbox import RemoteSandbox, total
-from commands.catalogue import action_kinds
 
 FIRST_ACCOUNT = 1001
 
@@ -86,30 +85,16 @@ def _seed_ledger(ledger: object, suspended: int, now: object) -> None:
 
 
 def one_run(suspended: int, paid: int, *, latency_ms: int, naive_sample: int) -> CheckRun:
-    from audit import AuditKey, Ledger
-    from commands.deps import Deps, Policy
+    from commands.deps import Policy
     from commands.suspension.backstop import check_payments
     from devkit.sandbox import zuora_account_number
-    from integrations.platform import PlatformClient
-    from integrations.sbc import SbcClient
     from integrations.zuora import ZuoraClient
 
     with (
-        scratch_dir() as scratch,
         RemoteSandbox("collections", size=suspended, paid=paid) as sandbox,
+        sandbox_deps(sandbox.url, policy=Policy(unsuspend_on_payment="auto")) as deps,
     ):
-        ledger = Ledger.from_url(
-            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
-        )
-        deps = Deps(
-            zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
-            platform=PlatformClient(base_url=sandbox.url, token="platform-token"),
-            sbc=SbcClient(base_url=sandbox.url, token="sbc-token"),
-            ledger=ledger,
-            actions=action_kinds(),
-            policy=Policy(unsuspend_on_payment="auto"),
-        )
-        _seed_ledger(ledger, suspended, deps.now())
+        _seed_ledger(deps.ledger, suspended, deps.now())
         for backend in ("zuora", "platform"):
             sandbox.set_faults(backend, latency_ms=latency_ms)
         sandbox.reset_counters()
@@ -128,9 +113,6 @@ def one_run(suspended: int, paid: int, *, latency_ms: int, naive_sample: int) ->
             naive.invoices_for_account(zuora_account_number(str(FIRST_ACCOUNT + index * step)))
         per_account = (time.perf_counter() - started) / sample
         naive.close()
-        for client in (deps.zuora, deps.platform, deps.sbc):
-            client.close()
-        ledger.dispose()
     return CheckRun(
         suspended=suspended,
         paid=paid,
@@ -152,13 +134,11 @@ def main(argv: list[str] | None = None) -> None:
     args_parser.add_argument("--latency-ms", type=int, default=20)
     args = args_parser.parse_args(argv)
     suspended = args.suspended or (2_000 if args.quick else 10_000)
-    quiet_logs()
-    print(f"payment check — {args.latency_ms} ms injected per backend call — {machine()}")
+    latency_header("payment check", args.latency_ms)
     run = one_run(
         suspended, args.paid, latency_ms=args.latency_ms, naive_sample=50 if args.quick else 200
     )
-    for line in run.rows_text():
-        print(line, flush=True)
+    print_rows(run.rows_text())
     print(
         ratio_line(
             safe_ratio(run.seconds, run.floor),

@@ -22,9 +22,8 @@ import math
 import time
 from dataclasses import dataclass
 
-from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
+from bench._common import latency_header, parser, print_rows, ratio_line, safe_ratio, sandbox_deps
 from bench._sandbox import RemoteSandbox, total
-from commands.catalogue import action_kinds
 
 FIRST_ACCOUNT = 1001
 
@@ -65,25 +64,14 @@ class DigestRun:
 
 
 def one_size(accounts: int, *, latency_ms: int, naive_sample: int) -> DigestRun:
-    from audit import AuditKey, Ledger
-    from commands.deps import Deps
     from commands.digest.overdue import build_digest
     from devkit.sandbox import zuora_account_number
-    from integrations.platform import PlatformClient
-    from integrations.sbc import SbcClient
     from integrations.zuora import ZuoraClient
 
-    with scratch_dir() as scratch, RemoteSandbox("generated", size=accounts) as sandbox:
-        ledger = Ledger.from_url(
-            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
-        )
-        deps = Deps(
-            zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
-            platform=PlatformClient(base_url=sandbox.url, token="platform-token"),
-            sbc=SbcClient(base_url=sandbox.url, token="sbc-token"),
-            ledger=ledger,
-            actions=action_kinds(),
-        )
+    with (
+        RemoteSandbox("generated", size=accounts) as sandbox,
+        sandbox_deps(sandbox.url) as deps,
+    ):
         for backend in ("zuora", "platform"):
             sandbox.set_faults(backend, latency_ms=latency_ms)
         sandbox.reset_counters()
@@ -110,10 +98,6 @@ def one_size(accounts: int, *, latency_ms: int, naive_sample: int) -> DigestRun:
         per_account = naive_taken / sample
         calls_per_account = max(0, naive_counted - 1) / sample
         naive_client.close()
-        deps.zuora.close()
-        deps.platform.close()
-        deps.sbc.close()
-        ledger.dispose()
     return DigestRun(
         accounts=accounts,
         seconds=seconds,
@@ -137,14 +121,12 @@ def main(argv: list[str] | None = None) -> None:
     default_sizes = "1000,10000" if args.quick else "1000,10000,100000"
     sizes = [int(size) for size in (args.sizes or default_sizes).split(",")]
     naive_sample = args.naive_sample or (50 if args.quick else 200)
-    quiet_logs()
-    print(f"digest — {args.latency_ms} ms injected per backend call — {machine()}")
+    latency_header("digest", args.latency_ms)
     runs: list[DigestRun] = []
     for size in sizes:
         run = one_size(size, latency_ms=args.latency_ms, naive_sample=naive_sample)
         runs.append(run)
-        for line in run.rows_text():
-            print(line, flush=True)
+        print_rows(run.rows_text())
     if len(runs) > 1:
         first, last = runs[0], runs[-1]
         print(

@@ -32,10 +32,9 @@ from bench._common import (
     quiet_logs,
     ratio_line,
     safe_ratio,
-    scratch_dir,
+    sandbox_deps,
 )
 from bench._sandbox import RemoteSandbox, total
-from commands.catalogue import action_kinds
 
 ACCOUNT = "9001"
 FULL = {"numbers": 2_000, "users": 300, "callflows": 200, "queues": 50, "emails": 1_000}
@@ -81,34 +80,18 @@ def deactivate(
     bucket_rate: float | None = None,
     batch: int | None = None,
 ) -> RunResult:
-    from audit import AuditKey, Ledger
     from commands.actor import Actor, Role
     from commands.approvals.decisions import decide_approval
     from commands.approvals.model import DecideApproval
     from commands.deactivation.request import RequestDeactivation, execute_run, request_deactivation
     from commands.deactivation.request import run_for_approval as run_of
-    from commands.deps import Deps
-    from integrations.platform import PlatformClient
-    from integrations.sbc import SbcClient
-    from integrations.zuora import ZuoraClient
 
     attempts = Attempts()
-    with scratch_dir() as scratch, RemoteSandbox("big", account_id=ACCOUNT, **sizes) as sandbox:
-        ledger = Ledger.from_url(
-            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
-        )
-        deps = Deps(
-            zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
-            platform=PlatformClient(
-                base_url=sandbox.url,
-                token="platform-token",
-                max_workers=workers,
-                on_attempt=attempts,
-            ),
-            sbc=SbcClient(base_url=sandbox.url, token="sbc-token"),
-            ledger=ledger,
-            actions=action_kinds(),
-        )
+    platform = {"max_workers": workers, "on_attempt": attempts}
+    with (
+        RemoteSandbox("big", account_id=ACCOUNT, **sizes) as sandbox,
+        sandbox_deps(sandbox.url, platform=platform) as deps,
+    ):
         operator = Actor.with_grants(OPERATOR, {Role.OPERATOR})
         approver = Actor.with_grants(APPROVER, {Role.APPROVER})
         asked = request_deactivation(
@@ -140,10 +123,6 @@ def deactivate(
         )
         seconds = time.perf_counter() - started
         counted = sandbox.counters()
-        deps.platform.close()
-        deps.zuora.close()
-        deps.sbc.close()
-        ledger.dispose()
     calls = total(counted, "platform")
     reads = total(counted, "platform", "GET ")
     return RunResult(seconds, outcome.state, calls, calls - reads, attempts, workers)

@@ -23,9 +23,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from bench._common import machine, parser, quiet_logs, ratio_line, safe_ratio, scratch_dir
+from bench._common import latency_header, parser, print_rows, ratio_line, safe_ratio, sandbox_deps
 from bench._sandbox import RemoteSandbox, total
-from commands.catalogue import action_kinds
 
 FIRST_ACCOUNT = 1001
 NAIVE_CALLS = 5  # platform: account, allowances, emergency; Zuora: account, subscriptions
@@ -74,40 +73,27 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def one_run(accounts: int, drift: float, *, latency_ms: int, naive_sample: int) -> ReconcileRun:
-    from audit import AuditKey, Ledger
     from commands.deps import Deps
     from commands.reconcile import Reconciliation
     from devkit.sandbox import zuora_account_number
-    from integrations.platform import PlatformClient
-    from integrations.sbc import SbcClient
     from integrations.zuora import ZuoraClient
 
     with (
-        scratch_dir() as scratch,
         RemoteSandbox("generated", size=accounts, drift=str(drift)) as sandbox,
+        sandbox_deps(sandbox.url) as warm_deps,
     ):
-        ledger = Ledger.from_url(
-            f"sqlite:///{scratch / 'ledger.db'}", migrate=True, key=AuditKey.generate()
-        )
-        deps = Deps(
-            zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
-            platform=PlatformClient(base_url=sandbox.url, token="platform-token"),
-            sbc=SbcClient(base_url=sandbox.url, token="sbc-token"),
-            ledger=ledger,
-            actions=action_kinds(),
-        )
-        warm = Reconciliation(deps)
+        warm = Reconciliation(warm_deps)
         for _ in warm.findings():  # builds the sandbox's lazy world
             pass
         for backend in ("zuora", "platform"):
             sandbox.set_faults(backend, latency_ms=latency_ms)
-        deps.zuora.close()  # a fresh client: the timed run fetches its own token
+        warm_deps.zuora.close()  # a fresh client: the timed run fetches its own token
         deps = Deps(
             zuora=ZuoraClient(base_url=sandbox.url, client_id="sandbox", client_secret="sandbox"),
-            platform=deps.platform,
-            sbc=deps.sbc,
-            ledger=ledger,
-            actions=deps.actions,
+            platform=warm_deps.platform,
+            sbc=warm_deps.sbc,
+            ledger=warm_deps.ledger,
+            actions=warm_deps.actions,
         )
         sandbox.reset_counters()
         sandbox_before, cpu_before = _cpu_seconds(sandbox.pid), time.process_time()
@@ -132,9 +118,7 @@ def one_run(accounts: int, drift: float, *, latency_ms: int, naive_sample: int) 
             deps.zuora.get_account(zuora_account_number(account))
             deps.zuora.subscriptions(zuora_account_number(account))
         per_account = (time.perf_counter() - started) / sample
-        for client in (deps.zuora, deps.platform, deps.sbc):
-            client.close()
-        ledger.dispose()
+        deps.zuora.close()
     return ReconcileRun(
         accounts=accounts,
         seconds=seconds,
@@ -157,13 +141,11 @@ def main(argv: list[str] | None = None) -> None:
     args_parser.add_argument("--latency-ms", type=int, default=20)
     args = args_parser.parse_args(argv)
     accounts = args.accounts or (10_000 if args.quick else 100_000)
-    quiet_logs()
-    print(f"reconciliation — {args.latency_ms} ms injected per backend call — {machine()}")
+    latency_header("reconciliation", args.latency_ms)
     run = one_run(
         accounts, args.drift, latency_ms=args.latency_ms, naive_sample=20 if args.quick else 50
     )
-    for line in run.rows_text():
-        print(line, flush=True)
+    print_rows(run.rows_text())
     print(ratio_line(safe_ratio(run.seconds, run.floor), f"report / pages x latency, {accounts}"))
 
 

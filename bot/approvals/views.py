@@ -5,7 +5,7 @@ requester's confirmation with its Cancel button."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
@@ -13,14 +13,13 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
-    InputBlock,
-    PlainTextInputElement,
 )
 from slack_sdk.models.views import View
 
 from audit.models import ApprovalState
 from bot.edge.blocks import approver_mention, context, esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
+from bot.edge.modals import modal, text_input
 from commands.approvals.breakglass import BREAK_GLASS_PREFIX, ReviewView
 from commands.approvals.model import MANY_ACCOUNTS, TYPED_FIELD, ApprovalView
 from commands.approvals.requests import MAX_REASON
@@ -161,6 +160,15 @@ def approval_blocks(
     return blocks
 
 
+class RequestLooks(TypedDict, total=False):
+    """``approval_blocks``' optional keywords, which ``approval_message`` hands on."""
+
+    after: Sequence[Block]
+    approvers: Sequence[str]
+    typed: bool
+    break_glass: bool
+
+
 def approval_message(
     request: ApprovalView,
     body: Sequence[Block],
@@ -168,25 +176,13 @@ def approval_message(
     title: str,
     label: str,
     zone: ZoneInfo,
-    after: Sequence[Block] = (),
-    approvers: Sequence[str] = (),
-    typed: bool = False,
-    break_glass: bool = False,
+    **looks: Unpack[RequestLooks],
 ) -> dict[str, Any]:
     text = f"{esc(title)} — {decision_line(request, zone)}"
+    approvers = looks.get("approvers", ())
     if request.state is ApprovalState.PENDING and approvers:
         text += f" · {approvers_text(approvers)}"
-    blocks = approval_blocks(
-        request,
-        body,
-        title=title,
-        label=label,
-        zone=zone,
-        after=after,
-        approvers=approvers,
-        typed=typed,
-        break_glass=break_glass,
-    )
+    blocks = approval_blocks(request, body, title=title, label=label, zone=zone, **looks)
     return message(text, blocks)
 
 
@@ -211,51 +207,32 @@ def reminder_message(
 
 
 def deny_modal(request: ApprovalView, *, label: str) -> View:
-    return View(
-        type="modal",
-        callback_id=DENY_MODAL,
-        private_metadata=RecordRef(id=request.id).encode(),
-        title="Deny request",
-        submit="Deny",
-        close="Back",
-        blocks=[
-            section(
-                f"Deny the {esc(label)}{_of_account(request)} requested by "
-                f"<@{request.requested_by}>?"
-            ),
-            InputBlock(
-                block_id=DENY_REASON_BLOCK,
-                label="Why? (shown in the channel and to the requester)",
-                element=PlainTextInputElement(
-                    action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
-                ),
-            ),
-        ],
-    )
+    blocks = [
+        section(
+            f"Deny the {esc(label)}{_of_account(request)} requested by <@{request.requested_by}>?"
+        ),
+        text_input(
+            DENY_REASON_BLOCK,
+            "Why? (shown in the channel and to the requester)",
+            max_length=MAX_REASON,
+            multiline=True,
+            action_id=DENY_REASON_ACTION,
+        ),
+    ]
+    return _request_modal("Deny request", blocks, DENY_MODAL, "Deny", request)
 
 
 def approve_modal(request: ApprovalView, *, label: str) -> View:
     """The approver's typed confirmation: only its submission approves (a stray tap on the
     button approves nothing)."""
-    return View(
-        type="modal",
-        callback_id=APPROVE_MODAL,
-        private_metadata=RecordRef(id=request.id).encode(),
-        title="Approve request",
-        submit="Approve",
-        close="Back",
-        blocks=[
-            section(
-                f"Approve the {esc(label)}{_of_account(request)} requested by "
-                f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
-            ),
-            InputBlock(
-                block_id=TYPED_FIELD,
-                label=f"Type the account number ({request.account}) to approve",
-                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
-            ),
-        ],
-    )
+    blocks = [
+        section(
+            f"Approve the {esc(label)}{_of_account(request)} requested by "
+            f"<@{request.requested_by}>? It cannot be undone.\n*Reason:* {esc(request.reason)}"
+        ),
+        _typed_account(request, "approve"),
+    ]
+    return _request_modal("Approve request", blocks, APPROVE_MODAL, "Approve", request)
 
 
 def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View:
@@ -266,30 +243,33 @@ def break_glass_modal(request: ApprovalView, *, label: str, typed: bool) -> View
             f"Carry out the {esc(label)} of account *{esc(request.account)}* *now*, without "
             "waiting for its approvers? It is done at once; an approver reviews it afterwards."
         ),
-        InputBlock(
-            block_id=DENY_REASON_BLOCK,
-            label="Why can it not wait? (shown in the approvals channel and the audit log)",
-            element=PlainTextInputElement(
-                action_id=DENY_REASON_ACTION, multiline=True, max_length=MAX_REASON
-            ),
+        text_input(
+            DENY_REASON_BLOCK,
+            "Why can it not wait? (shown in the approvals channel and the audit log)",
+            max_length=MAX_REASON,
+            multiline=True,
+            action_id=DENY_REASON_ACTION,
         ),
     ]
     if typed:
-        blocks.append(
-            InputBlock(
-                block_id=TYPED_FIELD,
-                label=f"Type the account number ({request.account}) to confirm",
-                element=PlainTextInputElement(action_id=APPROVE_TYPED_ACTION, max_length=20),
-            )
-        )
-    return View(
-        type="modal",
-        callback_id=BREAK_GLASS_MODAL,
-        private_metadata=RecordRef(id=request.id).encode(),
-        title="Break glass",
-        submit="Do it now",
-        close="Back",
-        blocks=blocks,
+        blocks.append(_typed_account(request, "confirm"))
+    return _request_modal("Break glass", blocks, BREAK_GLASS_MODAL, "Do it now", request)
+
+
+def _request_modal(
+    title: str, blocks: Sequence[Block], callback_id: str, submit: str, request: ApprovalView
+) -> View:
+    """A decision's modal: it carries the request's id, and Back leaves the request as it is."""
+    meta = RecordRef(id=request.id)
+    return modal(title, blocks, callback_id=callback_id, submit=submit, close="Back", meta=meta)
+
+
+def _typed_account(request: ApprovalView, to: str) -> Block:
+    return text_input(
+        TYPED_FIELD,
+        f"Type the account number ({request.account}) to {to}",
+        max_length=20,
+        action_id=APPROVE_TYPED_ACTION,
     )
 
 

@@ -14,7 +14,6 @@ from slack_sdk.models.blocks import (
     DividerBlock,
     InputBlock,
     Option,
-    PlainTextInputElement,
     RadioButtonsElement,
 )
 from slack_sdk.models.views import View
@@ -26,6 +25,7 @@ from bot.deactivation.radius import numbers_text, radius_blocks
 from bot.deactivation.radius import zuora_text as zuora_text
 from bot.edge.blocks import esc, local_time, message, section, sentence_start
 from bot.edge.codecs import AccountRef
+from bot.edge.modals import modal, text_input
 from bot.runs.retry import retry_button
 from bot.runs.schedule import schedule_buttons
 from commands.approvals.requests import MAX_REASON
@@ -68,15 +68,8 @@ def title(account: str, name: str) -> str:
 
 
 def loading_modal(account: str) -> View:
-    return View(
-        type="modal",
-        callback_id=LOADING_MODAL,
-        title="Deactivate account",
-        close="Close",
-        blocks=[
-            section(f":hourglass_flowing_sand: Reading everything account *{esc(account)}* holds…")
-        ],
-    )
+    text = f":hourglass_flowing_sand: Reading everything account *{esc(account)}* holds…"
+    return modal("Deactivate account", [section(text)], callback_id=LOADING_MODAL)
 
 
 def request_modal(preview: DeactivationPreview) -> View:
@@ -90,28 +83,27 @@ def request_modal(preview: DeactivationPreview) -> View:
         ),
         *radius_blocks(radius),
         DividerBlock(),
-        InputBlock(
-            block_id=REASON_BLOCK,
-            label="Reason (shown to the approvers)",
-            element=PlainTextInputElement(
-                action_id=INPUT_ACTION, multiline=True, max_length=MAX_REASON
-            ),
+        text_input(
+            REASON_BLOCK,
+            "Reason (shown to the approvers)",
+            max_length=MAX_REASON,
+            multiline=True,
+            action_id=INPUT_ACTION,
         ),
         *_children_choice(radius),
-        InputBlock(
-            block_id=CONFIRM_BLOCK,
-            label=f"Type the account number ({account.id}) to confirm",
-            element=PlainTextInputElement(action_id=INPUT_ACTION, max_length=20),
+        text_input(
+            CONFIRM_BLOCK,
+            f"Type the account number ({account.id}) to confirm",
+            max_length=20,
+            action_id=INPUT_ACTION,
         ),
     ]
-    return View(
-        type="modal",
+    return modal(
+        "Deactivate account",
+        blocks,
         callback_id=REQUEST_MODAL,
-        private_metadata=AccountRef(account=account.id).encode(),
-        title="Deactivate account",
         submit="Request approval",
-        close="Cancel",
-        blocks=blocks,
+        meta=AccountRef(account=account.id),
     )
 
 

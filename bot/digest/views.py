@@ -22,8 +22,6 @@ from slack_sdk.models.blocks import (
     HeaderBlock,
     InputBlock,
     Option,
-    PlainTextInputElement,
-    PlainTextObject,
     RadioButtonsElement,
     SectionBlock,
 )
@@ -41,6 +39,7 @@ from bot.digest.text import (
 )
 from bot.edge.blocks import MAX_MESSAGE_BLOCKS, context, esc, message, section, verb_button, who
 from bot.edge.codecs import SnoozeRef
+from bot.edge.modals import modal, text_input
 from commands.digest.overdue import Digest, DigestRow
 from commands.digest.rows import RowAction
 from commands.digest.snooze import (
@@ -352,26 +351,16 @@ def snooze_modal(form: SnoozeForm, meta: SnoozeRef) -> View:
             element=DatePickerElement(action_id=INPUT_ACTION, initial_date=picked.isoformat()),
             optional=True,
         ),
-        InputBlock(
-            block_id=REASON_BLOCK,
-            label="Why (a few words)",
-            element=PlainTextInputElement(
-                action_id=INPUT_ACTION,
-                multiline=True,
-                max_length=MAX_REASON,
-                placeholder="e.g. payment plan agreed with the customer until the 30th",
-            ),
+        text_input(
+            REASON_BLOCK,
+            "Why (a few words)",
+            max_length=MAX_REASON,
+            multiline=True,
+            placeholder="e.g. payment plan agreed with the customer until the 30th",
+            action_id=INPUT_ACTION,
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=SNOOZE_MODAL,
-        title=PlainTextObject(text=SNOOZE_TITLE),
-        submit=PlainTextObject(text="Snooze"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=meta.encode(),
-        blocks=blocks,
-    )
+    return modal(SNOOZE_TITLE, blocks, callback_id=SNOOZE_MODAL, submit="Snooze", meta=meta)
 
 
 def snoozed_message(result: Snoozed) -> dict[str, Any]:

@@ -13,13 +13,12 @@ from slack_sdk.models.blocks import (
     Block,
     ButtonElement,
     ConfirmObject,
-    InputBlock,
-    PlainTextInputElement,
 )
 from slack_sdk.models.views import View
 
 from bot.edge.blocks import esc, local_time, message, section, who
 from bot.edge.codecs import RecordRef
+from bot.edge.modals import modal, text_input
 from commands.approvals.requests import MAX_REASON
 from commands.runs.kinds import RunView
 
@@ -82,26 +81,22 @@ def scheduled_blocks(
 
 
 def cancel_modal(run: RunView, *, label: str) -> View:
-    return View(
-        type="modal",
-        callback_id=CANCEL_MODAL,
-        private_metadata=RecordRef(id=run.id).encode(),
-        title="Cancel",
-        submit="Cancel it",
-        close="Back",
-        blocks=[
-            section(
-                f"Cancel the {esc(label)} of account *{esc(run.account)}* before it starts? "
-                "Nothing of it will be done; asking again starts from the beginning."
-            ),
-            InputBlock(
-                block_id=CANCEL_REASON_BLOCK,
-                label="Why? (shown on the request and to the requester)",
-                element=PlainTextInputElement(
-                    action_id=CANCEL_REASON_ACTION, multiline=True, max_length=MAX_REASON
-                ),
-            ),
-        ],
+    blocks = [
+        section(
+            f"Cancel the {esc(label)} of account *{esc(run.account)}* before it starts? "
+            "Nothing of it will be done; asking again starts from the beginning."
+        ),
+        text_input(
+            CANCEL_REASON_BLOCK,
+            "Why? (shown on the request and to the requester)",
+            max_length=MAX_REASON,
+            multiline=True,
+            action_id=CANCEL_REASON_ACTION,
+        ),
+    ]
+    meta = RecordRef(id=run.id)
+    return modal(
+        "Cancel", blocks, callback_id=CANCEL_MODAL, submit="Cancel it", close="Back", meta=meta
     )
 
 

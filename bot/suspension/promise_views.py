@@ -10,13 +10,12 @@ from slack_sdk.models.blocks import (
     Block,
     DatePickerElement,
     InputBlock,
-    PlainTextInputElement,
-    PlainTextObject,
 )
 from slack_sdk.models.views import View
 
 from bot.edge.blocks import context, esc, message, section, who
 from bot.edge.codecs import PromiseRef
+from bot.edge.modals import modal, text_input
 from commands.suspension.models import PromiseInfo
 from commands.suspension.promises import (
     AMOUNT_FIELD,
@@ -63,33 +62,23 @@ def promise_modal(form: PromiseForm, meta: PromiseRef) -> View:
             label=f"Pays by (today to {day_text(form.last_day)})",
             element=DatePickerElement(action_id=INPUT_ACTION, initial_date=tomorrow.isoformat()),
         ),
-        InputBlock(
-            block_id=AMOUNT_BLOCK,
-            label="Amount (AUD)",
-            element=PlainTextInputElement(
-                action_id=INPUT_ACTION, max_length=20, placeholder="e.g. 189.50"
-            ),
+        text_input(
+            AMOUNT_BLOCK,
+            "Amount (AUD)",
+            max_length=20,
+            placeholder="e.g. 189.50",
+            action_id=INPUT_ACTION,
         ),
-        InputBlock(
-            block_id=NOTE_BLOCK,
-            label="Note (who promised, how)",
-            element=PlainTextInputElement(
-                action_id=INPUT_ACTION,
-                multiline=True,
-                max_length=MAX_NOTE,
-                placeholder="e.g. Sam in accounts, paying by card on Friday",
-            ),
+        text_input(
+            NOTE_BLOCK,
+            "Note (who promised, how)",
+            max_length=MAX_NOTE,
+            multiline=True,
+            placeholder="e.g. Sam in accounts, paying by card on Friday",
+            action_id=INPUT_ACTION,
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=PROMISE_MODAL,
-        title=PlainTextObject(text=TITLE),
-        submit=PlainTextObject(text="Record promise"),
-        close=PlainTextObject(text="Cancel"),
-        private_metadata=meta.encode(),
-        blocks=blocks,
-    )
+    return modal(TITLE, blocks, callback_id=PROMISE_MODAL, submit="Record promise", meta=meta)
 
 
 def promised_message(result: Promised) -> dict[str, Any]:

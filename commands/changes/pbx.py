@@ -17,7 +17,7 @@ from commands.actor import Actor, Role
 from commands.changes.common import unchanged_if_it_fails, zuora_key
 from commands.errors import Conflict, InvalidInput, NothingToDo
 from commands.runs.one_system import Change, carry_out
-from commands.trail import audited, authorize
+from commands.trail import Trail, audited, authorize
 from integrations.errors import NotFound
 from integrations.platform import Collection
 
@@ -219,25 +219,15 @@ def change_pbx_subscription(cmd: ChangePbxSubscription, actor: Actor, deps: Deps
         if pbx.billing_subscription == cmd.subscription:
             raise NothingToDo(f"The PBX is already billed on {cmd.subscription}.")
         found = check_subscription(cmd, deps)
-        run_id = carry_out(
+        return _set(
             trail,
+            cmd.account,
+            pbx,
             kind=SUBSCRIPTION,
-            details={
-                "pbx_id": pbx.id,
-                "before": pbx.billing_subscription,
-                "after": found.subscription_number,
-                "subscription_status": found.status,
-            },
-            params={"pbx_id": pbx.id, "value": found.subscription_number},
+            field="billing_subscription",
+            value=found.subscription_number,
+            subscription_status=found.status,
         )
-    return PbxChanged(
-        account=cmd.account,
-        pbx_id=pbx.id,
-        field="billing_subscription",
-        before=pbx.billing_subscription,
-        after=found.subscription_number,
-        run_id=run_id,
-    )
 
 
 @unchanged_if_it_fails(NAME)
@@ -248,18 +238,28 @@ def rename_pbx_group(cmd: RenamePbxGroup, actor: Actor, deps: Deps) -> PbxChange
         pbx = _pbx(deps, cmd.account, cmd.pbx_id)
         if pbx.name == cmd.name:
             raise NothingToDo(f"The PBX group is already called “{cmd.name}”.")
-        run_id = carry_out(
-            trail,
-            kind=NAME,
-            details={"pbx_id": pbx.id, "before": pbx.name, "after": cmd.name, "acknowledged": True},
-            params={"pbx_id": pbx.id, "value": cmd.name},
+        return _set(
+            trail, cmd.account, pbx, kind=NAME, field="name", value=cmd.name, acknowledged=True
         )
+
+
+def _set(
+    trail: Trail, account: str, pbx: Pbx, *, kind: str, field: str, value: str, **details: object
+) -> PbxChanged:
+    """Set the PBX's ``field`` to ``value`` through a run of ``kind``; what changed."""
+    before = getattr(pbx, field)
+    run_id = carry_out(
+        trail,
+        kind=kind,
+        details={"pbx_id": pbx.id, "before": before, "after": value, **details},
+        params={"pbx_id": pbx.id, "value": value},
+    )
     return PbxChanged(
-        account=cmd.account,
+        account=account,
         pbx_id=pbx.id,
-        field="name",
-        before=pbx.name,
-        after=cmd.name,
+        field=field,
+        before=before,
+        after=value,
         run_id=run_id,
     )
 
@@ -271,21 +271,23 @@ def _now(deps: Deps, run: RunView) -> Pbx:
     return _pbx(deps, run.account, str(run.p["pbx_id"]))
 
 
-PBX_SUBSCRIPTION = Change(
-    name=SUBSCRIPTION,
-    label="PBX billing subscription change",
-    step_label="set the PBX's billing subscription on the platform",
-    apply=lambda deps, run: deps.platform.update_pbx(
-        run.account, str(run.p["pbx_id"]), billing_subscription=str(run.p["value"])
-    ),
-    holds=lambda deps, run: _now(deps, run).billing_subscription == run.p["value"],
+def _field_change(name: str, label: str, step_label: str, field: str) -> Change:
+    """A run setting one field of a PBX on the platform to the run's ``value``."""
+    return Change(
+        name=name,
+        label=label,
+        step_label=step_label,
+        apply=lambda deps, run: deps.platform.update_pbx(
+            run.account, str(run.p["pbx_id"]), **{field: str(run.p["value"])}
+        ),
+        holds=lambda deps, run: getattr(_now(deps, run), field) == run.p["value"],
+    )
+
+
+PBX_SUBSCRIPTION = _field_change(
+    SUBSCRIPTION,
+    "PBX billing subscription change",
+    "set the PBX's billing subscription on the platform",
+    "billing_subscription",
 )
-PBX_NAME = Change(
-    name=NAME,
-    label="PBX group rename",
-    step_label="rename the PBX group on the platform",
-    apply=lambda deps, run: deps.platform.update_pbx(
-        run.account, str(run.p["pbx_id"]), name=str(run.p["value"])
-    ),
-    holds=lambda deps, run: _now(deps, run).name == run.p["value"],
-)
+PBX_NAME = _field_change(NAME, "PBX group rename", "rename the PBX group on the platform", "name")

@@ -8,44 +8,17 @@ titles, labels, initial values — are never parsed).
 
 from __future__ import annotations
 
-from slack_sdk.models.blocks import (
-    Block,
-    ButtonElement,
-    InputBlock,
-    PlainTextInputElement,
-    PlainTextObject,
-)
+from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.edge.blocks import esc, section
-from bot.edge.modals import modal as modal  # the shell, re-exported for the change modals
 
-# Input block ids are the command's field names, so an ``InvalidInput(field)`` lands on its field.
-INPUT_ACTION = "value"
+# The shell and its text field, re-exported for the change modals. Input block ids are the
+# command's field names, so an ``InvalidInput(field)`` lands on its field.
+from bot.edge.modals import INPUT_ACTION as INPUT_ACTION
+from bot.edge.modals import modal as modal
+from bot.edge.modals import text_input as text_input
+
 SECTION_CHARS = 2900
-
-
-def text_input(
-    block_id: str,
-    label: str,
-    *,
-    initial: str | None = None,
-    max_length: int | None = None,
-    optional: bool = False,
-    hint: str | None = None,
-    placeholder: str | None = None,
-) -> InputBlock:
-    return InputBlock(
-        block_id=block_id,
-        label=PlainTextObject(text=label),
-        element=PlainTextInputElement(
-            action_id=INPUT_ACTION,
-            initial_value=initial or None,
-            max_length=max_length,
-            placeholder=PlainTextObject(text=placeholder) if placeholder else None,
-        ),
-        optional=optional,
-        hint=PlainTextObject(text=hint) if hint else None,
-    )
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> ButtonElement:
