@@ -97,6 +97,11 @@ def _primitive(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+# What a kept-alive connection the server has closed meanwhile raises on its next request (over
+# TLS, a close without close_notify is an SSL EOF).
+_STALE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError, ssl.SSLEOFError)
+
+
 class _Headers(dict[str, str]):
     """A response's headers by lower-cased name (a repeated header's values joined by ", ")."""
 
@@ -212,7 +217,7 @@ class PooledWire:
             conn, reused = self._checkout(where)
             try:
                 return self._exchange(conn, method, target, sent, body, path)
-            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            except _STALE:
                 conn.close()
                 if not reused:
                     raise

@@ -116,7 +116,11 @@ def test_https_with_the_given_context(certificate: tuple[Path, Path]) -> None:
     try:
         trusted = ssl.create_default_context(cafile=str(cert))
         wire = _wire(secure.url, tls=trusted)
-        assert _seen(wire)["connection"] == _seen(wire)["connection"]
+        first = _seen(wire)["connection"]
+        assert _seen(wire)["connection"] == first
+        secure.drop_idle()  # closed without TLS's close_notify: the next request meets an EOF
+        time.sleep(0.05)
+        assert _seen(wire)["connection"] != first
         with pytest.raises(BackendUnavailable, match="could not connect: TLS CERTIFICATE_VERIFY"):
             _wire(secure.url, tls=ssl.create_default_context()).send("GET", "/x", {}, None)
     finally:
