@@ -42,7 +42,7 @@ from audit.events import (
     verify,
 )
 from audit.exclusions import exclude, excluded, get_exclusion, include
-from audit.idempotency import first_time, prune, remember_result, result_for
+from audit.idempotency import first_time, forget, prune, remember_result, result_for
 from audit.jobs import claim_period, finish_period, get_period
 from audit.keys import AuditKey, Keyring
 from audit.models import (
@@ -181,6 +181,7 @@ __all__ = [
     "first_time",
     "for_account",
     "for_approval",
+    "forget",
     "get",
     "get_exclusion",
     "get_period",

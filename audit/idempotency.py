@@ -45,6 +45,17 @@ def result_for(*, session: Session, key: str) -> JSONDict | None:
     return None if row is None else row.result
 
 
+def forget(*, session: Session, key: str) -> None:
+    """Forget ``key`` (a claim given up: the next ``first_time`` for it is True again)."""
+    session.flush()
+    statement = (
+        delete(IdempotencyKey)
+        .where(col(IdempotencyKey.key) == key)
+        .execution_options(synchronize_session=False)
+    )
+    changed(session, statement)
+
+
 def prune(*, session: Session, older_than: datetime) -> int:
     """Forget keys recorded before ``older_than``; returns how many were removed."""
     session.flush()

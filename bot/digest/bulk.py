@@ -45,8 +45,11 @@ from commands.digest.bulk_progress import (
     bulk_of,
     bulk_progress,
     bulk_started,
+    claim_summary,
     posted_at,
     record_posted,
+    release_summary,
+    summary_place,
 )
 from commands.runs import engine
 from commands.suspension.models import SUSPEND
@@ -55,7 +58,8 @@ log = logging.getLogger(__name__)
 
 
 def on_bulk(click: Click) -> None:
-    click.say(bulk_confirmation_message(prepare_bulk(click.actor, click.deps)))
+    where = click.channel_id or click.actor.user_id
+    click.say(bulk_confirmation_message(prepare_bulk(click.actor, click.deps, reply_to=where)))
 
 
 def on_bulk_confirm(click: Click) -> None:
@@ -91,9 +95,10 @@ def start(
     thread_ts: str | None = None,
 ) -> None:
     """Post the summary where it was confirmed, then work the runs in order (each redraws it).
-    A summary that cannot be posted is logged: the suspensions go ahead all the same."""
+    A summary that cannot be posted is logged and posted by the first run that ends after it
+    (``BulkSummaries``): the suspensions go ahead all the same."""
     try:
-        post(services, client, started, channel, thread_ts)
+        post(services.deps, client, started.id, channel, thread_ts)
     except (SlackClientError, OSError) as exc:
         error = exc.response.get("error") if isinstance(exc, SlackApiError) else repr(exc)
         log.warning("could not post the bulk suspension %s's summary: %s", started.id, error)
@@ -101,17 +106,24 @@ def start(
 
 
 def post(
-    services: Services,
+    deps: Deps,
     client: WebClient,
-    started: BulkStarted,
+    bulk_id: str,
     channel: str,
     thread_ts: str | None = None,
 ) -> None:
-    progress = bulk_progress(services.deps, started.id)
-    assert progress is not None
+    """Post the bulk's summary — once, in whichever process claims it first; a post that fails
+    gives the claim back."""
+    progress = bulk_progress(deps, bulk_id)
+    if progress is None or not claim_summary(deps, bulk_id):
+        return
     where: dict[str, Any] = {"thread_ts": thread_ts} if thread_ts else {}
-    posted = client.chat_postMessage(channel=channel, **where, **bulk_summary_message(progress))
-    record_posted(services.deps, started.id, str(posted["channel"]), str(posted["ts"]))
+    try:
+        posted = client.chat_postMessage(channel=channel, **where, **bulk_summary_message(progress))
+    except BaseException:
+        release_summary(deps, bulk_id)
+        raise
+    record_posted(deps, bulk_id, str(posted["channel"]), str(posted["ts"]))
 
 
 def work(deps: Deps, started: BulkStarted) -> None:
@@ -141,8 +153,14 @@ class BulkSummaries:
         try:
             with self._redrawing:
                 where = posted_at(self.deps, bulk)
+                if where is None:
+                    # Never posted (Slack failed, or the process died first): post it now.
+                    place = summary_place(self.deps, bulk)
+                    if place is not None:
+                        post(self.deps, self.slack, bulk, *place)
+                    return
                 progress = bulk_progress(self.deps, bulk)
-                if where is None or progress is None:
+                if progress is None:
                     return
                 channel, ts = where
                 self.slack.chat_update(channel=channel, ts=ts, **bulk_summary_message(progress))

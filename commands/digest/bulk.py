@@ -101,8 +101,9 @@ def bulk_reason(origin: str) -> str:
     )
 
 
-def prepare_bulk(actor: Actor, deps: Deps) -> BulkConfirmation:
-    """Every account eligible now, stored for the person to confirm (or the refusal, audited)."""
+def prepare_bulk(actor: Actor, deps: Deps, *, reply_to: str | None = None) -> BulkConfirmation:
+    """Every account eligible now, stored for the person to confirm (or the refusal, audited).
+    ``reply_to``: the channel its summary is to be posted in once confirmed."""
     with audited(deps, actor, BULK, None) as trail:
         trail.require(Role.OPERATOR, to="suspend accounts")
         digest = build_digest(deps, deps.today())
@@ -119,6 +120,7 @@ def prepare_bulk(actor: Actor, deps: Deps) -> BulkConfirmation:
         "reason": bulk_reason(digest.origin),
         "needs_approval": deps.policy.suspend_requires_approval,
         "items": [i.model_dump(mode="json") for i in items],
+        "reply_to": {"channel": reply_to} if reply_to else None,
         "overdue": {
             r.account: OverdueSummary(
                 as_of=digest.day,
@@ -189,6 +191,7 @@ def confirm_bulk(confirmation_id: str, actor: Actor, deps: Deps) -> BulkStarted 
                     items=shown["items"],
                     runs=runs,
                     skipped=skipped,
+                    reply_to=shown.get("reply_to"),
                 )
         if not won:
             raise _lost(trail)

@@ -52,6 +52,11 @@ def _approved(session: Session, deps: Deps, request: ApprovalRequest) -> None:
             "items": shown["items"],
             "runs": runs,
             "skipped": skipped,
+            # Its summary goes in the request's thread.
+            "reply_to": {
+                "channel": request.channel or request.requested_by,
+                "thread_ts": request.message_ts,
+            },
         },
     )
 

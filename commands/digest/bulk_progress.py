@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from audit import first_time, forget
 from audit.models import ActionRun, ActionStep, AuditEvent, RunState
 from commands.digest.bulk import BULK, BULK_APPROVED, BULK_POSTED, BulkItem, BulkStarted
 from commands.trail import record
@@ -45,6 +46,30 @@ def record_posted(deps: Deps, bulk_id: str, channel: str, ts: str) -> None:
     """Where the bulk's summary message is, so any process can redraw it."""
     details = {"bulk": bulk_id, "channel": channel, "ts": ts}
     record(deps, actor="system", action=BULK_POSTED, account=None, outcome="ok", details=details)
+
+
+def summary_place(deps: Deps, bulk_id: str) -> tuple[str, str | None] | None:
+    """Where the bulk's summary is to be posted (channel, thread), as recorded when it started."""
+    started = _started(deps, bulk_id)
+    place = (started.details.get("reply_to") if started is not None else None) or {}
+    channel = place.get("channel")
+    return (str(channel), place.get("thread_ts")) if channel else None
+
+
+def claim_summary(deps: Deps, bulk_id: str) -> bool:
+    """True for the one caller, in any process, that is to post the bulk's summary."""
+    with deps.ledger.session() as session:
+        return first_time(session=session, key=_summary_key(bulk_id), now=deps.now())
+
+
+def release_summary(deps: Deps, bulk_id: str) -> None:
+    """Give the claim up (the post failed), so that the next redraw posts it."""
+    with deps.ledger.session() as session:
+        forget(session=session, key=_summary_key(bulk_id))
+
+
+def _summary_key(bulk_id: str) -> str:
+    return f"bulk-summary:{bulk_id}"
 
 
 def posted_at(deps: Deps, bulk_id: str) -> tuple[str, str] | None:

@@ -113,6 +113,29 @@ def test_one_confirmation_then_all_but_the_account_paid_since_are_suspended(bot:
     assert bot.sandbox.counters.get("platform", SUSPEND_PUT) == 4
 
 
+def test_a_summary_slack_refused_is_posted_once_by_the_first_run_that_ends(bot: BotHarness):
+    assert run_digest(bot.services, bot.services.slack, owner="test-clock") is not None
+    [posted] = bot.slack.messages(DIGEST_CHANNEL)
+    [button] = [
+        e for b in posted["blocks"] if b.get("block_id") == "digest.bulk" for e in b["elements"]
+    ]
+    bot.send.block_action(ALICE, bulk_views.BULK_ACTION, button["value"], message=posted)
+    bot.wait_idle()
+    shown = bot.slack.ephemerals(ALICE)[-1]
+    bot.slack.fail_next("chat.postMessage", "internal_error")  # the summary's first post
+    bot.send.block_action(
+        ALICE, bulk_views.BULK_CONFIRM, message=shown["ts"], block_id="digest.bulk_confirm"
+    )
+    bot.wait_idle()
+    bot.wait_idle()
+    assert suspended(bot) == ELIGIBLE
+    # One summary, in the channel it was confirmed in, drawn from the ledger to the end.
+    final = json.dumps(summary(bot), ensure_ascii=False)
+    assert "(done): 5 of 5 handled — 5 suspended, 0 skipped." in final
+    posts = [e for e in all_events(bot.ledger, limit=500) if e.action == "suspend.bulk.posted"]
+    assert len(posts) == 1
+
+
 def test_someone_else_cannot_confirm_it(bot: BotHarness):
     confirmation = prepare_bulk(Actor.with_grants(ALICE, {Role.OPERATOR}), bot.services.deps)
     with pytest.raises(Exception, match="Only the person who asked"):
@@ -128,7 +151,7 @@ def test_a_bulk_whose_process_died_part_way_is_finished_once_by_the_sweeper(
     alice = Actor.with_grants(ALICE, {Role.OPERATOR})
     started = confirm_bulk(prepare_bulk(alice, deps).id, alice, deps)
     assert list(started.runs) == ELIGIBLE
-    bulk.post(services, services.slack, started, DIGEST_CHANNEL)
+    bulk.post(deps, services.slack, started.id, DIGEST_CHANNEL)
     for run_id in list(started.runs.values())[:2]:
         engine.execute(deps, run_id)
     # ... and the process working them dies here: three runs are written, not worked.
@@ -144,6 +167,24 @@ def test_a_bulk_whose_process_died_part_way_is_finished_once_by_the_sweeper(
     bot.wait_idle()
     assert suspensions(bot) == {a: 1 for a in ELIGIBLE}
     assert bot.sandbox.counters.get("platform", SUSPEND_PUT) == 5
+    assert "(done): 5 of 5 handled — 5 suspended, 0 skipped." in json.dumps(
+        summary(bot), ensure_ascii=False
+    )
+
+
+def test_a_bulk_whose_process_died_before_posting_its_summary_gets_it_from_the_sweeper(
+    bot: BotHarness,
+):
+    services, deps = bot.services, bot.services.deps
+    alice = Actor.with_grants(ALICE, {Role.OPERATOR})
+    confirmation = prepare_bulk(alice, deps, reply_to=DIGEST_CHANNEL)
+    confirm_bulk(confirmation.id, alice, deps)
+    # ... the process dies here: the runs are written, nothing is posted or worked.
+    assert not [m for m in bot.slack.messages(DIGEST_CHANNEL) if "Bulk" in str(m.get("text"))]
+    later = deps.with_now(lambda: datetime.now(UTC) + timedelta(minutes=1))
+    sweep(replace(services, deps=later), services.slack)
+    bot.wait_idle()
+    assert suspended(bot) == ELIGIBLE
     assert "(done): 5 of 5 handled — 5 suspended, 0 skipped." in json.dumps(
         summary(bot), ensure_ascii=False
     )
