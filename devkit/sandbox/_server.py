@@ -7,17 +7,14 @@ HTTP/1.0: a new TCP connection for every call, on both sides, about a third of a
 
 from __future__ import annotations
 
-import threading
 from types import TracebackType
 from typing import Any
-
-from waitress import wasyncore
-from waitress.server import create_server
 
 from devkit.sandbox._app import SandboxApp, SandboxTokens
 from devkit.sandbox._counters import Counters
 from devkit.sandbox._faults import FaultBoard, Faults
 from devkit.sandbox._world import SandboxWorld
+from devkit.serving import BackgroundServer, bind
 from integrations.clock import BusinessClock
 
 # Requests served at once. Above the clients' pools (8 fan-out workers per client, several
@@ -50,9 +47,7 @@ class Sandbox:
         self.app = SandboxApp(
             self.world, tokens=tokens, faults=self._faults, counters=self.counters
         )
-        self._server: Any = None  # waitress's server (it has no public type)
-        self._thread: threading.Thread | None = None
-        self._stopping = False
+        self._server: BackgroundServer | None = None
 
     def faults(self, backend: str) -> Faults:
         """One backend's faults: ``sb.faults("platform").set(latency_ms=20, fail_next=2)``."""
@@ -69,60 +64,25 @@ class Sandbox:
         # Looked up per request, so that a test may wrap ``app`` while it is served.
         return self.app(environ, start_response)
 
-    def _bind(self, host: str, port: int) -> Any:
-        return create_server(
-            self._serve,
-            host=host,
-            port=port,
-            threads=THREADS,
-            ident="jethub-sandbox",
-            asyncore_use_poll=True,  # no select() limit on the number of open connections
-        )
-
     def start(self, host: str = "127.0.0.1", port: int = 0) -> Sandbox:
-        if self._server is not None:
-            return self
-        self._server = self._bind(host, port)
-        self._stopping = False
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(self._server,),
-            name=f"sandbox:{self._server.effective_port}",
-            daemon=True,
-        )
-        self._thread.start()
+        if self._server is None:
+            self._server = BackgroundServer(
+                self._serve, host=host, port=port, threads=THREADS, ident="jethub-sandbox"
+            ).start()
         return self
-
-    def _run(self, server: Any) -> None:
-        try:
-            server.run()
-        except (OSError, ValueError):
-            # A socket closed under poll() while stopping is expected; anything else is not.
-            if not self._stopping:
-                raise
 
     @property
     def url(self) -> str:
         if self._server is None:
             raise SandboxNotStarted("call start() first")
-        return f"http://{self._server.effective_host}:{self._server.effective_port}"
+        return self._server.url
 
     def stop(self) -> None:
-        """Close every socket from inside the server's own loop, so the loop ends at once; open
-        keep-alive connections are closed with it (a client's next call reconnects)."""
-        server, thread = self._server, self._thread
-        self._server = self._thread = None
-        if server is None:
-            return
-        self._stopping = True
-        try:
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
-        except OSError:
-            # The loop already closed its wake-up pipe (it was ending anyway): close directly.
-            wasyncore.close_all(server._map, ignore_all=True)
-        if thread is not None:
-            thread.join(timeout=5)
-        server.task_dispatcher.shutdown()
+        """Close every socket at once; open keep-alive connections are closed with it (a
+        client's next call reconnects)."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
 
     def __enter__(self) -> Sandbox:
         return self.start()
@@ -161,7 +121,7 @@ def serve_forever(
 ) -> None:
     """Serve on 127.0.0.1:``port`` until interrupted (``jethub sandbox --port N``)."""
     sandbox = Sandbox(world=build_world(data, size, clock=clock))
-    server = sandbox._bind("127.0.0.1", port)
+    server = bind(sandbox._serve, "127.0.0.1", port, threads=THREADS, ident="jethub-sandbox")
     print(f"sandbox listening on http://127.0.0.1:{server.effective_port}", flush=True)
     try:
         server.run()
