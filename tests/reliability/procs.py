@@ -97,6 +97,8 @@ def jethub_env(
             "JETHUB_ADMINS": ADAM,
             # Run on approval, as before the cancel window, unless a test opens one itself.
             "JETHUB_DEACTIVATION_DELAY": "0",
+            # The same retries, a tenth of each pause, as the in-process bot (tests/fixtures/bot).
+            "JETHUB_RETRY_PAUSE_SCALE": "0.1",
         }
     )
     env.update(extra)
