@@ -31,6 +31,7 @@ from bot.suspension.payments import PaymentNotices
 from commands.actor import Role
 from commands.catalogue import action_kinds
 from commands.deps import LEDGER_BACKOFF, Deps
+from integrations.http import RetryPolicy
 from integrations.platform import PlatformClient
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
@@ -96,6 +97,7 @@ def build_services(
         Role.ADMIN: settings.jethub_admins,
     }
     roles = RoleDirectory(grants, client=slack, also=rules.approvals.groups).start()
+    retry = RetryPolicy().scaled(settings.jethub_retry_pause_scale)
     deps = Deps(
         zuora=ZuoraClient(
             base_url=settings.zuora_base_url or sandbox_url,
@@ -103,16 +105,19 @@ def build_services(
             client_secret=_secret(settings.zuora_client_secret),
             on_attempt=record_attempt,
             on_secret=lambda token: PROCESS.rotate("zuora access token", token),
+            retry=retry,
         ),
         platform=PlatformClient(
             base_url=settings.jethub_api_url or sandbox_url,
             token=_secret(settings.jethub_api_token),
             on_attempt=record_attempt,
+            retry=retry,
         ),
         sbc=SbcClient(
             base_url=settings.sbc_api_url or sandbox_url,
             token=_secret(settings.sbc_api_token),
             on_attempt=record_attempt,
+            retry=retry,
         ),
         ledger=ledger,
         policy=rules,

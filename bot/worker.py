@@ -7,8 +7,10 @@ acknowledged, never handed to Bolt.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import signal
+import socket
 import threading
 from time import time
 from types import FrameType
@@ -63,6 +65,22 @@ class GatedSocketModeHandler(SocketModeHandler):
             client.send_socket_mode_response(SocketModeResponse(envelope_id=req.envelope_id))
             return
         send_response(client, req, response, start)
+
+    def close(self) -> None:
+        """Bolt's close, without waiting out the SDK's threads: its message processor polls
+        its queue for a second, and the connection's reader holds the socket's lock through a
+        three-second read, and close joins one and takes the other. Marked closed first, the
+        processor woken by an empty entry (which it skips) and the read ended by shutting the
+        socket down, the close takes milliseconds instead of up to four seconds."""
+        client = self.client
+        client.closed = True
+        client.auto_reconnect_enabled = False
+        client.message_queue.put(None)
+        sock = getattr(getattr(client, "current_session", None), "sock", None)
+        if isinstance(sock, socket.socket):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        super().close()
 
 
 def _refused(refusal: Refused) -> None:

@@ -22,7 +22,7 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlencode
@@ -91,6 +91,12 @@ class RetryPolicy:
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+
+    def scaled(self, factor: float) -> RetryPolicy:
+        """The same attempts with the backoff's pauses times ``factor`` (``Retry-After`` is the
+        backend's word and is not scaled)."""
+        initial, ceiling = self.backoff_initial * factor, self.backoff_max * factor
+        return replace(self, backoff_initial=initial, backoff_max=ceiling)
 
     def backoff(self, attempt: int, jitter: float) -> float:
         """Seconds to wait after failed attempt ``attempt`` (1-based); ``jitter`` in [0, 1)."""

@@ -152,7 +152,7 @@ def post_request(services: Services, client: WebClient, request: ApprovalView) -
     assert channel, "checked before the request was created"
     answer = None
     for pause in POST_ATTEMPTS:
-        time.sleep(pause)
+        time.sleep(pause * services.settings.jethub_retry_pause_scale)
         try:
             answer = client.chat_postMessage(channel=channel, **render_request(services, request))
             break
@@ -209,7 +209,7 @@ def redraw(services: Services, client: WebClient, request: ApprovalView) -> None
     """``refresh_request``, retried, then logged: a message that could not be redrawn never
     changes the outcome (the next redraw shows the recorded state)."""
     for pause in REDRAW_ATTEMPTS:
-        time.sleep(pause)
+        time.sleep(pause * services.settings.jethub_retry_pause_scale)
         try:
             refresh_request(services, client, request)
             return

@@ -69,7 +69,7 @@ class SlackProgress:
                 return
             self._last = now
         for pause in FINAL_REDRAW if final else (0.0,):
-            time.sleep(pause)
+            time.sleep(pause * self.services.settings.jethub_retry_pause_scale)
             try:
                 refresh_request(
                     self.services,

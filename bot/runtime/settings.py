@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     jethub_slack_posts_per_second: float = Field(default=1.0, gt=0)
     jethub_ledger_backoff_scale: float = Field(default=1.0, gt=0, le=1)
+    jethub_retry_pause_scale: float = Field(default=1.0, gt=0, le=1)
     port: int = 3000
     jethub_metrics_port: int | None = None
     zuora_ui_url: str | None = None

@@ -24,7 +24,7 @@ def sender(fake: FakeSlack, base_url: str) -> SlackSender:
     return SlackSender(f"{base_url}/slack/events", SIGNING_SECRET, fake, timeout=30.0)
 
 
-def poll(predicate: Callable[[], T | None], *, timeout: float, every: float = 0.1) -> T:
+def poll(predicate: Callable[[], T | None], *, timeout: float, every: float = 0.02) -> T:
     """Wait for a truthy ``predicate()`` across processes (no wait_idle reaches them)."""
     deadline = time.monotonic() + timeout
     while True:

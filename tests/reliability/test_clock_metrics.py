@@ -35,7 +35,7 @@ def test_the_clock_serves_metrics_on_its_own_port(
             try:
                 text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
             except httpx.HTTPError:
-                time.sleep(0.2)
+                time.sleep(0.05)
         assert "# TYPE jethub_actions_total counter" in text, clock.stderr()
         assert "# TYPE jethub_backend_errors_total counter" in text
     finally:

@@ -55,7 +55,7 @@ def test_two_processes_share_the_port_and_stop_together(world) -> None:  # type:
     group.wait_healthy()
     deadline = time.monotonic() + 30
     while len(children_of(group.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
+        time.sleep(0.02)
     workers = children_of(group.pid)
     assert len(workers) == 2
     with SlackSender(f"{group.url}/slack/events", SIGNING_SECRET, slack) as send:
@@ -73,7 +73,7 @@ def test_a_web_process_that_dies_stops_the_group(world) -> None:  # type: ignore
     group.wait_healthy()
     deadline = time.monotonic() + 30
     while len(children_of(group.pid)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.1)
+        time.sleep(0.02)
     victim = min(children_of(group.pid))
     os.kill(victim, signal.SIGKILL)
     group.popen.wait(30)

@@ -83,6 +83,9 @@ def test_processes_log_no_secret(tmp_path: Path, slack: FakeSlack, fresh_pg_url:
             assert send.command(user, command).status_code == 200
         poll(lambda: len(slack.responses()) >= 2 * len(SESSION) - 2, timeout=60)
         assert send.tampered(wrong_signature=True).command(ALICE, "account 1001").status_code == 401
+        # The session may be over before the clock has started and logged anything: its log is
+        # scanned too, so wait for it to have one.
+        poll(clock.stderr, timeout=60)
         cluster.stop_all()
         logs = cluster.all_logs()
         assert web.stderr() and clock.stderr()
