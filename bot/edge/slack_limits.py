@@ -160,19 +160,24 @@ class LimitedRespond(MaskingRespond):
     def _to_person(self, payload: dict[str, Any]) -> None:
         if self._user is None:
             raise ValueError("no response URL left and nobody to reply to")
-        if self._channel and not self._channel.startswith("D"):
-            try:
-                self._client.chat_postEphemeral(channel=self._channel, user=self._user, **payload)
-                return
-            except SlackApiError as exc:
-                if exc.response.get("error") not in (
-                    "channel_not_found",
-                    "not_in_channel",
-                    "user_not_in_channel",
-                ):
-                    raise
-        payload.pop("thread_ts", None)
-        self._client.chat_postMessage(channel=self._user, **payload)
+        to_person(self._client, self._user, self._channel, payload)
+
+
+def to_person(client: WebClient, user: str, channel: str | None, payload: dict[str, Any]) -> Any:
+    """Tell ``user`` alone: an ephemeral in ``channel``, else (no channel, a DM channel, or one
+    the bot cannot post in) a direct message."""
+    if channel and not channel.startswith("D"):
+        try:
+            return client.chat_postEphemeral(channel=channel, user=user, **payload)
+        except SlackApiError as exc:
+            if exc.response.get("error") not in (
+                "channel_not_found",
+                "not_in_channel",
+                "user_not_in_channel",
+            ):
+                raise
+    payload = {key: value for key, value in payload.items() if key != "thread_ts"}
+    return client.chat_postMessage(channel=user, **payload)
 
 
 class ChannelPacer:

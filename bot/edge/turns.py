@@ -31,6 +31,7 @@ from bot.edge.boundary import Message, Post, after_ack, said, user_message
 from bot.edge.codecs import Codec, NotValidAnyMore
 from bot.edge.modals import loading_modal, notice_modal
 from bot.edge.payloads import AppHomeOpened, BlockAction, ViewSubmission
+from bot.edge.slack_limits import to_person
 from bot.runtime.services import Services
 from commands.actor import Actor
 from commands.errors import CommandError, InvalidInput
@@ -166,16 +167,15 @@ def replier(client: WebClient, user: str, channel: str) -> Post:
     """Answer ``user`` only: an ephemeral in ``channel``, else a direct message."""
 
     def post(payload: Message) -> object:
-        if channel:
-            return client.chat_postEphemeral(channel=channel, user=user, **payload)
-        return client.chat_postMessage(channel=user, **payload)
+        return to_person(client, user, channel, dict(payload))
 
     return post
 
 
 def responder(respond: Respond | None, fallback: Post) -> Post:
-    """Answer through the response_url (ephemeral, leaving the original), else ``fallback``."""
-    if respond is None:
+    """Answer through the response_url (ephemeral, leaving the original), else ``fallback``
+    (Bolt hands a ``respond`` even to a payload that carries no response_url)."""
+    if respond is None or not respond.response_url:
         return fallback
 
     def post(payload: Message) -> object:

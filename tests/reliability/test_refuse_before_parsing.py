@@ -232,3 +232,30 @@ def test_any_signed_payload_is_answered_without_a_500(
     bot.wait_idle()
     assert answer.status_code in (200, 400, 404), (answer.status_code, payload)
     _no_tracebacks(logs)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [{}, {"channel": {"id": "C0NOWHERE"}}],
+    ids=["no channel", "a channel the bot is not in"],
+)
+def test_a_click_without_a_response_url_is_answered_to_the_person(
+    bot: BotHarness, logs: pytest.LogCaptureFixture, where: dict[str, object]
+) -> None:
+    # Found by the example above: Bolt hands such a click a `respond` that cannot respond.
+    payload = {
+        "type": "block_actions",
+        "user": {"id": ADAM},
+        "actions": [{"action_id": "verb:account"}],
+    }
+    answer = _post(bot, _payload({**payload, **where}), signed=True)
+    bot.wait_idle()
+    assert answer.status_code == 200
+    _no_tracebacks(logs)
+    told = [
+        c
+        for c in bot.slack.calls()
+        if (c.method == "chat.postEphemeral" and c.args.get("user") == ADAM)
+        or (c.method == "chat.postMessage" and c.args.get("channel") == ADAM)
+    ]
+    assert [c.ok for c in told][-1:] == [True], told  # an ephemeral, or a DM when it could not
