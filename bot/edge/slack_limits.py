@@ -97,8 +97,9 @@ class LimitedRespond(MaskingRespond):
         super().__init__(
             response_url=response_url, proxy=client.proxy, ssl=client.ssl, masker=masker
         )
-        # Through a proxy, slack_sdk's own client (it speaks to proxies; the poster does not).
-        self._poster = poster if client.proxy is None else None
+        # Through a proxy or a TLS context of the Slack client's own, slack_sdk's client (it
+        # honours both; the poster connects directly and trusts the system's CAs).
+        self._poster = poster if client.proxy is None and client.ssl is None else None
         self._book = book
         self._client = client
         self._user = user

@@ -4,11 +4,14 @@ body masked and posted as JSON, Slack's refusal handed back, no answer told as a
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
+import ssl
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackRequestError
+from slack_sdk.webhook import WebhookResponse
 
 from bot.edge.replies import ReplyPoster
 from bot.edge.slack_limits import LimitedRespond, ResponseUrlBook
@@ -73,3 +76,34 @@ def test_origins_beyond_the_limit_are_closed_least_recently_used_first() -> None
     finally:
         for server in servers:
             server.stop()
+
+
+class CountingPoster(ReplyPoster):
+    def __init__(self) -> None:
+        super().__init__()
+        self.posts = 0
+
+    def post(self, url: str, body: Mapping[str, Any]) -> WebhookResponse:
+        self.posts += 1
+        return super().post(url, body)
+
+
+@pytest.mark.parametrize(
+    ("client", "through_poster"),
+    [(WebClient(), True), (WebClient(ssl=ssl.create_default_context()), False)],
+    ids=["default", "the Slack client's own TLS context"],
+)
+def test_a_slack_client_with_its_own_tls_context_replies_through_slack_sdk(
+    hooks: EchoServer, client: WebClient, through_poster: bool
+) -> None:
+    poster = CountingPoster()
+    respond = LimitedRespond(
+        response_url=f"{hooks.url}/actions/T1/1/abc",
+        book=ResponseUrlBook(),
+        client=client,
+        user="U1",
+        channel="C1",
+        poster=poster,
+    )
+    assert respond(text="hello", response_type="ephemeral").status_code == 200
+    assert poster.posts == (1 if through_poster else 0)
