@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import ssl
 import threading
 import urllib.request
@@ -358,7 +357,7 @@ def wire_for(
             backend,
             base_url,
             headers=headers,
-            connect_timeout=timeout.connect or socket.getdefaulttimeout() or 15.0,
+            connect_timeout=timeout.connect or 15.0,
             read_timeout=timeout.read or 15.0,
             max_connections=limits.max_connections or 16,
             max_idle=limits.max_keepalive_connections or 8,
