@@ -49,6 +49,7 @@ from bench._common import (
     safe_ratio,
     scratch_dir,
 )
+from integrations.http import shared_tls
 
 DEADLINE_S = 3.0  # Slack's ack deadline
 SUSTAINABLE_P99_S = 1.0
@@ -148,7 +149,7 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60
         if process.poll() is not None:
             raise RuntimeError(f"{url} exited with {process.returncode}")
         try:
-            httpx.post(url, timeout=1.0)
+            httpx.post(url, timeout=1.0, verify=shared_tls())
             return
         except httpx.HTTPError:
             time.sleep(0.1)

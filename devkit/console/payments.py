@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 import httpx
 
 from devkit.sandbox import zuora_account_number
+from integrations.http import shared_tls
 
 MAX_AMOUNT = Decimal("1000000")
 
@@ -41,7 +42,7 @@ def parse_pay(text: str) -> tuple[str, Decimal | None]:
 def pay(sandbox_url: str, account: str, amount: Decimal | None) -> dict[str, object]:
     """Pay over HTTP as Zuora records a payment; Zuora's answer (``number``, ``appliedAmount``…)."""
     key = zuora_account_number(account)
-    with httpx.Client(base_url=sandbox_url, timeout=10) as zuora:
+    with httpx.Client(base_url=sandbox_url, timeout=10, verify=shared_tls()) as zuora:
         form = {"client_id": "console", "client_secret": "console"}
         form["grant_type"] = "client_credentials"
         token = zuora.post("/oauth/token", data=form).json()["access_token"]
@@ -88,5 +89,7 @@ def deliver_callout(
         "paymentNumber": answer["number"],
         "amount": answer["amount"],
     }
-    response = httpx.post(f"{bot_url}/zuora/events", json=body, auth=credentials, timeout=10)
+    response = httpx.post(
+        f"{bot_url}/zuora/events", json=body, auth=credentials, timeout=10, verify=shared_tls()
+    )
     return response.status_code

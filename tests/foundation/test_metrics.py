@@ -7,12 +7,13 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from audit import latest
 from tests.fixtures.bot import ALICE, VERA, BotHarness
+from tests.fixtures.sandbox import TLS
 
 Counts = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 
 def scrape(bot: BotHarness) -> Counts:
-    text = httpx.get(f"{bot.url}/metrics").text
+    text = httpx.get(f"{bot.url}/metrics", verify=TLS).text
     counts: Counts = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

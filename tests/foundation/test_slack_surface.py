@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from audit import AuditEvent
 from tests.fixtures.bot import ALICE, GROUPIE, NOBODY, VERA
+from tests.fixtures.sandbox import TLS
 
 
 def _events(bot, **where):
@@ -91,14 +92,14 @@ def test_a_retried_delivery_is_answered_without_running_again(bot):
 
 def test_healthz_and_metrics(bot):
     bot.command(ALICE, "help")
-    assert httpx.get(f"{bot.url}/healthz").json() == {"ok": True}
-    metrics = httpx.get(f"{bot.url}/metrics").text
+    assert httpx.get(f"{bot.url}/healthz", verify=TLS).json() == {"ok": True}
+    metrics = httpx.get(f"{bot.url}/metrics", verify=TLS).text
     assert 'jethub_slack_requests_total{kind="command",status="200"}' in metrics
     assert "jethub_ack_seconds_bucket" in metrics
 
 
 def test_oversized_bodies_are_refused(bot):
-    response = httpx.post(f"{bot.url}/slack/events", content=b"x" * (1024 * 1024 + 1))
+    response = httpx.post(f"{bot.url}/slack/events", content=b"x" * (1024 * 1024 + 1), verify=TLS)
     assert response.status_code == 413
 
 

@@ -23,7 +23,7 @@ from integrations.phone import format_au_number
 from integrations.platform import Collection, PlatformClient
 from integrations.sbc import SbcClient, expected_rule
 from integrations.zuora import AuthFailed, BackendUnavailable, NotFound, RateLimited, ZuoraClient
-from tests.fixtures.sandbox import business_today
+from tests.fixtures.sandbox import TLS, business_today
 
 from ._mock import Sleeps, fixture
 
@@ -296,14 +296,17 @@ def test_fixture_payloads_match_the_sandbox_shapes(live, zuora: ZuoraClient) -> 
     token = httpx.post(
         f"{live.url}/oauth/token",
         data={"client_id": "a", "client_secret": "b", "grant_type": "client_credentials"},
+        verify=TLS,
     ).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     assert set(fixture("token")) <= set(token)
-    account = httpx.get(f"{live.url}/v1/accounts/A00001001", headers=headers).json()
+    account = httpx.get(f"{live.url}/v1/accounts/A00001001", headers=headers, verify=TLS).json()
     recorded = fixture("account")
     for part in ("basicInfo", "billToContact", "billingAndPayment", "metrics"):
         assert set(recorded[part]) <= set(account[part]), part
-    subs = httpx.get(f"{live.url}/v1/subscriptions/accounts/A00001006", headers=headers).json()
+    subs = httpx.get(
+        f"{live.url}/v1/subscriptions/accounts/A00001006", headers=headers, verify=TLS
+    ).json()
     recorded_sub = fixture("subscriptions_page1")["subscriptions"][0]
     live_sub = subs["subscriptions"][0]
     assert set(recorded_sub) <= set(live_sub)
@@ -314,16 +317,17 @@ def test_fixture_payloads_match_the_sandbox_shapes(live, zuora: ZuoraClient) -> 
         f"{live.url}/object-query/invoices",
         params={"expand[]": "account", "pageSize": "1"},
         headers=headers,
+        verify=TLS,
     ).json()
     recorded_invoice = fixture("object_query_invoices_page1")["data"][0]
     assert set(recorded_invoice) <= set(query["data"][0])
     assert set(recorded_invoice["account"]) <= set(query["data"][0]["account"])
     assert set(fixture("account_invoices")["invoices"][0]) <= set(
         httpx.get(
-            f"{live.url}/v1/transactions/invoices/accounts/A00001006", headers=headers
+            f"{live.url}/v1/transactions/invoices/accounts/A00001006", headers=headers, verify=TLS
         ).json()["invoices"][0]
     )
-    missing = httpx.get(f"{live.url}/v1/accounts/NOPE", headers=headers).json()
+    missing = httpx.get(f"{live.url}/v1/accounts/NOPE", headers=headers, verify=TLS).json()
     assert missing["success"] is False
     assert missing["reasons"][0]["code"] == fixture("account_not_found")["reasons"][0]["code"]
 

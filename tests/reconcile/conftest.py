@@ -18,6 +18,7 @@ from devkit.sandbox import Sandbox
 from integrations.platform import PlatformClient
 from integrations.sbc import SbcClient
 from integrations.zuora import ZuoraClient
+from tests.fixtures.sandbox import TLS
 
 PLATFORM = {"X-Auth-Token": "platform-token"}
 # The demo world's own drift: 1005 suspended by billing in the portal, 1006's allowances
@@ -67,7 +68,9 @@ def pairs(findings: list[Finding]) -> set[tuple[str, str]]:
 
 def platform_call(url: str, method: str, path: str, data: dict[str, Any] | None = None) -> Any:
     body = {"data": data} if data is not None else None
-    answer = httpx.request(method, f"{url}{path}", headers=PLATFORM, json=body, timeout=5)
+    answer = httpx.request(
+        method, f"{url}{path}", headers=PLATFORM, json=body, timeout=5, verify=TLS
+    )
     answer.raise_for_status()
     return answer.json()["data"]
 

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bench._sandbox import RemoteSandbox
@@ -17,6 +16,7 @@ from bot.cli.reconcile import reconcile_once
 from bot.runtime.settings import Settings
 from devkit.sandbox import Sandbox, build_world
 from tests.fixtures.bot import AUDIT_KEY_TEXT
+from tests.fixtures.sandbox import http_client
 from tests.reconcile.conftest import DEMO_DRIFT, PLATFORM
 
 
@@ -52,7 +52,7 @@ def test_drift_made_on_the_platform_is_listed_and_exits_1(
     remote: RemoteSandbox, tmp_path: Path
 ) -> None:
     url, settings = remote.url, settings_for(remote.url, tmp_path)
-    with httpx.Client(base_url=url, headers=PLATFORM, timeout=5) as platform:
+    with http_client(url, headers=PLATFORM, timeout=5) as platform:
         # 1005's demo suspension lifted first: the one below is the test's own.
         platform.delete("/v2/accounts/1005/suspension").raise_for_status()
         code, found, _ = run(settings)

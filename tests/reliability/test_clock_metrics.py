@@ -10,6 +10,7 @@ import pytest
 
 from devkit.sandbox import Sandbox
 from devkit.slack import FakeSlack
+from tests.fixtures.sandbox import TLS
 from tests.reliability.conftest import make_cluster
 from tests.reliability.procs import free_port
 
@@ -33,7 +34,7 @@ def test_the_clock_serves_metrics_on_its_own_port(
         while time.monotonic() < deadline and not text:
             assert clock.alive(), clock.stderr()
             try:
-                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+                text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2, verify=TLS).text
             except httpx.HTTPError:
                 time.sleep(0.05)
         assert "# TYPE jethub_actions_total counter" in text, clock.stderr()

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from bot.web import MAX_BODY
 from devkit.slack import sign
 from tests.fixtures.bot import ADAM, SIGNING_SECRET, BotHarness
-from tests.fixtures.sandbox import http_client
+from tests.fixtures.sandbox import TLS, http_client
 from tests.reliability.conftest import sized
 from tests.reliability.test_security import STARTUP_CALLS, command_body
 
@@ -101,7 +101,7 @@ def _posted(bot: BotHarness) -> list[str]:
 
 
 def _refusals(bot: BotHarness) -> dict[str, float]:
-    text = httpx.get(f"{bot.url}/metrics", timeout=10).text
+    text = httpx.get(f"{bot.url}/metrics", timeout=10, verify=TLS).text
     found: dict[str, float] = {}
     for line in text.splitlines():
         if line.startswith("jethub_refused_requests_total{"):

@@ -23,6 +23,7 @@ from bot.edge.slack_limits import (
 from bot.runtime.services import slack_client
 from devkit.slack import FakeSlack, MessageRef
 from tests.fixtures.bot import ALICE, SUPPORT_CHANNEL, BotHarness
+from tests.fixtures.sandbox import TLS
 from tests.fixtures.slack import TEST_BOT_TOKEN
 
 CHANNEL = "C0LIMITS"
@@ -75,11 +76,11 @@ def test_a_spent_response_url_falls_back_to_an_ephemeral(fake: FakeSlack) -> Non
 
 def test_the_fake_refuses_a_sixth_use_and_an_expired_url(fake: FakeSlack) -> None:
     url = fake.issue_response_url(ALICE, CHANNEL)
-    statuses = [httpx.post(url, json={"text": "hi"}).status_code for _ in range(6)]
+    statuses = [httpx.post(url, json={"text": "hi"}, verify=TLS).status_code for _ in range(6)]
     assert statuses == [200] * 5 + [404] and fake.responses()[-1].result == "used_url"
     other = fake.issue_response_url(ALICE, CHANNEL)
     fake.expire_response_urls()
-    answer = httpx.post(other, json={"text": "late"})
+    answer = httpx.post(other, json={"text": "late"}, verify=TLS)
     assert answer.status_code == 404 and answer.text == "expired_url"
 
 

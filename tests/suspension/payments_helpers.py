@@ -11,6 +11,7 @@ import httpx
 from bot.suspension import views
 from devkit.console.payments import pay as console_pay
 from tests.fixtures.bot import ALICE, BotHarness
+from tests.fixtures.sandbox import TLS
 
 CALLOUT_USER = "zuora-workflow"
 CALLOUT_PASSWORD = "callout-password-5f1e9c"
@@ -56,4 +57,5 @@ def deliver(
         auth=auth,
         headers={"Content-Type": "application/json"},
         timeout=10,
+        verify=TLS,
     )

@@ -29,6 +29,7 @@ from tests.fixtures.bot import (
     fast_pace,
     harness_settings,
 )
+from tests.fixtures.sandbox import TLS
 from tests.reliability.conftest import fake_slack
 from tests.reliability.procs import JETHUB, ROOT, free_port
 from tests.suspension.conftest import events
@@ -59,7 +60,7 @@ class SandboxProcess:
         deadline = time.monotonic() + 30
         while True:
             try:
-                httpx.get(f"{self.url}/_sandbox/counters", timeout=1).raise_for_status()
+                httpx.get(f"{self.url}/_sandbox/counters", timeout=1, verify=TLS).raise_for_status()
                 return
             except httpx.HTTPError:
                 if time.monotonic() > deadline or self._proc.poll() is not None:
@@ -68,7 +69,10 @@ class SandboxProcess:
 
     def account(self, account: str) -> dict[str, Any]:
         answer = httpx.get(
-            f"{self.url}/v2/accounts/{account}", headers={"X-Auth-Token": "t"}, timeout=5
+            f"{self.url}/v2/accounts/{account}",
+            headers={"X-Auth-Token": "t"},
+            timeout=5,
+            verify=TLS,
         )
         data: dict[str, Any] = answer.json()["data"]
         return data

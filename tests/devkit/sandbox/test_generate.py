@@ -15,7 +15,7 @@ from devkit.sandbox import (
     generate_world,
     zuora_account_number,
 )
-from tests.fixtures.sandbox import business_today, http_client, zuora_token
+from tests.fixtures.sandbox import TLS, business_today, http_client, zuora_token
 
 
 def _fingerprint(world) -> list:
@@ -88,7 +88,7 @@ def test_serve_forever_prints_its_url_and_serves():
         line = proc.stdout.readline().strip()
         assert line.startswith("sandbox listening on http://127.0.0.1:")
         url = line.removeprefix("sandbox listening on ")
-        response = httpx.get(f"{url}/v2/accounts/1001", headers={"X-Auth-Token": "t"})
+        response = httpx.get(f"{url}/v2/accounts/1001", headers={"X-Auth-Token": "t"}, verify=TLS)
         assert response.json()["data"]["name"] == "Bean Republic Coffee Co"
     finally:
         proc.terminate()

@@ -8,6 +8,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from devkit.slack import FakeSlack
+from tests.fixtures.sandbox import TLS
 from tests.fixtures.slack import TEST_BOT_TOKEN
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
@@ -39,10 +40,13 @@ def test_completing_a_file_never_uploaded_is_refused(fake_slack: FakeSlack) -> N
     with pytest.raises(SlackApiError) as raised:
         client.files_completeUploadExternal(files=[{"id": handed["file_id"]}])
     assert raised.value.response["error"] == "file_upload_size_mismatch"
-    assert httpx.post(handed["upload_url"], content=PNG[:5]).status_code == 200
+    assert httpx.post(handed["upload_url"], content=PNG[:5], verify=TLS).status_code == 200
     with pytest.raises(SlackApiError):  # 5 bytes of the 32 announced
         client.files_completeUploadExternal(files=[{"id": handed["file_id"]}])
-    assert httpx.post(fake_slack.base_url + "upload/v1/nope", content=PNG).status_code == 404
+    assert (
+        httpx.post(fake_slack.base_url + "upload/v1/nope", content=PNG, verify=TLS).status_code
+        == 404
+    )
     with pytest.raises(SlackApiError) as unknown:
         client.files_completeUploadExternal(files=[{"id": "F0NOPE"}])
     assert unknown.value.response["error"] == "file_not_found"

@@ -7,6 +7,7 @@ from slack_sdk.webhook import WebhookClient
 
 from devkit.slack import FakeSlack, MessageRef
 from tests.devkit.slack.conftest import ManualClock
+from tests.fixtures.sandbox import TLS
 
 
 def test_default_reply_is_ephemeral_to_the_user(fake_slack: FakeSlack):
@@ -80,7 +81,7 @@ def test_block_limit_and_empty_reply(fake_slack: FakeSlack):
     blocks = [{"type": "divider"}] * 51
     assert hook.send(text="x", blocks=blocks).body == "invalid_blocks"
     assert hook.send_dict({"response_type": "ephemeral"}).body == "no_text"
-    assert httpx.post(url, content=b"null").text == "invalid_payload"
+    assert httpx.post(url, content=b"null", verify=TLS).text == "invalid_payload"
     assert fake_slack.ephemerals("U0ALICE") == []
     assert hook.send(text="fine", blocks=blocks[:50]).status_code == 200
 

@@ -10,6 +10,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.models.blocks import ActionsBlock, ButtonElement, SectionBlock
 
 from devkit.slack import FakeSlack, WaitTimeout
+from tests.fixtures.sandbox import TLS
 from tests.fixtures.slack import TEST_BOT_TOKEN
 
 
@@ -139,6 +140,7 @@ def test_form_encoded_calls_with_a_token_field(fake_slack: FakeSlack):
     answer = httpx.post(
         fake_slack.url + "chat.postMessage",
         data={"token": TEST_BOT_TOKEN, "channel": "C0OPS", "text": "form", "blocks": "[]"},
+        verify=TLS,
     ).json()
     assert answer["ok"] is True
     [call] = fake_slack.calls("chat.postMessage")
