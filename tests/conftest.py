@@ -1,5 +1,6 @@
 """Shared pytest fixtures live in tests/fixtures/, one module per concern."""
 
+import gc
 import json
 import os
 import sys
@@ -94,6 +95,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return (False, -files[item.nodeid.split("::", 1)[0]])
 
     items.sort(key=order)  # stable: within a file, and among the quick tests, pytest's order
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Collection leaves a few hundred thousand objects (every module, test item and fixture
+    definition) that live until the run ends; each full collection during the tests would walk
+    them all again. Move them out of the collector's sight: a tenth of the suite's CPU was the
+    collector's."""
+    gc.collect()
+    gc.freeze()
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

@@ -7,6 +7,7 @@ breaks the shape fails here."""
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -113,7 +114,13 @@ READERS = ("digest", "reading", "reconcile")
 CATALOGUES = ("commands.catalogue", "bot.catalogue", "bot.jobs.catalogue", "bot.listeners")
 COMPOSITION = ("bot.compose", "bot.cli")  # wires features; the command line starts the fakes
 KNOWN = imports.modules((*imports.PRODUCT, "devkit"))
-EDGES = imports.edges(KNOWN)
+
+
+@functools.cache
+def all_edges() -> list[imports.Edge]:
+    """Every import between known modules: parsed when a test first asks (about a second), not
+    as each worker collects the suite."""
+    return imports.edges(KNOWN)
 
 
 def feature(module: str) -> str | None:
@@ -141,7 +148,7 @@ def _shown(edges: list[imports.Edge]) -> list[str]:
 
 def _circles(kinds: set[str]) -> list[list[str]]:
     graph: dict[str, set[str]] = {}
-    for edge in EDGES:
+    for edge in all_edges():
         if edge.when in kinds:
             graph.setdefault(edge.source, set()).add(edge.target)
     return imports.circles(graph)
@@ -170,7 +177,7 @@ def test_counting_every_import_no_circle_crosses_a_feature_or_exceeds_eight_modu
 
 
 def test_the_kernel_imports_no_feature() -> None:
-    wrong = [e for e in EDGES if is_kernel(e.source) and feature(e.target) is not None]
+    wrong = [e for e in all_edges() if is_kernel(e.source) and feature(e.target) is not None]
     assert not wrong, _shown(wrong)
 
 
@@ -184,7 +191,7 @@ def _may_read(source: str, target: str) -> bool:
 def test_a_feature_imports_no_other_feature() -> None:
     wrong = [
         e
-        for e in EDGES
+        for e in all_edges()
         if feature(e.source) is not None
         and feature(e.target) not in (None, feature(e.source))
         and not _may_read(e.source, e.target)
@@ -222,7 +229,7 @@ def test_the_product_imports_no_fake() -> None:
     and only inside the command that needs it."""
     wrong = [
         e
-        for e in EDGES
+        for e in all_edges()
         if e.target.split(".")[0] == "devkit"
         and e.source.split(".")[0] in imports.PRODUCT
         and not (_under(e.source, ("bot.cli",)) and e.when == "lazy")
