@@ -19,7 +19,7 @@ run: $(STAMP)
 	$(BIN)/jethub console
 
 test: $(STAMP)
-	$(BIN)/pytest -q -n 2
+	$(BIN)/pytest -q -n 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
