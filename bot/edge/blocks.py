@@ -36,26 +36,30 @@ MAX_VIEW_BLOCKS = 100
 _BIDI = frozenset([0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
-def _invisible_table() -> dict[int, str | None]:
-    """Format (Cf), line/paragraph separator and control characters: the invisible ones.
+class _Invisible(dict[int, "str | int | None"]):
+    """``str.translate``'s table for the invisible characters: format (Cf), line/paragraph
+    separator and control characters. A code point is classified the first time it is seen and
+    remembered (scanning Unicode up front cost every process ~50 ms to start). Cf characters live
+    in planes 0, 1 and 14 only, so only those are remembered: at most ~200k entries."""
 
-    Cf characters live in planes 0, 1 and 14 only, so only those are scanned (once, ~40 ms).
-    """
-    table: dict[int, str | None] = {}
-    for code in (*range(0x20000), *range(0xE0000, 0xE1000)):
+    def __missing__(self, code: int) -> str | int | None:
+        if 0x20000 <= code < 0xE0000 or code >= 0xE1000:
+            return code  # shown as it is
         category = unicodedata.category(chr(code))
+        value: str | int | None = code
         if code in _BIDI:
-            table[code] = f"[U+{code:04X}]"
+            value = f"[U+{code:04X}]"
         elif category == "Cf":
-            table[code] = None  # zero-width spaces and joiners, soft hyphens, tags: dropped
+            value = None  # zero-width spaces and joiners, soft hyphens, tags: dropped
         elif category in ("Zl", "Zp"):
-            table[code] = " "
+            value = " "
         elif category == "Cc" and chr(code) not in "\n\t":
-            table[code] = None
-    return table
+            value = None
+        self[code] = value
+        return value
 
 
-_INVISIBLE = _invisible_table()
+_INVISIBLE = _Invisible()
 
 
 def display_safe(text: object) -> str:
