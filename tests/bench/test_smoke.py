@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.fixtures import zygote
 
 pytestmark = pytest.mark.slow  # starts processes or waits out real time: run first
 
@@ -32,14 +32,9 @@ TINY = {
 
 def run_bench(name: str, *args: str) -> list[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [sys.executable, "-m", f"bench.{name}", "--quick", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    # Forked warm (tests/fixtures/zygote.py): the script's own main, without a second of
+    # imports; the processes it starts itself (its sandbox, a `jethub serve`) start cold.
+    done = zygote.run(f"bench.{name}", "--quick", *args, cwd=ROOT, env=env, timeout=240)
     assert done.returncode == 0, done.stderr[-3000:]
     lines = [line for line in done.stdout.splitlines() if line.strip()]
     assert len(lines) >= 2, done.stdout

@@ -4,8 +4,8 @@ and a run whose process is killed mid-way is resumed by the sweeper without repe
 from __future__ import annotations
 
 import json
+import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -29,6 +29,7 @@ from devkit.slack import FakeSlack, SlackSender
 from tests.deactivation.conftest import ALICE, actions, deletes, estate_counts, later, make_deps
 from tests.deactivation.test_commands import assert_fully_deactivated, request
 from tests.deactivation.test_e2e import KEEP_CHILDREN
+from tests.fixtures import zygote
 from tests.fixtures.bot import (
     APPROVALS_CHANNEL,
     BOT_TOKEN,
@@ -44,14 +45,8 @@ ACCOUNT = "1001"
 
 
 def run_child(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tests.deactivation._proc", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """``python -m tests.deactivation._proc ARGS``, forked warm (tests/fixtures/zygote.py)."""
+    return zygote.run("tests.deactivation._proc", *args, cwd=ROOT, env=os.environ, timeout=timeout)
 
 
 def runs_for(ledger: Ledger, request_id: str) -> int:

@@ -118,7 +118,7 @@ def make_cluster(
     logs = tmp_path / "procs"
     logs.mkdir(exist_ok=True)
     if release:
-        done = run_jethub("db", "upgrade", env=env, cwd=logs)
+        done = run_jethub("db", "upgrade", env=env, cwd=logs, warm=True)
         assert done.returncode == 0, done.stdout + done.stderr
     else:
         key = Keyring.parse(env["JETHUB_AUDIT_KEY"])

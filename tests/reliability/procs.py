@@ -24,6 +24,7 @@ import httpx
 
 from devkit.sandbox import Sandbox
 from devkit.slack import FakeSlack
+from tests.fixtures import zygote
 from tests.fixtures.bot import (
     ADAM,
     ALICE,
@@ -38,6 +39,7 @@ from tests.fixtures.bot import (
 )
 from tests.fixtures.ledger import AUDIT_KEY_TEXT
 from tests.fixtures.sandbox import http_client
+from tests.fixtures.zygote import WarmProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 JETHUB = [sys.executable, "-m", "bot.cli"]
@@ -110,7 +112,7 @@ class Proc:
     """One running ``jethub`` process and the file its stderr goes to."""
 
     name: str
-    popen: subprocess.Popen[bytes]
+    popen: subprocess.Popen[bytes] | WarmProcess
     log: Path
     port: int | None = None
 
@@ -157,7 +159,7 @@ class Proc:
             except subprocess.TimeoutExpired:
                 self.popen.kill()
                 self.popen.wait(5)
-        return int(self.popen.returncode)
+        return int(self.popen.wait())
 
     def stderr(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
@@ -177,9 +179,13 @@ class Cluster:
             env["PORT"] = str(port)
         log = self.logs / f"{name}.{len(self.procs)}.log"
         with log.open("wb") as sink:
-            popen = subprocess.Popen(
-                [*JETHUB, *args], cwd=self.logs, env=env, stdout=sink, stderr=subprocess.STDOUT
-            )
+            popen: subprocess.Popen[bytes] | WarmProcess
+            if zygote.cold():
+                popen = subprocess.Popen(
+                    [*JETHUB, *args], cwd=self.logs, env=env, stdout=sink, stderr=subprocess.STDOUT
+                )
+            else:
+                popen = WarmProcess(list(args), cwd=self.logs, env=env, out=sink.fileno())
         proc = Proc(name, popen, log, port)
         self.procs.append(proc)
         return proc
@@ -206,9 +212,12 @@ class Cluster:
 
 
 def run_jethub(
-    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 180
+    *args: str, env: Mapping[str, str], cwd: Path, timeout: float = 180, warm: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Run one ``jethub`` command to completion (``db upgrade``, ``audit verify``)."""
+    """Run one ``jethub`` command to completion (``db upgrade``, ``audit verify``): cold, as a
+    test of what a command does as it starts needs; ``warm`` forks it from the zygote."""
+    if warm:
+        return zygote.run("bot.cli", *args, cwd=cwd, env=env, timeout=timeout)
     return subprocess.run(
         [*JETHUB, *args],
         cwd=cwd,
@@ -259,16 +268,9 @@ def run_jethub_here(
 def run_jethub_module(
     module: str, *args: str, env: Mapping[str, str], timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m module args`` with a deployment's environment (a one-shot helper)."""
-    return subprocess.run(
-        [sys.executable, "-m", module, *args],
-        cwd=ROOT,
-        env=dict(env),
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """Run ``python -m module args`` with a deployment's environment (a one-shot helper),
+    forked warm from the zygote (``tests/fixtures/zygote.py``)."""
+    return zygote.run(module, *args, cwd=ROOT, env=env, timeout=timeout)
 
 
 def sweep_later(seconds: float) -> None:
