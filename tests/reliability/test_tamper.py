@@ -386,7 +386,7 @@ def test_jethub_audit_anchor_posts_the_head_on_demand(ledger_url: str, tmp_path:
             "JETHUB_AUDIT_CHANNEL": AUDIT_CHANNEL,
             "PATH": "",
         }
-        done = run_jethub("audit", "anchor", env=env, cwd=tmp_path)
+        done = run_jethub("audit", "anchor", env=env, cwd=tmp_path, warm=True)
         assert done.returncode == 0, done.stderr
         assert f"(posted to {AUDIT_CHANNEL})" in done.stdout
         [posted] = bot.slack.messages(AUDIT_CHANNEL)

@@ -78,7 +78,7 @@ def test_jethub_collections_check_lifts_it_and_a_second_run_does_nothing(
         SBC_API_TOKEN="sbc-token",
         JETHUB_UNSUSPEND_ON_PAYMENT="auto",
     )
-    first = run_jethub("collections", "check", env=env, cwd=tmp_path)
+    first = run_jethub("collections", "check", env=env, cwd=tmp_path, warm=True)
     assert first.returncode == 0, first.stderr
     assert "Accounts the bot suspended for non-payment: 1" in first.stdout
     assert (
@@ -86,7 +86,7 @@ def test_jethub_collections_check_lifts_it_and_a_second_run_does_nothing(
     )
     assert suspension_of(auto.sandbox, ACCOUNT) is None
 
-    second = run_jethub("collections", "check", env=env, cwd=tmp_path)
+    second = run_jethub("collections", "check", env=env, cwd=tmp_path, warm=True)
     assert second.returncode == 0, second.stderr
     assert "Accounts the bot suspended for non-payment: 0" in second.stdout
     assert auto.sandbox.counters.get("platform", LIFTS) == 1
