@@ -1,6 +1,7 @@
 """The warm start (tests/fixtures/zygote.py) starts a process as ``python -m`` would: the
 same working directory, environment, arguments, time zone, streams and exit status, and a
-signal ends it as it ends a cold one. Each case runs cold and warm and compares the two."""
+signal ends it as it ends a cold one (each such case runs cold and warm and compares the two).
+A child that cannot be set up exits at once (status 70) and leaves the zygote serving."""
 
 from __future__ import annotations
 
@@ -65,3 +66,10 @@ def test_a_signal_ends_a_warm_process_as_it_ends_a_cold_one(
     child.send_signal(sig)
     assert child.wait(30) == -sig
     assert child.poll() == -sig
+
+
+def test_a_child_that_cannot_be_set_up_exits_and_the_zygote_serves_on(tmp_path: Path) -> None:
+    missing = zygote.run(ECHO, "0", cwd=tmp_path / "missing", env=_env(), timeout=30)
+    assert missing.returncode == 70 and "FileNotFoundError" in missing.stderr
+    again = zygote.run(ECHO, "0", cwd=tmp_path, env=_env(), timeout=30)
+    assert again.returncode == 0 and json.loads(again.stdout)["cwd"] == str(tmp_path)
