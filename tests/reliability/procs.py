@@ -179,13 +179,8 @@ class Cluster:
             env["PORT"] = str(port)
         log = self.logs / f"{name}.{len(self.procs)}.log"
         with log.open("wb") as sink:
-            popen: subprocess.Popen[bytes] | WarmProcess
-            if zygote.cold():
-                popen = subprocess.Popen(
-                    [*JETHUB, *args], cwd=self.logs, env=env, stdout=sink, stderr=subprocess.STDOUT
-                )
-            else:
-                popen = WarmProcess(list(args), cwd=self.logs, env=env, out=sink.fileno())
+            out = sink.fileno()
+            popen = zygote.start("bot.cli", list(args), cwd=self.logs, env=env, out=out, err=out)
         proc = Proc(name, popen, log, port)
         self.procs.append(proc)
         return proc

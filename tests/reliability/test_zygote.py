@@ -57,7 +57,8 @@ def test_a_signal_ends_a_warm_process_as_it_ends_a_cold_one(
 ) -> None:
     log = tmp_path / "out.log"
     with log.open("wb") as out:
-        child = WarmProcess(["sleep"], cwd=tmp_path, env=_env(), out=out.fileno(), module=ECHO)
+        fd = out.fileno()
+        child = WarmProcess(ECHO, ["sleep"], cwd=tmp_path, env=_env(), out=fd, err=fd)
     assert child.poll() is None
     with pytest.raises(subprocess.TimeoutExpired):
         child.wait(0.2)
